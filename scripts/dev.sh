@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine:
+#   scripts/dev.sh run [ARGS...]   install what is missing, build, run `mbus-sim run ARGS...` (the demo)
+#   scripts/dev.sh test            install what is missing, build, run every check CI runs
+#   scripts/dev.sh build           install what is missing and build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+jobs=$(nproc 2>/dev/null || echo 2)
+
+build() { # build DIR [cmake args...]
+    local dir=$1; shift
+    cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+    cmake --build "$dir" -j "$jobs"
+}
+
+mode=${1:-run}
+[ $# -gt 0 ] && shift
+bash scripts/setup.sh
+
+case "$mode" in
+build)
+    build build
+    ;;
+run)
+    build build
+    exec ./build/simulator/mbus-sim run "$@"
+    ;;
+test)
+    bash scripts/test.sh
+    ;;
+*)
+    echo "usage: scripts/dev.sh run|test|build" >&2
+    exit 2
+    ;;
+esac
