@@ -13,7 +13,25 @@ inline constexpr std::size_t max_vife = 10;
 inline constexpr std::size_t max_plain_text_vif = 128;
 
 // Decodes the user data that follows CI in a long frame. Never throws; errors are app::errc values.
+// Records are read exactly as libmbus 0.10.0's mbus_data_variable_parse reads them, with the same
+// error for the same bytes:
+// - the plain-text unit of VIF 7C/FC (length byte, then text) comes right after the VIF, before
+//   the VIFE chain;
+// - DIF data type D (variable length): `record::data` starts with the LVAR byte itself, then the
+//   bytes it announces, so that every LVAR round-trips (use value_bytes() for the payload). LVAR
+//   follows EN 13757-3 (00..BF text, C0..C9/D0..D9 BCD of LVAR & 0x0F bytes, E0..EF binary of
+//   LVAR - E0 bytes, F0..FA binary of 4 * (LVAR - EC) bytes), as libmbus does since its PR 220; a
+//   reserved LVAR is not consumed (the record has no data and the byte is read as the next DIF);
+// - DIF 2F (idle filler) is one record each, with neither VIB nor data;
+// - CI 70 with more than one byte is kept as other_data (application_error holds one status byte).
 result<user_data> decode(byte ci, bytes_view data);
+
+// The value bytes of a record: `data` without the LVAR byte of a variable-length (DIF ?D) record.
+bytes_view value_bytes(const record& r);
+
+// The number of data bytes the DIF's data type announces, as libmbus's mbus_dif_datalength_lookup
+// (0 for ?0, ?8 and ?D; 8 for ?F).
+std::size_t data_length(byte dif);
 
 // The CI byte and the bytes after it. Encoding never fails for a user_data that decode produced.
 struct encoded {

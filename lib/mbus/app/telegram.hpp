@@ -17,18 +17,18 @@ namespace mbus::app {
 
 // CI field values (slave to master unless noted).
 namespace ci {
-inline constexpr byte data_send = 0x51;       // master: SND_UD data
-inline constexpr byte app_reset = 0x50;       // master
-inline constexpr byte select = 0x52;          // master: select by secondary address
-inline constexpr byte select_msb = 0x56;      // master: the same, byte order reversed
-inline constexpr byte baud_300 = 0xB8;        // master: B8..BF switch baud rate
+inline constexpr byte data_send = 0x51;  // master: SND_UD data
+inline constexpr byte app_reset = 0x50;  // master
+inline constexpr byte select = 0x52;     // master: select by secondary address
+inline constexpr byte select_msb = 0x56; // master: the same, byte order reversed
+inline constexpr byte baud_300 = 0xB8;   // master: B8..BF switch baud rate
 inline constexpr byte baud_38400 = 0xBF;
 inline constexpr byte app_error = 0x70;
-inline constexpr byte variable_long = 0x72;   // 12-byte header
+inline constexpr byte variable_long = 0x72; // 12-byte header
 inline constexpr byte fixed = 0x73;
 inline constexpr byte fixed_msb = 0x77;
-inline constexpr byte variable_short = 0x7A;  // 4-byte header
-inline constexpr byte variable_none = 0x78;   // no header
+inline constexpr byte variable_short = 0x7A; // 4-byte header
+inline constexpr byte variable_none = 0x78;  // no header
 } // namespace ci
 
 // The 8 bytes that name a meter: identification number (8 BCD digits, held as their nibbles, so
@@ -113,5 +113,13 @@ using user_data = std::variant<variable_data, fixed_data, application_error, oth
 
 std::ostream& operator<<(std::ostream& os, const secondary_address& a);
 std::ostream& operator<<(std::ostream& os, const record& r);
+std::ostream& operator<<(std::ostream& os, const header& h);
+std::ostream& operator<<(std::ostream& os, const dib& d);
+std::ostream& operator<<(std::ostream& os, const vib& v);
+std::ostream& operator<<(std::ostream& os, const variable_data& v);
+std::ostream& operator<<(std::ostream& os, const fixed_data& f);
+std::ostream& operator<<(std::ostream& os, const application_error& e);
+std::ostream& operator<<(std::ostream& os, const other_data& o);
+std::ostream& operator<<(std::ostream& os, const user_data& u);
 
 } // namespace mbus::app

@@ -9,8 +9,8 @@ enum class errc {
     length_mismatch,  // L fields differ, or L < 3
     bad_second_start, // the fourth byte of a long frame is not 68
     bad_checksum,
-    bad_stop,  // the last byte is not 16
-    too_long,  // more than 252 data bytes
+    bad_stop,    // the last byte is not 16
+    too_long,    // more than 252 data bytes
     gap_timeout, // stream parser: inter-byte gap longer than the timeout dropped a partial frame
 };
 

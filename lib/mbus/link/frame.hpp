@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <string>
+#include <string_view>
 
 #include <mbus/core/bytes.hpp>
 #include <mbus/core/result.hpp>
@@ -36,9 +37,9 @@ inline constexpr byte prm = 0x40; // set in every master-to-slave C field
 namespace address {
 inline constexpr byte unconfigured = 0;
 inline constexpr byte max_primary = 250;
-inline constexpr byte selected = 253;       // FD: the slave selected by secondary address
+inline constexpr byte selected = 253;        // FD: the slave selected by secondary address
 inline constexpr byte broadcast_reply = 254; // FE: every slave answers
-inline constexpr byte broadcast = 255;      // FF: no slave answers
+inline constexpr byte broadcast = 255;       // FF: no slave answers
 } // namespace address
 
 enum class frame_kind : std::uint8_t {
@@ -73,7 +74,9 @@ std::string describe(const frame& f);
 // The 8-bit sum of C, A, CI and data (short: C + A).
 byte checksum(const frame& f);
 
-// Encodes a frame; a long frame whose L would exceed 255 is an error (errc::too_long).
+// Encodes a frame; a long frame whose L would exceed 255 is an error (errc::too_long). Control and
+// long frames share one wire form, chosen by the data (none: control), whichever kind is set; fields
+// a kind has no room for (an ACK's C, a short frame's CI and data) are not sent.
 result<bytes> encode(const frame& f);
 
 struct decoded {
@@ -82,9 +85,20 @@ struct decoded {
     friend bool operator==(const decoded&, const decoded&) = default;
 };
 
+// The request or reply a C field names: "SND_NKE", "SND_UD", "REQ_UD2", "REQ_UD1" (master to slave,
+// any FCB/FCV), "RSP_UD" (slave to master, any ACD/DFC); empty for anything else.
+std::string_view c_field_name(byte c);
+
+// The whole size of the frame that starts at wire[0], as far as its start and length bytes tell
+// (E5: 1, short: 5, long: L + 6). Checks only those bytes: need_more while they are incomplete,
+// bad_start, length_mismatch, bad_second_start. Lets a stream reader know how far a candidate reaches
+// before its checksum can be checked.
+result<std::size_t> frame_size(bytes_view wire);
+
 // Decodes one frame at the start of `wire`. Errors: need_more (a valid prefix), bad_start,
 // length_mismatch (the two L bytes differ, or L < 3), bad_second_start, bad_checksum, bad_stop.
-// Never throws. Bytes after the frame are not looked at.
+// The checksum is checked as soon as its byte is present, so a short frame with a bad CS is
+// bad_checksum before its stop byte arrives. Never throws. Bytes after the frame are not looked at.
 result<decoded> decode(bytes_view wire);
 
 } // namespace mbus::link

@@ -1,0 +1,265 @@
+#include <mbus/app/codec.hpp>
+#include <mbus/app/errc.hpp>
+
+#include <array>
+
+namespace mbus::app {
+
+namespace {
+
+constexpr byte extension_bit = 0x80;
+constexpr byte dif_manufacturer_specific = 0x0F;
+constexpr byte dif_more_records_follow = 0x1F;
+constexpr byte dif_idle_filler = 0x2F;
+constexpr std::size_t long_header_size = 12;
+constexpr std::size_t short_header_size = 4;
+constexpr std::size_t fixed_size = 16;
+
+constexpr bool is_plain_text_vif(byte vif) { return (vif & 0x7F) == 0x7C; }
+
+std::uint16_t le16(bytes_view b, std::size_t at) {
+    return static_cast<std::uint16_t>(b[at] | b[at + 1] << 8);
+}
+std::uint32_t le32(bytes_view b, std::size_t at) {
+    return static_cast<std::uint32_t>(b[at]) | static_cast<std::uint32_t>(b[at + 1]) << 8 |
+           static_cast<std::uint32_t>(b[at + 2]) << 16 | static_cast<std::uint32_t>(b[at + 3]) << 24;
+}
+void put16(bytes& out, std::uint16_t v) {
+    out.push_back(static_cast<byte>(v));
+    out.push_back(static_cast<byte>(v >> 8));
+}
+void put32(bytes& out, std::uint32_t v) {
+    for (int shift = 0; shift < 32; shift += 8)
+        out.push_back(static_cast<byte>(v >> shift));
+}
+
+// libmbus reads a byte or two past the end of the user data at some error paths; its frame buffer
+// is zeroed there, so reading 0 keeps our errors the same as its errors.
+struct reader {
+    bytes_view d;
+    byte at(std::size_t i) const { return i < d.size() ? d[i] : byte{0}; }
+};
+
+// LVAR as EN 13757-3 defines it and libmbus reads it since its PR 220 (the corpus frame
+// example_binary16_lvar has LVAR F0 and 16 data bytes): 00..BF text of that many bytes, C0..C9 and
+// D0..D9 BCD of (LVAR & 0x0F) bytes, E0..EF binary of (LVAR - E0) bytes, F0..FA binary of
+// 4 * (LVAR - EC) bytes. The reserved values are not consumed: the record has no data and the byte
+// is read as the next DIF, as libmbus did with every LVAR it did not know.
+struct lvar_rule {
+    std::size_t length{0};
+    bool consumed{false};
+};
+lvar_rule read_lvar(byte lvar) {
+    const std::size_t low = lvar & 0x0F;
+    if (lvar <= 0xBF) return {lvar, true};
+    if ((lvar & 0xE0) == 0xC0 && low <= 9) return {low, true};
+    if (lvar >= 0xE0 && lvar <= 0xEF) return {low, true};
+    if (lvar >= 0xF0 && lvar <= 0xFA) return {4 * (std::size_t{lvar} - 0xEC), true};
+    return {0, false};
+}
+
+result<std::vector<record>> decode_records(bytes_view data, std::size_t i) {
+    const reader rd{data};
+    const std::size_t n = data.size();
+    std::vector<record> out;
+    while (i < n) {
+        record r;
+        r.dib.dif = data[i];
+        if (r.dib.dif == dif_idle_filler) {
+            ++i;
+            out.push_back(std::move(r));
+            continue;
+        }
+        if (r.dib.dif == dif_manufacturer_specific || r.dib.dif == dif_more_records_follow) {
+            r.data.assign(data.begin() + static_cast<std::ptrdiff_t>(i + 1), data.end());
+            out.push_back(std::move(r));
+            break;
+        }
+
+        // The DIFE loop stands on the byte that announces an extension and takes the next one.
+        while (i < n && (data[i] & extension_bit) != 0) {
+            if (r.dib.dife.size() >= max_dife) return errc::too_many_dife;
+            r.dib.dife.push_back(rd.at(i + 1));
+            ++i;
+        }
+        ++i;
+        if (i > n) return errc::premature_end_at_dif;
+
+        vib v;
+        v.vif = rd.at(i++);
+        if (is_plain_text_vif(v.vif)) {
+            const std::size_t len = rd.at(i++);
+            if (len > max_plain_text_vif) return errc::plain_vif_too_long;
+            if (i + len > n) return errc::premature_end_at_plain_vif;
+            v.plain_text.assign(data.begin() + static_cast<std::ptrdiff_t>(i),
+                                data.begin() + static_cast<std::ptrdiff_t>(i + len));
+            i += len;
+        }
+        if ((v.vif & extension_bit) != 0) {
+            v.vife.push_back(rd.at(i));
+            while (i < n && (data[i] & extension_bit) != 0) {
+                if (v.vife.size() >= max_vife) return errc::too_many_vife;
+                v.vife.push_back(rd.at(i + 1));
+                ++i;
+            }
+            ++i;
+        }
+        if (i > n) return errc::premature_end_at_vif;
+
+        std::size_t start = i;
+        std::size_t len = data_length(r.dib.dif);
+        if ((r.dib.dif & 0x0F) == 0x0D) {
+            const auto rule = read_lvar(rd.at(i));
+            len = rule.length;
+            if (rule.consumed) ++i;
+        }
+        if (i + len > n) return errc::premature_end_at_data;
+        r.data.assign(data.begin() + static_cast<std::ptrdiff_t>(start),
+                      data.begin() + static_cast<std::ptrdiff_t>(i + len));
+        i += len;
+        r.vib = std::move(v);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+header decode_header(bytes_view d, bool with_address) {
+    header h;
+    std::size_t at = 0;
+    if (with_address) {
+        h.address = decode_address(d.first(8));
+        at = 8;
+    }
+    h.access_number = d[at];
+    h.status = d[at + 1];
+    h.signature = le16(d, at + 2);
+    return h;
+}
+
+result<user_data> decode_variable(byte ci, bytes_view data) {
+    const bool with_address = ci == ci::variable_long;
+    const std::size_t header_size =
+        ci == ci::variable_long ? long_header_size : (ci == ci::variable_short ? short_header_size : 0);
+    if (ci == ci::variable_long && data.empty()) return errc::no_data;
+    if (data.size() < header_size) return errc::header_too_short;
+    variable_data v;
+    v.ci = ci;
+    if (header_size > 0) v.header = decode_header(data, with_address);
+    auto records = decode_records(data, header_size);
+    if (!records) return unexpected(records.error());
+    v.records = std::move(*records);
+    return user_data{std::move(v)};
+}
+
+result<user_data> decode_fixed(byte ci, bytes_view data) {
+    if (data.empty()) return errc::no_data;
+    if (data.size() != fixed_size) return errc::fixed_data_wrong_size;
+    fixed_data f;
+    f.ci = ci;
+    f.id = le32(data, 0);
+    f.access_number = data[4];
+    f.status = data[5];
+    f.medium_unit = le16(data, 6);
+    f.counter1 = le32(data, 8);
+    f.counter2 = le32(data, 12);
+    return user_data{f};
+}
+
+void encode_record(bytes& out, const record& r) {
+    out.push_back(r.dib.dif);
+    out.insert(out.end(), r.dib.dife.begin(), r.dib.dife.end());
+    if (r.vib) {
+        out.push_back(r.vib->vif);
+        if (is_plain_text_vif(r.vib->vif)) {
+            out.push_back(static_cast<byte>(r.vib->plain_text.size()));
+            out.insert(out.end(), r.vib->plain_text.begin(), r.vib->plain_text.end());
+        }
+        out.insert(out.end(), r.vib->vife.begin(), r.vib->vife.end());
+    }
+    out.insert(out.end(), r.data.begin(), r.data.end());
+}
+
+struct encoder {
+    encoded operator()(const variable_data& v) const {
+        encoded e{v.ci, {}};
+        if (v.ci == ci::variable_long) {
+            e.data = encode_address(v.header.address.value_or(secondary_address{}));
+        }
+        if (v.ci == ci::variable_long || v.ci == ci::variable_short) {
+            e.data.push_back(v.header.access_number);
+            e.data.push_back(v.header.status);
+            put16(e.data, v.header.signature);
+        }
+        for (const auto& r : v.records)
+            encode_record(e.data, r);
+        return e;
+    }
+    encoded operator()(const fixed_data& f) const {
+        encoded e{f.ci, {}};
+        put32(e.data, f.id);
+        e.data.push_back(f.access_number);
+        e.data.push_back(f.status);
+        put16(e.data, f.medium_unit);
+        put32(e.data, f.counter1);
+        put32(e.data, f.counter2);
+        return e;
+    }
+    encoded operator()(const application_error& a) const {
+        encoded e{ci::app_error, {}};
+        if (a.status) e.data.push_back(*a.status);
+        return e;
+    }
+    encoded operator()(const other_data& o) const { return {o.ci, o.data}; }
+};
+
+} // namespace
+
+std::size_t data_length(byte dif) {
+    static constexpr std::array<std::uint8_t, 16> lengths{0, 1, 2, 3, 4, 4, 6, 8, 0, 1, 2, 3, 4, 0, 6, 8};
+    return lengths[dif & 0x0F];
+}
+
+bytes_view value_bytes(const record& r) {
+    bytes_view d{r.data};
+    if ((r.dib.dif & 0x0F) == 0x0D && r.vib && !d.empty() && read_lvar(d[0]).consumed) return d.subspan(1);
+    return d;
+}
+
+result<user_data> decode(byte ci, bytes_view data) {
+    switch (ci) {
+    case ci::app_error:
+        if (data.size() > 1) return user_data{other_data{ci, bytes(data.begin(), data.end())}};
+        return user_data{
+            application_error{data.empty() ? std::nullopt : std::optional<std::uint8_t>(data[0])}};
+    case ci::fixed:
+    case ci::fixed_msb: return decode_fixed(ci, data);
+    case ci::variable_long:
+    case ci::variable_short:
+    case ci::variable_none: return decode_variable(ci, data);
+    default: return user_data{other_data{ci, bytes(data.begin(), data.end())}};
+    }
+}
+
+encoded encode(const user_data& ud) { return std::visit(encoder{}, ud); }
+
+bytes encode_address(const secondary_address& a) {
+    bytes out;
+    out.reserve(8);
+    put32(out, a.id);
+    put16(out, a.manufacturer);
+    out.push_back(a.version);
+    out.push_back(a.medium);
+    return out;
+}
+
+secondary_address decode_address(bytes_view eight_bytes) {
+    secondary_address a;
+    if (eight_bytes.size() < 8) return a;
+    a.id = le32(eight_bytes, 0);
+    a.manufacturer = le16(eight_bytes, 4);
+    a.version = eight_bytes[6];
+    a.medium = eight_bytes[7];
+    return a;
+}
+
+} // namespace mbus::app

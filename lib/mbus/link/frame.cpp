@@ -1,0 +1,135 @@
+#include <mbus/link/errc.hpp>
+#include <mbus/link/frame.hpp>
+
+#include <ostream>
+
+#include <fmt/format.h>
+
+namespace mbus::link {
+
+namespace {
+
+// L counts C, A and CI besides the data.
+constexpr std::size_t long_overhead = 3;
+constexpr std::size_t max_data = max_long_l - long_overhead;
+constexpr std::size_t short_size = 5;
+constexpr std::size_t long_header_size = 4; // 68 L L 68
+
+byte sum(byte start, bytes_view data) {
+    unsigned s = start;
+    for (const byte b : data)
+        s += b;
+    return static_cast<byte>(s & 0xFFU);
+}
+
+bool is_master_to_slave(byte c) { return (c & c_field::prm) != 0; }
+
+} // namespace
+
+std::string_view c_field_name(byte c) {
+    // Bit 7 is reserved (0) in both directions; a C field with it set names nothing we know.
+    if ((c & 0x80U) != 0) return {};
+    const unsigned function = c & 0x0FU;
+    if (is_master_to_slave(c)) {
+        switch (function) {
+        case c_field::snd_nke & 0x0FU: return "SND_NKE";
+        case c_field::snd_ud & 0x0FU: return "SND_UD";
+        case c_field::req_ud2 & 0x0FU: return "REQ_UD2";
+        case c_field::req_ud1 & 0x0FU: return "REQ_UD1";
+        default: return {};
+        }
+    }
+    return function == c_field::rsp_ud ? "RSP_UD" : std::string_view{};
+}
+
+std::string describe(const frame& f) {
+    if (f.kind == frame_kind::ack) return "ACK";
+    std::string out;
+    if (const auto name = c_field_name(f.c); !name.empty())
+        out = fmt::format("{} a={}", name, f.a);
+    else
+        out = fmt::format("C={:02X} a={}", f.c, f.a);
+    if (is_master_to_slave(f.c)) {
+        out += fmt::format(" fcb={:d} fcv={:d}", (f.c & c_field::fcb) != 0, (f.c & c_field::fcv) != 0);
+    } else {
+        if ((f.c & c_field::acd) != 0) out += " acd=1";
+        if ((f.c & c_field::dfc) != 0) out += " dfc=1";
+    }
+    if (f.kind == frame_kind::control || f.kind == frame_kind::long_frame)
+        out += fmt::format(" ci={:02X} len={}", f.ci, f.data.size());
+    return out;
+}
+
+std::ostream& operator<<(std::ostream& os, const frame& f) {
+    os << describe(f);
+    if (!f.data.empty() && f.kind != frame_kind::ack && f.kind != frame_kind::short_frame)
+        os << " data=" << to_hex(f.data);
+    return os;
+}
+
+byte checksum(const frame& f) {
+    switch (f.kind) {
+    case frame_kind::ack: return 0;
+    case frame_kind::short_frame: return static_cast<byte>((f.c + f.a) & 0xFF);
+    case frame_kind::control:
+    case frame_kind::long_frame: break;
+    }
+    return sum(static_cast<byte>((f.c + f.a + f.ci) & 0xFF), f.data);
+}
+
+result<bytes> encode(const frame& f) {
+    switch (f.kind) {
+    case frame_kind::ack: return bytes{ack_byte};
+    case frame_kind::short_frame: return bytes{short_start, f.c, f.a, checksum(f), stop_byte};
+    case frame_kind::control:
+    case frame_kind::long_frame: break;
+    }
+    if (f.data.size() > max_data) return errc::too_long;
+    const auto l = static_cast<byte>(f.data.size() + long_overhead);
+    bytes out;
+    out.reserve(f.data.size() + long_overhead + 6);
+    out.insert(out.end(), {long_start, l, l, long_start, f.c, f.a, f.ci});
+    out.insert(out.end(), f.data.begin(), f.data.end());
+    out.push_back(checksum(f));
+    out.push_back(stop_byte);
+    return out;
+}
+
+result<std::size_t> frame_size(bytes_view wire) {
+    if (wire.empty()) return errc::need_more;
+    switch (wire[0]) {
+    case ack_byte: return std::size_t{1};
+    case short_start: return short_size;
+    case long_start: break;
+    default: return errc::bad_start;
+    }
+    if (wire.size() < 2) return errc::need_more;
+    const byte l = wire[1];
+    if (l < long_overhead) return errc::length_mismatch;
+    if (wire.size() < 3) return errc::need_more;
+    if (wire[2] != l) return errc::length_mismatch;
+    if (wire.size() < 4) return errc::need_more;
+    if (wire[3] != long_start) return errc::bad_second_start;
+    return std::size_t{l} + long_header_size + 2;
+}
+
+result<decoded> decode(bytes_view wire) {
+    const auto size = frame_size(wire);
+    if (!size) return unexpected(size.error());
+    const std::size_t n = *size;
+    if (n == 1) return decoded{frame::ack(), 1};
+
+    // Everything the checksum covers sits between the header and the CS byte.
+    const std::size_t body_begin = wire[0] == short_start ? 1 : long_header_size;
+    const std::size_t cs_index = n - 2;
+    if (wire.size() <= cs_index) return errc::need_more;
+    if (sum(0, wire.subspan(body_begin, cs_index - body_begin)) != wire[cs_index]) return errc::bad_checksum;
+    if (wire.size() < n) return errc::need_more;
+    if (wire[n - 1] != stop_byte) return errc::bad_stop;
+
+    if (wire[0] == short_start) return decoded{frame::short_frame(wire[1], wire[2]), n};
+    const auto data = wire.subspan(long_header_size + 3, cs_index - long_header_size - 3);
+    return decoded{frame::long_frame(wire[4], wire[5], wire[6], bytes(data.begin(), data.end())), n};
+}
+
+} // namespace mbus::link

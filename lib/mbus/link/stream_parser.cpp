@@ -1,0 +1,119 @@
+#include <mbus/link/errc.hpp>
+#include <mbus/link/stream_parser.hpp>
+
+#include <ostream>
+
+namespace mbus::link {
+
+namespace {
+long long micros(time_point t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+} // namespace
+
+std::ostream& operator<<(std::ostream& os, const stream_event& e) {
+    if (e.is_frame())
+        os << "frame " << e.f;
+    else
+        os << "junk (" << e.error.message() << ")";
+    return os << " [" << to_hex(e.raw) << "] at " << micros(e.first) << "-" << micros(e.last) << " us";
+}
+
+stream_parser::stream_parser(std::chrono::microseconds gap_timeout) : gap_(gap_timeout) {}
+
+void stream_parser::reset() {
+    pending_.clear();
+    pending_at_.clear();
+    junk_ = {};
+    have_last_ = false;
+    last_at_ = {};
+}
+
+void stream_parser::skip(std::vector<stream_event>& out, byte b, time_point at, std::error_code why) {
+    if (junk_.raw.size() >= max_junk_run) emit_junk_run(out);
+    if (junk_.raw.empty()) {
+        junk_.first = at;
+        junk_.error = why;
+    }
+    junk_.raw.push_back(b);
+    junk_.last = at;
+}
+
+void stream_parser::emit_junk_run(std::vector<stream_event>& out) {
+    if (junk_.raw.empty()) return;
+    out.push_back(std::move(junk_));
+    junk_ = {};
+}
+
+void stream_parser::drop_pending(std::vector<stream_event>& out, std::error_code why) {
+    emit_junk_run(out);
+    if (pending_.empty()) return;
+    out.push_back(
+        {stream_event::kind::junk, {}, std::move(pending_), why, pending_at_.front(), pending_at_.back()});
+    pending_.clear();
+    pending_at_.clear();
+}
+
+void stream_parser::parse(std::vector<stream_event>& out) {
+    std::size_t pos = 0;
+    while (pos < pending_.size()) {
+        const auto rest = bytes_view(pending_).subspan(pos);
+        const auto size = frame_size(rest);
+        if (!size) {
+            if (size.error() == errc::need_more) break;
+            // The start or length bytes rule out a frame here, but one may begin at the next byte.
+            skip(out, pending_[pos], pending_at_[pos], size.error());
+            ++pos;
+            continue;
+        }
+        const std::size_t n = *size;
+        if (rest.size() < n) break;
+        // The header was sound, so a bad checksum or stop condemns the whole candidate: resyncing
+        // inside it would read its data (an E5, a 68 ...) as frames.
+        const auto d = decode(rest.first(n));
+        emit_junk_run(out);
+        stream_event e{stream_event::kind::junk,
+                       {},
+                       bytes(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(n)),
+                       {},
+                       pending_at_[pos],
+                       pending_at_[pos + n - 1]};
+        if (d) {
+            e.k = stream_event::kind::frame;
+            e.f = std::move(d->value);
+        } else {
+            e.error = d.error();
+        }
+        out.push_back(std::move(e));
+        pos += n;
+    }
+    const auto cut = static_cast<std::ptrdiff_t>(pos);
+    pending_.erase(pending_.begin(), pending_.begin() + cut);
+    pending_at_.erase(pending_at_.begin(), pending_at_.begin() + cut);
+}
+
+std::vector<stream_event> stream_parser::feed(bytes_view chunk, time_point at) {
+    std::vector<stream_event> out;
+    if (chunk.empty()) return out;
+    if (have_last_ && at - last_at_ > gap_) drop_pending(out, errc::gap_timeout);
+    pending_.insert(pending_.end(), chunk.begin(), chunk.end());
+    pending_at_.insert(pending_at_.end(), chunk.size(), at);
+    have_last_ = true;
+    last_at_ = at;
+    parse(out);
+    return out;
+}
+
+std::vector<stream_event> stream_parser::expire(time_point now) {
+    std::vector<stream_event> out;
+    if (have_last_ && now - last_at_ > gap_) drop_pending(out, errc::gap_timeout);
+    return out;
+}
+
+std::vector<stream_event> stream_parser::finish() {
+    std::vector<stream_event> out;
+    drop_pending(out, errc::need_more);
+    return out;
+}
+
+} // namespace mbus::link

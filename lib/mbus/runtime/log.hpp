@@ -1,0 +1,89 @@
+#pragma once
+// The runner's log on stderr: every line it writes is formatted here, so the format lives in one
+// place. One line per event, prefixed with the seconds since the run started and the session:
+//
+//   [    0.000] #1 open pty /dev/pts/5 (/tmp/mbus0)
+//   [    0.412] #1 line 2400 baud raw (master set the rate)
+//   [    0.413] #1 > SND_NKE a=5 fcb=0 fcv=0
+//   [    0.436] #1 < ACK from water
+//   [    0.501] #1 > REQ_UD2 a=5 fcb=1 fcv=1
+//   [    0.530] #1 < RSP_UD a=5 ci=72 len=19 [id=12345678 man=KAM ver=1 medium=water records=1] from water
+//   [    0.600] #1 > REQ_UD2 a=9 fcb=0 fcv=1
+//   [    0.600] #1 - no answer
+//   [    0.700] #1 < COLLISION 19 bytes from water,heat: ? 19 bytes (bad checksum)
+//   [    0.800] #1 ! junk 3 bytes: not a frame start byte
+//   [    1.000] #1 closed: the connection was closed
+//   [    1.000] stopped (SIGTERM) after 1.0 s: 3 requests (2 answered, 1 silent, 0 collisions), ...
+//
+// Markers: '>' a request from the master, '<' what the master receives, '-' a request nobody
+// answered, '!' junk, no marker for session and line events. --verbose adds indented lines under a
+// frame: its bytes in hex, the timing of an answer and what each meter did with the request.
+// --quiet keeps only errors.
+
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include <mbus/core/bytes.hpp>
+#include <mbus/core/time.hpp>
+#include <mbus/link/frame.hpp>
+#include <mbus/link/stream_parser.hpp>
+#include <mbus/runtime/stats.hpp>
+#include <mbus/sim/bus.hpp>
+#include <mbus/transport/pty.hpp>
+
+namespace mbus::runtime {
+
+enum class verbosity : std::uint8_t {
+    quiet,   // errors only
+    normal,  // every frame in and out, junk, sessions, line changes, the summary
+    verbose, // and hex bytes, timing and what each meter did
+};
+
+// A frame as the log shows it: link::describe, and for RSP_UD a short application summary
+// ("RSP_UD a=5 ci=72 len=19 [id=12345678 man=KAM ver=1 medium=water records=1]").
+std::string summarize(const link::frame& f);
+
+// Whatever bytes a master receives, frame by frame ("ACK", "ACK + ACK", "? 19 bytes (bad checksum)").
+std::string summarize(bytes_view wire);
+
+// How the bytes of one answer actually went out, measured by the runner.
+struct reply_timing {
+    duration since_request{}; // from the end of the request to the first byte written
+    duration on_wire{};       // from the first byte written to the last
+    bool paced{false};
+};
+
+class logger {
+  public:
+    explicit logger(std::ostream& out, verbosity level = verbosity::normal, time_point origin = clock::now());
+
+    verbosity level() const { return level_; }
+    time_point origin() const { return origin_; }
+
+    void opened(unsigned session, std::string_view what);
+    void closed(unsigned session, std::error_code why);
+    // A master changed the line settings of a pty. `meters_at_rate`: how many meters listen at the
+    // new rate, so that a strict-baud run says why nobody will answer.
+    void line_change(unsigned session, const transport::line_settings& line, std::size_t meters_at_rate,
+                     bool strict_baud);
+    void request(unsigned session, const link::stream_event& ev, unsigned line_baud);
+    void junk(unsigned session, const link::stream_event& ev);
+    // An answer that went out (or not: a silent reply logs "no answer").
+    void reply(unsigned session, const sim::bus_reply& r, const sim::bus& bus, const reply_timing& t);
+    void write_failed(unsigned session, std::error_code why);
+    void info(std::string_view text);
+    void error(std::string_view text);
+    void summary(std::string_view why, const stats& s, duration elapsed);
+
+  private:
+    void line(std::string_view text, time_point at);
+    void detail(std::string_view text);
+
+    std::ostream& out_;
+    verbosity level_;
+    time_point origin_;
+};
+
+} // namespace mbus::runtime

@@ -1,0 +1,145 @@
+#include <mbus/scenario/detail/suggest.hpp>
+#include <mbus/scenario/detail/tables.hpp>
+#include <mbus/scenario/load.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <limits>
+#include <map>
+#include <ostream>
+#include <tuple>
+
+#include <fmt/format.h>
+
+namespace mbus::scenario {
+
+namespace {
+
+using detail::child;
+
+const std::vector<std::string_view> top_keys{"bus", "meter"};
+
+// Tables later versions of the format will read; named now so that a file written for them fails
+// with a clear message rather than "unknown key".
+std::optional<std::string_view> reserved(std::string_view key) {
+    if (key == "fault") return "[[fault]] (fault injection) is not supported yet";
+    if (key == "event") return "[[event]] (a timeline of changes) is not supported yet";
+    if (key == "expect") return "[[expect]] (expectations on the master) is not supported yet";
+    return std::nullopt;
+}
+
+bus_settings read_bus(detail::sink& s, const toml::node* n, const std::string& shown) {
+    bus_settings b;
+    b.name = std::filesystem::path(shown).stem().string();
+    if (n == nullptr) return b;
+    const auto* t = detail::read_table(s, *n, "bus");
+    if (t == nullptr) return b;
+    const detail::layers l{*t};
+    l.unknown_keys(s, "bus", {"name", "baud", "timing", "response_delay_ms", "seed", "strict_baud"});
+    if (const auto* x = t->get("name")) b.name = detail::read_string(s, *x, "bus.name").value_or(b.name);
+    if (const auto* x = t->get("baud")) {
+        if (const auto v = detail::read_integer(s, *x, "bus.baud", 0, 1'000'000); v && detail::valid_baud(*v))
+            b.baud = static_cast<unsigned>(*v);
+        else if (v)
+            s.error(*x, "bus.baud",
+                    fmt::format("{} is not an M-Bus baud rate (300, 600, 1200, 2400, 4800, 9600, 19200, 38400)", *v));
+    }
+    if (const auto* x = t->get("timing"))
+        if (const auto i = detail::read_choice(s, *x, "bus.timing", {"fast", "realistic"}))
+            b.timing = static_cast<timing_mode>(*i);
+    if (const auto* x = t->get("response_delay_ms"))
+        if (const auto d = detail::read_delay(s, *x, "bus.response_delay_ms", b.baud)) b.config.response_delay = *d;
+    if (const auto* x = t->get("seed"))
+        b.config.seed = static_cast<std::uint64_t>(
+            detail::read_integer(s, *x, "bus.seed", 0, std::numeric_limits<std::int64_t>::max()).value_or(0));
+    if (const auto* x = t->get("strict_baud")) b.config.strict_baud = detail::read_bool(s, *x, "bus.strict_baud").value_or(false);
+    return b;
+}
+
+load_result from_text(std::string_view text, const std::string& shown) {
+    detail::sink s;
+    auto root = detail::parse_toml(s, text, shown);
+    if (!root) return {std::nullopt, s.take()};
+
+    for (const auto& [k, v] : *root) {
+        if (std::find(top_keys.begin(), top_keys.end(), k.str()) != top_keys.end()) continue;
+        if (const auto r = reserved(k.str()))
+            s.error(k.source(), std::string(k.str()), std::string(*r));
+        else
+            s.error(k.source(), std::string(k.str()),
+                    fmt::format("unknown key \"{}\"{}", k.str(), detail::did_you_mean(k.str(), top_keys)));
+    }
+
+    scenario sc;
+    sc.source = shown;
+    sc.bus = read_bus(s, root->get("bus"), shown);
+
+    detail::model_store models;
+    // Where each meter came from, to name both places of a name used twice.
+    std::vector<std::pair<const toml::table*, std::string>> origin;
+    const auto* mn = root->get("meter");
+    if (mn == nullptr) {
+        s.error(*root, {}, "no meters: add at least one [[meter]] table");
+    } else if (mn->is_table()) {
+        s.error(*mn, "meter", "write [[meter]] (one table per meter), not [meter]");
+    } else if (const auto* a = detail::read_array(s, *mn, "meter")) {
+        for (std::size_t i = 0; i < a->size(); ++i) {
+            const auto path = child("meter", i);
+            const auto* t = detail::read_table(s, (*a)[i], path);
+            if (t == nullptr) continue;
+            const detail::meter_context ctx{sc.bus.config.seed, sc.bus.baud, i, shown};
+            for (auto& m : detail::parse_meter(s, *t, path, models, ctx)) {
+                sc.meters.push_back(std::move(m));
+                origin.emplace_back(t, path);
+            }
+        }
+    }
+
+    std::map<std::string, std::size_t> names;
+    for (std::size_t i = 0; i < sc.meters.size(); ++i) {
+        auto& m = sc.meters[i];
+        if (m.name.empty()) m.name = fmt::format("meter{}", i + 1);
+        const auto [it, fresh] = names.emplace(m.name, i);
+        if (!fresh)
+            s.error(*origin[i].first, origin[i].second,
+                    fmt::format("name \"{}\" is already the name of a meter from {}", m.name, origin[it->second].second));
+    }
+
+    auto errors = s.take();
+    if (!errors.empty()) {
+        // In reading order, file by file (the scenario, then models as they were first met), as a
+        // compiler lists its errors.
+        std::vector<std::string> files;
+        for (const auto& d : errors)
+            if (std::find(files.begin(), files.end(), d.file) == files.end()) files.push_back(d.file);
+        const auto rank = [&files](const diagnostic& d) {
+            return std::tuple(std::find(files.begin(), files.end(), d.file) - files.begin(), d.line, d.column);
+        };
+        std::stable_sort(errors.begin(), errors.end(),
+                         [&rank](const diagnostic& a, const diagnostic& b) { return rank(a) < rank(b); });
+        return {std::nullopt, std::move(errors)};
+    }
+    return {std::move(sc), {}};
+}
+
+} // namespace
+
+load_result load(const std::filesystem::path& file) {
+    std::string error;
+    const auto text = detail::read_text(file.string(), error);
+    if (!text) return {std::nullopt, {{file.string(), 0, 0, {}, "cannot read: " + error}}};
+    return from_text(*text, file.string());
+}
+
+load_result load_string(std::string_view toml, std::string_view source_name) {
+    return from_text(toml, std::string(source_name));
+}
+
+std::ostream& operator<<(std::ostream& os, const load_result& r) {
+    if (r.value) return os << r.value->source.string() << ": ok, " << r.value->meters.size() << " meters";
+    for (const auto& d : r.errors)
+        os << to_string(d) << '\n';
+    return os;
+}
+
+} // namespace mbus::scenario

@@ -1,0 +1,35 @@
+#pragma once
+// A loaded scenario: what the runner needs to put a bus of meters on a transport. The loader
+// (scenario/load.hpp) fills it from TOML; the runner only reads it.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <mbus/sim/bus.hpp>
+#include <mbus/sim/meter_config.hpp>
+
+namespace mbus::scenario {
+
+enum class timing_mode : std::uint8_t {
+    fast,      // answers are written whole after their delay (CI, quick tests)
+    realistic, // bytes are paced at the baud rate, 11 bits per character
+};
+
+struct bus_settings {
+    std::string name;
+    unsigned baud{2400};
+    timing_mode timing{timing_mode::fast};
+    sim::bus_config config; // strict baud checking, response delay range, seed
+    friend bool operator==(const bus_settings&, const bus_settings&) = default;
+};
+
+struct scenario {
+    std::filesystem::path source; // the file it came from ("<built-in demo>" for the demo)
+    bus_settings bus;
+    std::vector<sim::meter_config> meters;
+    friend bool operator==(const scenario&, const scenario&) = default;
+};
+
+} // namespace mbus::scenario

@@ -1,0 +1,120 @@
+#pragma once
+// One simulated meter's application side: its identity as it stands now (writes change it), its
+// records and their values, and how they become telegrams. The link layer (FCB, selection,
+// answers) is in slave.hpp.
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <mbus/app/telegram.hpp>
+#include <mbus/core/bytes.hpp>
+#include <mbus/core/result.hpp>
+#include <mbus/core/time.hpp>
+#include <mbus/sim/meter_config.hpp>
+#include <mbus/sim/now.hpp>
+#include <mbus/sim/value_source.hpp>
+
+namespace mbus::sim {
+
+// A telegram ready for the wire.
+struct telegram {
+    bytes wire;               // empty when the telegram could not be encoded (over 255 L)
+    bool more_follows{false}; // its last record is DIF 1F: the readout goes on with the next one
+    std::size_t index{0};     // which telegram of the readout it is (0 for any other telegram)
+    friend bool operator==(const telegram&, const telegram&) = default;
+};
+std::ostream& operator<<(std::ostream& os, const telegram& t);
+
+// CI 70 status bytes (EN 13757-3; libmbus names them the same way).
+namespace app_status {
+inline constexpr std::uint8_t unspecified = 0x00;
+inline constexpr std::uint8_t unimplemented_ci = 0x01;
+inline constexpr std::uint8_t buffer_too_long = 0x02;
+inline constexpr std::uint8_t too_many_records = 0x03;
+inline constexpr std::uint8_t premature_end = 0x04;
+inline constexpr std::uint8_t too_many_dife = 0x05;
+inline constexpr std::uint8_t too_many_vife = 0x06;
+inline constexpr std::uint8_t busy = 0x08;
+inline constexpr std::uint8_t too_many_readouts = 0x09;
+} // namespace app_status
+
+class meter {
+  public:
+    // `start` is when the meter began: elapsed-time sources count from it.
+    explicit meter(meter_config config, time_point start = {});
+
+    const meter_config& config() const { return config_; }
+
+    byte address() const { return address_; }
+    void set_address(byte a) { address_ = a; }
+    const app::secondary_address& identity() const { return identity_; }
+    void set_identity(const app::secondary_address& id) { identity_ = id; }
+    unsigned baud() const { return baud_; }
+    void set_baud(unsigned b) { baud_ = b; }
+    bool alarm_pending() const { return alarm_pending_; }
+    void set_alarm(bool pending) { alarm_pending_ = pending; }
+    // The access number the next encoded telegram carries.
+    std::uint8_t access_number() const { return access_; }
+
+    // The records as they would be sent at `now`, written values included (no access number used).
+    // A record whose spec cannot be encoded goes out as an idle filler (DIF 2F); see problems().
+    std::vector<app::record> records_at(const sim_now& now);
+    // What went wrong or was clamped while building the last records (for logs), and what was
+    // wrong with the configuration from the start (specs that cannot be encoded).
+    const std::vector<std::string>& notes() const { return notes_; }
+    const std::vector<std::string>& problems() const { return problems_; }
+
+    // Telegram `index` of the readout (0 when `index` is past the last), encoded at `now` with the
+    // next access number, which then counts on. ACD is set when `acd`.
+    telegram readout(std::size_t index, const sim_now& now, bool acd);
+    // A telegram given as bytes, as it is sent by this meter now.
+    telegram render(const recorded_telegram& t, bool acd) const;
+    // What a REQ_UD1 gets while an alarm is pending: the alarm telegram, else the first telegram.
+    telegram alarm_telegram(const sim_now& now);
+    // A CI 70 application error with one status byte.
+    telegram app_error(std::uint8_t status, bool acd) const;
+
+    // Replaces the data of the writable record whose DIF, DIFEs, VIF, VIFEs (and plain-text unit)
+    // are those of `r`. False when no writable record has them.
+    bool can_write(const app::record& r) const;
+    bool write(const app::record& r);
+
+    // Readout telegrams are built from records (false: recorded telegrams are replayed).
+    bool generates() const { return config_.recorded.empty(); }
+
+  private:
+    struct record_state {
+        app::record shape; // as configured (a spec with its own value): what writes match
+        std::optional<value_generator> generator;
+        int shift{0}; // powers of ten from the source's unit to the field's
+        rounding round{rounding::nearest};
+        std::optional<bytes> written; // data written by a SND_UD; wins over the source
+    };
+
+    app::record record_at(std::size_t i, const sim_now& now);
+    std::vector<std::vector<std::size_t>> split(const std::vector<app::record>& records) const;
+    std::uint8_t take_access_number();
+    telegram variable_telegram(std::vector<app::record> records, bool more, bool acd);
+
+    meter_config config_;
+    time_point start_;
+    byte address_;
+    app::secondary_address identity_;
+    unsigned baud_;
+    bool alarm_pending_;
+    std::uint8_t access_;
+    std::vector<record_state> state_;
+    std::vector<std::string> notes_;
+    std::vector<std::string> problems_;
+};
+
+// The bytes of one record as it is encoded inside a telegram.
+std::size_t encoded_size(const app::record& r);
+// Whether two records share DIF, DIFEs, VIF, VIFEs and plain-text unit (the data may differ).
+bool same_field(const app::record& a, const app::record& b);
+
+} // namespace mbus::sim

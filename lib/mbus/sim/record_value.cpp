@@ -1,0 +1,121 @@
+#include <mbus/app/errc.hpp>
+#include <mbus/sim/record_value.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+namespace mbus::sim {
+
+namespace {
+
+std::int64_t pow10_int(int n) {
+    std::int64_t v = 1;
+    for (int i = 0; i < n; ++i)
+        v *= 10;
+    return v;
+}
+
+double scale(double x, int shift) {
+    // Dividing by an exact power of ten keeps 39.49 at 10^2 exactly 3949 where a multiplication by
+    // 0.01's inverse would not.
+    if (shift >= 0) return x * std::pow(10.0, shift);
+    return x / std::pow(10.0, -shift);
+}
+
+double round_as(double x, rounding r) {
+    if (r == rounding::nearest) return std::round(x);
+    // A register at 3948.9999999 because of binary fractions has reached 3949.
+    return std::floor(x + 1e-9 * std::max(1.0, std::abs(x)));
+}
+
+result<fitted_value> fit_number(double x, app::data_coding c, int shift, rounding r) {
+    if (std::isnan(x)) return app::errc::invalid_value;
+    x = scale(x, shift);
+    if (c == app::data_coding::real32) {
+        constexpr double lim = std::numeric_limits<float>::max();
+        const double y = std::clamp(x, -lim, lim);
+        return fitted_value{y, y != x};
+    }
+    const auto range = range_of(c);
+    if (!range) return app::errc::invalid_value;
+    x = round_as(x, r);
+    // Compared as doubles first: converting a double beyond the int64 range is undefined.
+    if (x <= static_cast<double>(range->min))
+        return fitted_value{range->min, x < static_cast<double>(range->min)};
+    if (x >= static_cast<double>(range->max))
+        return fitted_value{range->max, x > static_cast<double>(range->max)};
+    return fitted_value{static_cast<std::int64_t>(x), false};
+}
+
+result<fitted_value> fit_time(std::chrono::local_seconds t, app::data_coding c) {
+    using namespace std::chrono;
+    const auto day = floor<days>(t);
+    const year_month_day ymd{day};
+    const hh_mm_ss hms{t - day};
+    const int y = static_cast<int>(ymd.year());
+    const auto mo = static_cast<unsigned>(ymd.month());
+    const auto d = static_cast<unsigned>(ymd.day());
+    const auto h = static_cast<unsigned>(hms.hours().count());
+    const auto mi = static_cast<unsigned>(hms.minutes().count());
+    const auto s = static_cast<unsigned>(hms.seconds().count());
+    switch (c) {
+    case app::data_coding::int16: {
+        auto v = app::make_date(y, mo, d);
+        if (!v) return unexpected(v.error());
+        return fitted_value{*v, false};
+    }
+    case app::data_coding::int24:
+        return fitted_value{app::time_of_day{static_cast<std::uint8_t>(h), static_cast<std::uint8_t>(mi),
+                                             static_cast<std::uint8_t>(s)},
+                            false};
+    case app::data_coding::int32:
+    case app::data_coding::int48: {
+        auto v = app::make_date_time(y, mo, d, h, mi, c == app::data_coding::int48 ? s : 0);
+        if (!v) return unexpected(v.error());
+        if (c == app::data_coding::int48) { // type I carries the weekday (1 = Monday)
+            v->day_of_week = static_cast<std::uint8_t>(weekday{day}.iso_encoding());
+        }
+        return fitted_value{*v, false};
+    }
+    default: return app::errc::invalid_value;
+    }
+}
+
+} // namespace
+
+std::optional<integer_range> range_of(app::data_coding c) {
+    using app::data_coding;
+    switch (c) {
+    case data_coding::int8:
+    case data_coding::int16:
+    case data_coding::int24:
+    case data_coding::int32:
+    case data_coding::int48: {
+        const auto bits = 8 * static_cast<int>(*app::coding_size(c));
+        const std::int64_t hi = (std::int64_t{1} << (bits - 1)) - 1;
+        return integer_range{-hi - 1, hi};
+    }
+    case data_coding::int64:
+        return integer_range{std::numeric_limits<std::int64_t>::min(),
+                             std::numeric_limits<std::int64_t>::max()};
+    case data_coding::bcd2:
+    case data_coding::bcd4:
+    case data_coding::bcd6:
+    case data_coding::bcd8:
+    case data_coding::bcd12: {
+        const int digits = 2 * static_cast<int>(*app::coding_size(c));
+        return integer_range{-(pow10_int(digits - 1) - 1), pow10_int(digits) - 1};
+    }
+    case data_coding::variable: return integer_range{-(pow10_int(18) - 1), pow10_int(18) - 1}; // LVAR C9 / D9
+    default: return std::nullopt;
+    }
+}
+
+result<fitted_value> fit(const sample& s, app::data_coding c, int shift, rounding r) {
+    if (const auto* x = std::get_if<double>(&s)) return fit_number(*x, c, shift, r);
+    return fit_time(std::get<std::chrono::local_seconds>(s), c);
+}
+
+} // namespace mbus::sim

@@ -1,0 +1,88 @@
+#include <mbus/app/codec.hpp>
+#include <mbus/sim/selection.hpp>
+
+#include <algorithm>
+#include <ostream>
+
+#include <fmt/format.h>
+
+namespace mbus::sim {
+
+namespace {
+
+constexpr std::size_t address_size = 8;
+constexpr byte dif_bcd8 = 0x0C;
+constexpr byte vif_fabrication = 0x78;
+constexpr std::size_t enhanced_size = address_size + 2 + 4;
+
+// CI 56 sends each multi-byte field MSB first; the field order stays.
+bytes swap_fields(bytes_view eight) {
+    bytes out(eight.begin(), eight.end());
+    std::reverse(out.begin(), out.begin() + 4);
+    std::reverse(out.begin() + 4, out.begin() + 6);
+    return out;
+}
+
+bool nibbles_match(std::uint32_t mask, std::uint32_t value, int nibbles) {
+    for (int i = 0; i < nibbles; ++i) {
+        const auto m = (mask >> (4 * i)) & 0xFU;
+        if (m != 0xF && m != ((value >> (4 * i)) & 0xFU)) return false;
+    }
+    return true;
+}
+
+template <class T>
+bool field_matches(T mask, T value, wildcard_style style) {
+    constexpr int nibbles = static_cast<int>(sizeof(T) * 2);
+    if (style == wildcard_style::nibbles_everywhere) return nibbles_match(mask, value, nibbles);
+    return mask == static_cast<T>(~T{0}) || mask == value;
+}
+
+} // namespace
+
+std::ostream& operator<<(std::ostream& os, const select_mask& m) {
+    os << fmt::format("{:08X} {:04X} {:02X} {:02X}", m.address.id, m.address.manufacturer, m.address.version,
+                      m.address.medium);
+    if (m.fabrication) os << fmt::format(" fabrication {:08X}", *m.fabrication);
+    return os;
+}
+
+std::optional<select_mask> parse_select(byte ci, bytes_view data) {
+    if (ci != app::ci::select && ci != app::ci::select_msb) return std::nullopt;
+    if (data.size() != address_size && data.size() != enhanced_size) return std::nullopt;
+    select_mask m;
+    const auto head = data.first(address_size);
+    m.address =
+        app::decode_address(ci == app::ci::select ? bytes(head.begin(), head.end()) : swap_fields(head));
+    if (data.size() == enhanced_size) {
+        if (data[8] != dif_bcd8 || data[9] != vif_fabrication) return std::nullopt;
+        // The appended record keeps the M-Bus byte order (LSB first) whichever CI carried it.
+        m.fabrication = static_cast<std::uint32_t>(data[10]) | static_cast<std::uint32_t>(data[11]) << 8 |
+                        static_cast<std::uint32_t>(data[12]) << 16 |
+                        static_cast<std::uint32_t>(data[13]) << 24;
+    }
+    return m;
+}
+
+bytes encode_select(byte ci, const select_mask& mask) {
+    bytes out = app::encode_address(mask.address);
+    if (ci == app::ci::select_msb) out = swap_fields(out);
+    if (mask.fabrication) {
+        out.push_back(dif_bcd8);
+        out.push_back(vif_fabrication);
+        for (int shift = 0; shift < 32; shift += 8)
+            out.push_back(static_cast<byte>(*mask.fabrication >> shift));
+    }
+    return out;
+}
+
+bool matches(const select_mask& mask, const app::secondary_address& meter,
+             std::optional<std::uint32_t> fabrication, wildcard_style style) {
+    if (mask.fabrication && fabrication && !nibbles_match(*mask.fabrication, *fabrication, 8)) return false;
+    return nibbles_match(mask.address.id, meter.id, 8) &&
+           field_matches(mask.address.manufacturer, meter.manufacturer, style) &&
+           field_matches(mask.address.version, meter.version, style) &&
+           field_matches(mask.address.medium, meter.medium, style);
+}
+
+} // namespace mbus::sim

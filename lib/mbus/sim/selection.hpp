@@ -1,0 +1,42 @@
+#pragma once
+// Secondary addressing (EN 13757-3, network layer): the CI 52 / 56 select payload, and whether a
+// meter matches it.
+
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+
+#include <mbus/app/telegram.hpp>
+#include <mbus/core/bytes.hpp>
+
+namespace mbus::sim {
+
+// What a master may leave open in a select.
+enum class wildcard_style : std::uint8_t {
+    standard,           // F nibbles in the ID; manufacturer FFFF, version FF, medium FF match anything
+    nibbles_everywhere, // an F nibble matches anything in every field (some masters send 2F FF for "any")
+};
+
+// A select as the master sent it: the 8-byte mask and, for an enhanced selection, the fabrication
+// number (8 BCD digits as nibbles, F wildcards allowed) appended as a DIF 0C VIF 78 record.
+struct select_mask {
+    app::secondary_address address;
+    std::optional<std::uint32_t> fabrication;
+    friend bool operator==(const select_mask&, const select_mask&) = default;
+};
+std::ostream& operator<<(std::ostream& os, const select_mask& m);
+
+// Reads the data of a CI 52 (fields LSB first) or CI 56 (every multi-byte field MSB first) select:
+// 8 bytes, or 8 + `0C 78` + 4 BCD bytes. Anything else is no select (nullopt): a real slave cannot
+// tell what a malformed select meant, so it is not selected by it.
+std::optional<select_mask> parse_select(byte ci, bytes_view data);
+
+// The select payload a master sends for `mask` (for tests and the master side).
+bytes encode_select(byte ci, const select_mask& mask);
+
+// Whether a meter with identity `meter` (and fabrication number, when it has one) is selected by
+// `mask`. A meter that has no fabrication number ignores one appended to the select.
+bool matches(const select_mask& mask, const app::secondary_address& meter,
+             std::optional<std::uint32_t> fabrication, wildcard_style style);
+
+} // namespace mbus::sim

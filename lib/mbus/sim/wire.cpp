@@ -1,0 +1,124 @@
+#include <mbus/sim/wire.hpp>
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <ostream>
+
+#include <fmt/format.h>
+
+namespace mbus::sim {
+
+std::ostream& operator<<(std::ostream& os, const received_byte& r) {
+    os << fmt::format("{:02X}", r.value);
+    if (r.parity_error) os << " parity-error";
+    if (r.framing_error) os << " framing-error";
+    return os;
+}
+
+std::vector<bool> serialise_char(byte b) {
+    std::vector<bool> bits;
+    bits.reserve(bits_per_char);
+    bits.push_back(false); // start
+    for (int i = 0; i < 8; ++i)
+        bits.push_back(((b >> i) & 1U) != 0);
+    bits.push_back(std::popcount(b) % 2 != 0); // even parity: the ones including this bit are even
+    bits.push_back(true);                      // stop
+    return bits;
+}
+
+namespace {
+
+constexpr long long spb = samples_per_bit;
+constexpr long long char_samples = spb * bits_per_char;
+
+long long start_sample(double offset_bits) { return std::llround(offset_bits * static_cast<double>(spb)); }
+
+// The line, sampled; true is mark. Reads past either end see an idle (mark) line.
+class line {
+  public:
+    explicit line(std::span<const transmission> senders) {
+        if (senders.empty()) return;
+        origin_ = start_sample(senders.front().offset_bits);
+        long long end = origin_;
+        for (const auto& s : senders) {
+            const long long start = start_sample(s.offset_bits);
+            origin_ = std::min(origin_, start);
+            end = std::max(end, start + char_samples * static_cast<long long>(s.data.size()));
+        }
+        samples_.assign(static_cast<std::size_t>(end - origin_), true);
+        for (const auto& s : senders) {
+            long long t = start_sample(s.offset_bits) - origin_;
+            for (const byte b : s.data)
+                for (const bool bit : serialise_char(b)) {
+                    if (!bit) std::fill_n(samples_.begin() + static_cast<std::ptrdiff_t>(t), spb, false);
+                    t += spb;
+                }
+        }
+    }
+    long long size() const { return static_cast<long long>(samples_.size()); }
+    bool at(long long i) const { return i < 0 || i >= size() || samples_[static_cast<std::size_t>(i)]; }
+
+  private:
+    long long origin_{0};
+    std::vector<bool> samples_;
+};
+
+} // namespace
+
+std::vector<received_byte> collide(std::span<const transmission> senders) {
+    const line l(senders);
+    std::vector<received_byte> out;
+    long long i = 0;
+    while (i < l.size()) {
+        // Hunt for a falling edge: a space right after a mark.
+        if (l.at(i) || !l.at(i - 1)) {
+            ++i;
+            continue;
+        }
+        const long long mid = i + spb / 2;
+        if (l.at(mid)) { // too short for a start bit: noise
+            i = mid;
+            continue;
+        }
+        received_byte r;
+        int ones = 0;
+        for (int b = 0; b < 8; ++b)
+            if (l.at(mid + spb * (1 + b))) {
+                r.value = static_cast<byte>(r.value | (1U << b));
+                ++ones;
+            }
+        if (l.at(mid + spb * 9)) ++ones;
+        r.parity_error = ones % 2 != 0;
+        const long long stop = mid + spb * 10;
+        r.framing_error = !l.at(stop);
+        out.push_back(r);
+        // The receiver looks for the next start from the stop bit's middle on; after a framing error
+        // the edge search itself waits for the line to return to mark.
+        i = stop + 1;
+    }
+    return out;
+}
+
+bytes values(std::span<const received_byte> rx) {
+    bytes out;
+    out.reserve(rx.size());
+    for (const auto& r : rx)
+        out.push_back(r.value);
+    return out;
+}
+
+bool received_intact(std::span<const received_byte> rx, bytes_view sent) {
+    return std::equal(rx.begin(), rx.end(), sent.begin(), sent.end(), [](const received_byte& r, byte b) {
+        return r.value == b && !r.parity_error && !r.framing_error;
+    });
+}
+
+std::optional<std::size_t> intact_sender(std::span<const received_byte> rx,
+                                         std::span<const transmission> senders) {
+    for (std::size_t i = 0; i < senders.size(); ++i)
+        if (received_intact(rx, senders[i].data)) return i;
+    return std::nullopt;
+}
+
+} // namespace mbus::sim

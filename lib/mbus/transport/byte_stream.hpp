@@ -1,0 +1,61 @@
+#pragma once
+// The transports know only bytes: a session reads what a master sent and writes what a meter answers,
+// whether the bytes travel over a pty, a TCP connection or a real serial port.
+
+#include <mbus/core/bytes.hpp>
+#include <mbus/transport/errc.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <system_error>
+#include <utility>
+
+namespace mbus::transport {
+
+namespace asio = boost::asio;
+
+class byte_stream {
+  public:
+    byte_stream() = default;
+    byte_stream(const byte_stream&) = delete;
+    byte_stream& operator=(const byte_stream&) = delete;
+    virtual ~byte_stream() = default;
+
+    // Waits for at least one byte and returns what is available, up to buf.size(). Errors are values:
+    // errc::closed when the peer or close() ended the stream, which ends the session. Cancellable
+    // (e.g. by with_timeout), which gives std::errc::operation_canceled.
+    virtual asio::awaitable<std::pair<std::error_code, std::size_t>> read_some(std::span<byte> buf) = 0;
+
+    // Writes all of data. A write that fits in the OS buffer (a single paced byte always does) completes
+    // without suspending, so writing one byte at a time with a timer in between is cheap.
+    virtual asio::awaitable<std::error_code> write(bytes_view data) = 0;
+
+    // For logs: "pty /dev/pts/3", "tcp 127.0.0.1:5000 <- 127.0.0.1:40212", "serial /dev/ttyUSB0 2400 8E1".
+    virtual std::string describe() const = 0;
+
+    // The line rate the master uses, where the transport knows it (pty: what the master set last;
+    // serial: what we opened it at); 0 = unknown.
+    virtual unsigned baud() const { return 0; }
+
+    // Ends the stream: pending and later reads give errc::closed. Idempotent.
+    virtual void close() = 0;
+};
+
+// What opening a transport gives: the stream, or an error with a message that names the device or
+// address ("cannot open /dev/ttyUSB9: No such file or directory").
+template <class T>
+struct open_result {
+    std::unique_ptr<T> stream;
+    std::error_code error;
+    std::string message;
+
+    explicit operator bool() const noexcept { return stream != nullptr; }
+    T* operator->() const noexcept { return stream.get(); }
+    T& operator*() const noexcept { return *stream; }
+};
+
+} // namespace mbus::transport

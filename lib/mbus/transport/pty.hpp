@@ -1,0 +1,82 @@
+#pragma once
+// A pseudo-terminal that masters open as if it were a serial port.
+//
+// Two things a plain pty gets wrong for M-Bus masters, and what this one does about them:
+// - When the last program that has the slave side open closes it, the master side reads EIO, and
+//   reading again busy-loops. We keep a slave descriptor open ourselves, so masters can open, close and
+//   reopen the device any number of times and our side never notices.
+// - Parity: Linux keeps no parity on a pty (it clears PARENB and forces CS8). Debian's and Ubuntu's glibc
+//   make tcsetattr() fail with EINVAL when the call changed nothing but PARENB was asked for (it reads
+//   the settings back before and after). So a master that opens the device at 8E1 twice at the same rate
+//   fails the second time: pyserial raises termios.error 22, libmbus prints "Failed to set baud rate".
+//   We watch the slave's settings (packet mode with EXTPROC: the kernel wakes our reader on every
+//   tcsetattr by a master), record the rate the master set, then move the speed to B50 or B75 (never
+//   used by M-Bus, alternated so that even a reset landing inside a master's call shows as a change).
+//   The master's next request then always changes something and is accepted. What this cannot fix is a
+//   master that sets the same settings twice within microseconds (libmbus at -b 2400): see the README.
+// - Stale replies: bytes we wrote that no master read (it had closed the device) are dropped when the
+//   next master configures the line, as a serial port that nobody has open drops what arrives.
+
+#include <mbus/transport/byte_stream.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+namespace mbus::transport {
+
+// The line as the last master configured it.
+struct line_settings {
+    unsigned baud = 0;         // the rate the master set; 0 = no master has set one yet
+    bool raw = false;          // no echo, line editing or byte mapping (see is_raw in termios_speed.hpp)
+    std::uint64_t changes = 0; // how many settings by masters we have seen
+
+    friend bool operator==(const line_settings&, const line_settings&) = default;
+};
+std::ostream& operator<<(std::ostream& os, const line_settings& l);
+
+struct pty_options {
+    std::string link; // optional stable path: a symbolic link to the slave, replaced if it is a link,
+                      // never over a regular file; removed on close while it still points to us
+};
+
+class pty final : public byte_stream {
+  public:
+    // No default argument on purpose: GCC 12 mishandles a defaulted temporary in an expression that
+    // also holds a co_await (it frees it twice), and open() is called from coroutines.
+    static open_result<pty> open(const asio::any_io_executor& ex, const pty_options& options);
+    static open_result<pty> open(const asio::any_io_executor& ex) { return open(ex, pty_options{}); }
+    ~pty() override;
+
+    asio::awaitable<std::pair<std::error_code, std::size_t>> read_some(std::span<byte> buf) override;
+    asio::awaitable<std::error_code> write(bytes_view data) override;
+    std::string describe() const override;
+    unsigned baud() const override;
+    void close() override;
+
+    const std::string& slave_path() const noexcept; // "/dev/pts/3": what masters open
+    const std::string& link_path() const noexcept;  // empty without pty_options::link
+
+    line_settings line() const noexcept;
+    // Called (on the io_context) each time a master changes the line settings, e.g. to log the rate
+    // and to check it against the meter's when strict baud checking is on. Replaces the previous one.
+    void on_line_change(std::function<void(const line_settings&)> fn);
+    // Completes once line().changes > seen (at once if it already is); put a deadline on it.
+    asio::awaitable<line_settings> wait_line_change(std::uint64_t seen);
+
+    // Bytes a master wrote while our buffer was full (nobody reading for a long time); dropped as a
+    // UART overrun would drop them.
+    std::uint64_t overrun() const noexcept;
+
+    struct state;
+
+  private:
+    explicit pty(std::shared_ptr<state> s);
+    std::shared_ptr<state> s_;
+};
+
+} // namespace mbus::transport

@@ -1,0 +1,200 @@
+// mbus-sim decode [--format json|xml|xml-normalized] [HEX | FILE | -]: decodes frames given as hex
+// (as found in real files: spaces, newlines, CRLF, 0x prefixes) or as raw bytes, one frame after
+// the other. JSON by default; xml and xml-normalized print exactly what libmbus's mbus_parse_hex
+// prints, so that a test can compare our view of a telegram with a libmbus master's.
+// Exit 0 when every frame decodes, 1 for undecodable input, 2 for usage errors.
+
+#include "command.hpp"
+
+#include <mbus/app/codec.hpp>
+#include <mbus/app/json.hpp>
+#include <mbus/app/libmbus_xml.hpp>
+#include <mbus/core/bytes.hpp>
+#include <mbus/core/errc.hpp>
+#include <mbus/link/errc.hpp>
+#include <mbus/link/frame.hpp>
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace mbus::cli {
+
+namespace {
+
+enum class format { json, xml, xml_normalized };
+
+struct decode_options {
+    std::string format{"json"};
+    std::vector<std::string> input; // several words are one hex string given without quotes
+};
+
+constexpr int exit_undecodable = 1;
+constexpr int exit_usage = 2;
+
+struct failure {
+    int code;
+    std::string message;
+};
+
+std::string read_stream(std::istream& in) {
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The bytes of the input: "-" is stdin, an existing path is a file, anything else must be hex. Files
+// and stdin may also hold the raw bytes of a frame (they start with 68, 10 or E5 and are not hex).
+std::variant<bytes, failure> read_input(const std::string& input) {
+    std::string text;
+    bool may_be_raw = true;
+    if (input == "-") {
+        text = read_stream(std::cin);
+    } else if (std::error_code ec; std::filesystem::is_regular_file(input, ec)) {
+        std::ifstream in(input, std::ios::binary);
+        if (!in) return failure{exit_usage, fmt::format("decode: cannot read {}", input)};
+        text = read_stream(in);
+    } else {
+        may_be_raw = false;
+        if (input.find('/') != std::string::npos || input.ends_with(".hex") || input.ends_with(".txt"))
+            return failure{exit_usage, fmt::format("decode: no such file: {}", input)};
+    }
+    if (!may_be_raw) text = input;
+    auto hex = from_hex(text);
+    if (hex) return std::move(*hex);
+    const auto first = text.empty() ? 0 : static_cast<byte>(text[0]);
+    if (may_be_raw && (first == link::long_start || first == link::short_start || first == link::ack_byte))
+        return bytes(text.begin(), text.end());
+    if (!may_be_raw && hex.error() == mbus::errc::invalid_hex)
+        return failure{exit_usage, fmt::format("decode: neither a file nor hex: {}", input)};
+    return failure{exit_undecodable,
+                   fmt::format("decode: {}: {}", input == "-" ? "stdin" : input, hex.error().message())};
+}
+
+// A link error in words, with the bytes that show it.
+std::string link_error(bytes_view wire, std::error_code ec) {
+    using link::errc;
+    if (ec == errc::bad_checksum) {
+        const bool is_short = wire[0] == link::short_start;
+        const std::size_t size = is_short ? 5 : std::size_t{wire[1]} + 6;
+        const std::size_t cs_at = size - 2;
+        const std::size_t first = is_short ? 1 : 4;
+        unsigned sum = 0;
+        for (std::size_t i = first; i < cs_at; ++i)
+            sum += wire[i];
+        return fmt::format("bad checksum: expected {:02X}, got {:02X} (byte {})", sum & 0xFFU, wire[cs_at],
+                           cs_at);
+    }
+    if (ec == errc::need_more) return fmt::format("incomplete frame: {} bytes", wire.size());
+    if (ec == errc::bad_start) return fmt::format("bad start byte {:02X}", wire[0]);
+    if (ec == errc::length_mismatch)
+        return wire.size() >= 3 ? fmt::format("bad length: L fields {:02X} and {:02X}", wire[1], wire[2])
+                                : "bad length";
+    if (ec == errc::bad_second_start) return fmt::format("bad second start byte {:02X}", wire[3]);
+    if (ec == errc::bad_stop) {
+        const std::size_t size = wire[0] == link::short_start ? 5 : std::size_t{wire[1]} + 6;
+        return fmt::format("bad stop byte {:02X} (byte {})", wire[size - 1], size - 1);
+    }
+    return ec.message();
+}
+
+nlohmann::json link_json(const link::frame& f) {
+    static constexpr const char* kinds[] = {"ack", "short", "control", "long"};
+    nlohmann::json j{{"kind", kinds[static_cast<int>(f.kind)]}, {"description", link::describe(f)}};
+    if (f.kind != link::frame_kind::ack) {
+        j["c"] = fmt::format("{:02X}", f.c);
+        j["a"] = f.a;
+    }
+    if (f.kind == link::frame_kind::control || f.kind == link::frame_kind::long_frame)
+        j["ci"] = fmt::format("{:02X}", f.ci);
+    return j;
+}
+
+// Frames that carry user data worth showing: long frames, and control frames from a slave (a CI 70
+// application error may come without its status byte).
+bool has_user_data(const link::frame& f) {
+    if (f.kind == link::frame_kind::long_frame) return true;
+    return f.kind == link::frame_kind::control && (f.c & link::c_field::prm) == 0;
+}
+
+std::optional<failure> decode_one(const link::frame& f, format fmt_kind,
+                                  std::vector<nlohmann::json>& json_out) {
+    if (fmt_kind != format::json) {
+        if (!has_user_data(f)) {
+            std::cout << link::describe(f) << '\n';
+            return std::nullopt;
+        }
+        const auto out = app::to_libmbus_xml(f, fmt_kind == format::xml_normalized);
+        if (!out.ok()) return failure{exit_undecodable, "decode: " + out.error};
+        std::cout << out.xml;
+        return std::nullopt;
+    }
+    nlohmann::json j;
+    if (f.kind == link::frame_kind::control || f.kind == link::frame_kind::long_frame) {
+        const auto ud = app::decode(f.ci, f.data);
+        if (!ud) return failure{exit_undecodable, "decode: user data: " + ud.error().message()};
+        j = app::to_json(*ud);
+    }
+    j["link"] = link_json(f);
+    json_out.push_back(std::move(j));
+    return std::nullopt;
+}
+
+int run_decode(const decode_options& o) {
+    const format fmt_kind = o.format == "xml"              ? format::xml
+                            : o.format == "xml-normalized" ? format::xml_normalized
+                                                           : format::json;
+    std::string joined = o.input.empty() ? "-" : o.input.front();
+    for (std::size_t i = 1; i < o.input.size(); ++i)
+        joined += " " + o.input[i];
+    auto input = read_input(joined);
+    if (const auto* f = std::get_if<failure>(&input)) {
+        std::cerr << f->message << '\n';
+        return f->code;
+    }
+    const auto& wire = std::get<bytes>(input);
+    std::vector<nlohmann::json> json_out;
+    std::size_t at = 0;
+    while (at < wire.size()) {
+        const auto rest = bytes_view(wire).subspan(at);
+        const auto d = link::decode(rest);
+        if (!d) {
+            std::cerr << "decode: " << link_error(rest, d.error())
+                      << (at > 0 ? fmt::format(" (at byte {})", at) : "") << '\n';
+            return exit_undecodable;
+        }
+        if (const auto f = decode_one(d->value, fmt_kind, json_out)) {
+            std::cerr << f->message << '\n';
+            return f->code;
+        }
+        at += d->size;
+    }
+    if (fmt_kind == format::json) {
+        const nlohmann::json out = json_out.size() == 1 ? json_out.front() : nlohmann::json(json_out);
+        std::cout << out.dump(2) << '\n';
+    }
+    return 0;
+}
+
+command setup(CLI::App& parent) {
+    auto o = std::make_shared<decode_options>();
+    auto* app = parent.add_subcommand("decode",
+                                      "Decode M-Bus frames given as hex or in a file (JSON or libmbus XML)");
+    app->add_option("--format", o->format,
+                    "json (default), xml or xml-normalized (as libmbus's mbus_parse_hex)")
+        ->check(CLI::IsMember({"json", "xml", "xml-normalized"}));
+    app->add_option("input", o->input, "hex string, file, or - for stdin (the default)")->expected(0, -1);
+    return {app, [o] { return run_decode(*o); }};
+}
+
+const bool registered = add_command(&setup);
+
+} // namespace
+
+} // namespace mbus::cli

@@ -1,0 +1,126 @@
+#pragma once
+// Shared by the system tests: run a coroutine with an overall deadline, start mbus-sim and connect
+// the master to it over its pty or TCP, list the shipped scenarios, write a scenario of a test's own.
+
+#include "sim_process.hpp"
+
+#include <mbus/master/connect.hpp>
+#include <mbus/master/master.hpp>
+#include <mbus/transport/byte_stream.hpp>
+
+#include <doctest/doctest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+namespace mbus::test {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+template <class F>
+void run_system_test(F&& body, std::chrono::seconds limit = std::chrono::seconds(100)) {
+    asio::io_context io{1};
+    bool done = false;
+    std::exception_ptr error;
+    asio::co_spawn(io, std::forward<F>(body)(), [&](std::exception_ptr e) {
+        done = true;
+        error = e;
+    });
+    io.run_for(limit);
+    REQUIRE_MESSAGE(done, "the test coroutine did not finish in time");
+    if (error) std::rethrow_exception(error);
+}
+
+// The master's windows against the simulator: a scenario's answers come within 30 ms or so (fast
+// timing writes them whole), so a short quiet gap ends each answer; the response window leaves room
+// for a busy machine.
+inline master::master_options sim_options(bool realistic = false) {
+    master::master_options o;
+    o.timing.response_timeout = 600ms;
+    o.timing.gap_timeout = realistic ? 150ms : 50ms;
+    o.timing.max_reply = 5s;
+    o.retries = 1;
+    return o;
+}
+
+// Starts mbus-sim with args and waits for its readiness line; fails the test with its output if
+// it does not come.
+struct running_sim {
+    std::unique_ptr<sim_process> process;
+    ready_line ready;
+};
+inline running_sim start_sim(std::vector<std::string> args) {
+    running_sim r{std::make_unique<sim_process>(std::move(args)), {}};
+    REQUIRE_MESSAGE(r.process->started(), r.process->spawn_error());
+    auto ready = r.process->wait_ready(std::chrono::seconds(20));
+    REQUIRE_MESSAGE(ready, "no readiness line\n", r.process->report());
+    r.ready = *ready;
+    return r;
+}
+
+// Stops it with SIGTERM and checks the clean exit (0).
+inline void stop_sim(running_sim& s) {
+    const auto code = s.process->stop();
+    CHECK_MESSAGE(code == 0, "exit code ", code.value_or(-1), "\n", s.process->report());
+}
+
+inline asio::awaitable<std::unique_ptr<transport::byte_stream>> open_pty(const ready_line& r,
+                                                                         unsigned baud = 2400) {
+    REQUIRE_FALSE(r.pty().empty());
+    auto s = master::open_serial(co_await asio::this_coro::executor, r.pty(), baud);
+    REQUIRE_MESSAGE(s, s.message);
+    co_return std::move(s.stream);
+}
+
+inline asio::awaitable<std::unique_ptr<transport::byte_stream>> open_tcp(const ready_line& r) {
+    REQUIRE_FALSE(r.tcp().empty());
+    auto s = co_await master::connect_tcp(r.tcp(), 5s);
+    REQUIRE_MESSAGE(s, s.message);
+    co_return std::move(s.stream);
+}
+
+// scenarios/*.toml as shipped (models/ holds parts, not scenarios), sorted.
+inline std::vector<std::filesystem::path> shipped_scenarios() {
+    std::vector<std::filesystem::path> out;
+    for (const auto& e :
+         std::filesystem::directory_iterator(std::filesystem::path(MBUS_SOURCE_DIR) / "scenarios"))
+        if (e.is_regular_file() && e.path().extension() == ".toml") out.push_back(e.path());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// A scenario file of the test's own, in a folder removed when the object goes.
+class temp_scenario {
+  public:
+    explicit temp_scenario(const std::string& name, const std::string& toml)
+        : dir_(std::filesystem::temp_directory_path() /
+               ("mbus-system-" + std::to_string(::getpid()) + "-" + name)) {
+        std::filesystem::create_directories(dir_);
+        std::ofstream(path()) << toml;
+    }
+    ~temp_scenario() {
+        std::error_code ec;
+        std::filesystem::remove_all(dir_, ec);
+    }
+    temp_scenario(const temp_scenario&) = delete;
+    temp_scenario& operator=(const temp_scenario&) = delete;
+    std::filesystem::path path() const { return dir_ / "scenario.toml"; }
+
+  private:
+    std::filesystem::path dir_;
+};
+
+} // namespace mbus::test

@@ -1,0 +1,115 @@
+#include <doctest/doctest.h>
+
+#include <mbus/app/codec.hpp>
+#include <mbus/app/json.hpp>
+#include <mbus/app/manufacturer.hpp>
+#include <mbus/app/record_spec.hpp>
+
+using namespace mbus;
+using namespace mbus::app;
+using nlohmann::json;
+
+namespace {
+record rec(std::string_view q, std::string_view u, data_coding c, value v) {
+    const auto qu = lookup_quantity(q, u).value();
+    record_spec s;
+    s.q = qu.q;
+    s.u = qu.u;
+    s.exponent = qu.exponent;
+    s.coding = c;
+    s.v = std::move(v);
+    return encode_record(s).value();
+}
+} // namespace
+
+TEST_CASE("json shows header and records of a variable data telegram") {
+    variable_data t;
+    t.ci = ci::variable_long;
+    t.header.address = secondary_address{0x12345678, manufacturer_code("KAM").value(), 0x08, 0x04};
+    t.header.access_number = 4;
+    t.header.status = 0x05; // application busy + power low
+    t.header.signature = 0;
+    t.records.push_back(rec("energy", "kWh", data_coding::int32, std::int64_t{154}));
+    t.records.push_back(rec("date", "", data_coding::int16, make_date(2024, 1, 1).value()));
+    t.records.push_back(rec("software_version", "", data_coding::variable, std::string{'\x01', '\xFF'}));
+    t.records.push_back(manufacturer_data_record({0x01, 0x02}, true));
+
+    const auto j = to_json(user_data{t});
+    CHECK(j["ci"] == "72");
+    CHECK(j["structure"] == "variable");
+    CHECK(j["header"]["id"] == "12345678");
+    CHECK(j["header"]["manufacturer"] == "KAM");
+    CHECK(j["header"]["manufacturer_code"] == "2C2D");
+    CHECK(j["header"]["version"] == 8);
+    CHECK(j["header"]["medium"] == 4);
+    CHECK(j["header"]["medium_name"] == "heat_outlet");
+    CHECK(j["header"]["status_flags"] == json::array({"application_busy", "power_low"}));
+    CHECK(j["more_records_follow"] == true);
+    REQUIRE(j["records"].size() == 4);
+
+    const auto& e = j["records"][0];
+    CHECK(e["hex"] == "04069A000000");
+    CHECK(e["dif"] == "04");
+    CHECK(e["vif"] == "06");
+    CHECK(e["function"] == "instantaneous");
+    CHECK(e["quantity"] == "energy");
+    CHECK(e["unit"] == "Wh");
+    CHECK(e["exponent"] == 3);
+    CHECK(e["raw"] == 154);
+    CHECK(e["value"] == 154000.0);
+    CHECK(e["text"] == "Energy = 154000 Wh");
+
+    CHECK(j["records"][1]["raw"] == "2024-01-01");
+    CHECK(j["records"][1]["value"].is_null());
+    // Text that is not printable ASCII goes out as its wire bytes in hex (nlohmann cannot dump it).
+    CHECK(j["records"][2]["raw"] == "FF01");
+    CHECK(j["records"][2]["raw_format"] == "hex");
+    CHECK(j["records"][3]["kind"] == "more_records_follow");
+    CHECK(j["records"][3]["more_records_follow"] == true);
+    CHECK(j["records"][3]["data"] == "0102");
+    CHECK_NOTHROW((void)j.dump());
+}
+
+TEST_CASE("json reports a record it cannot describe") {
+    variable_data t;
+    t.ci = ci::variable_none;
+    record r = rec("energy", "kWh", data_coding::int32, std::int64_t{1});
+    r.vib->vif = 0xFD; // FD without its VIFE
+    r.vib->vife.clear();
+    t.records.push_back(r);
+    const auto j = to_json(user_data{t});
+    CHECK(j["header"].is_null());
+    CHECK(j["records"][0]["error"] == "VIF FD or FB without its VIFE");
+    CHECK_FALSE(j["records"][0].contains("quantity"));
+}
+
+TEST_CASE("json shows fixed data application errors and other CI") {
+    fixed_data f;
+    f.id = 0x12345678;
+    f.access_number = 1;
+    f.status = 0x00; // BCD counters, actual values
+    f.medium_unit =
+        0x29 | 0xC0 | (0x2C << 8); // counter 1 in l (bits 6-7: medium bits 0-1 = 11), counter 2 in m3
+    f.counter1 = 0x00001234;
+    f.counter2 = 0x00000056;
+    const auto j = to_json(user_data{f});
+    CHECK(j["structure"] == "fixed");
+    CHECK(j["fixed"]["id"] == "12345678");
+    CHECK(j["fixed"]["counter_format"] == "bcd");
+    CHECK(j["fixed"]["medium"] == 3);
+    CHECK(j["fixed"]["medium_name"] == "Gas");
+    CHECK(j["fixed"]["counters"][0]["unit"] == "l");
+    CHECK(j["fixed"]["counters"][0]["raw"] == 1234);
+    CHECK(j["fixed"]["counters"][1]["unit"] == "m3");
+    CHECK(j["fixed"]["counters"][1]["raw"] == 56);
+
+    const auto e = to_json(user_data{application_error{std::uint8_t{8}}});
+    CHECK(e["structure"] == "application_error");
+    CHECK(e["application_error"]["status"] == 8);
+    CHECK(e["application_error"]["description"] == "Application busy");
+
+    const auto o = to_json(user_data{other_data{0x51, {0x01, 0x7A, 0x05}}});
+    CHECK(o["structure"] == "other");
+    CHECK(o["ci"] == "51");
+    CHECK(o["data"] == "017A05");
+}

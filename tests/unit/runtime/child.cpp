@@ -1,0 +1,187 @@
+#include "child.hpp"
+
+#include <mbus/link/errc.hpp>
+#include <mbus/link/frame.hpp>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace mbus::runtime_test {
+
+namespace {
+
+int remaining_ms(time_point end) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - clock::now()).count();
+    return static_cast<int>(std::max<long long>(0, left));
+}
+
+} // namespace
+
+child::child(std::vector<std::string> args, std::string exe) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return;
+    out_ = fds[0];
+    err_path_ = (std::filesystem::temp_directory_path() /
+                 ("mbus-run-test-" + std::to_string(::getpid()) + "-" + std::to_string(fds[0]) + ".err"))
+                    .string();
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
+    posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    std::vector<char*> argv{exe.data()};
+    for (auto& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = -1;
+    if (::posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ) == 0) pid_ = pid;
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(fds[1]);
+}
+
+child::~child() {
+    if (pid_ > 0 && !status_) {
+        ::kill(pid_, SIGKILL);
+        int st = 0;
+        ::waitpid(pid_, &st, 0);
+    }
+    if (out_ >= 0) ::close(out_);
+    if (!err_path_.empty()) std::filesystem::remove(err_path_);
+}
+
+std::optional<std::string> child::read_line(duration limit) {
+    const auto end = clock::now() + limit;
+    for (;;) {
+        if (const auto nl = buffered_.find('\n'); nl != std::string::npos) {
+            auto line = buffered_.substr(0, nl);
+            buffered_.erase(0, nl + 1);
+            return line;
+        }
+        pollfd p{out_, POLLIN, 0};
+        if (::poll(&p, 1, remaining_ms(end)) <= 0) return std::nullopt;
+        char buf[512];
+        const auto n = ::read(out_, buf, sizeof buf);
+        if (n <= 0) return std::nullopt;
+        buffered_.append(buf, static_cast<std::size_t>(n));
+    }
+}
+
+std::string child::rest_of_stdout() {
+    std::string out = std::exchange(buffered_, {});
+    pollfd p{out_, POLLIN, 0};
+    char buf[512];
+    while (::poll(&p, 1, 0) > 0) {
+        const auto n = ::read(out_, buf, sizeof buf);
+        if (n <= 0) break;
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+    return out;
+}
+
+void child::signal(int sig) const {
+    if (pid_ > 0 && !status_) ::kill(pid_, sig);
+}
+
+std::optional<int> child::wait_exit(duration limit) {
+    if (status_) return status_;
+    const auto end = clock::now() + limit;
+    for (;;) {
+        int st = 0;
+        const pid_t r = ::waitpid(pid_, &st, WNOHANG);
+        if (r == pid_) {
+            status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+            return status_;
+        }
+        if (r < 0 || clock::now() >= end) return std::nullopt;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5)); // polling for an exit, not for readiness
+    }
+}
+
+std::string child::err() const {
+    std::ifstream in(err_path_);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+temp_dir::temp_dir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "mbus-run-test-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) != nullptr) path = tmpl;
+}
+
+temp_dir::~temp_dir() {
+    std::error_code ec;
+    if (!path.empty()) std::filesystem::remove_all(path, ec);
+}
+
+std::string temp_dir::write(const std::string& name, const std::string& text) const {
+    const auto p = path + "/" + name;
+    std::ofstream(p) << text;
+    return p;
+}
+
+int tcp_connect(const std::string& host_port) {
+    const auto colon = host_port.rfind(':');
+    if (colon == std::string::npos) return -1;
+    unsigned port = 0;
+    const auto digits = host_port.substr(colon + 1);
+    std::from_chars(digits.data(), digits.data() + digits.size(), port);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons(static_cast<std::uint16_t>(port));
+    if (::inet_pton(AF_INET, host_port.substr(0, colon).c_str(), &sa.sin_addr) != 1) return -1;
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+bool write_all(int fd, bytes_view data) {
+    while (!data.empty()) {
+        const auto n = ::write(fd, data.data(), data.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        data = data.subspan(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+bytes read_frame_fd(int fd, duration limit) {
+    const auto end = clock::now() + limit;
+    bytes out;
+    for (;;) {
+        const auto size = link::frame_size(out);
+        if (!size && size.error() != link::errc::need_more) return out;
+        if (size && out.size() >= *size) return out;
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, remaining_ms(end)) <= 0) return out;
+        byte b[300];
+        const std::size_t want = size ? *size - out.size() : 1;
+        const auto n = ::read(fd, b, std::min(want, sizeof b));
+        if (n <= 0) return out;
+        out.insert(out.end(), b, b + n);
+    }
+}
+
+} // namespace mbus::runtime_test

@@ -1,0 +1,58 @@
+#pragma once
+// The built mbus-sim as a child process, for the tests of `mbus-sim run`: its stdout on a pipe (the
+// readiness line is awaited with a deadline, never a sleep), its stderr in a file, stopped by its
+// PID. Plus a blocking master over file descriptors, every read with a deadline.
+
+#include <mbus/core/bytes.hpp>
+#include <mbus/core/time.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace mbus::runtime_test {
+
+class child {
+  public:
+    explicit child(std::vector<std::string> args, std::string exe = MBUS_SIM_EXE);
+    child(const child&) = delete;
+    child& operator=(const child&) = delete;
+    ~child(); // kills and reaps a child that still runs
+
+    bool started() const { return pid_ > 0; }
+    pid_t pid() const { return pid_; }
+
+    // The next line on stdout, without its newline; nullopt on deadline or end of stdout.
+    std::optional<std::string> read_line(duration limit);
+    // Everything else on stdout, once the child has exited.
+    std::string rest_of_stdout();
+    void signal(int sig) const;
+    // The exit code (128 + signal when killed); nullopt if it still runs at the deadline.
+    std::optional<int> wait_exit(duration limit);
+    std::string err() const; // stderr so far
+
+  private:
+    pid_t pid_{-1};
+    int out_{-1};
+    std::string buffered_;
+    std::string err_path_;
+    std::optional<int> status_;
+};
+
+// A fresh folder for the files of one test, removed with them at the end of the test.
+struct temp_dir {
+    std::string path;
+    temp_dir();
+    ~temp_dir();
+    std::string write(const std::string& name, const std::string& text) const;
+};
+
+int tcp_connect(const std::string& host_port);
+bool write_all(int fd, bytes_view data);
+// One whole frame as its start and length bytes announce it; what came before the deadline else.
+bytes read_frame_fd(int fd, duration limit);
+
+} // namespace mbus::runtime_test

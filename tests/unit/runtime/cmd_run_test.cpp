@@ -1,0 +1,186 @@
+// `mbus-sim run` as users start it: the built binary, its readiness line, a real pty and a real
+// TCP socket, and its exit on signals and stop conditions.
+
+#include "child.hpp"
+
+#include <mbus/app/codec.hpp>
+#include <mbus/runtime/readiness.hpp>
+
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+using namespace mbus;
+using namespace mbus::runtime_test;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto ready_limit = 15s; // a loaded machine may take a while to start a sanitized binary
+constexpr auto wait_limit = 5s;
+
+const std::string water_toml = R"(
+[bus]
+name = "runtest"
+
+[[meter]]
+name = "water"
+address = 5
+id = "12345678"
+manufacturer = "KAM"
+version = 1
+medium = "water"
+
+[[meter.record]]
+raw = "0C 13"
+data = "78 56 34 12"
+)";
+
+const bytes snd_nke_5{0x10, 0x40, 0x05, 0x45, 0x16}; // SND_NKE to 5
+const bytes req_ud2_5{0x10, 0x5B, 0x05, 0x60, 0x16}; // REQ_UD2 to 5
+
+// The readiness line, or a failure that shows what the child said instead.
+runtime::readiness wait_ready(child& c) {
+    REQUIRE_MESSAGE(c.started(), "cannot start " MBUS_SIM_EXE);
+    const auto line = c.read_line(ready_limit);
+    INFO("stderr: ", c.err());
+    REQUIRE_MESSAGE(line, "no readiness line");
+    const auto r = runtime::parse_readiness(*line);
+    REQUIRE_MESSAGE(r, "not a readiness line: ", *line);
+    return *r;
+}
+
+int open_pty_as_master(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+    REQUIRE_MESSAGE(fd >= 0, "cannot open ", path);
+    termios t{};
+    ::tcgetattr(fd, &t);
+    cfmakeraw(&t);
+    t.c_cflag |= CS8 | PARENB | CLOCAL | CREAD;
+    cfsetspeed(&t, B2400);
+    ::tcsetattr(fd, TCSANOW, &t);
+    return fd;
+}
+
+std::uint32_t id_in(const bytes& wire) {
+    const auto f = link::decode(wire);
+    REQUIRE_MESSAGE(f, "not a frame: ", to_hex(wire));
+    const auto ud = app::decode(f->value.ci, f->value.data);
+    REQUIRE(ud);
+    const auto* v = std::get_if<app::variable_data>(&*ud);
+    REQUIRE(v != nullptr);
+    REQUIRE(v->header.address);
+    return v->header.address->id;
+}
+
+} // namespace
+
+TEST_CASE("mbus-sim run serves a scenario on a pty and TCP and exits 0 on SIGTERM") {
+    temp_dir dir;
+    const auto file = dir.write("water.toml", water_toml);
+    const auto link = dir.path + "/mbus0";
+    child sim({"run", file, "--pty", "--link", link, "--tcp", "127.0.0.1:0"});
+    const auto ready = wait_ready(sim);
+    CHECK(ready.pty.starts_with("/dev/pts/"));
+    CHECK(ready.link == link);
+    CHECK(ready.tcp.starts_with("127.0.0.1:"));
+    CHECK(ready.tcp != "127.0.0.1:0"); // the port the system picked
+    CHECK(ready.meters == 1);
+    CHECK(ready.scenario == "runtest");
+    CHECK(std::filesystem::read_symlink(link) == ready.pty);
+
+    const int sock = tcp_connect(ready.tcp);
+    REQUIRE(sock >= 0);
+    CHECK(write_all(sock, req_ud2_5));
+    CHECK(id_in(read_frame_fd(sock, wait_limit)) == 0x12345678);
+
+    const int pty = open_pty_as_master(link);
+    CHECK(write_all(pty, snd_nke_5));
+    CHECK(read_frame_fd(pty, wait_limit) == bytes{0xE5});
+    ::close(pty);
+
+    sim.signal(SIGTERM);
+    const auto rc = sim.wait_exit(wait_limit);
+    INFO("stderr: ", sim.err());
+    CHECK(rc == 0);
+    CHECK_FALSE(std::filesystem::exists(std::filesystem::symlink_status(link)));
+    // The server closed the connection on its way out.
+    CHECK(read_frame_fd(sock, wait_limit).empty());
+    ::close(sock);
+    const auto err = sim.err();
+    CHECK(err.find("] #1 open pty " + ready.pty) != std::string::npos);
+    CHECK(err.find("] #2 open tcp " + ready.tcp + " <- 127.0.0.1:") != std::string::npos);
+    CHECK(err.find("] #2 < RSP_UD a=5 ci=72 len=18 [id=12345678 man=KAM ver=1 medium=water records=1] from "
+                   "water") != std::string::npos);
+    CHECK(err.find("] #1 < ACK from water") != std::string::npos);
+    CHECK(err.find("] stopped (SIGTERM) after ") != std::string::npos);
+    CHECK(err.find("2 requests (2 answered, 0 silent, 0 collisions)") != std::string::npos);
+    CHECK(sim.rest_of_stdout().empty()); // exactly one line on stdout
+}
+
+TEST_CASE("mbus-sim run with no arguments serves the built-in demo on a pty and exits 0 on SIGINT") {
+    child sim({"run"});
+    const auto ready = wait_ready(sim);
+    CHECK(ready.pty.starts_with("/dev/pts/"));
+    CHECK(ready.link.empty());
+    CHECK(ready.tcp.empty());
+    CHECK(ready.meters == 1);
+    CHECK(ready.scenario == "demo");
+    const int pty = open_pty_as_master(ready.pty);
+    CHECK(write_all(pty, bytes{0x10, 0x40, 0x03, 0x43, 0x16})); // SND_NKE to 3, the demo meter
+    CHECK(read_frame_fd(pty, wait_limit) == bytes{0xE5});
+    CHECK(write_all(pty, bytes{0x10, 0x5B, 0x03, 0x5E, 0x16})); // REQ_UD2 to 3
+    CHECK(id_in(read_frame_fd(pty, wait_limit)) == 0x12345678);
+    ::close(pty);
+    sim.signal(SIGINT);
+    const auto rc = sim.wait_exit(wait_limit);
+    INFO("stderr: ", sim.err());
+    CHECK(rc == 0);
+    CHECK(sim.err().find("] stopped (SIGINT) after ") != std::string::npos);
+}
+
+TEST_CASE("mbus-sim run reports every scenario error and exits 2") {
+    temp_dir dir;
+    auto bad = water_toml;
+    bad.replace(bad.find("address = 5"), 11, "address = 300");
+    bad.replace(bad.find("medium = \"water\""), 16, "medium = \"lava\"");
+    const auto file = dir.write("bad.toml", bad);
+    child sim({"run", file, "--tcp", "0"});
+    REQUIRE(sim.started());
+    CHECK(sim.wait_exit(wait_limit) == 2);
+    CHECK(sim.rest_of_stdout().empty()); // no readiness line
+    const auto err = sim.err();
+    INFO("stderr: ", err);
+    CHECK(err.find(file + ":7:") != std::string::npos);  // address = 300
+    CHECK(err.find(file + ":11:") != std::string::npos); // medium = "lava"
+}
+
+TEST_CASE("mbus-sim run stops by itself after --max-requests and --quiet logs nothing") {
+    temp_dir dir;
+    const auto file = dir.write("water.toml", water_toml);
+    child sim({"run", file, "--tcp", "0", "--max-requests", "2", "--quiet"});
+    const auto ready = wait_ready(sim);
+    CHECK(ready.pty.empty()); // --tcp alone: no pty
+    const int sock = tcp_connect(ready.tcp);
+    REQUIRE(sock >= 0);
+    CHECK(write_all(sock, snd_nke_5));
+    CHECK(read_frame_fd(sock, wait_limit) == bytes{0xE5});
+    CHECK(write_all(sock, req_ud2_5));
+    CHECK(id_in(read_frame_fd(sock, wait_limit)) == 0x12345678);
+    CHECK(sim.wait_exit(wait_limit) == 0);
+    ::close(sock);
+    CHECK(sim.err().empty());
+}
+
+TEST_CASE("mbus-sim run exits 1 naming a device it cannot open") {
+    child sim({"run", "--serial", "/nonexistent/ttyUSB9"});
+    REQUIRE(sim.started());
+    CHECK(sim.wait_exit(wait_limit) == 1);
+    CHECK(sim.err().find("/nonexistent/ttyUSB9") != std::string::npos);
+    CHECK(sim.rest_of_stdout().empty());
+}

@@ -1,0 +1,385 @@
+// The runner in-process, talked to through a real pty and real TCP sockets.
+
+#include "support.hpp"
+
+#include <mbus/transport/pty.hpp>
+#include <mbus/transport/tcp.hpp>
+
+#include <array>
+#include <filesystem>
+#include <sstream>
+#include <string>
+
+using namespace mbus;
+using namespace mbus::runtime_test;
+
+namespace {
+
+// What the water meter at address 5 answers to its first REQ_UD2.
+const bytes water_rsp_ud{
+    0x68, 0x15, 0x15, 0x68, // start, L = 21 twice, start
+    0x08, 0x05, 0x72,       // C = RSP_UD, A = 5, CI = 72 (long header)
+    0x78, 0x56, 0x34, 0x12, // ID 12345678, LSB first
+    0x2D, 0x2C,             // manufacturer KAM
+    0x01, 0x07,             // version 1, medium water
+    0x00, 0x00, 0x00, 0x00, // access number 0, status, signature
+    0x0C, 0x13,             // DIF 8-digit BCD, VIF volume in litres
+    0x78, 0x56, 0x34, 0x12, // 12345678
+    0x27, 0x16,             // checksum, stop
+};
+
+asio::awaitable<asio::ip::tcp::socket> listen_and_connect(fixture fx) {
+    auto l = transport::tcp_listener::open(fx.ex, "127.0.0.1:0");
+    REQUIRE_MESSAGE(l, l.message);
+    const auto port = l->port();
+    fx.runner.add(std::move(l.stream));
+    co_return co_await connect(port);
+}
+
+std::size_t count(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+        ++n;
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("runner answers SND_NKE with E5 and REQ_UD2 with the meter's telegram over a pty") {
+    run_with_runner(make_scenario({water_meter("water", 5)}), [](fixture fx) -> asio::awaitable<void> {
+        auto p = transport::pty::open(fx.ex);
+        REQUIRE_MESSAGE(p, p.message);
+        const auto path = p->slave_path();
+        fx.runner.add(std::move(p.stream));
+
+        asio::posix::stream_descriptor master(fx.ex, open_master(path, 2400));
+        co_await send(master, snd_nke(5));
+        CHECK(co_await read_frame(master) == bytes{0xE5});
+        co_await send(master, req_ud2(5));
+        const auto reply = co_await read_frame(master);
+        CHECK(reply == water_rsp_ud);
+        const auto who = identity_of(reply);
+        CHECK(who.id == 0x12345678);
+        CHECK(who.manufacturer == 0x2C2D);
+
+        // Nobody at address 9: silence, then the next request is still answered.
+        co_await send(master, req_ud2(9));
+        co_await send(master, snd_nke(5));
+        CHECK(co_await read_frame(master) == bytes{0xE5});
+
+        const auto& c = fx.runner.counters();
+        CHECK(c.requests == 4);
+        CHECK(c.answered == 3);
+        CHECK(c.silent == 1);
+        CHECK(c.junk == 0);
+        CHECK(c.bytes_in == 20);
+        CHECK(c.bytes_out == 1 + water_rsp_ud.size() + 1);
+        const auto log = fx.log.str();
+        CHECK(log.find("#1 open pty " + path) != std::string::npos);
+        CHECK(log.find("#1 line 2400 baud raw") != std::string::npos);
+        CHECK(log.find("#1 > SND_NKE a=5") != std::string::npos);
+        CHECK(log.find("#1 < ACK from water") != std::string::npos);
+        CHECK(log.find("#1 > REQ_UD2 a=5") != std::string::npos);
+        CHECK(log.find("#1 < RSP_UD a=5 ci=72 len=18 [id=12345678 man=KAM ver=1 medium=water records=1] from "
+                       "water") != std::string::npos);
+        CHECK(log.find("#1 - no answer") != std::string::npos);
+    });
+}
+
+TEST_CASE("runner answers over TCP") {
+    run_with_runner(make_scenario({water_meter("water", 5)}), [](fixture fx) -> asio::awaitable<void> {
+        auto client = co_await listen_and_connect(fx);
+        co_await send(client, snd_nke(5));
+        CHECK(co_await read_frame(client) == bytes{0xE5});
+        co_await send(client, req_ud2(5));
+        CHECK(co_await read_frame(client) == water_rsp_ud);
+        CHECK(fx.runner.counters().sessions == 1);
+        CHECK(fx.log.str().find("#1 open tcp 127.0.0.1:") != std::string::npos);
+    });
+}
+
+TEST_CASE("two TCP clients asking different meters each get their own meter's answer") {
+    const auto sc = make_scenario({water_meter("one", 1, 0x11111111), water_meter("two", 2, 0x22222222)});
+    run_with_runner(sc, [](fixture fx) -> asio::awaitable<void> {
+        auto l = transport::tcp_listener::open(fx.ex, "127.0.0.1:0");
+        REQUIRE(l);
+        const auto port = l->port();
+        fx.runner.add(std::move(l.stream));
+        auto a = co_await connect(port);
+        auto b = co_await connect(port);
+        for (int round = 0; round < 10; ++round) {
+            // Both requests are on their way before either reads: the runner holds one while it
+            // serves the other.
+            const bool a_first = round % 2 == 0;
+            co_await send(a_first ? a : b, req_ud2_current(a_first ? 1 : 2));
+            co_await send(a_first ? b : a, req_ud2_current(a_first ? 2 : 1));
+            const auto ra = co_await read_frame(a);
+            const auto rb = co_await read_frame(b);
+            CHECK(identity_of(ra).id == 0x11111111);
+            CHECK(identity_of(rb).id == 0x22222222);
+            // Each meter counts its own replies.
+            CHECK(identity_of(ra).access_number == round);
+            CHECK(identity_of(rb).access_number == round);
+        }
+        CHECK(fx.runner.counters().requests == 20);
+        CHECK(fx.runner.counters().answered == 20);
+    });
+}
+
+TEST_CASE("two TCP clients asking one meter are served one at a time in arrival order") {
+    // A slow meter (20-30 ms) makes the second request wait in the queue while the first is answered.
+    auto m = water_meter("water", 5);
+    m.options.response_delay = sim::delay_range{20ms, 30ms};
+    run_with_runner(make_scenario({m}), [](fixture fx) -> asio::awaitable<void> {
+        auto l = transport::tcp_listener::open(fx.ex, "127.0.0.1:0");
+        REQUIRE(l);
+        const auto port = l->port();
+        fx.runner.add(std::move(l.stream));
+        auto a = co_await connect(port);
+        auto b = co_await connect(port);
+        for (int round = 0; round < 5; ++round) {
+            co_await send(a, req_ud2_current(5));
+            co_await send(b, req_ud2_current(5));
+            const auto na = identity_of(co_await read_frame(a)).access_number;
+            const auto nb = identity_of(co_await read_frame(b)).access_number;
+            // One meter, two fresh replies: the access numbers are consecutive whichever came first.
+            CHECK(((na == 2 * round && nb == 2 * round + 1) || (nb == 2 * round && na == 2 * round + 1)));
+        }
+        // The log shows requests and answers in the same session order: arrival order.
+        std::istringstream lines(fx.log.str());
+        std::string line, in_order, out_order;
+        while (std::getline(lines, line)) {
+            const auto hash = line.find("] #");
+            if (hash == std::string::npos || line.size() < hash + 6) continue;
+            const char session = line[hash + 3];
+            if (line.compare(hash + 4, 3, " > ") == 0) in_order += session;
+            if (line.compare(hash + 4, 3, " < ") == 0) out_order += session;
+        }
+        CHECK(in_order.size() == 10);
+        CHECK(in_order == out_order);
+    });
+}
+
+TEST_CASE("junk before a request is skipped logged and counted and the request is answered") {
+    run_with_runner(make_scenario({water_meter("water", 5)}), [](fixture fx) -> asio::awaitable<void> {
+        auto client = co_await listen_and_connect(fx);
+        const bytes junk_then_request{
+            0xFF, 0x00, 0x12,             // noise: no frame starts with these
+            0x10, 0x40, 0x05, 0x45, 0x16, // SND_NKE to 5
+        };
+        co_await send(client, junk_then_request);
+        CHECK(co_await read_frame(client) == bytes{0xE5});
+        const bytes broken_then_request{
+            0x10, 0x5B, 0x05, 0x61, 0x16, // REQ_UD2 to 5 with a bad checksum (60 is right)
+            0x10, 0x5B, 0x05, 0x60, 0x16, // REQ_UD2 to 5
+        };
+        co_await send(client, broken_then_request);
+        CHECK(co_await read_frame(client) == water_rsp_ud);
+        const auto& c = fx.runner.counters();
+        CHECK(c.junk == 2);
+        CHECK(c.junk_bytes == 8);
+        CHECK(c.requests == 2);
+        const auto log = fx.log.str();
+        CHECK(log.find("#1 ! junk 3 bytes: ") != std::string::npos);
+        CHECK(log.find("#1 ! junk 5 bytes: ") != std::string::npos);
+    });
+}
+
+TEST_CASE("a partial frame the master gave up on is dropped after the gap and the next request is answered") {
+    runtime::runner_options o;
+    o.gap_timeout = 50ms;
+    run_with_runner(
+        make_scenario({water_meter("water", 5)}),
+        [](fixture fx) -> asio::awaitable<void> {
+            auto client = co_await listen_and_connect(fx);
+            co_await send(client, bytes{0x10, 0x5B}); // the start of a REQ_UD2, then nothing
+            // The runner reports it once the line has been quiet for the gap, without more bytes.
+            CHECK(co_await eventually([&] { return fx.runner.counters().junk == 1; }));
+            CHECK(fx.log.str().find("#1 ! junk 2 bytes: ") != std::string::npos);
+            co_await send(client, req_ud2(5));
+            CHECK(co_await read_frame(client) == water_rsp_ud);
+            CHECK(fx.runner.counters().junk_bytes == 2);
+        },
+        o);
+}
+
+TEST_CASE("a client that disconnects ends only its own session") {
+    run_with_runner(make_scenario({water_meter("water", 5)}), [](fixture fx) -> asio::awaitable<void> {
+        auto l = transport::tcp_listener::open(fx.ex, "127.0.0.1:0");
+        REQUIRE(l);
+        const auto port = l->port();
+        fx.runner.add(std::move(l.stream));
+        {
+            // Asks, and hangs up before the answer (the meter takes at least 2 ms).
+            auto quitter = co_await connect(port);
+            co_await send(quitter, req_ud2(5));
+        }
+        {
+            auto half = co_await connect(port);
+            co_await send(half, bytes{0x68, 0x05}); // half a long frame, then gone
+        }
+        auto stayer = co_await connect(port);
+        for (int i = 0; i < 3; ++i) {
+            co_await send(stayer, snd_nke(5));
+            CHECK(co_await read_frame(stayer) == bytes{0xE5});
+        }
+        CHECK(co_await eventually([&] { return count(fx.log.str(), "closed: connection closed") == 2; }));
+        CHECK(fx.runner.counters().sessions == 3);
+        CHECK_FALSE(fx.runner.stopping());
+        // The half frame was reported when its session ended.
+        CHECK(fx.runner.counters().junk == 1);
+    });
+}
+
+TEST_CASE("realistic timing paces the answer at the meter's rate") {
+    // Lower bounds only: a busy machine may always be slower, never faster than the line.
+    const auto sc = make_scenario({water_meter("water", 5)}, scenario::timing_mode::realistic);
+    const auto n = water_rsp_ud.size();
+    const auto whole = std::chrono::microseconds(n * 11 * 1'000'000 / 2400); // 27 characters at 2400
+    const auto after_first = std::chrono::microseconds((n - 1) * 11 * 1'000'000 / 2400);
+    run_with_runner(sc, [&](fixture fx) -> asio::awaitable<void> {
+        auto client = co_await listen_and_connect(fx);
+        const auto sent = clock::now();
+        co_await send(client, req_ud2(5));
+        auto reply = co_await read_n(client, 1);
+        const auto first = clock::now();
+        const auto rest = co_await read_n(client, n - 1);
+        const auto last = clock::now();
+        reply.insert(reply.end(), rest.begin(), rest.end());
+        CHECK(reply == water_rsp_ud);
+        CHECK(last - sent >= whole);
+        CHECK(last - first >= after_first);
+        MESSAGE("realistic 2400 baud over TCP: ", n, " bytes in ",
+                std::chrono::duration<double, std::milli>(last - sent).count(),
+                " ms after the request (line: ", std::chrono::duration<double, std::milli>(whole).count(),
+                " ms)");
+    });
+    run_with_runner(sc, [&](fixture fx) -> asio::awaitable<void> {
+        auto p = transport::pty::open(fx.ex);
+        REQUIRE(p);
+        const auto path = p->slave_path();
+        fx.runner.add(std::move(p.stream));
+        asio::posix::stream_descriptor master(fx.ex, open_master(path, 9600));
+        co_await send(master, snd_nke(5)); // lets the runner see the rate before the request
+        CHECK(co_await read_frame(master) == bytes{0xE5});
+        const auto sent = clock::now();
+        co_await send(master, req_ud2(5));
+        const auto reply = co_await read_frame(master);
+        const auto last = clock::now();
+        CHECK(reply == water_rsp_ud);
+        // The master set 9600: the answer travels at the line's rate.
+        CHECK(last - sent >= std::chrono::microseconds(n * 11 * 1'000'000 / 9600));
+        CHECK(fx.log.str().find("#1 line 9600 baud") != std::string::npos);
+    });
+}
+
+TEST_CASE("strict baud keeps a meter at another rate silent on a pty") {
+    const auto sc = make_scenario({water_meter("water", 5)}, scenario::timing_mode::fast, true);
+    run_with_runner(sc, [](fixture fx) -> asio::awaitable<void> {
+        auto p = transport::pty::open(fx.ex);
+        REQUIRE(p);
+        const auto path = p->slave_path();
+        auto* line = p.stream.get(); // owned by the runner until it stops
+        fx.runner.add(std::move(p.stream));
+        const int fd = open_master(path, 9600);
+        REQUIRE(fd >= 0);
+        asio::posix::stream_descriptor master(fx.ex, fd);
+        REQUIRE(co_await transport::with_timeout(line->wait_line_change(0), wait_limit));
+        co_await send(master, snd_nke(5)); // the meter listens at 2400: it does not hear this
+        // Served before the master changes the rate again, as the rate a request is tagged with is
+        // the line's when it is parsed.
+        CHECK(co_await eventually([&] { return fx.runner.counters().requests == 1; }));
+
+        // The master moves to the meter's rate; the first thing it then hears is the answer to its
+        // next request, so nothing came for the first one.
+        termios t{};
+        ::tcgetattr(fd, &t);
+        cfsetspeed(&t, B2400);
+        ::tcsetattr(fd, TCSANOW, &t);
+        REQUIRE(co_await transport::with_timeout(line->wait_line_change(1), wait_limit));
+        co_await send(master, req_ud2(5));
+        CHECK(co_await read_frame(master) == water_rsp_ud);
+        CHECK(fx.runner.counters().silent == 1);
+        CHECK(fx.runner.counters().line_changes == 2);
+        const auto log = fx.log.str();
+        CHECK(log.find("#1 line 9600 baud raw (strict baud: no meter listens at this rate)") !=
+              std::string::npos);
+        CHECK(log.find("#1 line 2400 baud raw (strict baud: 1 meters listen)") != std::string::npos);
+    });
+}
+
+TEST_CASE("stop closes the pty removes its link and winds the runner down") {
+    const auto link =
+        std::filesystem::temp_directory_path() / ("mbus-runner-test-" + std::to_string(::getpid()) + ".link");
+    run_with_runner(make_scenario({water_meter("water", 5)}), [&](fixture fx) -> asio::awaitable<void> {
+        auto p = transport::pty::open(fx.ex, {link.string()});
+        REQUIRE_MESSAGE(p, p.message);
+        fx.runner.add(std::move(p.stream));
+        CHECK(std::filesystem::is_symlink(link));
+        auto client = co_await listen_and_connect(fx);
+        co_await send(client, snd_nke(5));
+        CHECK(co_await read_frame(client) == bytes{0xE5});
+        fx.runner.stop("asked");
+        CHECK(fx.runner.stopping());
+        CHECK(fx.runner.stop_reason() == "asked");
+        // The connection is closed by the runner: the client reads the end of the stream.
+        std::array<byte, 8> buf{};
+        auto r = co_await transport::with_timeout(
+            client.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable)), wait_limit);
+        REQUIRE(r);
+        CHECK(std::get<0>(*r) == asio::error::eof);
+    });
+    CHECK_FALSE(std::filesystem::exists(std::filesystem::symlink_status(link)));
+}
+
+TEST_CASE("max_requests stops the runner once that many requests are served") {
+    runtime::runner_options o;
+    o.max_requests = 2;
+    run_with_runner(
+        make_scenario({water_meter("water", 5)}),
+        [](fixture fx) -> asio::awaitable<void> {
+            auto client = co_await listen_and_connect(fx);
+            co_await send(client, snd_nke(5));
+            CHECK(co_await read_frame(client) == bytes{0xE5});
+            CHECK_FALSE(fx.runner.stopping());
+            co_await send(client, req_ud2(5));
+            CHECK(co_await read_frame(client) == water_rsp_ud);
+            CHECK(co_await eventually([&] { return fx.runner.stopping(); }));
+            CHECK(fx.runner.stop_reason() == "2 requests served");
+        },
+        o);
+}
+
+TEST_CASE("idle and duration limits stop the runner on their own") {
+    runtime::runner_options idle;
+    idle.idle_limit = 200ms;
+    run_with_runner(
+        make_scenario({water_meter("water", 5)}),
+        [](fixture fx) -> asio::awaitable<void> {
+            auto client = co_await listen_and_connect(fx);
+            // Traffic keeps it going: eight requests 40 ms apart take longer than the idle limit.
+            time_point last_traffic{};
+            for (int i = 0; i < 8; ++i) {
+                co_await send(client, snd_nke(5));
+                CHECK(co_await read_frame(client) == bytes{0xE5});
+                last_traffic = clock::now();
+                co_await transport::sleep_for(40ms);
+            }
+            CHECK_FALSE(fx.runner.stopping());
+            CHECK(co_await eventually([&] { return fx.runner.stopping(); }));
+            CHECK(clock::now() - last_traffic >= 200ms);
+            CHECK(fx.runner.stop_reason() == "idle");
+        },
+        idle);
+
+    runtime::runner_options lasting;
+    lasting.max_duration = 100ms;
+    run_with_runner(
+        make_scenario({water_meter("water", 5)}),
+        [](fixture fx) -> asio::awaitable<void> {
+            CHECK(co_await eventually([&] { return fx.runner.stopping(); }));
+            CHECK(fx.runner.stop_reason() == "duration reached");
+            CHECK(fx.runner.elapsed() >= 100ms);
+        },
+        lasting);
+}
