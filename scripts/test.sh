@@ -36,8 +36,9 @@ step "tests under ASan+UBSan"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j "$jobs" --timeout 600
 
+# Warnings are enforced by the gcc build above; clang 14 only compiles the fuzz targets here.
 step "fuzz (${fuzz_seconds}s per target, clang + libFuzzer + ASan/UBSan)"
-CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMBUS_TESTS=OFF -DMBUS_FUZZ=ON \
+CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMBUS_TESTS=OFF -DMBUS_FUZZ=ON -DMBUS_WERROR=OFF \
     -DMBUS_SANITIZERS=address,undefined,fuzzer-no-link >/dev/null
 cmake --build build-fuzz -j "$jobs"
 mkdir -p build-fuzz/seeds

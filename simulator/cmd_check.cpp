@@ -17,7 +17,9 @@ namespace mbus::cli {
 
 namespace {
 
-std::string count(std::size_t n, std::string_view word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
+std::string count(std::size_t n, std::string_view word) {
+    return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+}
 
 int check(const std::vector<std::string>& files) {
     int rc = 0;

@@ -9,8 +9,8 @@
 namespace mbus::cli {
 
 struct command {
-    CLI::App* app{nullptr};     // the subcommand, made by the setup function
-    std::function<int()> run;   // runs after parsing when this subcommand was given; returns the exit code
+    CLI::App* app{nullptr};   // the subcommand, made by the setup function
+    std::function<int()> run; // runs after parsing when this subcommand was given; returns the exit code
 };
 
 using setup_fn = command (*)(CLI::App& parent);

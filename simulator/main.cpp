@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
 
     std::vector<mbus::cli::command> commands;
-    for (auto setup : mbus::cli::registry()) commands.push_back(setup(app));
+    for (auto setup : mbus::cli::registry())
+        commands.push_back(setup(app));
 
     try {
         app.parse(argc, argv);

@@ -2,6 +2,7 @@
 // app::decode accepts encodes back to the same bytes; libmbus XML is either XML or an error line.
 
 #include <mbus/app/codec.hpp>
+#include <mbus/app/errc.hpp>
 #include <mbus/app/libmbus_xml.hpp>
 #include <mbus/link/frame.hpp>
 

@@ -36,12 +36,14 @@ std::string read_file(const std::filesystem::path& p) {
     return ss.str();
 }
 
-std::vector<std::filesystem::path> files_with_suffix(const std::filesystem::path& dir, const std::string& suffix) {
+std::vector<std::filesystem::path> files_with_suffix(const std::filesystem::path& dir,
+                                                     const std::string& suffix) {
     std::vector<std::filesystem::path> out;
     if (!std::filesystem::is_directory(dir)) return out;
     for (const auto& e : std::filesystem::directory_iterator(dir)) {
         const auto name = e.path().filename().string();
-        if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+        if (name.size() >= suffix.size() &&
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
             out.push_back(e.path());
     }
     std::sort(out.begin(), out.end());

@@ -17,6 +17,7 @@ std::optional<std::filesystem::path> corpus_dir();
 std::string read_file(const std::filesystem::path& p);
 
 // Files in `dir` whose name ends in `suffix`, sorted.
-std::vector<std::filesystem::path> files_with_suffix(const std::filesystem::path& dir, const std::string& suffix);
+std::vector<std::filesystem::path> files_with_suffix(const std::filesystem::path& dir,
+                                                     const std::string& suffix);
 
 } // namespace mbus::test

@@ -11,6 +11,10 @@
 
 #include <optional>
 
+// GCC 12 at -O2 warns that Asio's coroutine frames are freed by a mismatched operator delete once a
+// coroutine lambda grows large; a false positive (Asio's frame allocator pairs them), seen only here.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 using namespace mbus;
 using namespace mbus::test;
 using master::bus_master;
@@ -111,7 +115,7 @@ TEST_CASE("a multi-telegram readout toggles the FCB and a repeated FCB gets the 
     auto sim = start_sim({"run", MBUS_SOURCE_DIR "/scenarios/multi-telegram.toml", "--pty", "--tcp", "0"});
     run_system_test([&]() -> asio::awaitable<void> {
         for (int line = 0; line < 2; ++line) {
-            const char* line_name = line == 0 ? "pty" : "tcp";
+            const std::string line_name = line == 0 ? "pty" : "tcp";
             INFO(line_name);
             std::unique_ptr<transport::byte_stream> io;
             if (line == 0)
@@ -156,7 +160,7 @@ TEST_CASE("selection by secondary address with wildcards over CI 52 and 56") {
     auto sim = start_sim({"run", MBUS_SOURCE_DIR "/scenarios/water-meters.toml", "--pty", "--tcp", "0"});
     run_system_test([&]() -> asio::awaitable<void> {
         for (int line = 0; line < 2; ++line) {
-            const char* line_name = line == 0 ? "pty" : "tcp";
+            const std::string line_name = line == 0 ? "pty" : "tcp";
             INFO(line_name);
             std::unique_ptr<transport::byte_stream> io;
             if (line == 0)
@@ -299,6 +303,71 @@ value = 1234
     stop_sim(sim);
 }
 
+TEST_CASE("realistic timing paces a multi-telegram readout at 2400 baud and the master reads it whole") {
+    const temp_scenario file("paced", R"(
+[bus]
+name = "paced"
+baud = 2400
+timing = "realistic"
+
+[[meter]]
+name = "p"
+address = 9
+id = "90000009"
+manufacturer = "TST"
+medium = "heat"
+
+[[meter.record]]
+telegram = 1
+quantity = "energy"
+unit = "kWh"
+type = "bcd8"
+value = 1234
+
+[[meter.record]]
+quantity = "volume"
+unit = "m3"
+resolution = 0.01
+type = "bcd8"
+value = 56.78
+
+[[meter.record]]
+telegram = 2
+quantity = "energy"
+unit = "kWh"
+storage = 1
+type = "bcd8"
+value = 1000
+)");
+    auto loaded = scenario::load(file.path());
+    REQUIRE(loaded);
+    const auto& meter = loaded.value->meters.at(0);
+    auto sim = start_sim({"run", file.path().string(), "--pty", "--tcp", "0"});
+    run_system_test([&]() -> asio::awaitable<void> {
+        for (int line = 0; line < 2; ++line) {
+            const std::string line_name = line == 0 ? "pty" : "tcp";
+            INFO(line_name);
+            std::unique_ptr<transport::byte_stream> io;
+            if (line == 0)
+                io = co_await open_pty(sim.ready);
+            else
+                io = co_await open_tcp(sim.ready);
+            bus_master m(*io, sim_options(true));
+            sent_log log;
+            m.set_transcript(log.hook());
+            auto r = co_await m.read(9);
+            check_readout(r, meter, meter.identity);
+            REQUIRE(r.telegrams.size() == 2);
+            // Each telegram arrived as one frame, its bytes spread over 11 bit times each.
+            for (const auto& e : log.entries) {
+                if (e.kind != master::transcript_kind::received || e.raw.size() < 20) continue;
+                CHECK(e.at - e.first >= (e.raw.size() - 1) * char_time(2400) * 8 / 10);
+            }
+        }
+    });
+    stop_sim(sim);
+}
+
 TEST_CASE("two meters answering at FE collide") {
     // The second meter answers 3 bit times after the first: even their E5 no longer line up.
     const temp_scenario file("collide", R"(
@@ -336,7 +405,7 @@ value = 2
     auto sim = start_sim({"run", file.path().string(), "--pty", "--tcp", "0"});
     run_system_test([&]() -> asio::awaitable<void> {
         for (int line = 0; line < 2; ++line) {
-            const char* line_name = line == 0 ? "pty" : "tcp";
+            const std::string line_name = line == 0 ? "pty" : "tcp";
             INFO(line_name);
             std::unique_ptr<transport::byte_stream> io;
             if (line == 0)

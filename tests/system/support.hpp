@@ -44,13 +44,13 @@ void run_system_test(F&& body, std::chrono::seconds limit = std::chrono::seconds
     if (error) std::rethrow_exception(error);
 }
 
-// The master's windows against the simulator: a scenario's answers come within 30 ms or so (fast
-// timing writes them whole), so a short quiet gap ends each answer; the response window leaves room
-// for a busy machine.
+// The master's windows against the simulator: a scenario's answers come within 30 ms or so, and fast
+// timing writes each answer (collisions included) in one piece, so a short quiet gap ends it; paced
+// answers need a gap above the pacing jitter. The response window leaves room for a busy machine.
 inline master::master_options sim_options(bool realistic = false) {
     master::master_options o;
     o.timing.response_timeout = 600ms;
-    o.timing.gap_timeout = realistic ? 150ms : 50ms;
+    o.timing.gap_timeout = realistic ? 150ms : 25ms;
     o.timing.max_reply = 5s;
     o.retries = 1;
     return o;

@@ -26,7 +26,6 @@ class category final : public std::error_category {
         case errc::invalid_value: return "value of a kind the data type cannot hold";
         case errc::no_data: return "Got zero data_size.";
         case errc::wrong_direction: return "Wrong direction in frame (master to slave)";
-        case errc::not_user_data: return "frame carries no user data";
         case errc::no_xml: return "Failed to generate XML representation of MBUS frame";
         }
         return "unknown application layer error";

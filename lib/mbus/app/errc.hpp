@@ -19,7 +19,6 @@ enum class errc {
     invalid_value,      // encoding: the value is not of a kind the data type can hold
     no_data,            // "Got zero data_size." (CI 72/73 with no bytes after CI)
     wrong_direction,    // "Wrong direction in frame (master to slave)" (libmbus XML of a master frame)
-    not_user_data,      // an E5, short or control frame has no user data to show as libmbus XML
     no_xml,             // "Failed to generate XML representation of MBUS frame" (libmbus -n of CI 70)
 };
 

@@ -6,7 +6,7 @@ namespace mbus {
 
 namespace {
 class category final : public std::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "mbus.core"; }
     std::string message(int ev) const override {
         switch (static_cast<errc>(ev)) {

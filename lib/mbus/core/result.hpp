@@ -13,21 +13,19 @@ namespace mbus {
 struct unexpected {
     std::error_code code;
     template <class E>
-        requires std::is_error_code_enum_v<E>
-    unexpected(E e) : code(make_error_code(e)) {}
+    requires std::is_error_code_enum_v<E> unexpected(E e) : code(make_error_code(e)) {}
     unexpected(std::error_code c) : code(c) {}
 };
 
 template <class T>
 class [[nodiscard]] result {
-public:
+  public:
     using value_type = T;
     result(const T& v) : v_(v) {}
     result(T&& v) : v_(std::move(v)) {}
     result(unexpected u) : v_(u.code) {}
     template <class E>
-        requires std::is_error_code_enum_v<E>
-    result(E e) : v_(std::error_code(make_error_code(e))) {}
+    requires std::is_error_code_enum_v<E> result(E e) : v_(std::error_code(make_error_code(e))) {}
 
     bool has_value() const noexcept { return v_.index() == 0; }
     explicit operator bool() const noexcept { return has_value(); }
@@ -47,24 +45,23 @@ public:
         return has_value() ? value() : static_cast<T>(std::forward<U>(fallback));
     }
 
-private:
+  private:
     std::variant<T, std::error_code> v_;
 };
 
 // result<void>: success or an error code.
 template <>
 class [[nodiscard]] result<void> {
-public:
+  public:
     result() = default;
     result(unexpected u) : ec_(u.code) {}
     template <class E>
-        requires std::is_error_code_enum_v<E>
-    result(E e) : ec_(make_error_code(e)) {}
+    requires std::is_error_code_enum_v<E> result(E e) : ec_(make_error_code(e)) {}
     bool has_value() const noexcept { return !ec_; }
     explicit operator bool() const noexcept { return has_value(); }
     std::error_code error() const { return ec_; }
 
-private:
+  private:
     std::error_code ec_;
 };
 

@@ -1,24 +1,30 @@
 #pragma once
 // The runner's log on stderr: every line it writes is formatted here, so the format lives in one
-// place. One line per event, prefixed with the seconds since the run started and the session:
+// place. One line per event, prefixed with the seconds since the run started and, for a stream,
+// its session number (each pty, serial device and TCP connection is one session):
 //
-//   [    0.000] #1 open pty /dev/pts/5 (/tmp/mbus0)
-//   [    0.412] #1 line 2400 baud raw (master set the rate)
-//   [    0.413] #1 > SND_NKE a=5 fcb=0 fcv=0
-//   [    0.436] #1 < ACK from water
-//   [    0.501] #1 > REQ_UD2 a=5 fcb=1 fcv=1
-//   [    0.530] #1 < RSP_UD a=5 ci=72 len=19 [id=12345678 man=KAM ver=1 medium=water records=1] from water
+//   [    0.000] scenario demo (<built-in demo>): 1 meters, fast timing, strict baud off
+//   [    0.001] #1 open pty /dev/pts/5 (/tmp/mbus0)
+//   [    0.001] listening on tcp 127.0.0.1:5000
+//   [    0.412] #1 line 2400 baud raw
+//   [    0.413] #1 > SND_NKE a=3 fcb=0 fcv=0
+//   [    0.436] #1 < ACK from demo
+//   [    0.501] #1 > REQ_UD2 a=3 fcb=0 fcv=1
+//   [    0.530] #1 < RSP_UD a=3 ci=72 len=18 [id=12345678 man=TST ver=1 medium=water records=1] from demo
 //   [    0.600] #1 > REQ_UD2 a=9 fcb=0 fcv=1
 //   [    0.600] #1 - no answer
-//   [    0.700] #1 < COLLISION 19 bytes from water,heat: ? 19 bytes (bad checksum)
-//   [    0.800] #1 ! junk 3 bytes: not a frame start byte
-//   [    1.000] #1 closed: the connection was closed
-//   [    1.000] stopped (SIGTERM) after 1.0 s: 3 requests (2 answered, 1 silent, 0 collisions), ...
+//   [    0.700] #1 < COLLISION 27 bytes from a,b, intact: a: ? 27 bytes (bad checksum)
+//   [    0.800] #1 ! junk 3 bytes: not a frame start (E5, 10 or 68)
+//   [    0.900] #2 open tcp 127.0.0.1:5000 <- 127.0.0.1:40212
+//   [    1.000] #2 closed: connection closed
+//   [    1.100] error: #1 cannot write the answer: Connection timed out
+//   [    2.000] stopping: SIGTERM
+//   [    2.001] stopped (SIGTERM) after 2.0 s: 3 requests (2 answered, 1 silent, 0 collisions), ...
 //
-// Markers: '>' a request from the master, '<' what the master receives, '-' a request nobody
-// answered, '!' junk, no marker for session and line events. --verbose adds indented lines under a
-// frame: its bytes in hex, the timing of an answer and what each meter did with the request.
-// --quiet keeps only errors.
+// Markers after the session: '>' a request from the master (stamped with the arrival of its last
+// byte), '<' what the master received (stamped when the last byte was written), '-' a request
+// nobody answered, '!' junk. --verbose adds lines indented by 12 spaces under a frame: its bytes in
+// hex, the line rate, the answer's timing and what each meter did. --quiet keeps only "error:" lines.
 
 #include <iosfwd>
 #include <string>

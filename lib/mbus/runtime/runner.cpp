@@ -188,6 +188,13 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
         co_return !stopped;
     }
 
+    // A master that stops reading a pty fills its buffer; the deadline keeps that from stalling the
+    // bus for every other session.
+    asio::awaitable<std::error_code> write(session& s, bytes_view data) {
+        auto r = co_await transport::with_timeout(s.stream->write(data), options.write_timeout);
+        co_return r ? *r : std::make_error_code(std::errc::timed_out);
+    }
+
     // Writes an answer one character at a time: character i no sooner than start + (i+1) * 11 bit
     // times. Characters already due when the timer fires go out together, so a late wake-up
     // catches up instead of drifting.
@@ -200,7 +207,7 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
             while (due < wire.size() && char_end(due, baud) <= elapsed)
                 ++due;
             if (due > written) {
-                if (auto ec = co_await s.stream->write(wire.subspan(written, due - written))) co_return ec;
+                if (auto ec = co_await write(s, wire.subspan(written, due - written))) co_return ec;
                 counters.bytes_out += due - written;
                 written = due;
                 continue;
@@ -251,7 +258,7 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
             timing.paced = true;
             ec = co_await write_paced(s, reply.wire, reply.baud);
         } else {
-            ec = co_await s.stream->write(reply.wire);
+            ec = co_await write(s, reply.wire);
             if (!ec) counters.bytes_out += reply.wire.size();
         }
         timing.on_wire = clock::now() - first;

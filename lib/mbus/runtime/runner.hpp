@@ -42,6 +42,10 @@ struct runner_options {
     // At low rates a session stretches it to three character times at its line rate.
     std::chrono::microseconds gap_timeout{100ms};
 
+    // A write that cannot finish in this time (nobody reads the pty, a stalled TCP peer) is given up
+    // and logged, so that one stuck session cannot hold the bus.
+    duration write_timeout{2s};
+
     // Stop conditions; zero means none.
     std::uint64_t max_requests{0}; // stop once this many requests have been served
     duration max_duration{};       // stop this long after the runner was made

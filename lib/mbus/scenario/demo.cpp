@@ -8,7 +8,8 @@ namespace mbus::scenario {
 
 namespace {
 // The same bytes as scenarios/demo.toml (a unit test compares them).
-constexpr std::string_view text = R"toml(# The built-in demo: what `mbus-sim run` serves when given no scenario.
+constexpr std::string_view text =
+    R"toml(# The built-in demo: what `mbus-sim run` serves when given no scenario.
 # One meter at primary address 3, secondary address 12345678 / TST / version 1 / water.
 # (This text is compiled into mbus-sim: lib/mbus/scenario/demo.cpp holds the same bytes.)
 

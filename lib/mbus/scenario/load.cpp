@@ -42,17 +42,20 @@ bus_settings read_bus(detail::sink& s, const toml::node* n, const std::string& s
             b.baud = static_cast<unsigned>(*v);
         else if (v)
             s.error(*x, "bus.baud",
-                    fmt::format("{} is not an M-Bus baud rate (300, 600, 1200, 2400, 4800, 9600, 19200, 38400)", *v));
+                    fmt::format(
+                        "{} is not an M-Bus baud rate (300, 600, 1200, 2400, 4800, 9600, 19200, 38400)", *v));
     }
     if (const auto* x = t->get("timing"))
         if (const auto i = detail::read_choice(s, *x, "bus.timing", {"fast", "realistic"}))
             b.timing = static_cast<timing_mode>(*i);
     if (const auto* x = t->get("response_delay_ms"))
-        if (const auto d = detail::read_delay(s, *x, "bus.response_delay_ms", b.baud)) b.config.response_delay = *d;
+        if (const auto d = detail::read_delay(s, *x, "bus.response_delay_ms", b.baud))
+            b.config.response_delay = *d;
     if (const auto* x = t->get("seed"))
         b.config.seed = static_cast<std::uint64_t>(
             detail::read_integer(s, *x, "bus.seed", 0, std::numeric_limits<std::int64_t>::max()).value_or(0));
-    if (const auto* x = t->get("strict_baud")) b.config.strict_baud = detail::read_bool(s, *x, "bus.strict_baud").value_or(false);
+    if (const auto* x = t->get("strict_baud"))
+        b.config.strict_baud = detail::read_bool(s, *x, "bus.strict_baud").value_or(false);
     return b;
 }
 
@@ -102,7 +105,8 @@ load_result from_text(std::string_view text, const std::string& shown) {
         const auto [it, fresh] = names.emplace(m.name, i);
         if (!fresh)
             s.error(*origin[i].first, origin[i].second,
-                    fmt::format("name \"{}\" is already the name of a meter from {}", m.name, origin[it->second].second));
+                    fmt::format("name \"{}\" is already the name of a meter from {}", m.name,
+                                origin[it->second].second));
     }
 
     auto errors = s.take();
@@ -113,7 +117,8 @@ load_result from_text(std::string_view text, const std::string& shown) {
         for (const auto& d : errors)
             if (std::find(files.begin(), files.end(), d.file) == files.end()) files.push_back(d.file);
         const auto rank = [&files](const diagnostic& d) {
-            return std::tuple(std::find(files.begin(), files.end(), d.file) - files.begin(), d.line, d.column);
+            return std::tuple(std::find(files.begin(), files.end(), d.file) - files.begin(), d.line,
+                              d.column);
         };
         std::stable_sort(errors.begin(), errors.end(),
                          [&rank](const diagnostic& a, const diagnostic& b) { return rank(a) < rank(b); });

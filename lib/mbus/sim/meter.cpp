@@ -108,7 +108,7 @@ app::record meter::record_at(std::size_t i, const sim_now& now) {
     const auto& sr = std::get<spec_record>(config_.records[i].content);
     const auto value = fit(st.generator->at(now.mono - start_, now.wall), sr.spec.coding, st.shift, st.round);
     if (!value) {
-        notes_.push_back(fmt::format("record {}: value not sent ({}), configured value instead", i + 1,
+        notes_.push_back(fmt::format("record {}: value not sent ({}), its first value instead", i + 1,
                                      value.error().message()));
         return r;
     }
@@ -118,7 +118,7 @@ app::record meter::record_at(std::size_t i, const sim_now& now) {
     spec.v = value->value;
     auto encoded = app::encode_record(spec);
     if (!encoded) {
-        notes_.push_back(fmt::format("record {}: value not sent ({}), configured value instead", i + 1,
+        notes_.push_back(fmt::format("record {}: value not sent ({}), its first value instead", i + 1,
                                      encoded.error().message()));
         return r;
     }

@@ -107,6 +107,7 @@ slave_reply slave::on_frame(const link::frame& f, const sim_now& now) {
 
 void slave::reset_link() {
     last_fcb_.reset();
+    toggled_ = false;
     last_reply_.clear();
     position_ = 0;
     last_more_ = false;
@@ -155,8 +156,10 @@ slave_reply slave::req_ud(const link::frame& f, request_kind kind, const sim_now
     const bool standard = meter_.config().options.fcb == fcb_mode::standard;
     const bool counted = standard && fcv; // takes part in the FCB sequence
 
-    if (counted && last_fcb_ == fcb && last_kind_ == kind && !last_reply_.empty())
+    if (counted && toggled_ && last_fcb_ == fcb && last_kind_ == kind && !last_reply_.empty())
         return {last_reply_, {}, {}, "repetition (same FCB): the previous reply again"};
+    const bool toggle = counted && last_fcb_.has_value() && *last_fcb_ != fcb;
+    if (toggle) toggled_ = true;
 
     slave_reply r;
     if (kind == request_kind::req_ud1) {
@@ -168,7 +171,9 @@ slave_reply slave::req_ud(const link::frame& f, request_kind kind, const sim_now
             r.note = "REQ_UD1: class 1 data, alarm cleared";
         }
     } else {
-        const std::size_t next = counted && last_fcb_ && last_more_ ? position_ + 1 : 0;
+        // Only a toggled FCB moves on through a multi-telegram readout; an unchanged FCB from a master
+        // that never toggles asks for the current data from the first telegram.
+        const std::size_t next = toggle && last_more_ ? position_ + 1 : 0;
         auto t = fresh_ud2(next, now, r.note);
         if (counted) {
             position_ = t.index;
@@ -197,6 +202,8 @@ slave_reply slave::refuse(std::uint8_t status, std::string why) {
 }
 
 slave_reply slave::snd_ud(const link::frame& f, const sim_now&) {
+    // A write (new address, new ID, a selection) ends any repetition: the next REQ_UD2 is new.
+    last_reply_.clear();
     if (f.ci == app::ci::select || f.ci == app::ci::select_msb) {
         if (f.a == link::address::selected) return select(f);
         return refuse(app_status::unimplemented_ci, fmt::format("select CI {:02X} not sent to FD", f.ci));

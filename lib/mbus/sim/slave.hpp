@@ -85,6 +85,10 @@ class slave {
 
     // The last REQ_UD exchange with FCV=1: what a repetition gets again.
     std::optional<bool> last_fcb_; // unset after a reset: the next request is new whatever its FCB
+    // Whether the master has toggled the FCB since the last reset. Only then does an unchanged FCB
+    // mean a repetition: many masters (libmbus request-data: always 5B, no SND_NKE) never toggle and
+    // must still get fresh data on every poll.
+    bool toggled_{false};
     request_kind last_kind_{request_kind::req_ud2};
     bytes last_reply_;
     // The REQ_UD2 readout: the telegram last sent and whether it ended in DIF 1F.

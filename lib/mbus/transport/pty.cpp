@@ -126,7 +126,7 @@ struct pty::state {
         // A serial port that nobody has open drops what arrives, so a master that has just opened and
         // configured the line never reads a late reply meant for the program before it. A pty keeps
         // it (we hold the slave open), so drop it here.
-        //::tcflush(slave_fd, TCIFLUSH);
+        ::tcflush(slave_fd, TCIFLUSH);
         if (on_change) on_change(line);
         line_signal.cancel();
     }
@@ -149,7 +149,7 @@ struct pty::state {
 namespace {
 
 // Reads the master side all the time, not only while a session waits in read_some, so that line
-// changes are seen (and the speed moved away) within microseconds even while a reply is being paced.
+// changes are seen (and the speed moved away) at once, even while a reply is being paced.
 asio::awaitable<void> run_reader(std::shared_ptr<pty::state> s) {
     std::array<byte, 4096 + 1> buf{}; // packet mode: a status byte, then the data
     for (;;) {
@@ -159,7 +159,10 @@ asio::awaitable<void> run_reader(std::shared_ptr<pty::state> s) {
             s->end(ec == asio::error::operation_aborted ? std::error_code(errc::closed) : detail::to_std(ec));
             co_return;
         }
-        if (n == 0) continue;
+        if (n == 0) { // end of file: cannot happen while we hold the slave, and must not spin if it does
+            s->end(errc::closed);
+            co_return;
+        }
         if (buf[0] == TIOCPKT_DATA)
             s->take(std::span<const byte>(buf).subspan(1, n - 1));
         else if ((buf[0] & TIOCPKT_IOCTL) != 0)

@@ -43,7 +43,7 @@ const bytes snd_nke_1{0x10, 0x40, 0x01, 0x41, 0x16}; // SND_NKE to 1
 TEST_CASE("open_serial opens a pty at 8E1 and bytes pass both ways") {
     run_master_test([]() -> asio::awaitable<void> {
         auto l = co_await open_pty_line();
-        auto* s = dynamic_cast<transport::serial_port*>(l.master.get());
+        auto* s = dynamic_cast<master::device_stream*>(l.master.get());
         REQUIRE(s != nullptr);
         CHECK(s->baud() == 2400);
         CHECK_FALSE(s->parity_applied()); // a pty keeps no parity; the frames' checksums remain

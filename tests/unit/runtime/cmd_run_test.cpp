@@ -3,6 +3,8 @@
 
 #include "child.hpp"
 
+#include <mbus/link/frame.hpp>
+
 #include <mbus/app/codec.hpp>
 #include <mbus/runtime/readiness.hpp>
 
@@ -68,7 +70,7 @@ int open_pty_as_master(const std::string& path) {
 }
 
 std::uint32_t id_in(const bytes& wire) {
-    const auto f = link::decode(wire);
+    const auto f = mbus::link::decode(wire);
     REQUIRE_MESSAGE(f, "not a frame: ", to_hex(wire));
     const auto ud = app::decode(f->value.ci, f->value.data);
     REQUIRE(ud);
@@ -178,7 +180,9 @@ TEST_CASE("mbus-sim run stops by itself after --max-requests and --quiet logs no
 }
 
 TEST_CASE("mbus-sim run exits 1 naming a device it cannot open") {
-    child sim({"run", "--serial", "/nonexistent/ttyUSB9"});
+    temp_dir dir;
+    const auto file = dir.write("water.toml", water_toml);
+    child sim({"run", file, "--serial", "/nonexistent/ttyUSB9"});
     REQUIRE(sim.started());
     CHECK(sim.wait_exit(wait_limit) == 1);
     CHECK(sim.err().find("/nonexistent/ttyUSB9") != std::string::npos);

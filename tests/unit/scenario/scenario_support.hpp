@@ -2,6 +2,8 @@
 // Helpers for the scenario tests: the shipped scenario folder, a scratch folder for include files,
 // and the records of a telegram a loaded meter sends.
 
+#include <doctest/doctest.h>
+
 #include <mbus/app/codec.hpp>
 #include <mbus/core/bytes.hpp>
 #include <mbus/link/frame.hpp>
@@ -20,7 +22,7 @@ inline std::filesystem::path scenarios_dir() { return std::filesystem::path(MBUS
 
 // A fresh folder under the system temp folder, removed when the test ends.
 class scratch {
-public:
+  public:
     explicit scratch(const std::string& name)
         : dir_(std::filesystem::temp_directory_path() / ("mbus-scenario-test-" + name)) {
         std::filesystem::remove_all(dir_);
@@ -41,7 +43,7 @@ public:
     }
     const std::filesystem::path& dir() const { return dir_; }
 
-private:
+  private:
     std::filesystem::path dir_;
 };
 
@@ -84,3 +86,14 @@ inline std::string drh(const app::record& r) {
 }
 
 } // namespace mbus::scenario::test
+
+// Lists of messages print one per line when a CHECK fails.
+template <>
+struct doctest::StringMaker<std::vector<std::string>> {
+    static doctest::String convert(const std::vector<std::string>& v) {
+        std::string s = "{\n";
+        for (const auto& x : v)
+            s += "  " + x + "\n";
+        return (s + "}").c_str();
+    }
+};

@@ -25,7 +25,8 @@ using namespace mbus::scenario::test;
 namespace {
 
 const sim::meter_config& meter_named(const scenario::scenario& s, const std::string& name) {
-    const auto it = std::find_if(s.meters.begin(), s.meters.end(), [&](const auto& m) { return m.name == name; });
+    const auto it =
+        std::find_if(s.meters.begin(), s.meters.end(), [&](const auto& m) { return m.name == name; });
     REQUIRE(it != s.meters.end());
     return *it;
 }
@@ -41,8 +42,10 @@ std::vector<std::string> drh_list(const bytes& wire) {
 
 TEST_CASE("every shipped scenario loads") {
     // The meter count of each file: a file that loads with the wrong number of meters is wrong too.
-    const std::map<std::string, std::size_t> expected{{"demo.toml", 1},         {"water-meters.toml", 4},
-                                                      {"heat-meters.toml", 3},  {"multi-telegram.toml", 1},
+    const std::map<std::string, std::size_t> expected{{"demo.toml", 1},
+                                                      {"water-meters.toml", 4},
+                                                      {"heat-meters.toml", 3},
+                                                      {"multi-telegram.toml", 1},
                                                       {"bus-250.toml", 250}};
     std::size_t seen = 0;
     for (const auto& entry : std::filesystem::directory_iterator(scenarios_dir())) {
@@ -53,7 +56,8 @@ TEST_CASE("every shipped scenario loads") {
         CHECK_MESSAGE(r.errors.empty(), r);
         REQUIRE(r);
         CHECK(r.value->source == entry.path());
-        if (const auto it = expected.find(name); it != expected.end()) CHECK(r.value->meters.size() == it->second);
+        if (const auto it = expected.find(name); it != expected.end())
+            CHECK(r.value->meters.size() == it->second);
         // What the simulation itself would refuse, it refuses for shipped files too.
         for (const auto& m : r.value->meters)
             CHECK(sim::check(m).empty());
@@ -66,8 +70,9 @@ TEST_CASE("every shipped model loads as a meter") {
     for (const auto& entry : std::filesystem::directory_iterator(scenarios_dir() / "models")) {
         const auto name = entry.path().filename().string();
         CAPTURE(name);
-        const auto r = load_string("[[meter]]\nmodel = \"models/" + name + "\"\naddress = 1\nid = \"00000001\"\n",
-                                   (scenarios_dir() / "model-check.toml").string());
+        const auto r =
+            load_string("[[meter]]\nmodel = \"models/" + name + "\"\naddress = 1\nid = \"00000001\"\n",
+                        (scenarios_dir() / "model-check.toml").string());
         CHECK_MESSAGE(r.errors.empty(), r);
         REQUIRE(r);
         CHECK(!r.value->meters.at(0).records.empty());
@@ -131,16 +136,18 @@ TEST_CASE("model meters send the record layout of the corpus telegrams") {
 
         // The identity fields of the header, as the real meter sends them.
         const auto& h = f.at("header");
-        CHECK(app::manufacturer_letters(config.identity.manufacturer) == h.at("manufacturer").get<std::string>());
+        CHECK(app::manufacturer_letters(config.identity.manufacturer) ==
+              h.at("manufacturer").get<std::string>());
         CHECK(config.identity.version == std::stoul(h.at("version").get<std::string>(), nullptr, 16));
-        CHECK(config.identity.medium == std::stoul(h.at("medium").get<std::string>().substr(0, 4), nullptr, 16));
+        CHECK(config.identity.medium ==
+              std::stoul(h.at("medium").get<std::string>().substr(0, 4), nullptr, 16));
         CHECK(app::id_to_string(config.identity.id) == h.at("id").get<std::string>());
         ++telegrams;
         records += expected.size();
     }
     CHECK(telegrams == pairs.size());
-    std::cout << "corpus: scenario models match frames.json record layouts " << telegrams << "/" << pairs.size()
-              << " telegrams, " << records << " records\n";
+    std::cout << "corpus: scenario models match frames.json record layouts " << telegrams << "/"
+              << pairs.size() << " telegrams, " << records << " records\n";
 }
 
 TEST_CASE("multi telegram scenario reads out in three telegrams") {
@@ -159,7 +166,8 @@ TEST_CASE("multi telegram scenario reads out in three telegrams") {
         CHECK((list.back() == "1f") == (i < 2));
         CHECK(list.size() == (i < 2 ? 4u : 3u));
     }
-    CHECK(drh_list(meter.readout(1, test_now(), false).wire) == std::vector<std::string>{"4c06", "4c14", "426c", "1f"});
+    CHECK(drh_list(meter.readout(1, test_now(), false).wire) ==
+          std::vector<std::string>{"4c06", "4c14", "426c", "1f"});
     CHECK(drh_list(meter.readout(2, test_now(), false).wire) ==
           std::vector<std::string>{"8c0106", "8c0114", "82016c"}); // storage 2: DIF bit 6 clear, DIFE 01
 }

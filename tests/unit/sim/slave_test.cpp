@@ -68,15 +68,40 @@ TEST_CASE("slave ignores frames that are not requests") {
     CHECK(s.on_frame(link::frame::long_frame(0x5B, 5, 0x72, {0x00}), {}).silent()); // REQ_UD2 as a long frame
 }
 
-TEST_CASE("slave repeats the same reply byte for byte when the FCB does not toggle") {
+TEST_CASE("slave repeats the same reply byte for byte once the master toggles the FCB") {
     slave s{water_meter()};
     const auto first = s.on_frame(req_ud2(5, true), at_seconds(0));
-    const auto again = s.on_frame(req_ud2(5, true), at_seconds(60));
+    const auto second = s.on_frame(req_ud2(5, false), at_seconds(1)); // toggled: new
+    const auto again = s.on_frame(req_ud2(5, false), at_seconds(60)); // same FCB: repetition
     CHECK(first.wire == water_rsp);
-    CHECK(again.wire == first.wire); // same access number too
-    const auto next = s.on_frame(req_ud2(5, false), at_seconds(61));
+    REQUIRE(second.wire.size() == water_rsp.size());
+    CHECK(second.wire[access_at] == 0x01);
+    CHECK(again.wire == second.wire); // same access number too
+    const auto next = s.on_frame(req_ud2(5, true), at_seconds(61));
     REQUIRE(next.wire.size() == water_rsp.size());
-    CHECK(next.wire[access_at] == 0x01); // a new reply counts the access number on
+    CHECK(next.wire[access_at] == 0x02); // a new reply counts the access number on
+}
+
+TEST_CASE("slave gives a master that never toggles fresh data on every poll") {
+    // libmbus request-data sends 10 5B A on every run and never SND_NKE: each poll is new.
+    slave s{water_meter()};
+    for (std::uint8_t i = 0; i < 3; ++i) {
+        const auto r = s.on_frame(req_ud2(5, false), at_seconds(i));
+        REQUIRE(r.wire.size() == water_rsp.size());
+        CHECK(r.wire[access_at] == i);
+    }
+}
+
+TEST_CASE("slave ends a repetition at a write so a new address answers with new bytes") {
+    slave s{water_meter()};
+    CHECK(s.on_frame(req_ud2(5, true), {}).wire.size() == water_rsp.size());
+    const auto two = s.on_frame(req_ud2(5, false), {}); // toggled: repetition now possible
+    // SND_UD to 5: CI 51, DIF 01 VIF 7A, new address 9
+    CHECK(s.on_frame(link::frame::long_frame(0x53, 5, 0x51, {0x01, 0x7A, 0x09}), {}).wire == e5);
+    const auto at9 = s.on_frame(req_ud2(9, false), {}); // same FCB as the last REQ_UD2
+    REQUIRE(at9.wire.size() == two.wire.size());
+    CHECK(at9.wire[5] == 0x09); // A field: the new address, not a stale reply
+    CHECK(at9.wire[access_at] == 0x02);
 }
 
 TEST_CASE("slave moves to the next telegram on a toggled FCB and wraps after the last") {
@@ -107,12 +132,13 @@ TEST_CASE("slave repeats a page of a multi telegram readout on the same FCB") {
     CHECK(t1.wire != t2.wire);
 }
 
-TEST_CASE("slave gives a master that never toggles its first reply") {
+TEST_CASE("slave gives a master that never toggles the first telegram every time") {
     slave s{two_page_meter()};
-    const auto first = s.on_frame(req_ud2(5, false), {}); // 5B after power-up: new
-    for (int i = 0; i < 3; ++i)
-        CHECK(s.on_frame(req_ud2(5, false), at_seconds(i)).wire == first.wire);
-    CHECK(last_data_byte(first.wire) == 0x1F);
+    for (std::uint8_t i = 0; i < 3; ++i) {
+        const auto r = s.on_frame(req_ud2(5, false), at_seconds(i)); // 5B every time: page 1, new
+        CHECK(last_data_byte(r.wire) == 0x1F);
+        CHECK(r.wire[access_at] == i);
+    }
 }
 
 TEST_CASE("slave answers FCV 0 with the current first telegram") {
@@ -438,4 +464,38 @@ TEST_CASE("slave splits a long readout so that no frame exceeds L 255") {
     const auto f = link::decode(t1.wire);
     REQUIRE(f);
     CHECK(app::decode(f->value.ci, f->value.data));
+}
+
+TEST_CASE("slave survives random requests and keeps serving") {
+    auto m = two_page_meter();
+    m.options.refuse = refusal::ack_then_app_error;
+    m.records.push_back({raw_record{raw(0x0C, 0x06, {0, 0, 0, 0})}, true});
+    slave s{m};
+    std::uint64_t x = 0x243F6A8885A308D3ULL; // xorshift: the same requests on every run
+    const auto next = [&] {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return static_cast<byte>(x);
+    };
+    const byte cs[] = {0x40, 0x53, 0x73, 0x5B, 0x7B, 0x5A, 0x7A, 0x4B, 0x08, 0xFF};
+    const byte cis[] = {0x50, 0x51, 0x52, 0x56, 0x72, 0xB1, 0xBB, 0x00};
+    for (int i = 0; i < 5000; ++i) {
+        const byte c = cs[next() % sizeof cs];
+        const byte a = static_cast<byte>(next() % 4 == 0 ? 0xFD + next() % 3 : 5);
+        bytes data(next() % 24);
+        for (auto& b : data)
+            b = next();
+        const auto f = next() % 2 == 0 ? link::frame::short_frame(c, a)
+                                       : link::frame::long_frame(c, a, cis[next() % sizeof cis], data);
+        CHECK_NOTHROW((void)s.on_frame(f, at_seconds(i)));
+        CHECK(s.address() <= 250);
+    }
+    // Whatever happened, a reset and a request at its (possibly new) address gets its data.
+    CHECK(s.on_frame(snd_ud(0xFE, 0x50), {}).wire == e5);
+    CHECK(s.on_frame(snd_nke(s.address()), {}).wire == e5);
+    const auto r = s.on_frame(req_ud2(s.address(), true), {});
+    const auto f = link::decode(r.wire);
+    REQUIRE(f);
+    CHECK(f->value.ci == 0x72);
 }

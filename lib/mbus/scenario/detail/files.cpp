@@ -44,8 +44,8 @@ std::string canonical_name(const std::string& file) {
     return ec ? std::filesystem::path(file).lexically_normal().string() : p.string();
 }
 
-const toml::table* model_store::get(sink& s, const toml::node& at, const std::string& path, const std::string& from,
-                                    const std::string& name, std::string& shown) {
+const toml::table* model_store::get(sink& s, const toml::node& at, const std::string& path,
+                                    const std::string& from, const std::string& name, std::string& shown) {
     shown = (std::filesystem::path(from).parent_path() / name).lexically_normal().string();
     const auto key = canonical_name(shown);
     if (const auto it = cache_.find(key); it != cache_.end()) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -15,10 +16,26 @@ namespace mbus::scenario::detail {
 
 namespace {
 
-const std::vector<std::string_view> meter_keys{
-    "name",   "model",         "address",   "id",      "manufacturer",       "version", "medium",
-    "status", "signature",     "access_number", "fabrication_number", "baud", "quirks",  "record",
-    "recorded", "alarm",       "write_rule", "repeat", "address_step",       "id_step"};
+const std::vector<std::string_view> meter_keys{"name",
+                                               "model",
+                                               "address",
+                                               "id",
+                                               "manufacturer",
+                                               "version",
+                                               "medium",
+                                               "status",
+                                               "signature",
+                                               "access_number",
+                                               "fabrication_number",
+                                               "baud",
+                                               "quirks",
+                                               "record",
+                                               "recorded",
+                                               "alarm",
+                                               "write_rule",
+                                               "repeat",
+                                               "address_step",
+                                               "id_step"};
 
 constexpr std::int64_t max_id = 99'999'999;
 
@@ -38,7 +55,8 @@ std::int64_t from_bcd(std::uint32_t v) {
 }
 
 // An identification or fabrication number: "00001234" or 1234.
-std::optional<std::uint32_t> read_bcd8(sink& s, const toml::node& n, const std::string& path, std::string_view what) {
+std::optional<std::uint32_t> read_bcd8(sink& s, const toml::node& n, const std::string& path,
+                                       std::string_view what) {
     if (n.is_integer()) {
         const auto v = n.as_integer()->get();
         if (v < 0 || v > max_id) {
@@ -58,8 +76,8 @@ std::optional<std::uint32_t> read_bcd8(sink& s, const toml::node& n, const std::
 }
 
 template <class T>
-void read_into(sink& s, const layers& l, const std::string& path, std::string_view key, T& field, std::int64_t lo,
-               std::int64_t hi) {
+void read_into(sink& s, const layers& l, const std::string& path, std::string_view key, T& field,
+               std::int64_t lo, std::int64_t hi) {
     if (const auto* n = l.get(key))
         if (const auto v = read_integer(s, *n, child(path, key), lo, hi)) field = static_cast<T>(*v);
 }
@@ -79,7 +97,8 @@ void read_quirks(sink& s, const layers& q, const std::string& path, sim::quirks&
         if (const auto v = read_number(s, *n, child(path, "skew_bits"))) {
             // Beyond the 330 bit times of the answer window a skew is no longer a collision detail.
             if (*v < 0 || *v > 330)
-                s.error(*n, child(path, "skew_bits"), fmt::format("{} is out of range (0..330 bit times)", *v));
+                s.error(*n, child(path, "skew_bits"),
+                        fmt::format("{} is out of range (0..330 bit times)", *v));
             else
                 out.skew_bits = *v;
         }
@@ -90,7 +109,7 @@ void read_quirks(sink& s, const layers& q, const std::string& path, sim::quirks&
 
 // `reply` of a write rule: { telegram = N } or a telegram as bytes.
 std::optional<std::variant<std::size_t, sim::recorded_telegram>> read_reply(sink& s, const toml::node& n,
-                                                                           const std::string& path) {
+                                                                            const std::string& path) {
     const auto* t = read_table(s, n, path);
     if (t == nullptr) return std::nullopt;
     if (const auto* k = t->get("telegram")) {
@@ -137,7 +156,8 @@ std::string replace_all(std::string s, std::string_view from, const std::string&
 }
 
 // `repeat` copies of `m`, stepping address and identification number (and fabrication number).
-std::vector<sim::meter_config> expand(sink& s, const layers& l, const std::string& path, const sim::meter_config& m) {
+std::vector<sim::meter_config> expand(sink& s, const layers& l, const std::string& path,
+                                      const sim::meter_config& m) {
     std::int64_t repeat = 1;
     std::int64_t address_step = 1;
     std::int64_t id_step = 1;
@@ -164,8 +184,8 @@ std::vector<sim::meter_config> expand(sink& s, const layers& l, const std::strin
     const auto fabrication = m.fabrication_number ? from_bcd(*m.fabrication_number) : 0;
     if (m.fabrication_number && fabrication + last * id_step > max_id) {
         s.error(*rn, child(path, "repeat"),
-                fmt::format("{} meters from fabrication number {:08} in steps of {} run past 99999999", repeat,
-                            fabrication, id_step));
+                fmt::format("{} meters from fabrication number {:08} in steps of {} run past 99999999",
+                            repeat, fabrication, id_step));
         return {};
     }
     std::vector<sim::meter_config> out;
@@ -177,15 +197,16 @@ std::vector<sim::meter_config> expand(sink& s, const layers& l, const std::strin
         if (c.fabrication_number) c.fabrication_number = to_bcd(fabrication + k * id_step);
         if (!m.name.empty()) {
             const bool pattern = m.name.find('{') != std::string::npos;
-            c.name = pattern ? replace_all(replace_all(replace_all(m.name, "{n}", std::to_string(k + 1)), "{address}",
-                                                       std::to_string(c.primary_address)),
+            c.name = pattern ? replace_all(replace_all(replace_all(m.name, "{n}", std::to_string(k + 1)),
+                                                       "{address}", std::to_string(c.primary_address)),
                                            "{id}", app::id_to_string(c.identity.id))
                              : fmt::format("{}-{}", m.name, k + 1);
         }
         // Copies walk apart: the same walk on every meter would hide which one a master read.
         for (auto& r : c.records)
             if (auto* sr = std::get_if<sim::spec_record>(&r.content); sr && sr->source)
-                if (auto* w = std::get_if<sim::random_walk>(&*sr->source)) w->seed += static_cast<std::uint64_t>(k);
+                if (auto* w = std::get_if<sim::random_walk>(&*sr->source))
+                    w->seed += static_cast<std::uint64_t>(k);
         out.push_back(std::move(c));
     }
     return out;
@@ -203,7 +224,8 @@ std::optional<layers> gather(sink& s, const toml::table& t, const std::string& p
         const auto name = read_string(s, *n, child(path, "model"));
         if (!name) return std::nullopt;
         std::string shown;
-        const auto where = (std::filesystem::path(current_file).parent_path() / *name).lexically_normal().string();
+        const auto where =
+            (std::filesystem::path(current_file).parent_path() / *name).lexically_normal().string();
         if (std::find(chain.begin(), chain.end(), canonical_name(where)) != chain.end()) {
             std::string cycle;
             for (const auto& c : shown_chain)
@@ -230,7 +252,8 @@ bool valid_baud(std::int64_t baud) {
     return false;
 }
 
-std::optional<sim::delay_range> read_delay(sink& s, const toml::node& n, const std::string& path, unsigned baud) {
+std::optional<sim::delay_range> read_delay(sink& s, const toml::node& n, const std::string& path,
+                                           unsigned baud) {
     double lo = 0;
     double hi = 0;
     if (n.is_number()) {
@@ -240,8 +263,9 @@ std::optional<sim::delay_range> read_delay(sink& s, const toml::node& n, const s
     } else {
         const auto* a = n.as_array();
         if (a == nullptr || a->size() != 2) {
-            s.error(n, path, fmt::format("expected [min, max] in milliseconds or one number, got {}",
-                                         a == nullptr ? type_name(n) : fmt::format("{} values", a->size())));
+            s.error(n, path,
+                    fmt::format("expected [min, max] in milliseconds or one number, got {}",
+                                a == nullptr ? type_name(n) : fmt::format("{} values", a->size())));
             return std::nullopt;
         }
         const auto x = read_number(s, (*a)[0], child(path, 0));
@@ -254,13 +278,15 @@ std::optional<sim::delay_range> read_delay(sink& s, const toml::node& n, const s
         s.error(n, path, fmt::format("{} ms .. {} ms is not a range of delays (0 <= min <= max)", lo, hi));
         return std::nullopt;
     }
-    const sim::delay_range d{sim::microseconds{std::llround(lo * 1000)}, sim::microseconds{std::llround(hi * 1000)}};
+    const sim::delay_range d{sim::microseconds{std::llround(lo * 1000)},
+                             sim::microseconds{std::llround(hi * 1000)}};
     const auto w = sim::response_window(baud);
     if (d.max < w.min || d.min > w.max) {
         s.error(n, path,
-                fmt::format("{} ms .. {} ms lies outside the EN 13757-2 answer window at {} baud ({} ms .. {} ms)",
-                            lo, hi, baud, static_cast<double>(w.min.count()) / 1000,
-                            static_cast<double>(w.max.count()) / 1000));
+                fmt::format(
+                    "{} ms .. {} ms lies outside the EN 13757-2 answer window at {} baud ({} ms .. {} ms)",
+                    lo, hi, baud, static_cast<double>(w.min.count()) / 1000,
+                    static_cast<double>(w.max.count()) / 1000));
         return std::nullopt;
     }
     return d;
@@ -278,7 +304,8 @@ std::optional<sim::recorded_telegram> parse_recorded(sink& s, const toml::table&
         return std::nullopt;
     }
     if (hex != nullptr) {
-        if (const auto* ci = t.get("ci")) s.error(*ci, child(path, "ci"), "ci goes with user_data; hex holds the whole frame");
+        if (const auto* ci = t.get("ci"))
+            s.error(*ci, child(path, "ci"), "ci goes with user_data; hex holds the whole frame");
         auto b = read_hex(s, *hex, child(path, "hex"));
         if (!b) return std::nullopt;
         return sim::recorded_frame{std::move(*b)};
@@ -292,16 +319,17 @@ std::optional<sim::recorded_telegram> parse_recorded(sink& s, const toml::table&
     auto b = read_hex(s, *user_data, child(path, "user_data"));
     if (!b) return std::nullopt;
     if (b->size() > link::max_long_l - 3) {
-        s.error(*user_data, child(path, "user_data"),
-                fmt::format("{} bytes do not fit one long frame (at most {})", b->size(), link::max_long_l - 3));
+        s.error(
+            *user_data, child(path, "user_data"),
+            fmt::format("{} bytes do not fit one long frame (at most {})", b->size(), link::max_long_l - 3));
         return std::nullopt;
     }
     u.data = std::move(*b);
     return u;
 }
 
-std::vector<sim::meter_config> parse_meter(sink& s, const toml::table& t, const std::string& path, model_store& models,
-                                           const meter_context& ctx) {
+std::vector<sim::meter_config> parse_meter(sink& s, const toml::table& t, const std::string& path,
+                                           model_store& models, const meter_context& ctx) {
     const auto errors = s.size();
     const auto gathered = gather(s, t, path, models, ctx.file);
     if (!gathered) return {};
@@ -314,9 +342,15 @@ std::vector<sim::meter_config> parse_meter(sink& s, const toml::table& t, const 
     sim::meter_config m;
     if (const auto* n = l.get("name")) m.name = read_string(s, *n, child(path, "name")).value_or("");
     if (const auto* n = l.get("address")) {
-        if (const auto a = read_integer(s, *n, child(path, "address"), 0, 255); a && *a > link::address::max_primary)
-            s.error(*n, child(path, "address"),
-                    fmt::format("primary address {} is above 250 (251-255 are reserved, selection and broadcast)", *a));
+        const auto a = read_integer(s, *n, child(path, "address"), std::numeric_limits<std::int64_t>::min(),
+                                    std::numeric_limits<std::int64_t>::max());
+        if (a && *a < 0)
+            s.error(*n, child(path, "address"), fmt::format("{} is out of range (0..250)", *a));
+        else if (a && *a > link::address::max_primary)
+            s.error(
+                *n, child(path, "address"),
+                fmt::format("primary address {} is above 250 (251-255 are reserved, selection and broadcast)",
+                            *a));
         else if (a)
             m.primary_address = static_cast<byte>(*a);
     }
@@ -340,14 +374,20 @@ std::vector<sim::meter_config> parse_meter(sink& s, const toml::table& t, const 
             if (const auto code = app::medium_from_name(*text)) {
                 m.identity.medium = *code;
             } else {
-                const auto close = app::close_medium_names(*text, 3);
+                auto close = app::close_medium_names(*text, 10);
+                std::stable_sort(close.begin(), close.end(),
+                                 [&text](const std::string& a, const std::string& b) {
+                                     return edit_distance(*text, a) < edit_distance(*text, b);
+                                 });
+                if (close.size() > 3) close.resize(3);
                 std::string names;
                 for (const auto& c : close)
                     names += (names.empty() ? "\"" : ", \"") + c + "\"";
                 s.error(*n, p,
                         fmt::format("unknown medium \"{}\"{}", *text,
-                                    close.empty() ? std::string("; give a name such as \"water\" or a number 0..255")
-                                                  : "; did you mean " + names + "?"));
+                                    close.empty()
+                                        ? std::string("; give a name such as \"water\" or a number 0..255")
+                                        : "; did you mean " + names + "?"));
             }
         }
     }
@@ -361,9 +401,12 @@ std::vector<sim::meter_config> parse_meter(sink& s, const toml::table& t, const 
             const auto a = l.sub(s, path, "access_number");
             a.unknown_keys(s, p, {"start", "fixed"});
             read_into(s, a, p, "start", m.access_number.initial, 0, 0xFF);
-            if (const auto* f = a.get("fixed")) m.access_number.fixed = read_bool(s, *f, child(p, "fixed")).value_or(false);
+            if (const auto* f = a.get("fixed"))
+                m.access_number.fixed = read_bool(s, *f, child(p, "fixed")).value_or(false);
         } else {
-            s.error(*n, p, fmt::format("expected a number 0..255 or {{ start = N, fixed = true }}, got {}", type_name(*n)));
+            s.error(*n, p,
+                    fmt::format("expected a number 0..255 or {{ start = N, fixed = true }}, got {}",
+                                type_name(*n)));
         }
     }
     if (const auto* n = l.get("fabrication_number"))
@@ -374,9 +417,11 @@ std::vector<sim::meter_config> parse_meter(sink& s, const toml::table& t, const 
             m.baud = static_cast<unsigned>(*b);
         else if (b)
             s.error(*n, child(path, "baud"),
-                    fmt::format("{} is not an M-Bus baud rate (300, 600, 1200, 2400, 4800, 9600, 19200, 38400)", *b));
+                    fmt::format(
+                        "{} is not an M-Bus baud rate (300, 600, 1200, 2400, 4800, 9600, 19200, 38400)", *b));
     }
-    if (l.get("quirks") != nullptr) read_quirks(s, l.sub(s, path, "quirks"), child(path, "quirks"), m.options, m.baud);
+    if (l.get("quirks") != nullptr)
+        read_quirks(s, l.sub(s, path, "quirks"), child(path, "quirks"), m.options, m.baud);
 
     // Records: the topmost layer's list replaces the models' lists whole.
     std::vector<std::optional<std::size_t>> telegrams;
@@ -406,7 +451,8 @@ std::vector<sim::meter_config> parse_meter(sink& s, const toml::table& t, const 
         for (std::size_t k = 0; k < m.pages.size(); ++k)
             if (m.pages[k].empty())
                 s.error(*l.get("record"), child(path, "record"),
-                        fmt::format("telegram {} has no records (telegrams are numbered from 1 without gaps)", k + 1));
+                        fmt::format("telegram {} has no records (telegrams are numbered from 1 without gaps)",
+                                    k + 1));
     }
 
     if (const auto* n = l.get("recorded")) {
@@ -423,7 +469,8 @@ std::vector<sim::meter_config> parse_meter(sink& s, const toml::table& t, const 
         const auto p = child(path, "alarm");
         const auto a = l.sub(s, path, "alarm");
         a.unknown_keys(s, p, {"pending", "hex", "user_data", "ci"});
-        if (const auto* n = a.get("pending")) m.alarm_pending = read_bool(s, *n, child(p, "pending")).value_or(false);
+        if (const auto* n = a.get("pending"))
+            m.alarm_pending = read_bool(s, *n, child(p, "pending")).value_or(false);
         // The telegram comes whole from one layer: mixing one file's hex with another's ci means nothing.
         for (auto it = a.tables().rbegin(); it != a.tables().rend(); ++it)
             if ((*it)->get("hex") != nullptr || (*it)->get("user_data") != nullptr) {
@@ -440,8 +487,9 @@ std::vector<sim::meter_config> parse_meter(sink& s, const toml::table& t, const 
                     if (auto w = read_write_rule(s, *wt, child(p, i))) m.write_rules.push_back(std::move(*w));
     }
 
-    if (m.records.empty() && m.recorded.empty() && s.size() == errors)
-        s.error(t, path, "a meter needs records ([[meter.record]]) or recorded telegrams ([[meter.recorded]])");
+    if (l.get("record") == nullptr && l.get("recorded") == nullptr)
+        s.error(t, path,
+                "a meter needs records ([[meter.record]]) or recorded telegrams ([[meter.recorded]])");
 
     if (s.size() != errors) return {};
     // What the simulation itself would refuse (page layout, records too long for a frame, ...).

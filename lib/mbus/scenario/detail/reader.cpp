@@ -12,6 +12,7 @@
 namespace mbus::scenario::detail {
 
 void sink::error(const toml::source_region& where, std::string key, std::string message) {
+    ++reports_;
     diagnostic d{where.path ? *where.path : std::string(), static_cast<int>(where.begin.line),
                  static_cast<int>(where.begin.column), std::move(key), std::move(message)};
     const bool seen = std::any_of(list_.begin(), list_.end(), [&d](const diagnostic& x) {
@@ -21,6 +22,7 @@ void sink::error(const toml::source_region& where, std::string key, std::string 
 }
 
 void sink::error_in_file(std::string file, std::string message) {
+    ++reports_;
     list_.push_back({std::move(file), 0, 0, {}, std::move(message)});
 }
 
@@ -46,13 +48,13 @@ layers layers::sub(sink& s, const std::string& path, std::string_view key) const
     return out;
 }
 
-void layers::unknown_keys(sink& s, const std::string& path, const std::vector<std::string_view>& known) const {
+void layers::unknown_keys(sink& s, const std::string& path,
+                          const std::vector<std::string_view>& known) const {
     for (const auto* t : tables_)
         for (const auto& [k, v] : *t) {
             if (std::find(known.begin(), known.end(), k.str()) != known.end()) continue;
             s.error(k.source(), child(path, k.str()),
-                    fmt::format("unknown key \"{}\"{}", k.str(),
-                                did_you_mean(k.str(), known)));
+                    fmt::format("unknown key \"{}\"{}", k.str(), did_you_mean(k.str(), known)));
         }
 }
 
@@ -78,8 +80,8 @@ void wrong_type(sink& s, const toml::node& n, const std::string& path, std::stri
 }
 } // namespace
 
-std::optional<std::int64_t> read_integer(sink& s, const toml::node& n, const std::string& path, std::int64_t lo,
-                                         std::int64_t hi) {
+std::optional<std::int64_t> read_integer(sink& s, const toml::node& n, const std::string& path,
+                                         std::int64_t lo, std::int64_t hi) {
     const auto* v = n.as_integer();
     if (v == nullptr) {
         wrong_type(s, n, path, "an integer");
@@ -133,6 +135,7 @@ const toml::array* read_array(sink& s, const toml::node& n, const std::string& p
 std::optional<bytes> read_hex(sink& s, const toml::node& n, const std::string& path) {
     const auto text = read_string(s, n, path);
     if (!text) return std::nullopt;
+    if (text->find_first_not_of(" \t\r\n") == std::string::npos) return bytes{}; // "" is no bytes
     auto b = from_hex(*text);
     if (!b) {
         s.error(n, path, fmt::format("not hex bytes (\"{}\"): {}", *text, b.error().message()));
@@ -146,9 +149,9 @@ std::optional<sim::seconds_d> parse_duration(std::string_view text) {
         std::string_view name;
         double seconds;
     };
-    static constexpr unit_seconds units[] = {{"ms", 1e-3}, {"s", 1},       {"sec", 1},    {"min", 60},
-                                             {"h", 3600},  {"hour", 3600}, {"d", 86400}, {"day", 86400},
-                                             {"w", 604800}};
+    static constexpr unit_seconds units[] = {{"ms", 1e-3}, {"s", 1},       {"sec", 1},
+                                             {"min", 60},  {"h", 3600},    {"hour", 3600},
+                                             {"d", 86400}, {"day", 86400}, {"w", 604800}};
     double total = 0;
     bool any = false;
     std::size_t i = 0;
@@ -194,8 +197,9 @@ std::optional<sim::seconds_d> read_duration(sink& s, const toml::node& n, const 
     const auto d = parse_duration(*text);
     if (!d) {
         s.error(n, path,
-                fmt::format("\"{}\" is not a duration (write e.g. \"10s\", \"1.5h\", \"30min\", \"500ms\", \"2d\")",
-                            *text));
+                fmt::format(
+                    "\"{}\" is not a duration (write e.g. \"10s\", \"1.5h\", \"30min\", \"500ms\", \"2d\")",
+                    *text));
         return std::nullopt;
     }
     return d;

@@ -21,17 +21,20 @@ namespace mbus::scenario::detail {
 // Diagnostics as they are found. A finding already there (same place and message) is not added
 // again: a model used by several meters has its mistakes reported once.
 class sink {
-public:
+  public:
     void error(const toml::source_region& where, std::string key, std::string message);
     void error(const toml::node& at, std::string key, std::string message) {
         error(at.source(), std::move(key), std::move(message));
     }
     void error_in_file(std::string file, std::string message); // no line: unreadable files
-    std::size_t size() const { return list_.size(); }
+    // Every finding reported so far, kept or not: a reader compares counts to learn whether the
+    // part it read had a problem, which a finding already on the list still is.
+    std::size_t size() const { return reports_; }
     std::vector<diagnostic> take() { return std::move(list_); }
 
-private:
+  private:
     std::vector<diagnostic> list_;
+    std::size_t reports_{0};
 };
 
 // The same key path grows as the reader goes down: "meter[2]" + "record" + 0 + "unit".
@@ -42,7 +45,7 @@ std::string child(const std::string& path, std::size_t index);
 // from the last table that has it; a key whose value is a table gathers that table from every layer
 // (so `quirks` merges key by key); an array of tables is taken whole from one layer.
 class layers {
-public:
+  public:
     layers() = default;
     explicit layers(const toml::table& t) : tables_{&t} {}
     void push_back(const toml::table& t) { tables_.push_back(&t); }
@@ -59,14 +62,14 @@ public:
     // Reports keys of any layer that are not in `known`, suggesting the nearest.
     void unknown_keys(sink& s, const std::string& path, const std::vector<std::string_view>& known) const;
 
-private:
+  private:
     std::vector<const toml::table*> tables_;
 };
 
 std::string_view type_name(const toml::node& n); // "a string", "an integer", ...
 
-std::optional<std::int64_t> read_integer(sink& s, const toml::node& n, const std::string& path, std::int64_t lo,
-                                         std::int64_t hi);
+std::optional<std::int64_t> read_integer(sink& s, const toml::node& n, const std::string& path,
+                                         std::int64_t lo, std::int64_t hi);
 std::optional<double> read_number(sink& s, const toml::node& n, const std::string& path); // integer or float
 std::optional<std::string> read_string(sink& s, const toml::node& n, const std::string& path);
 std::optional<bool> read_bool(sink& s, const toml::node& n, const std::string& path);

@@ -1,4 +1,3 @@
-#include <mbus/app/meaning_errc.hpp>
 #include <mbus/app/record_spec.hpp>
 #include <mbus/scenario/detail/suggest.hpp>
 #include <mbus/scenario/detail/tables.hpp>
@@ -15,16 +14,18 @@ namespace mbus::scenario::detail {
 namespace {
 
 const std::vector<std::string_view> record_keys{
-    "quantity", "unit",       "resolution", "vife",  "plain_unit", "vif",      "raw",     "function", "storage",
-    "tariff",   "subunit",    "type",       "value", "data",       "writable", "telegram", "signed_bcd"};
+    "quantity", "unit",     "resolution", "vife",     "plain_unit", "vif",
+    "raw",      "function", "storage",    "tariff",   "subunit",    "type",
+    "value",    "data",     "writable",   "telegram", "signed_bcd"};
 
 // Keys that describe the DIB or VIB, which `raw` already gives as bytes.
-const std::vector<std::string_view> shape_keys{"quantity", "resolution", "vife",    "plain_unit", "vif",
-                                               "function", "storage",    "tariff",  "subunit",    "type"};
+const std::vector<std::string_view> shape_keys{"quantity", "resolution", "vife",   "plain_unit", "vif",
+                                               "function", "storage",    "tariff", "subunit",    "type"};
 
 const std::vector<std::string_view> function_names{"instantaneous", "maximum", "minimum", "error_state"};
-const std::vector<std::string_view> coding_names{"int8", "int16", "int24", "int32",  "int48", "int64",    "real32",
-                                                 "bcd2", "bcd4",  "bcd6",  "bcd8",   "bcd12", "variable", "none"};
+const std::vector<std::string_view> coding_names{"int8",  "int16",  "int24",    "int32", "int48",
+                                                 "int64", "real32", "bcd2",     "bcd4",  "bcd6",
+                                                 "bcd8",  "bcd12",  "variable", "none"};
 const std::vector<std::string_view> generator_names{"counter", "ramp", "sine", "random_walk", "now"};
 
 std::string join_names(const std::vector<std::string>& names) {
@@ -72,9 +73,11 @@ std::optional<std::string> misfit(const shape& sh, double raw) {
     const auto r = allowed(sh);
     if (!r) return std::nullopt;
     if (raw < 0 && app::is_bcd(c) && !sh.signed_bcd)
-        return fmt::format("is negative: {} cannot hold it (set signed_bcd = true to send it with F in the top digit)",
-                           app::name(c));
-    if (raw < static_cast<double>(r->min) || raw > static_cast<double>(r->max))
+        return fmt::format(
+            "is negative: {} cannot hold it (set signed_bcd = true to send it with F in the top digit)",
+            app::name(c));
+    // int64's limits are not exact doubles: 2^63 compares equal to the max yet does not convert.
+    if (raw < static_cast<double>(r->min) || raw > static_cast<double>(r->max) || raw >= 0x1p63)
         return fmt::format("does not fit {} ({}..{})", app::name(c), r->min, r->max);
     return std::nullopt;
 }
@@ -107,7 +110,8 @@ std::optional<app::value> number_value(sink& s, const toml::node& n, const std::
     const double whole = std::round(raw);
     // A value finer than the record sends would be changed on the way out: say so instead.
     if (std::fabs(whole - raw) > 1e-6 * std::max(1.0, std::fabs(raw))) {
-        s.error(n, path, fmt::format("value {} is finer than the record's resolution ({})", x, sh.step_text()));
+        s.error(n, path,
+                fmt::format("value {} is finer than the record's resolution ({})", x, sh.step_text()));
         return std::nullopt;
     }
     if (!fits(s, n, path, sh, whole, value_text(sh, x, whole))) return std::nullopt;
@@ -123,15 +127,17 @@ bool needs_time_point(sink& s, const toml::node& n, const std::string& path, con
     return false;
 }
 
-bool needs_coding(sink& s, const toml::node& n, const std::string& path, const shape& sh, std::string_view what,
-                  std::initializer_list<app::data_coding> codings, std::string_view which) {
+bool needs_coding(sink& s, const toml::node& n, const std::string& path, const shape& sh,
+                  std::string_view what, std::initializer_list<app::data_coding> codings,
+                  std::string_view which) {
     for (const auto c : codings)
         if (sh.spec.coding == c) return true;
     s.error(n, path, fmt::format("{} needs type {}, not {}", what, which, app::name(sh.spec.coding)));
     return false;
 }
 
-std::optional<app::value> calendar_value(sink& s, const toml::node& n, const std::string& path, const shape& sh) {
+std::optional<app::value> calendar_value(sink& s, const toml::node& n, const std::string& path,
+                                         const shape& sh) {
     if (const auto* d = n.as_date()) {
         const auto& v = d->get();
         if (!needs_time_point(s, n, path, sh, "a date") ||
@@ -139,7 +145,8 @@ std::optional<app::value> calendar_value(sink& s, const toml::node& n, const std
             return std::nullopt;
         auto r = app::make_date(v.year, v.month, v.day);
         if (!r) {
-            s.error(n, path, fmt::format("date cannot be sent: {} (years 1981..2080 fit)", r.error().message()));
+            s.error(n, path,
+                    fmt::format("date cannot be sent: {} (years 1981..2080 fit)", r.error().message()));
             return std::nullopt;
         }
         return app::value{*r};
@@ -164,9 +171,11 @@ std::optional<app::value> calendar_value(sink& s, const toml::node& n, const std
         s.error(n, path, "type F (int32) holds minutes: the seconds must be 0, or use int48 (type I)");
         return std::nullopt;
     }
-    auto r = app::make_date_time(v.date.year, v.date.month, v.date.day, v.time.hour, v.time.minute, v.time.second);
+    auto r =
+        app::make_date_time(v.date.year, v.date.month, v.date.day, v.time.hour, v.time.minute, v.time.second);
     if (!r) {
-        s.error(n, path, fmt::format("date-time cannot be sent: {} (years 1981..2080 fit)", r.error().message()));
+        s.error(n, path,
+                fmt::format("date-time cannot be sent: {} (years 1981..2080 fit)", r.error().message()));
         return std::nullopt;
     }
     return app::value{*r};
@@ -213,7 +222,8 @@ struct generator_params {
         }
         return read_number(s, *n, child(path, key));
     }
-    std::optional<sim::seconds_d> duration(std::string_view key, std::optional<sim::seconds_d> fallback) const {
+    std::optional<sim::seconds_d> duration(std::string_view key,
+                                           std::optional<sim::seconds_d> fallback) const {
         const auto* n = t.get(key);
         if (n == nullptr) {
             if (!fallback) s.error(t, path, fmt::format("missing key \"{}\"", key));
@@ -230,21 +240,21 @@ struct generator_params {
 
 // The raw numbers a source reaches must fit the coding; a counter is checked at its start only
 // (it grows without end, and the simulation clamps it when it runs past the coding's range).
-bool source_fits(sink& s, const toml::node& n, const std::string& path, const shape& sh, std::string_view what,
-                 double lo, double hi) {
+bool source_fits(sink& s, const toml::node& n, const std::string& path, const shape& sh,
+                 std::string_view what, double lo, double hi) {
     const double k = std::pow(10.0, sh.shift());
     for (const double x : {lo, hi}) {
         const double raw = std::round(x * k);
-        const auto text = sh.shift() == 0 ? fmt::format("{} {}, which", what, x)
-                                          : fmt::format("{} {} ({} in steps of {}), which", what, x, raw,
-                                                        sh.step_text());
+        const auto text = sh.shift() == 0
+                              ? fmt::format("{} {}, which", what, x)
+                              : fmt::format("{} {} ({} in steps of {}), which", what, x, raw, sh.step_text());
         if (!fits(s, n, path, sh, raw, text)) return false;
     }
     return true;
 }
 
 std::optional<sim::value_source> generator(sink& s, const toml::table& outer, const std::string& path,
-                                           const shape& sh, std::uint64_t walk_seed, bool& random_walk) {
+                                           const shape& sh, std::uint64_t walk_seed) {
     if (outer.size() != 1) {
         s.error(outer, path,
                 fmt::format("a value table names one generator: {}", one_of(std::span(generator_names))));
@@ -278,7 +288,8 @@ std::optional<sim::value_source> generator(sink& s, const toml::table& outer, co
         bool repeat = false;
         if (const auto* r = t->get("repeat")) repeat = read_bool(s, *r, child(p, "repeat")).value_or(false);
         if (s.size() != errors || !from || !to || !duration) return std::nullopt;
-        if (!source_fits(s, *t, p, sh, "the ramp reaches", std::min(*from, *to), std::max(*from, *to))) return std::nullopt;
+        if (!source_fits(s, *t, p, sh, "the ramp reaches", std::min(*from, *to), std::max(*from, *to)))
+            return std::nullopt;
         return sim::ramp{*from, *to, *duration, repeat};
     }
     if (name == "sine") {
@@ -289,10 +300,12 @@ std::optional<sim::value_source> generator(sink& s, const toml::table& outer, co
         const auto phase = g.number("phase", 0.0);
         if (s.size() != errors || !offset || !amplitude || !period || !phase) return std::nullopt;
         if (*amplitude < 0) {
-            s.error(*t->get("amplitude"), child(p, "amplitude"), "must not be negative (use phase = 180 to invert)");
+            s.error(*t->get("amplitude"), child(p, "amplitude"),
+                    "must not be negative (use phase = 180 to invert)");
             return std::nullopt;
         }
-        if (!source_fits(s, *t, p, sh, "the sine reaches", *offset - *amplitude, *offset + *amplitude)) return std::nullopt;
+        if (!source_fits(s, *t, p, sh, "the sine reaches", *offset - *amplitude, *offset + *amplitude))
+            return std::nullopt;
         return sim::sine{*offset, *amplitude, *period, *phase};
     }
     if (name == "random_walk") {
@@ -305,7 +318,8 @@ std::optional<sim::value_source> generator(sink& s, const toml::table& outer, co
         std::uint64_t seed = walk_seed;
         if (const auto* n = t->get("seed"))
             seed = static_cast<std::uint64_t>(
-                read_integer(s, *n, child(p, "seed"), 0, std::numeric_limits<std::int64_t>::max()).value_or(0));
+                read_integer(s, *n, child(p, "seed"), 0, std::numeric_limits<std::int64_t>::max())
+                    .value_or(0));
         if (s.size() != errors || !min || !max || !start || !step || !interval) return std::nullopt;
         if (*min > *max) {
             s.error(*t, p, fmt::format("min {} is above max {}", *min, *max));
@@ -320,7 +334,6 @@ std::optional<sim::value_source> generator(sink& s, const toml::table& outer, co
             return std::nullopt;
         }
         if (!source_fits(s, *t, p, sh, "the random walk may reach", *min, *max)) return std::nullopt;
-        random_walk = true;
         return sim::random_walk{*start, *step, *min, *max, *interval, seed};
     }
     if (name == "now") {
@@ -343,12 +356,15 @@ std::optional<sim::value_source> generator(sink& s, const toml::table& outer, co
 
 // A record with a source still carries a value of its own (the simulation encodes it once to learn
 // the record's shape): the source's value at the start, at a wall time every date coding holds.
-bool start_value(sink& s, const toml::node& n, const std::string& path, shape& sh, const sim::value_source& source) {
+bool start_value(sink& s, const toml::node& n, const std::string& path, shape& sh,
+                 const sim::value_source& source) {
     const wall_time wall{std::chrono::sys_days{std::chrono::year{2024} / 1 / 1}};
-    const auto v = sim::fit(sim::evaluate(source, duration{0}, wall), sh.spec.coding, sh.shift(), sim::rounding_of(source));
+    const auto v = sim::fit(sim::evaluate(source, duration{0}, wall), sh.spec.coding, sh.shift(),
+                            sim::rounding_of(source));
     if (!v) {
-        s.error(n, path, fmt::format("the generator's values cannot be sent as {}: {}", app::name(sh.spec.coding),
-                                     v.error().message()));
+        s.error(n, path,
+                fmt::format("the generator's values cannot be sent as {}: {}", app::name(sh.spec.coding),
+                            v.error().message()));
         return false;
     }
     sh.spec.v = v->value;
@@ -356,8 +372,8 @@ bool start_value(sink& s, const toml::node& n, const std::string& path, shape& s
 }
 
 // `value` (or `data`) into the spec's value or a source. False when something was reported.
-bool read_value(sink& s, const toml::table& t, const std::string& path, shape& sh, std::optional<sim::value_source>& source,
-                std::uint64_t walk_seed, bool& random_walk) {
+bool read_value(sink& s, const toml::table& t, const std::string& path, shape& sh,
+                std::optional<sim::value_source>& source, std::uint64_t walk_seed) {
     const auto* value = t.get("value");
     const auto* data = t.get("data");
     if (value != nullptr && data != nullptr) {
@@ -366,7 +382,8 @@ bool read_value(sink& s, const toml::table& t, const std::string& path, shape& s
     }
     if (sh.spec.coding == app::data_coding::none) {
         if (value == nullptr && data == nullptr) return true;
-        s.error(value != nullptr ? *value : *data, path, "type \"none\" sends no data: leave out value and data");
+        s.error(value != nullptr ? *value : *data, path,
+                "type \"none\" sends no data: leave out value and data");
         return false;
     }
     if (data != nullptr) {
@@ -376,7 +393,8 @@ bool read_value(sink& s, const toml::table& t, const std::string& path, shape& s
         return true;
     }
     if (value == nullptr) {
-        s.error(t, path, "missing key \"value\" (a number, \"now\", a date, or a generator table) or \"data\"");
+        s.error(t, path,
+                "missing key \"value\" (a number, \"now\", a date, or a generator table) or \"data\"");
         return false;
     }
     const auto vpath = child(path, "value");
@@ -411,11 +429,12 @@ bool read_value(sink& s, const toml::table& t, const std::string& path, shape& s
         return false;
     }
     if (const auto* g = value->as_table()) {
-        source = generator(s, *g, vpath, sh, walk_seed, random_walk);
+        source = generator(s, *g, vpath, sh, walk_seed);
         return source && start_value(s, *value, vpath, sh, *source);
     }
-    s.error(*value, vpath,
-            fmt::format("expected a number, \"now\", a date or a generator table, got {}", type_name(*value)));
+    s.error(
+        *value, vpath,
+        fmt::format("expected a number, \"now\", a date or a generator table, got {}", type_name(*value)));
     return false;
 }
 
@@ -485,11 +504,13 @@ bool quantity_shape(sink& s, const toml::table& t, const std::string& path, shap
         const auto& at = un != nullptr ? *un : *qn;
         const auto key = child(path, un != nullptr ? "unit" : "quantity");
         if (!unit_fits && un == nullptr)
-            s.error(at, key, fmt::format("{} needs a unit; it can be sent as: {}", app::name(*q), app::vif_options(*q)));
+            s.error(
+                at, key,
+                fmt::format("{} needs a unit; it can be sent as: {}", app::name(*q), app::vif_options(*q)));
         else if (!unit_fits)
             s.error(at, key,
-                    fmt::format("{} is not measured in \"{}\"; it can be sent as: {}", app::name(*q), unit_name,
-                                app::vif_options(*q)));
+                    fmt::format("{} is not measured in \"{}\"; it can be sent as: {}", app::name(*q),
+                                unit_name, app::vif_options(*q)));
         else
             s.error(at, key,
                     fmt::format("no VIF sends {} in steps of {} {}; the codes cover: {}", app::name(*q),
@@ -516,7 +537,8 @@ bool quantity_shape(sink& s, const toml::table& t, const std::string& path, shap
         const auto text = read_string(s, *pn, child(path, "plain_unit"));
         if (!text) return false;
         if (*q != app::quantity::plain_text_unit) {
-            s.error(*pn, child(path, "plain_unit"), "only quantity \"plain_text_unit\" (VIF 7C) takes a plain unit");
+            s.error(*pn, child(path, "plain_unit"),
+                    "only quantity \"plain_text_unit\" (VIF 7C) takes a plain unit");
             return false;
         }
         sh.spec.plain_text_unit = *text;
@@ -551,22 +573,26 @@ bool read_coding(sink& s, const toml::table& t, const std::string& path, shape& 
     if (n == nullptr) {
         // A date or date-time has one usual coding; for any other record the author must choose.
         if (sh.vib.time_point) {
-            sh.spec.coding = sh.vib.q == app::quantity::date ? app::data_coding::int16 : app::data_coding::int32;
+            sh.spec.coding =
+                sh.vib.q == app::quantity::date ? app::data_coding::int16 : app::data_coding::int32;
             return true;
         }
-        s.error(t, path, fmt::format("missing key \"type\" (the data coding: {})", one_of(std::span(coding_names))));
+        s.error(t, path,
+                fmt::format("missing key \"type\" (the data coding: {})", one_of(std::span(coding_names))));
         return false;
     }
     const auto text = read_string(s, *n, child(path, "type"));
     if (!text) return false;
     const auto c = app::coding_from_name(*text);
     if (!c || *c == app::data_coding::selection || *c == app::data_coding::special) {
-        s.error(*n, child(path, "type"),
-                c ? fmt::format("type \"{}\" is not a meter's data coding{}", *text,
-                                *c == app::data_coding::special ? " (write raw = \"0F\" for manufacturer data)" : "")
-                  : fmt::format("unknown type \"{}\"{}", *text,
-                                closest(*text, coding_names) ? did_you_mean(*text, coding_names)
-                                                             : "; expected " + one_of(std::span(coding_names))));
+        s.error(
+            *n, child(path, "type"),
+            c ? fmt::format("type \"{}\" is not a meter's data coding{}", *text,
+                            *c == app::data_coding::special ? " (write raw = \"0F\" for manufacturer data)"
+                                                            : "")
+              : fmt::format("unknown type \"{}\"{}", *text,
+                            closest(*text, coding_names) ? did_you_mean(*text, coding_names)
+                                                         : "; expected " + one_of(std::span(coding_names))));
         return false;
     }
     sh.spec.coding = *c;
@@ -589,12 +615,14 @@ bool read_dib(sink& s, const toml::table& t, const std::string& path, shape& sh)
     }
     if (const auto* n = t.get("storage"))
         sh.spec.storage = static_cast<std::uint64_t>(
-            read_integer(s, *n, child(path, "storage"), 0, static_cast<std::int64_t>(app::max_storage)).value_or(0));
+            read_integer(s, *n, child(path, "storage"), 0, static_cast<std::int64_t>(app::max_storage))
+                .value_or(0));
     if (const auto* n = t.get("tariff"))
-        sh.spec.tariff = static_cast<std::uint32_t>(read_integer(s, *n, child(path, "tariff"), 0, app::max_tariff).value_or(0));
+        sh.spec.tariff = static_cast<std::uint32_t>(
+            read_integer(s, *n, child(path, "tariff"), 0, app::max_tariff).value_or(0));
     if (const auto* n = t.get("subunit"))
-        sh.spec.subunit =
-            static_cast<std::uint16_t>(read_integer(s, *n, child(path, "subunit"), 0, app::max_subunit).value_or(0));
+        sh.spec.subunit = static_cast<std::uint16_t>(
+            read_integer(s, *n, child(path, "subunit"), 0, app::max_subunit).value_or(0));
     return s.size() == errors;
 }
 
@@ -658,10 +686,11 @@ std::optional<raw_head> split_raw(sink& s, const toml::node& n, const std::strin
 }
 
 std::optional<sim::record_config> raw_record(sink& s, const toml::table& t, const std::string& path,
-                                             std::uint64_t walk_seed, bool& random_walk) {
+                                             std::uint64_t walk_seed) {
     for (const auto key : shape_keys)
         if (const auto* n = t.get(key))
-            s.error(*n, child(path, key), fmt::format("\"{}\" cannot go with raw: the raw bytes give it", key));
+            s.error(*n, child(path, key),
+                    fmt::format("\"{}\" cannot go with raw: the raw bytes give it", key));
     const auto* rn = t.get("raw");
     const auto b = read_hex(s, *rn, child(path, "raw"));
     if (!b) return std::nullopt;
@@ -709,16 +738,18 @@ std::optional<sim::record_config> raw_record(sink& s, const toml::table& t, cons
     sh.spec.raw_vib = head->vib;
     const auto canonical = app::encode_dib(dm);
     if (!canonical || *canonical != head->dib) {
-        s.error(*rn, child(path, "raw"),
-                "these DIF/DIFE bytes are not the shortest for their meaning, so a value cannot be encoded into "
-                "them: give the data as bytes (data = \"...\")");
+        s.error(
+            *rn, child(path, "raw"),
+            "these DIF/DIFE bytes are not the shortest for their meaning, so a value cannot be encoded into "
+            "them: give the data as bytes (data = \"...\")");
         return std::nullopt;
     }
     if (!describe_vib(s, t, path, sh, *head->vib)) return std::nullopt;
     if (!unit_over_vib(s, t, path, sh)) return std::nullopt;
-    if (const auto* n = t.get("signed_bcd")) sh.signed_bcd = read_bool(s, *n, child(path, "signed_bcd")).value_or(false);
+    if (const auto* n = t.get("signed_bcd"))
+        sh.signed_bcd = read_bool(s, *n, child(path, "signed_bcd")).value_or(false);
     std::optional<sim::value_source> source;
-    if (!read_value(s, t, path, sh, source, walk_seed, random_walk)) return std::nullopt;
+    if (!read_value(s, t, path, sh, source, walk_seed)) return std::nullopt;
     return sim::record_config{sim::spec_record{sh.spec, source, sh.value_exponent}};
 }
 
@@ -730,13 +761,15 @@ std::optional<parsed_record> parse_record(sink& s, const toml::table& t, const s
     layers(t).unknown_keys(s, path, record_keys);
 
     parsed_record out;
-    if (const auto* n = t.get("writable")) out.config.writable = read_bool(s, *n, child(path, "writable")).value_or(false);
+    if (const auto* n = t.get("writable"))
+        out.config.writable = read_bool(s, *n, child(path, "writable")).value_or(false);
     if (const auto* n = t.get("telegram"))
-        if (const auto k = read_integer(s, *n, child(path, "telegram"), 1, 255)) out.telegram = static_cast<std::size_t>(*k);
+        if (const auto k = read_integer(s, *n, child(path, "telegram"), 1, 255))
+            out.telegram = static_cast<std::size_t>(*k);
 
     if (t.get("raw") != nullptr) {
         const bool writable = out.config.writable;
-        auto r = raw_record(s, t, path, walk_seed, out.has_random_walk);
+        auto r = raw_record(s, t, path, walk_seed);
         if (!r || s.size() != errors) return std::nullopt;
         out.config = std::move(*r);
         out.config.writable = writable;
@@ -754,14 +787,16 @@ std::optional<parsed_record> parse_record(sink& s, const toml::table& t, const s
     if (vif != nullptr) {
         for (const auto key : {"resolution", "vife", "plain_unit"})
             if (const auto* n = t.get(key)) {
-                s.error(*n, child(path, key), fmt::format("\"{}\" cannot go with vif: the VIF bytes give it", key));
+                s.error(*n, child(path, key),
+                        fmt::format("\"{}\" cannot go with vif: the VIF bytes give it", key));
                 ok = false;
             }
         const auto b = read_hex(s, *vif, child(path, "vif"));
         if (!b) return std::nullopt;
         auto v = app::parse_vib(*b);
         if (!v) {
-            s.error(*vif, child(path, "vif"), fmt::format("the VIF bytes cannot be read: {}", v.error().message()));
+            s.error(*vif, child(path, "vif"),
+                    fmt::format("the VIF bytes cannot be read: {}", v.error().message()));
             return std::nullopt;
         }
         sh.spec.raw_vib = *v;
@@ -780,10 +815,11 @@ std::optional<parsed_record> parse_record(sink& s, const toml::table& t, const s
         return std::nullopt;
     }
     if (!read_coding(s, t, path, sh) || !ok) return std::nullopt;
-    if (const auto* n = t.get("signed_bcd")) sh.signed_bcd = read_bool(s, *n, child(path, "signed_bcd")).value_or(false);
+    if (const auto* n = t.get("signed_bcd"))
+        sh.signed_bcd = read_bool(s, *n, child(path, "signed_bcd")).value_or(false);
 
     std::optional<sim::value_source> source;
-    if (!read_value(s, t, path, sh, source, walk_seed, out.has_random_walk)) return std::nullopt;
+    if (!read_value(s, t, path, sh, source, walk_seed)) return std::nullopt;
     auto check = app::encode_record(sh.spec);
     if (!check) {
         s.error(t, path, fmt::format("the record cannot be encoded: {}", check.error().message()));

@@ -16,7 +16,6 @@ namespace mbus::scenario::detail {
 struct parsed_record {
     sim::record_config config;
     std::optional<std::size_t> telegram; // from 1, as written
-    bool has_random_walk{false};
 };
 
 // One [[meter.record]] table. `walk_seed` seeds a random walk that names no seed of its own.
@@ -30,13 +29,13 @@ std::optional<sim::recorded_telegram> parse_recorded(sink& s, const toml::table&
 
 // Model files, each read once and kept while the scenario loads (layers point into them).
 class model_store {
-public:
+  public:
     // The table of the model file `name` (relative to the folder of `from`, a file as diagnostics
     // name it); `shown` is set to the path diagnostics use for it. nullptr after reporting.
     const toml::table* get(sink& s, const toml::node& at, const std::string& path, const std::string& from,
                            const std::string& name, std::string& shown);
 
-private:
+  private:
     std::map<std::string, std::unique_ptr<toml::table>> cache_; // by canonical path; null: unreadable
 };
 
@@ -56,11 +55,12 @@ struct meter_context {
 };
 
 // One [[meter]] table with its models, expanded by `repeat`: its meters, or nothing after reporting.
-std::vector<sim::meter_config> parse_meter(sink& s, const toml::table& t, const std::string& path, model_store& models,
-                                           const meter_context& ctx);
+std::vector<sim::meter_config> parse_meter(sink& s, const toml::table& t, const std::string& path,
+                                           model_store& models, const meter_context& ctx);
 
 // [min, max] or one number of milliseconds, inside the EN 13757-2 window at `baud` at least in part.
-std::optional<sim::delay_range> read_delay(sink& s, const toml::node& n, const std::string& path, unsigned baud);
+std::optional<sim::delay_range> read_delay(sink& s, const toml::node& n, const std::string& path,
+                                           unsigned baud);
 bool valid_baud(std::int64_t baud);
 
 } // namespace mbus::scenario::detail
