@@ -29,7 +29,8 @@ step "corpus counts"
 ./build/tests/unit_tests --test-case='*corpus*' --no-version=true | grep -E '^corpus' || true
 
 step "build with AddressSanitizer and UBSan"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DMBUS_WERROR=ON -DMBUS_SANITIZERS=address,undefined >/dev/null
+# Warnings as errors are enforced by the build above; this build is about what the sanitizers see.
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMBUS_WERROR=OFF -DMBUS_SANITIZERS=address,undefined >/dev/null
 cmake --build build-asan -j "$jobs"
 
 step "tests under ASan+UBSan"

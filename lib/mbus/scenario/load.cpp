@@ -64,6 +64,16 @@ load_result from_text(std::string_view text, const std::string& shown) {
     auto root = detail::parse_toml(s, text, shown);
     if (!root) return {std::nullopt, s.take()};
 
+    // A model file given where a scenario is expected: say so once rather than flag every key.
+    if (root->get("meter") == nullptr && root->get("bus") == nullptr && !root->empty() &&
+        std::all_of(root->begin(), root->end(),
+                    [](const auto& kv) { return detail::is_meter_key(kv.first.str()); })) {
+        s.error(*root, {},
+                "this is a meter model (meter keys at the top level, no [[meter]]): a scenario uses it with "
+                "model = \"...\" in a [[meter]] table");
+        return {std::nullopt, s.take()};
+    }
+
     for (const auto& [k, v] : *root) {
         if (std::find(top_keys.begin(), top_keys.end(), k.str()) != top_keys.end()) continue;
         if (const auto r = reserved(k.str()))

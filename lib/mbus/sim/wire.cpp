@@ -18,10 +18,10 @@ std::ostream& operator<<(std::ostream& os, const received_byte& r) {
 
 std::vector<bool> serialise_char(byte b) {
     std::vector<bool> bits;
-    bits.reserve(bits_per_char);
+    bits.reserve(static_cast<std::size_t>(bits_per_char));
     bits.push_back(false); // start
     for (int i = 0; i < 8; ++i)
-        bits.push_back(((b >> i) & 1U) != 0);
+        bits.push_back(((static_cast<unsigned>(b) >> static_cast<unsigned>(i)) & 1U) != 0);
     bits.push_back(std::popcount(b) % 2 != 0); // even parity: the ones including this bit are even
     bits.push_back(true);                      // stop
     return bits;

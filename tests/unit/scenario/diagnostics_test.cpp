@@ -314,3 +314,10 @@ TEST_CASE("diagnostic for a value beyond int64") {
           "plant.toml:10:9: meter[0].record[0].value: value 1e+30 does not fit int64 "
           "(-9223372036854775808..9223372036854775807)");
 }
+
+TEST_CASE("diagnostic for a model file given as a scenario") {
+    CHECK(only_error("manufacturer = \"KAM\"\n[[record]]\nraw = \"2F\"\n") ==
+          "plant.toml:1:1: this is a meter model (meter keys at the top level, no [[meter]]): a scenario "
+          "uses it "
+          "with model = \"...\" in a [[meter]] table");
+}

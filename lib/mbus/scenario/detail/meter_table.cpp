@@ -246,6 +246,10 @@ std::optional<layers> gather(sink& s, const toml::table& t, const std::string& p
 
 } // namespace
 
+bool is_meter_key(std::string_view key) {
+    return std::find(meter_keys.begin(), meter_keys.end(), key) != meter_keys.end();
+}
+
 bool valid_baud(std::int64_t baud) {
     for (std::uint8_t ci = 0xB8; ci <= 0xBF; ++ci)
         if (sim::baud_for_ci(ci) == baud) return true;

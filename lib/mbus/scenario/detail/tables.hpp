@@ -58,6 +58,9 @@ struct meter_context {
 std::vector<sim::meter_config> parse_meter(sink& s, const toml::table& t, const std::string& path,
                                            model_store& models, const meter_context& ctx);
 
+// Whether `key` is one a [[meter]] table (or a model file) may hold.
+bool is_meter_key(std::string_view key);
+
 // [min, max] or one number of milliseconds, inside the EN 13757-2 window at `baud` at least in part.
 std::optional<sim::delay_range> read_delay(sink& s, const toml::node& n, const std::string& path,
                                            unsigned baud);
