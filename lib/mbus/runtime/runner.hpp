@@ -72,7 +72,7 @@ class runner {
     void add(std::unique_ptr<transport::tcp_listener> l); // a session per accepted connection
     void add(std::unique_ptr<transport::byte_stream> s);  // any other stream
 
-    // Closes every transport (a pty removes its link) and ends every session and wait. Returns at
+    // Closes every transport (a pty removes its link), ends every session and wait. Returns at
     // once; the io_context's run() returns when they have wound down, and then summary() tells what
     // the run did. Only the first call counts.
     void stop(std::string why);
