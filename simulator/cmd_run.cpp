@@ -2,6 +2,7 @@
 
 #include "command.hpp"
 
+#include <mbus/harness/jsonl.hpp>
 #include <mbus/runtime/readiness.hpp>
 #include <mbus/runtime/runner.hpp>
 #include <mbus/scenario/demo.hpp>
@@ -12,9 +13,12 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
+
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -37,6 +41,8 @@ struct run_options {
     std::uint64_t max_requests{0};
     double duration_s{0};
     double idle_s{0};
+    std::string transcript; // JSON lines, written as they happen
+    std::string counters;   // JSON, written at exit
 };
 
 // Exit codes: 0 a clean stop (signal or stop condition), 1 a transport that cannot be opened,
@@ -115,7 +121,25 @@ int run(const run_options& o) {
         ready.serial = o.serial;
     }
 
+    // Both files are opened before the readiness line, so that a path that cannot be written stops
+    // the run at once instead of after it.
+    std::ofstream transcript_file;
+    std::optional<harness::jsonl_writer> transcript;
+    if (!o.transcript.empty()) {
+        transcript_file.open(o.transcript, std::ios::out | std::ios::trunc);
+        if (!transcript_file) {
+            std::cerr << "mbus-sim: cannot write the transcript " << o.transcript << '\n';
+            return exit_scenario;
+        }
+        transcript.emplace(transcript_file);
+    }
+    if (!o.counters.empty() && !std::ofstream(o.counters, std::ios::out | std::ios::app)) {
+        std::cerr << "mbus-sim: cannot write the counters " << o.counters << '\n';
+        return exit_scenario;
+    }
+
     runtime::runner runner(ex, *sc, runtime::logger(std::cerr, level), ro);
+    if (transcript) runner.on_record([&transcript](const harness::record& r) { transcript->write(r); });
     runner.log().info(fmt::format("scenario {} ({}): {} meters, {} timing, strict baud {}", ready.scenario,
                                   sc->source.string(), sc->meters.size(),
                                   sc->bus.timing == scenario::timing_mode::realistic ? "realistic" : "fast",
@@ -133,6 +157,12 @@ int run(const run_options& o) {
     std::cout << runtime::format_readiness(ready) << std::endl; // endl: flushed, scripts wait for it
     io.run();
     runner.summary();
+    if (transcript && !transcript->good()) runner.log().error("the transcript could not be written whole");
+    if (!o.counters.empty()) {
+        std::ofstream out(o.counters, std::ios::out | std::ios::trunc);
+        out << harness::to_json(runner.kind_counters()).dump(2) << '\n';
+        if (!out) runner.log().error(fmt::format("cannot write the counters {}", o.counters));
+    }
     return exit_ok;
 }
 
@@ -156,6 +186,10 @@ command setup(CLI::App& parent) {
     app->add_option("--duration", o->duration_s, "Stop after this many seconds")->check(CLI::PositiveNumber);
     app->add_option("--idle", o->idle_s, "Stop when no master has sent a byte for this many seconds")
         ->check(CLI::PositiveNumber);
+    app->add_option(
+        "--transcript", o->transcript,
+        "Write every request, reply, silence, junk and event as JSON lines to FILE as they happen");
+    app->add_option("--counters", o->counters, "Write the counters per request kind as JSON to FILE at exit");
     return {app, [o] { return run(*o); }};
 }
 

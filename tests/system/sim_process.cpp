@@ -193,6 +193,10 @@ std::optional<int> sim_process::stop(std::chrono::milliseconds limit) {
     return std::nullopt;
 }
 
+void sim_process::finish_output() {
+    if (reader_.joinable()) reader_.join();
+}
+
 std::string sim_process::out() const {
     std::lock_guard lock(m_);
     return out_;

@@ -55,6 +55,10 @@ class sim_process {
     // Waits for the child to exit on its own; nullopt on deadline (it keeps running).
     std::optional<int> wait_exit(std::chrono::milliseconds limit);
 
+    // After the child has exited: waits until everything it wrote to stdout and stderr is in out()
+    // and err() (the reader thread has seen both pipes close).
+    void finish_output();
+
     std::string out() const; // stdout so far
     std::string err() const; // stderr so far
     // For failure messages: the command line, stdout and stderr.

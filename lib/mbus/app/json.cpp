@@ -1,5 +1,6 @@
 #include <mbus/app/codec.hpp>
 #include <mbus/app/json.hpp>
+#include <mbus/app/libmbus_tables.hpp>
 #include <mbus/app/manufacturer.hpp>
 #include <mbus/app/medium.hpp>
 
@@ -92,26 +93,6 @@ std::string fixed_unit(unsigned code) {
     return std::string(names[code & 0x3F]);
 }
 
-std::string_view fixed_medium(unsigned code) {
-    static constexpr std::array<std::string_view, 16> names{"Other",
-                                                            "Oil",
-                                                            "Electricity",
-                                                            "Gas",
-                                                            "Heat",
-                                                            "Steam",
-                                                            "Hot Water",
-                                                            "Water",
-                                                            "H.C.A.",
-                                                            "Reserved",
-                                                            "Gas Mode 2",
-                                                            "Heat Mode 2",
-                                                            "Hot Water Mode 2",
-                                                            "Water Mode 2",
-                                                            "H.C.A. Mode 2",
-                                                            "Reserved"};
-    return names[code & 0x0F];
-}
-
 struct to_json_visitor {
     json operator()(const variable_data& v) const {
         json j;
@@ -156,7 +137,7 @@ struct to_json_visitor {
                       {"counter_format", binary ? "binary" : "bcd"},
                       {"stored", (f.status & 0x40) != 0},
                       {"medium", medium},
-                      {"medium_name", fixed_medium(medium)},
+                      {"medium_name", libmbus::fixed_medium_name(medium)},
                       {"counters", counters}};
         return j;
     }

@@ -204,24 +204,29 @@ std::string medium(std::uint8_t m) {
     }
 }
 
+std::string_view fixed_medium_name(unsigned code) {
+    static constexpr std::array<std::string_view, 16> names{"Other",
+                                                            "Oil",
+                                                            "Electricity",
+                                                            "Gas",
+                                                            "Heat",
+                                                            "Steam",
+                                                            "Hot Water",
+                                                            "Water",
+                                                            "H.C.A.",
+                                                            "Reserved",
+                                                            "Gas Mode 2",
+                                                            "Heat Mode 2",
+                                                            "Hot Water Mode 2",
+                                                            "Water Mode 2",
+                                                            "H.C.A. Mode 2",
+                                                            "Reserved"};
+    return names[code & 0x0F];
+}
+
 std::string fixed_medium(std::uint8_t cnt1_type, std::uint8_t cnt2_type) {
-    static constexpr std::array<const char*, 16> names{"Other",
-                                                       "Oil",
-                                                       "Electricity",
-                                                       "Gas",
-                                                       "Heat",
-                                                       "Steam",
-                                                       "Hot Water",
-                                                       "Water",
-                                                       "H.C.A.",
-                                                       "Reserved",
-                                                       "Gas Mode 2",
-                                                       "Heat Mode 2",
-                                                       "Hot Water Mode 2",
-                                                       "Water Mode 2",
-                                                       "H.C.A. Mode 2",
-                                                       "Reserved"};
-    return names[static_cast<std::size_t>((cnt1_type & 0xC0) >> 6 | (cnt2_type & 0xC0) >> 4)];
+    return std::string(
+        fixed_medium_name(static_cast<unsigned>((cnt1_type & 0xC0) >> 6 | (cnt2_type & 0xC0) >> 4)));
 }
 
 std::string fixed_unit(std::uint8_t medium_unit) {

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace mbus::app::libmbus {
 
@@ -24,6 +25,8 @@ std::string medium(std::uint8_t medium);
 
 // mbus_data_fixed_medium (from the top bits of both medium/unit bytes) and mbus_data_fixed_unit.
 std::string fixed_medium(std::uint8_t cnt1_type, std::uint8_t cnt2_type);
+// The same name from the 4-bit fixed-structure medium code.
+std::string_view fixed_medium_name(unsigned code);
 std::string fixed_unit(std::uint8_t medium_unit);
 
 // mbus_data_error_lookup (CI 70 status byte).

@@ -134,7 +134,7 @@ void logger::reply(unsigned session, const sim::bus_reply& r, const sim::bus& bu
     if (level_ == verbosity::quiet) return;
     const auto now = clock::now();
     if (r.silent()) {
-        line(fmt::format("#{} - no answer", session), now);
+        line(fmt::format("#{} - no answer{}", session, r.injected.empty() ? "" : " (fault injected)"), now);
     } else if (r.collision) {
         const auto intact = r.intact_from ? fmt::format(", intact: {}", bus.at(*r.intact_from).name()) : "";
         line(fmt::format("#{} < COLLISION {} bytes from {}{}: {}", session, r.wire.size(),
@@ -156,6 +156,19 @@ void logger::reply(unsigned session, const sim::bus_reply& r, const sim::bus& bu
     }
 }
 
+void logger::preamble(unsigned session, const link::stream_event& ev) {
+    if (level_ == verbosity::quiet) return;
+    line(fmt::format("#{} preamble {} x 00", session, ev.raw.size()), ev.last);
+}
+
+void logger::injected(unsigned session, std::string_view what) {
+    if (level_ != verbosity::quiet) line(fmt::format("#{} ! INJECTED {}", session, what), clock::now());
+}
+
+void logger::event(std::string_view what) {
+    if (level_ != verbosity::quiet) line(fmt::format("event: {}", what), clock::now());
+}
+
 void logger::write_failed(unsigned session, std::error_code why) {
     error(fmt::format("#{} cannot write the answer: {}", session, why.message()));
 }
@@ -171,6 +184,23 @@ void logger::summary(std::string_view why, const stats& s, duration elapsed) {
     line(fmt::format("stopped ({}) after {:.1f} s: {}", why, std::chrono::duration<double>(elapsed).count(),
                      fmt::streamed(s)),
          clock::now());
+}
+
+void logger::kinds(const harness::counters& c) {
+    if (level_ == verbosity::quiet) return;
+    const auto now = clock::now();
+    for (std::size_t i = 0; i < c.by_kind.size(); ++i) {
+        const auto& k = c.by_kind[i];
+        if (k.received == 0) continue;
+        line(fmt::format("{}: {} received, {} answered, {} repeated, {} collided, {} ignored",
+                         sim::name(static_cast<sim::request_kind>(i)), k.received, k.answered, k.repeated,
+                         k.collided, k.ignored),
+             now);
+    }
+    if (c.malformed != 0 || c.injected != 0)
+        line(fmt::format("malformed: {} ({} bytes), faults injected: {}", c.malformed, c.malformed_bytes,
+                         c.injected),
+             now);
 }
 
 } // namespace mbus::runtime

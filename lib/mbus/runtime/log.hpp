@@ -15,16 +15,23 @@
 //   [    0.600] #1 - no answer
 //   [    0.700] #1 < COLLISION 27 bytes from a,b, intact: a: ? 27 bytes (bad checksum)
 //   [    0.800] #1 ! junk 3 bytes: not a frame start (E5, 10 or 68)
+//   [    0.850] #1 preamble 4 x 00
+//   [    0.851] #1 > REQ_UD2 a=5 fcb=0 fcv=1
+//   [    0.852] #1 ! INJECTED meter a: no answer (fault 'drop')
+//   [    0.852] #1 - no answer (fault injected)
+//   [    0.950] event: meter b leaves the bus
 //   [    0.900] #2 open tcp 127.0.0.1:5000 <- 127.0.0.1:40212
 //   [    1.000] #2 closed: connection closed
 //   [    1.100] error: #1 cannot write the answer: Connection timed out
 //   [    2.000] stopping: SIGTERM
 //   [    2.001] stopped (SIGTERM) after 2.0 s: 3 requests (2 answered, 1 silent, 0 collisions), ...
+//   [    2.001] SND_NKE: 1 received, 1 answered, 0 repeated, 0 collided, 0 ignored
 //
 // Markers after the session: '>' a request from the master (stamped with the arrival of its last
 // byte), '<' what the master received (stamped when the last byte was written), '-' a request
-// nobody answered, '!' junk. --verbose adds lines indented by 12 spaces under a frame: its bytes in
-// hex, the line rate, the answer's timing and what each meter did. --quiet keeps only "error:" lines.
+// nobody answered, '!' junk or a fault the simulator injected (marked INJECTED). --verbose adds lines
+// indented by 12 spaces under a frame: its bytes in hex, the line rate, the answer's timing and what each
+// meter did. --quiet keeps only "error:" lines.
 
 #include <iosfwd>
 #include <string>
@@ -33,6 +40,7 @@
 
 #include <mbus/core/bytes.hpp>
 #include <mbus/core/time.hpp>
+#include <mbus/harness/counters.hpp>
 #include <mbus/link/frame.hpp>
 #include <mbus/link/stream_parser.hpp>
 #include <mbus/runtime/stats.hpp>
@@ -78,10 +86,18 @@ class logger {
     void junk(unsigned session, const link::stream_event& ev);
     // An answer that went out (or not: a silent reply logs "no answer").
     void reply(unsigned session, const sim::bus_reply& r, const sim::bus& bus, const reply_timing& t);
+    // 0x00 bytes a master sent right before a frame to wake the meters up: not junk.
+    void preamble(unsigned session, const link::stream_event& ev);
+    // One fault the bus hooks injected into an exchange (one line of bus_reply::injected).
+    void injected(unsigned session, std::string_view what);
+    // Something the simulator did on its own, for the whole bus (a timeline event).
+    void event(std::string_view what);
     void write_failed(unsigned session, std::error_code why);
     void info(std::string_view text);
     void error(std::string_view text);
     void summary(std::string_view why, const stats& s, duration elapsed);
+    // The counters per request kind: one line for each kind that was received.
+    void kinds(const harness::counters& c);
 
   private:
     void line(std::string_view text, time_point at);

@@ -9,6 +9,18 @@
 // one character per 11 bit times at the answer's rate (realistic timing). A session that ends
 // (a dropped connection) ends alone; the runner stops only when told, or on a stop condition.
 //
+// Faults and timeline: with [[fault]]s or [[event]]s in the scenario, a sim::fault_engine is the
+// bus's hooks. Before each request the timeline's due events are carried out (a count of requests
+// served so far), and a timer carries out timed events at their time when no request comes. An
+// answer a fault delays far beyond the master's timeout still goes out at its time, and later
+// requests wait in the queue; pauses inside an answer (bus_reply::gaps) are kept on the wire.
+//
+// Transcript records, in order: a request when it is taken from the queue (stamped with the arrival
+// of its last byte), then its reply (stamped when the last byte was written) or silence; junk when
+// the parser reports it; events for sessions opening and closing, line changes, timeline events, a
+// wake-up preamble (0x00 bytes right before a frame: an event, not junk, and passed to the bus as
+// request_context::preamble_zeros) and answers that could not be delivered.
+//
 // One io_context on one thread: the runner and its transports must all use the same executor and
 // never be touched from another thread.
 
@@ -21,6 +33,8 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include <mbus/core/time.hpp>
+#include <mbus/harness/counters.hpp>
+#include <mbus/harness/record.hpp>
 #include <mbus/runtime/log.hpp>
 #include <mbus/runtime/stats.hpp>
 #include <mbus/scenario/scenario.hpp>
@@ -80,6 +94,12 @@ class runner {
     const std::string& stop_reason() const;
     // Called once, from the first stop() (e.g. to cancel a signal_set so that run() can return).
     void on_stop(std::function<void()> fn);
+
+    // Every transcript record as it happens (requests, replies, silences, junk, events), in order.
+    // Several hooks may be added (the JSON-lines writer, the expectations of `mbus-sim test`).
+    void on_record(std::function<void(const harness::record&)> fn);
+    // The counters per request kind so far (built from the same records).
+    const harness::counters& kind_counters() const;
 
     const stats& counters() const;
     // Logs the one-line summary: why the run stopped, how long it ran, the counters.

@@ -1,3 +1,4 @@
+#include <mbus/scenario/detail/harness_tables.hpp>
 #include <mbus/scenario/detail/suggest.hpp>
 #include <mbus/scenario/detail/tables.hpp>
 #include <mbus/scenario/load.hpp>
@@ -17,16 +18,7 @@ namespace {
 
 using detail::child;
 
-const std::vector<std::string_view> top_keys{"bus", "meter"};
-
-// Tables later versions of the format will read; named now so that a file written for them fails
-// with a clear message rather than "unknown key".
-std::optional<std::string_view> reserved(std::string_view key) {
-    if (key == "fault") return "[[fault]] (fault injection) is not supported yet";
-    if (key == "event") return "[[event]] (a timeline of changes) is not supported yet";
-    if (key == "expect") return "[[expect]] (expectations on the master) is not supported yet";
-    return std::nullopt;
-}
+const std::vector<std::string_view> top_keys{"bus", "meter", "fault", "event", "expect"};
 
 bus_settings read_bus(detail::sink& s, const toml::node* n, const std::string& shown) {
     bus_settings b;
@@ -76,11 +68,8 @@ load_result from_text(std::string_view text, const std::string& shown) {
 
     for (const auto& [k, v] : *root) {
         if (std::find(top_keys.begin(), top_keys.end(), k.str()) != top_keys.end()) continue;
-        if (const auto r = reserved(k.str()))
-            s.error(k.source(), std::string(k.str()), std::string(*r));
-        else
-            s.error(k.source(), std::string(k.str()),
-                    fmt::format("unknown key \"{}\"{}", k.str(), detail::did_you_mean(k.str(), top_keys)));
+        s.error(k.source(), std::string(k.str()),
+                fmt::format("unknown key \"{}\"{}", k.str(), detail::did_you_mean(k.str(), top_keys)));
     }
 
     scenario sc;
@@ -101,8 +90,13 @@ load_result from_text(std::string_view text, const std::string& shown) {
             const auto* t = detail::read_table(s, (*a)[i], path);
             if (t == nullptr) continue;
             const detail::meter_context ctx{sc.bus.config.seed, sc.bus.baud, i, shown};
+            // `present` is about this scenario's bus, not the model: read from the meter's table only.
+            bool present = true;
+            if (const auto* p = t->get("present"))
+                present = detail::read_bool(s, *p, child(path, "present")).value_or(true);
             for (auto& m : detail::parse_meter(s, *t, path, models, ctx)) {
                 sc.meters.push_back(std::move(m));
+                sc.present.push_back(present);
                 origin.emplace_back(t, path);
             }
         }
@@ -118,6 +112,11 @@ load_result from_text(std::string_view text, const std::string& shown) {
                     fmt::format("name \"{}\" is already the name of a meter from {}", m.name,
                                 origin[it->second].second));
     }
+
+    // After the meters: these name meters and are checked against them.
+    detail::parse_faults(s, root->get("fault"), sc);
+    detail::parse_events(s, root->get("event"), sc);
+    detail::parse_expectations(s, root->get("expect"), sc);
 
     auto errors = s.take();
     if (!errors.empty()) {

@@ -7,8 +7,11 @@
 #include <string>
 #include <vector>
 
+#include <mbus/harness/expect.hpp>
 #include <mbus/sim/bus.hpp>
+#include <mbus/sim/fault.hpp>
 #include <mbus/sim/meter_config.hpp>
+#include <mbus/sim/timeline.hpp>
 
 namespace mbus::scenario {
 
@@ -29,6 +32,10 @@ struct scenario {
     std::filesystem::path source; // the file it came from ("<built-in demo>" for the demo)
     bus_settings bus;
     std::vector<sim::meter_config> meters;
+    std::vector<bool> present; // per meter: on the bus at the start (false: it joins by an [[event]])
+    std::vector<sim::fault_spec> faults;            // [[fault]]
+    std::vector<sim::timeline_event> events;        // [[event]]
+    std::vector<harness::expectation> expectations; // [[expect]]
     friend bool operator==(const scenario&, const scenario&) = default;
 };
 

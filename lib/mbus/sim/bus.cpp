@@ -26,6 +26,7 @@ std::size_t bus::add(meter_config m, time_point start) { return add(slave{std::m
 
 std::size_t bus::add(slave s) {
     slaves_.push_back(std::move(s));
+    present_.push_back(true);
     return slaves_.size() - 1;
 }
 
@@ -58,6 +59,7 @@ void combine(bus_reply& out, unsigned line_baud) {
         for (const auto b : out.wire)
             out.received.push_back({b, false, false});
         out.intact_from = answers.front().slave;
+        out.gaps = answers.front().gaps;
         return;
     }
     std::vector<transmission> tx;
@@ -72,15 +74,27 @@ void combine(bus_reply& out, unsigned line_baud) {
 } // namespace
 
 bus_reply bus::on_frame(const link::frame& request, unsigned line_baud, const sim_now& now) {
+    request_context ctx;
+    ctx.line_baud = line_baud;
+    if (auto raw = link::encode(request)) ctx.raw = std::move(*raw);
+    return on_frame(request, std::move(ctx), now);
+}
+
+bus_reply bus::on_frame(const link::frame& request, request_context ctx, const sim_now& now) {
+    ctx.index = handled_++;
+    const unsigned line_baud = ctx.line_baud;
     bus_reply out;
     // One draw for the whole bus: slaves at one rate with no delay of their own answer together,
     // as the simplest line does; their skews then decide how the answers overlap.
     const auto shared_random = rng_();
     for (std::size_t i = 0; i < slaves_.size(); ++i) {
         auto& s = slaves_[i];
+        if (!present_[i]) continue;
         if (config_.strict_baud && line_baud != 0 && s.baud() != line_baud) continue;
         const unsigned rate = s.baud(); // a baud switch answers at the old rate
-        auto r = s.on_frame(request, now);
+        auto heard = request;
+        if (hooks_ && !hooks_->offer(i, s, heard, ctx, now)) continue;
+        auto r = s.on_frame(heard, now);
         if (r.note.empty() && r.wire.empty()) continue;
         if (!r.wire.empty()) {
             const auto& q = s.app().config().options;
@@ -88,14 +102,14 @@ bus_reply bus::on_frame(const link::frame& request, unsigned line_baud, const si
             const auto delay = q.response_delay
                                    ? choose_delay(*q.response_delay, timing_rate, rng_())
                                    : choose_delay(config_.response_delay, timing_rate, shared_random);
-            out.answers.push_back({i, r.wire, delay, q.skew_bits, rate});
+            out.answers.push_back({i, r.wire, delay, q.skew_bits, rate, {}});
         }
         out.events.push_back({i, std::move(r)});
     }
 
-    // FAULT INJECTION HOOK: faults (drop, delay, corrupt, duplicate...) transform the answers here,
-    // after the slaves and before the wire.
-    if (hook_) hook_(request, now, out.answers);
+    // Faults (drop, delay, corrupt, duplicate...) transform the answers after the slaves and before
+    // the wire.
+    if (hooks_) hooks_->shape(request, ctx, now, out.answers, out.injected);
 
     combine(out, line_baud);
     return out;

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <random>
 #include <string_view>
@@ -13,6 +14,7 @@
 
 #include <mbus/core/bytes.hpp>
 #include <mbus/link/frame.hpp>
+#include <mbus/sim/bus_hooks.hpp>
 #include <mbus/sim/now.hpp>
 #include <mbus/sim/slave.hpp>
 #include <mbus/sim/timing.hpp>
@@ -36,6 +38,13 @@ struct answer {
     microseconds delay{0}; // after the end of the request
     double skew_bits{0};   // further delay in bit times (quirks::skew_bits)
     unsigned baud{0};      // the rate it answers at (its rate when the request arrived)
+    // Pauses inside the answer (a fault): after `after` bytes the sender stops for `length`.
+    struct gap {
+        std::size_t after{0};
+        microseconds length{0};
+        friend bool operator==(const gap&, const gap&) = default;
+    };
+    std::vector<gap> gaps;
     friend bool operator==(const answer&, const answer&) = default;
 };
 std::ostream& operator<<(std::ostream& os, const answer& a);
@@ -56,15 +65,11 @@ struct bus_reply {
     std::optional<std::size_t> intact_from; // the slave whose answer came through unharmed, if any
     std::vector<answer> answers;            // what went on the wire (after the fault hook)
     std::vector<slave_event> events;        // every slave that took the request
+    std::vector<answer::gap> gaps;          // pauses inside `wire` (from a single answer's gaps)
+    std::vector<std::string> injected;      // faults injected into this exchange, one line each
     bool silent() const { return wire.empty(); }
 };
 std::ostream& operator<<(std::ostream& os, const bus_reply& r);
-
-// FAULT INJECTION HOOK. Called for every request with the answers the slaves gave, before the wire
-// combines them; it may drop, delay, corrupt or duplicate them (change `wire`, `delay`,
-// `skew_bits`, erase or add entries). The bus itself injects no fault.
-using answer_hook =
-    std::function<void(const link::frame& request, const sim_now& now, std::vector<answer>& answers)>;
 
 class bus {
   public:
@@ -76,20 +81,31 @@ class bus {
 
     // `line_baud` is the rate the master uses (0: unknown, as on a pty or TCP).
     bus_reply on_frame(const link::frame& request, unsigned line_baud, const sim_now& now);
+    // The same with everything the runner knows about the request (ctx.index is filled in here).
+    bus_reply on_frame(const link::frame& request, request_context ctx, const sim_now& now);
 
     std::size_t size() const { return slaves_.size(); }
     slave& at(std::size_t i) { return slaves_.at(i); }
     const slave& at(std::size_t i) const { return slaves_.at(i); }
     std::optional<std::size_t> find(std::string_view name) const;
 
-    void set_answer_hook(answer_hook hook) { hook_ = std::move(hook); }
+    // A slave that has left the bus (or not joined yet) hears nothing and answers nothing.
+    bool present(std::size_t i) const { return present_.at(i); }
+    void set_present(std::size_t i, bool on) { present_.at(i) = on; }
+
+    // Faults and the like; null: none. The bus shares ownership so that the runner can reach it too.
+    void set_hooks(std::shared_ptr<bus_hooks> hooks) { hooks_ = std::move(hooks); }
+    const std::shared_ptr<bus_hooks>& hooks() const { return hooks_; }
     const bus_config& config() const { return config_; }
+    std::uint64_t handled() const { return handled_; } // requests handled so far
 
   private:
     bus_config config_;
     std::mt19937_64 rng_;
     std::vector<slave> slaves_;
-    answer_hook hook_;
+    std::vector<bool> present_;
+    std::shared_ptr<bus_hooks> hooks_;
+    std::uint64_t handled_{0};
 };
 
 } // namespace mbus::sim

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <numeric>
 #include <ostream>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -39,7 +40,72 @@ telegram frame_telegram(const link::frame& f) {
     return {std::move(*wire), false};
 }
 
+// Powers of ten from a source's number to the record's field. The exponent comes from the VIB
+// alone (spec.v may be unset).
+int source_shift(const spec_record& sr) {
+    auto bare = sr.spec;
+    bare.coding = app::data_coding::none;
+    bare.v = {};
+    const auto vib = app::encode_record(bare);
+    const auto meaning = vib ? app::describe(*vib) : result<app::record_meaning>(app::errc::invalid_value);
+    const int exponent = meaning && meaning->vib ? meaning->vib->exponent : 0;
+    return sr.value_exponent - exponent;
+}
+
+// A sample as its operator<< writes it (fmt finds no operator<< for a std::variant by ADL).
+std::string text(const sample& x) {
+    std::ostringstream os;
+    os << x;
+    return os.str();
+}
+
+// The numbers a source reaches, for checking them against a coding before it runs.
+std::vector<sample> extremes(const value_source& s) {
+    struct visitor {
+        std::vector<sample> operator()(const constant& c) const { return {c.value}; }
+        std::vector<sample> operator()(const counter& c) const { return {c.start}; }
+        std::vector<sample> operator()(const ramp& r) const { return {r.from, r.to}; }
+        std::vector<sample> operator()(const sine& w) const {
+            return {w.offset - w.amplitude, w.offset + w.amplitude};
+        }
+        std::vector<sample> operator()(const random_walk& w) const { return {w.min, w.max, w.start}; }
+        std::vector<sample> operator()(const current_date& d) const {
+            return {evaluate(d, duration{}, probe_wall)};
+        }
+        std::vector<sample> operator()(const current_date_time& d) const {
+            return {evaluate(d, duration{}, probe_wall)};
+        }
+    };
+    return std::visit(visitor{}, s);
+}
+
 } // namespace
+
+std::optional<std::string> source_problem(const meter_config& m, std::size_t index,
+                                          const value_source& source) {
+    if (!m.recorded.empty()) return "the meter replays recorded telegrams: its records are never sent";
+    if (index >= m.records.size())
+        return fmt::format("record {} does not exist: the meter has {} record{}", index + 1, m.records.size(),
+                           m.records.size() == 1 ? "" : "s");
+    const auto* sr = std::get_if<spec_record>(&m.records[index].content);
+    if (sr == nullptr)
+        return fmt::format("record {} is given as raw bytes: only a record described by its quantity "
+                           "takes a new value",
+                           index + 1);
+    if (sr->spec.coding == app::data_coding::none)
+        return fmt::format("record {} has type \"none\" and sends no value", index + 1);
+    const auto shift = source_shift(*sr);
+    for (const auto& x : extremes(source)) {
+        const auto v = fit(x, sr->spec.coding, shift, rounding_of(source));
+        if (!v)
+            return fmt::format("record {} cannot send {} as {}: {}", index + 1, text(x),
+                               app::name(sr->spec.coding), v.error().message());
+        if (v->clamped)
+            return fmt::format("record {} cannot send {}: it is beyond what {} holds", index + 1, text(x),
+                               app::name(sr->spec.coding));
+    }
+    return std::nullopt;
+}
 
 std::ostream& operator<<(std::ostream& os, const telegram& t) {
     return os << to_hex(t.wire) << (t.more_follows ? " (more follow)" : "");
@@ -54,10 +120,11 @@ bool same_field(const app::record& a, const app::record& b) { return a.dib == b.
 meter::meter(meter_config config, time_point start)
     : config_(std::move(config)), start_(start), address_(config_.primary_address),
       identity_(config_.identity), baud_(config_.baud), alarm_pending_(config_.alarm_pending),
-      access_(config_.access_number.initial) {
+      status_(config_.status), access_(config_.access_number.initial) {
     state_.resize(config_.records.size());
     for (std::size_t i = 0; i < config_.records.size(); ++i) {
         auto& st = state_[i];
+        st.since = start_;
         if (const auto* raw = std::get_if<raw_record>(&config_.records[i].content)) {
             st.shape = raw->record;
             continue;
@@ -67,14 +134,7 @@ meter::meter(meter_config config, time_point start)
         if (sr.source) {
             // The shape of a sourced record is what its source gives at the start (spec.v may be
             // unset); the exponent that scales the source comes from the VIB alone.
-            auto bare = spec;
-            bare.coding = app::data_coding::none;
-            bare.v = {};
-            const auto vib = app::encode_record(bare);
-            const auto meaning =
-                vib ? app::describe(*vib) : result<app::record_meaning>(app::errc::invalid_value);
-            const int exponent = meaning && meaning->vib ? meaning->vib->exponent : 0;
-            st.shift = sr.value_exponent - exponent;
+            st.shift = source_shift(sr);
             st.round = rounding_of(*sr.source);
             const auto first =
                 fit(evaluate(*sr.source, duration{}, probe_wall), spec.coding, st.shift, st.round);
@@ -106,7 +166,8 @@ app::record meter::record_at(std::size_t i, const sim_now& now) {
     }
     if (!st.generator) return r;
     const auto& sr = std::get<spec_record>(config_.records[i].content);
-    const auto value = fit(st.generator->at(now.mono - start_, now.wall), sr.spec.coding, st.shift, st.round);
+    const auto value =
+        fit(st.generator->at(now.mono - st.since, now.wall), sr.spec.coding, st.shift, st.round);
     if (!value) {
         notes_.push_back(fmt::format("record {}: value not sent ({}), its first value instead", i + 1,
                                      value.error().message()));
@@ -178,7 +239,7 @@ telegram meter::variable_telegram(std::vector<app::record> records, bool more, b
     if (more) records.push_back(app::record{app::dib{dif_more_follows, {}}, std::nullopt, {}});
     app::variable_data v;
     v.ci = app::ci::variable_long;
-    v.header = app::header{identity_, take_access_number(), config_.status, config_.signature};
+    v.header = app::header{identity_, take_access_number(), status_, config_.signature};
     v.records = std::move(records);
     auto ud = app::encode(v);
     auto t = frame_telegram(
@@ -233,6 +294,18 @@ telegram meter::app_error(std::uint8_t status, bool acd) const {
     return frame_telegram(
         link::frame::long_frame(static_cast<byte>(link::c_field::rsp_ud | (acd ? link::c_field::acd : 0)),
                                 address_, ud.ci, std::move(ud.data)));
+}
+
+bool meter::set_source(std::size_t index, value_source source, time_point since) {
+    if (source_problem(config_, index, source)) return false;
+    auto& st = state_[index];
+    const auto& sr = std::get<spec_record>(config_.records[index].content);
+    st.shift = source_shift(sr);
+    st.round = rounding_of(source);
+    st.generator.emplace(std::move(source));
+    st.since = since;
+    st.written.reset();
+    return true;
 }
 
 bool meter::can_write(const app::record& r) const {

@@ -59,6 +59,16 @@ class meter {
     void set_alarm(bool pending) { alarm_pending_ = pending; }
     // The access number the next encoded telegram carries.
     std::uint8_t access_number() const { return access_; }
+    // The status byte of the header of every telegram encoded from now on (recorded telegrams keep
+    // their own).
+    std::uint8_t status() const { return status_; }
+    void set_status(std::uint8_t s) { status_ = s; }
+
+    // Record `index` (of config().records) takes its value from `source` from now on, with elapsed
+    // time counted from `since` (a counter of a timeline event starts when the event happens). A
+    // value written by a SND_UD before is dropped: the newest change wins. False, changing nothing,
+    // when the record has no value a source can drive (see source_problem).
+    bool set_source(std::size_t index, value_source source, time_point since);
 
     // The records as they would be sent at `now`, written values included (no access number used).
     // A record whose spec cannot be encoded goes out as an idle filler (DIF 2F); see problems().
@@ -93,6 +103,7 @@ class meter {
         int shift{0}; // powers of ten from the source's unit to the field's
         rounding round{rounding::nearest};
         std::optional<bytes> written; // data written by a SND_UD; wins over the source
+        time_point since;             // where the generator's elapsed time starts
     };
 
     app::record record_at(std::size_t i, const sim_now& now);
@@ -106,11 +117,19 @@ class meter {
     app::secondary_address identity_;
     unsigned baud_;
     bool alarm_pending_;
+    std::uint8_t status_;
     std::uint8_t access_;
     std::vector<record_state> state_;
     std::vector<std::string> notes_;
     std::vector<std::string> problems_;
 };
+
+// Why `source` cannot drive record `index` of `m` (nothing: it can): no such record, a record given
+// as bytes or of a coding without a number, or values the source reaches (its start, or the ends of
+// a ramp, sine or random walk) that the coding cannot hold. A counter is checked at its start only:
+// it grows without end, and a value past the coding's range is clamped when it is sent.
+std::optional<std::string> source_problem(const meter_config& m, std::size_t index,
+                                          const value_source& source);
 
 // The bytes of one record as it is encoded inside a telegram.
 std::size_t encoded_size(const app::record& r);

@@ -113,7 +113,14 @@ void slave::reset_link() {
     last_more_ = false;
 }
 
-slave_reply slave::ack(std::string note) const { return {{link::ack_byte}, {}, {}, std::move(note)}; }
+void slave::power_cycle() {
+    reset_link();
+    selected_ = false;
+    pending_reply_.reset();
+    pending_error_.reset();
+}
+
+slave_reply slave::ack(std::string note) const { return {{link::ack_byte}, {}, {}, std::move(note), false}; }
 
 slave_reply slave::snd_nke(const link::frame& f) {
     reset_link();
@@ -157,7 +164,7 @@ slave_reply slave::req_ud(const link::frame& f, request_kind kind, const sim_now
     const bool counted = standard && fcv; // takes part in the FCB sequence
 
     if (counted && toggled_ && last_fcb_ == fcb && last_kind_ == kind && !last_reply_.empty())
-        return {last_reply_, {}, {}, "repetition (same FCB): the previous reply again"};
+        return {last_reply_, {}, {}, "repetition (same FCB): the previous reply again", true};
     const bool toggle = counted && last_fcb_.has_value() && *last_fcb_ != fcb;
     if (toggle) toggled_ = true;
 
@@ -192,7 +199,7 @@ slave_reply slave::req_ud(const link::frame& f, request_kind kind, const sim_now
 
 slave_reply slave::refuse(std::uint8_t status, std::string why) {
     switch (meter_.config().options.refuse) {
-    case refusal::silent: return {{}, {}, {}, "refused silently: " + why};
+    case refusal::silent: return {{}, {}, {}, "refused silently: " + why, false};
     case refusal::ack: return ack("refused with E5: " + why);
     case refusal::ack_then_app_error:
         pending_error_ = status;
@@ -253,7 +260,8 @@ slave_reply slave::select(const link::frame& f) {
             {},
             {},
             mask ? fmt::format("deselected by {}", fmt::streamed(*mask))
-                 : std::string("deselected by a malformed select")};
+                 : std::string("deselected by a malformed select"),
+            false};
 }
 
 slave_reply slave::data_send(const link::frame& f) {

@@ -43,6 +43,7 @@ struct slave_reply {
     std::optional<unsigned> baud_after; // from now on the meter listens and answers at this rate
     std::optional<byte> address_after;  // from now on the meter answers at this primary address
     std::string note;                   // what the meter did, for logs; empty: the frame was not for it
+    bool repeated{false};               // the previous reply again (same FCB: the master repeated)
     bool silent() const { return wire.empty(); }
     bool is_ack() const { return wire.size() == 1 && wire[0] == link::ack_byte; }
     friend bool operator==(const slave_reply&, const slave_reply&) = default;
@@ -62,6 +63,9 @@ class slave {
     bool alarm_pending() const { return meter_.alarm_pending(); }
     // For the runner's scheduled events (an alarm that a scenario raises at some time).
     void set_alarm(bool pending) { meter_.set_alarm(pending); }
+    // Power lost and back: the link state and any selection are forgotten (the primary address,
+    // identity, rate and written values are kept, as a meter keeps them in non-volatile memory).
+    void power_cycle();
 
     meter& app() { return meter_; }
     const meter& app() const { return meter_; }

@@ -2,10 +2,12 @@
 
 #include <mbus/transport/stream_io.hpp>
 #include <mbus/transport/termios_speed.hpp>
+#include <mbus/transport/termios_watch.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
@@ -20,6 +22,7 @@
 #include <array>
 #include <cerrno>
 #include <filesystem>
+#include <mutex>
 #include <ostream>
 #include <vector>
 
@@ -71,7 +74,10 @@ std::error_code make_link(const std::string& link, const std::string& target) {
 
 struct pty::state {
     state(const asio::any_io_executor& ex, int master_fd)
-        : master(ex, master_fd), data_signal(ex), line_signal(ex) {}
+        : executor(ex), master(ex, master_fd), data_signal(ex), line_signal(ex) {}
+
+    asio::any_io_executor executor;
+    std::weak_ptr<state> self; // for handlers the watch threads post
 
     asio::posix::stream_descriptor master;
     int slave_fd = -1;
@@ -84,10 +90,17 @@ struct pty::state {
     std::error_code error; // why the stream ended; reads return it once the inbox is empty
     asio::steady_timer data_signal;
 
-    line_settings line;
-    speed_t marker = marker_a;
+    line_settings line; // what the io_context thread has published
     std::function<void(const line_settings&)> on_change;
     asio::steady_timer line_signal;
+
+    // Shared with the watch threads.
+    std::mutex observe_mutex;
+    line_settings observed;    // under observe_mutex: every master change seen so far
+    speed_t marker = marker_a; // under observe_mutex
+
+    line_guard guard = line_guard::reader;
+    std::unique_ptr<detail::termios_watch> watch; // last: stopped before anything it uses goes
 
     void take(std::span<const byte> data) {
         if (inbox_pos == inbox.size()) {
@@ -107,32 +120,67 @@ struct pty::state {
         line_signal.cancel();
     }
 
-    // A master called tcsetattr (or we did). Record what it set, then move the speed away so that
-    // the same request next time is a change again.
-    void check_line() {
+    // A master called tcsetattr (or we did). Record what it set, then move the speed away so that the
+    // same request next time is a change again. Runs on a watch thread, or on the io_context thread
+    // when the reader hears of the change first. Returns whether it saw a master's change.
+    bool observe() {
         termios t{};
-        if (slave_fd < 0 || ::tcgetattr(slave_fd, &t) != 0 || at_marker(t))
-            return; // our own reset, or nothing new since
-        line.baud = baud_of(cfgetospeed(&t));
-        line.raw = is_raw(t);
-        ++line.changes;
-        // Alternating markers: should this reset land between a master's TCSETS and glibc's read-back,
-        // the read-back still differs from what glibc saw before the call.
+        // Looked at first without the lock: this read waits while a master's call is in progress, and
+        // a watch thread waiting here must not hold up the one on the master's CPU.
+        if (slave_fd < 0 || ::tcgetattr(slave_fd, &t) != 0 || at_marker(t)) return false;
+        std::lock_guard lock(observe_mutex);
+        if (::tcgetattr(slave_fd, &t) != 0 || at_marker(t)) return false; // another thread has just reset it
+        observed.baud = baud_of(cfgetospeed(&t));
+        observed.raw = is_raw(t);
+        ++observed.changes;
+        // Alternating markers: glibc compares the settings before and after the master's call, and our
+        // reset usually lands in between (that is what the watch threads are for); with one marker
+        // both would read the same.
         marker = marker == marker_a ? marker_b : marker_a;
         cfsetispeed(&t, marker);
         cfsetospeed(&t, marker);
-        t.c_lflag |= EXTPROC; // keeps the kernel telling us about the next change
+        t.c_lflag |= EXTPROC; // keeps the kernel telling our reader about the next change
         ::tcsetattr(slave_fd, TCSANOW, &t);
         // A serial port that nobody has open drops what arrives, so a master that has just opened and
         // configured the line never reads a late reply meant for the program before it. A pty keeps
         // it (we hold the slave open), so drop it here.
         ::tcflush(slave_fd, TCIFLUSH);
+        return true;
+    }
+
+    // On the io_context thread: make what was observed visible to line(), the hook and the waiters.
+    // Several quick changes may arrive as one.
+    void publish() {
+        line_settings now;
+        {
+            std::lock_guard lock(observe_mutex);
+            now = observed;
+        }
+        if (now.changes == line.changes) return;
+        line = now;
         if (on_change) on_change(line);
         line_signal.cancel();
     }
 
+    void check_line() {
+        observe();
+        publish();
+    }
+
+    void start_watch() {
+        watch = detail::termios_watch::start(slave_fd, [this] {
+            if (observe())
+                asio::post(executor, [w = self] {
+                    if (auto s = w.lock()) s->publish();
+                });
+        });
+        if (watch) guard = watch->guard();
+    }
+
     void close() {
         if (slave_fd < 0) return;
+        watch.reset(); // joins the threads, which use slave_fd
+        guard = line_guard::reader;
         boost::system::error_code ignored;
         master.close(ignored);
         ::close(slave_fd);
@@ -187,6 +235,7 @@ open_result<pty> pty::open(const asio::any_io_executor& ex, const pty_options& o
         return fail(ec, fmt::format("cannot create a pty: {}", ec.message()));
     }
     auto s = std::make_shared<state>(ex, m); // owns m from here
+    s->self = s;
     std::array<char, 128> name{};
     if (::grantpt(m) != 0 || ::unlockpt(m) != 0 || ::ptsname_r(m, name.data(), name.size()) != 0) {
         auto ec = last_os_error();
@@ -225,6 +274,7 @@ open_result<pty> pty::open(const asio::any_io_executor& ex, const pty_options& o
         }
         s->link_path = options.link;
     }
+    s->start_watch();
     asio::co_spawn(ex, run_reader(s), asio::detached);
     return open_result<pty>{std::unique_ptr<pty>(new pty(std::move(s))), {}, {}};
 }
@@ -268,6 +318,8 @@ const std::string& pty::slave_path() const noexcept { return s_->slave_path; }
 const std::string& pty::link_path() const noexcept { return s_->link_path; }
 
 line_settings pty::line() const noexcept { return s_->line; }
+
+line_guard pty::guard() const noexcept { return s_->guard; }
 
 void pty::on_line_change(std::function<void(const line_settings&)> fn) { s_->on_change = std::move(fn); }
 

@@ -5,19 +5,21 @@
 // - When the last program that has the slave side open closes it, the master side reads EIO, and
 //   reading again busy-loops. We keep a slave descriptor open ourselves, so masters can open, close and
 //   reopen the device any number of times and our side never notices.
-// - Parity: Linux keeps no parity on a pty (it clears PARENB and forces CS8). Debian's and Ubuntu's glibc
-//   make tcsetattr() fail with EINVAL when the call changed nothing but PARENB was asked for (it reads
-//   the settings back before and after). So a master that opens the device at 8E1 twice at the same rate
-//   fails the second time: pyserial raises termios.error 22, libmbus prints "Failed to set baud rate".
-//   We watch the slave's settings (packet mode with EXTPROC: the kernel wakes our reader on every
-//   tcsetattr by a master), record the rate the master set, then move the speed to B50 or B75 (never
-//   used by M-Bus, alternated so that even a reset landing inside a master's call shows as a change).
-//   The master's next request then always changes something and is accepted. What this cannot fix is a
-//   master that sets the same settings twice within microseconds (libmbus at -b 2400): see the README.
+// - Parity: Linux keeps no parity on a pty (pty_set_termios clears PARENB and forces CS8 on every
+//   call). Debian's glibc reads the settings back before and after each tcsetattr() and fails it with
+//   EINVAL when nothing changed and PARENB, CREAD or CSIZE differ from what was asked. So the same 8E1
+//   request twice fails the second time: pyserial raises termios.error 22 on its second open, libmbus
+//   at -b 2400 prints "Failed to set baud rate" (it sets 2400 on connect and again 2 us later).
+//   After each change by a master we record the rate it set, then move the speed to B50 or B75 (never
+//   used by M-Bus; alternated, so that a reset landing inside a master's call shows as a change), and
+//   its next request always changes something. The reset must land before the master's next call:
+//   per-CPU watch threads (termios_watch.hpp) do it before the master's tcsetattr() even returns;
+//   our reader (packet mode with EXTPROC) is the fallback, tens of microseconds late. guard() says which.
 // - Stale replies: bytes we wrote that no master read (it had closed the device) are dropped when the
 //   next master configures the line, as a serial port that nobody has open drops what arrives.
 
 #include <mbus/transport/byte_stream.hpp>
+#include <mbus/transport/termios_watch.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -62,6 +64,8 @@ class pty final : public byte_stream {
     const std::string& link_path() const noexcept;  // empty without pty_options::link
 
     line_settings line() const noexcept;
+    // Whether back-to-back identical 8E1 requests are safe: worth logging when it is not realtime.
+    line_guard guard() const noexcept;
     // Called (on the io_context) each time a master changes the line settings, e.g. to log the rate
     // and to check it against the meter's when strict baud checking is on. Replaces the previous one.
     void on_line_change(std::function<void(const line_settings&)> fn);

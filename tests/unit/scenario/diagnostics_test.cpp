@@ -190,16 +190,6 @@ TEST_CASE("diagnostic for an unknown key suggests the nearest key") {
           "plant.toml:11:1: meter[0].record[0].value_of_everything: unknown key \"value_of_everything\"");
 }
 
-TEST_CASE("diagnostic for tables reserved for later") {
-    const auto base = meter_with(volume_record);
-    CHECK(only_error(base + "[[fault]]\n") ==
-          "plant.toml:11:3: fault: [[fault]] (fault injection) is not supported yet");
-    CHECK(only_error(base + "[[event]]\n") ==
-          "plant.toml:11:3: event: [[event]] (a timeline of changes) is not supported yet");
-    CHECK(only_error(base + "[[expect]]\n") ==
-          "plant.toml:11:3: expect: [[expect]] (expectations on the master) is not supported yet");
-}
-
 TEST_CASE("diagnostics are all collected in reading order") {
     const auto text = "[bus]\n"
                       "baud = 1\n"              // 2

@@ -161,15 +161,42 @@ TEST_CASE("bus delays are reproducible with a seed") {
     CHECK(std::adjacent_find(da.begin(), da.end(), std::not_equal_to<>{}) != da.end()); // they do vary
 }
 
-TEST_CASE("bus fault hook sees the answers before the wire") {
-    auto b = two_meters();
-    std::size_t seen = 0;
-    b.set_answer_hook([&](const link::frame&, const sim_now&, std::vector<answer>& answers) {
+namespace {
+// Drops every answer and hides slave 1 from every request: what a fault engine can do.
+struct dropping_hooks final : bus_hooks {
+    std::size_t seen{0};
+    std::vector<std::size_t> offered;
+    bool offer(std::size_t index, slave&, link::frame&, const request_context&, const sim_now&) override {
+        offered.push_back(index);
+        return index != 1;
+    }
+    void shape(const link::frame&, const request_context&, const sim_now&, std::vector<answer>& answers,
+               std::vector<std::string>& injected) override {
         seen = answers.size();
-        answers.clear(); // drop everything
-    });
+        answers.clear();
+        injected.emplace_back("dropped");
+    }
+};
+} // namespace
+
+TEST_CASE("bus hooks see each slave before it hears and the answers before the wire") {
+    auto b = two_meters();
+    auto hooks = std::make_shared<dropping_hooks>();
+    b.set_hooks(hooks);
+    const auto r = b.on_frame(req_ud2(5, true), 2400, {});
+    CHECK(r.silent());
+    CHECK(hooks->seen == 1);
+    CHECK(hooks->offered == std::vector<std::size_t>{0, 1});
+    CHECK(r.injected == std::vector<std::string>{"dropped"});
+    CHECK(b.handled() == 1);
+}
+
+TEST_CASE("bus slave that left hears nothing") {
+    auto b = two_meters();
+    b.set_present(0, false);
     CHECK(b.on_frame(req_ud2(5, true), 2400, {}).silent());
-    CHECK(seen == 1);
+    b.set_present(0, true);
+    CHECK(b.on_frame(req_ud2(5, true), 2400, {}).wire.size() == 27);
 }
 
 TEST_CASE("bus keeps serving after a malformed SND_UD") {

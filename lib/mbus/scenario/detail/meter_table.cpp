@@ -35,7 +35,8 @@ const std::vector<std::string_view> meter_keys{"name",
                                                "write_rule",
                                                "repeat",
                                                "address_step",
-                                               "id_step"};
+                                               "id_step",
+                                               "present"};
 
 constexpr std::int64_t max_id = 99'999'999;
 

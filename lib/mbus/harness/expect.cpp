@@ -1,0 +1,515 @@
+#include <mbus/harness/expect.hpp>
+#include <mbus/harness/jsonl.hpp>
+
+#include <mbus/app/codec.hpp>
+#include <mbus/scenario/scenario.hpp>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <ostream>
+#include <set>
+#include <utility>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace mbus::harness {
+
+namespace {
+
+constexpr std::array<std::string_view, expect_kind_count> kind_names{
+    "read", "fcb_toggled", "nothing_sent_to", "found_by_scan", "no_malformed", "within", "requests"};
+
+std::string address_text(byte a) {
+    // Primary addresses are numbers people configure; 251..255 are known by their hex names.
+    return a > link::address::max_primary ? fmt::format("{} ({:02X})", a, a) : fmt::format("{}", a);
+}
+
+std::string join(const std::vector<std::string>& v, std::string_view sep = ", ") {
+    std::string out;
+    for (const auto& x : v)
+        out += (out.empty() ? "" : std::string(sep)) + x;
+    return out;
+}
+
+std::string plural(std::size_t n, std::string_view one, std::string_view many) {
+    return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+bool is_from_master(const record& r) { return r.kind == record_kind::request || r.kind == record_kind::junk; }
+
+// A whole RSP_UD from one meter that the master received intact.
+bool clean_reply(const record& r) {
+    return r.kind == record_kind::reply && !r.collision && r.answered_by.size() == 1 && r.frame &&
+           (r.frame->kind == link::frame_kind::long_frame || r.frame->kind == link::frame_kind::control) &&
+           link::c_field_name(r.frame->c) == "RSP_UD";
+}
+
+// A telegram ending in DIF 1F tells the master that more follow (EN 13757-3). One that cannot be
+// decoded as variable data is taken as the whole readout: there is nothing more to ask for.
+bool announces_more(const link::frame& f) {
+    const auto ud = app::decode(f.ci, f.data);
+    if (!ud) return false;
+    const auto* v = std::get_if<app::variable_data>(&*ud);
+    return v != nullptr && !v->records.empty() && v->records.back().dib.dif == 0x1F;
+}
+
+bool fcv(const link::frame& f) { return (f.c & link::c_field::fcv) != 0; }
+bool fcb(const link::frame& f) { return (f.c & link::c_field::fcb) != 0; }
+
+// The request each reply or silence answers: the last request of the same session before it.
+std::vector<std::optional<std::size_t>> pair_requests(const std::vector<record>& records) {
+    std::vector<std::optional<std::size_t>> out(records.size());
+    std::map<unsigned, std::size_t> last;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const auto& r = records[i];
+        if (r.kind == record_kind::request) {
+            last[r.session] = i;
+        } else if (r.kind == record_kind::reply || r.kind == record_kind::silence) {
+            if (const auto it = last.find(r.session); it != last.end()) out[i] = it->second;
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> targets(const expectation& e, const scenario::scenario& sc) {
+    if (!e.meters.empty()) return e.meters;
+    std::vector<std::string> out;
+    for (const auto& m : sc.meters)
+        out.push_back(m.name);
+    return out;
+}
+
+// Collects record indices, then turns them into the verdict's evidence in transcript order.
+class evidence_set {
+  public:
+    void add(std::size_t i) { set_.insert(i); }
+    void add(std::optional<std::size_t> i) {
+        if (i) set_.insert(*i);
+    }
+    void fill(verdict& v, const std::vector<record>& records, std::size_t max) const {
+        for (const auto i : set_) {
+            if (v.evidence.size() < max)
+                v.evidence.push_back(records[i]);
+            else
+                ++v.evidence_left_out;
+        }
+    }
+
+  private:
+    std::set<std::size_t> set_;
+};
+
+// ---- one function per kind; each fills held, reason and evidence ----
+
+void eval_read(verdict& v, evidence_set& ev, const std::vector<record>& records,
+               const scenario::scenario& sc) {
+    struct progress {
+        std::size_t telegrams{0};              // new telegrams received (repetitions not counted)
+        bool done{false};                      // got a telegram that announced nothing more
+        std::optional<std::size_t> last_reply; // the last clean telegram received
+        std::size_t collisions{0};             // its answers that collided with others
+        std::optional<std::size_t> last_collision;
+    };
+    const auto names = targets(v.what, sc);
+    std::map<std::string, progress> by_meter;
+    for (const auto& n : names)
+        by_meter[n];
+    const auto paired = pair_requests(records);
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const auto& r = records[i];
+        if (r.kind != record_kind::reply || r.request != sim::request_kind::req_ud2) continue;
+        if (clean_reply(r)) {
+            const auto it = by_meter.find(r.answered_by[0]);
+            if (it == by_meter.end()) continue;
+            auto& p = it->second;
+            if (!r.repeated) ++p.telegrams;
+            p.last_reply = i;
+            if (!announces_more(*r.frame)) {
+                if (!p.done) {
+                    ev.add(paired[i]);
+                    ev.add(i);
+                }
+                p.done = true;
+            }
+        } else if (r.collision) {
+            for (const auto& m : r.answered_by)
+                if (const auto it = by_meter.find(m); it != by_meter.end()) {
+                    ++it->second.collisions;
+                    it->second.last_collision = i;
+                }
+        }
+    }
+    std::vector<std::string> good;
+    std::vector<std::string> bad;
+    evidence_set failures;
+    for (const auto& n : names) {
+        const auto& p = by_meter[n];
+        if (p.done) {
+            good.push_back(fmt::format("{} ({})", n, plural(p.telegrams, "telegram", "telegrams")));
+            continue;
+        }
+        if (p.last_reply) {
+            bad.push_back(fmt::format("{} sent {} announcing more (DIF 1F) and the master never got the "
+                                      "next",
+                                      n, plural(p.telegrams, "telegram", "telegrams")));
+            failures.add(paired[*p.last_reply]);
+            failures.add(*p.last_reply);
+        } else if (p.collisions > 0) {
+            bad.push_back(fmt::format("{} answered a REQ_UD2 only together with other meters ({})", n,
+                                      plural(p.collisions, "collision", "collisions")));
+            failures.add(paired[*p.last_collision]);
+            failures.add(*p.last_collision);
+        } else {
+            bad.push_back(fmt::format("{} never answered a REQ_UD2", n));
+        }
+    }
+    v.held = bad.empty();
+    if (v.held) {
+        v.reason = fmt::format("read {}: {}", plural(good.size(), "meter", "meters"), join(good));
+    } else {
+        v.reason = fmt::format("{} of {} not read: {}", bad.size(), plural(names.size(), "meter", "meters"),
+                               join(bad, "; "));
+        ev = failures;
+    }
+}
+
+void eval_fcb(verdict& v, evidence_set& ev, const std::vector<record>& records) {
+    // A readout in progress: the REQ_UD2 whose reply announced more telegrams.
+    struct pending {
+        std::size_t request;
+        std::size_t reply;
+    };
+    std::map<std::pair<unsigned, byte>, pending> open; // (session, address)
+    std::map<unsigned, std::size_t> last_request;
+    std::size_t steps = 0;
+    std::vector<std::string> bad;
+    evidence_set failures;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const auto& r = records[i];
+        if (r.kind == record_kind::request && r.frame) {
+            last_request[r.session] = i;
+            const auto a = r.frame->a;
+            switch (r.request) {
+            case sim::request_kind::snd_nke:
+                // A reset starts over: the master owes no toggle across it.
+                if (a == link::address::broadcast || a == link::address::broadcast_reply) {
+                    std::erase_if(open, [&](const auto& x) { return x.first.first == r.session; });
+                } else {
+                    open.erase({r.session, a});
+                }
+                break;
+            case sim::request_kind::select: open.erase({r.session, link::address::selected}); break;
+            case sim::request_kind::req_ud2: {
+                const auto it = open.find({r.session, a});
+                if (it == open.end()) break;
+                const auto& before = records[it->second.request].frame;
+                const bool toggled = fcv(*r.frame) && (!fcv(*before) || fcb(*r.frame) != fcb(*before));
+                if (toggled) {
+                    ++steps;
+                    ev.add(it->second.request);
+                    ev.add(i);
+                } else {
+                    bad.push_back(
+                        fcv(*r.frame)
+                            ? fmt::format("at {:.3f} s the REQ_UD2 to {} repeated FCB={} after a telegram "
+                                          "that announced more",
+                                          r.t, address_text(a), fcb(*r.frame) ? 1 : 0)
+                            : fmt::format("at {:.3f} s the REQ_UD2 to {} had FCV=0 after a telegram that "
+                                          "announced more, so the meter cannot move on",
+                                          r.t, address_text(a)));
+                    failures.add(it->second.request);
+                    failures.add(it->second.reply);
+                    failures.add(i);
+                }
+                open.erase(it);
+                break;
+            }
+            default: break;
+            }
+        } else if (r.kind == record_kind::reply && r.request == sim::request_kind::req_ud2 &&
+                   clean_reply(r)) {
+            const auto q = last_request.find(r.session);
+            if (q == last_request.end() || !announces_more(*r.frame)) continue;
+            const auto& req = records[q->second];
+            if (req.frame) open[{r.session, req.frame->a}] = {q->second, i};
+        }
+    }
+    if (!bad.empty()) {
+        v.held = false;
+        v.reason = fmt::format("{} of {} multi-telegram steps did not toggle the FCB: {}", bad.size(),
+                               bad.size() + steps, join(bad, "; "));
+        ev = failures;
+    } else if (steps == 0) {
+        v.held = false;
+        v.reason = "no REQ_UD2 followed a telegram that announced more (DIF 1F): no multi-telegram readout "
+                   "showed the FCB";
+    } else {
+        v.held = true;
+        v.reason = steps == 1
+                       ? std::string("the FCB toggled in the one step of a multi-telegram readout")
+                       : fmt::format("the FCB toggled in all {} steps of multi-telegram readouts", steps);
+    }
+}
+
+bool request_matches(const expectation& e, const record& r) {
+    if (r.kind != record_kind::request || !r.frame) return false;
+    if (e.request && r.request != *e.request) return false;
+    if (!e.addresses.empty() && r.frame->kind != link::frame_kind::ack &&
+        std::find(e.addresses.begin(), e.addresses.end(), r.frame->a) == e.addresses.end())
+        return false;
+    // An E5 carries no address: it matches only when no address is asked for.
+    return e.addresses.empty() || r.frame->kind != link::frame_kind::ack;
+}
+
+void eval_nothing_sent(verdict& v, evidence_set& ev, const std::vector<record>& records) {
+    std::size_t total = 0;
+    std::size_t hits = 0;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        if (records[i].kind != record_kind::request) continue;
+        ++total;
+        if (request_matches(v.what, records[i])) {
+            ++hits;
+            ev.add(i);
+        }
+    }
+    v.held = hits == 0;
+    v.reason = v.held ? fmt::format("none of {} went there", plural(total, "request", "requests"))
+                      : fmt::format("{} of {} went there", hits, plural(total, "request", "requests"));
+}
+
+void eval_scan(verdict& v, evidence_set& ev, const std::vector<record>& records,
+               const scenario::scenario& sc) {
+    const auto names = targets(v.what, sc);
+    std::map<std::string, std::optional<std::size_t>> found;
+    std::map<std::string, std::optional<std::size_t>> together; // selected, but not alone
+    for (const auto& n : names)
+        found[n];
+    const auto paired = pair_requests(records);
+    std::size_t selects = 0;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const auto& r = records[i];
+        if (r.kind == record_kind::request && r.request == sim::request_kind::select) ++selects;
+        if (r.kind != record_kind::reply || r.request != sim::request_kind::select) continue;
+        // The master learns it found one meter from a lone E5: nothing before it, nothing after it.
+        const bool alone = !r.collision && r.answered_by.size() == 1 && r.raw == bytes{link::ack_byte};
+        if (alone) {
+            const auto it = found.find(r.answered_by[0]);
+            if (it != found.end() && !it->second) it->second = i;
+        } else {
+            for (const auto& m : r.answered_by)
+                if (found.count(m) != 0 && !together[m]) together[m] = i;
+        }
+    }
+    std::vector<std::string> missing;
+    for (const auto& n : names) {
+        if (const auto& i = found[n]) {
+            ev.add(paired[*i]);
+            ev.add(*i);
+        } else {
+            missing.push_back(together[n] ? n + " (only in collisions)" : n);
+        }
+    }
+    v.held = missing.empty();
+    if (v.held) {
+        v.reason = fmt::format("each of {} was selected alone and answered with a clean E5 ({} in all)",
+                               plural(names.size(), "meter", "meters"), plural(selects, "select", "selects"));
+        return;
+    }
+    v.reason = fmt::format("{} of {} never selected alone ({} in all): {}", missing.size(),
+                           plural(names.size(), "meter", "meters"), plural(selects, "select", "selects"),
+                           join(missing));
+    ev = {};
+    for (const auto& n : names)
+        if (!found[n] && together[n]) {
+            ev.add(paired[*together[n]]);
+            ev.add(*together[n]);
+        }
+}
+
+void eval_malformed(verdict& v, evidence_set& ev, const std::vector<record>& records) {
+    std::size_t junk = 0;
+    std::size_t junk_bytes = 0;
+    std::size_t requests = 0;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        if (records[i].kind == record_kind::request) ++requests;
+        if (records[i].kind != record_kind::junk) continue;
+        ++junk;
+        junk_bytes += records[i].raw.size();
+        ev.add(i);
+    }
+    v.held = junk == 0;
+    v.reason =
+        v.held ? fmt::format("all {} arrived as whole frames", plural(requests, "request", "requests"))
+               : fmt::format("{} of junk ({}) beside {}", plural(junk, "stretch", "stretches"),
+                             plural(junk_bytes, "byte", "bytes"), plural(requests, "request", "requests"));
+}
+
+void eval_within(verdict& v, evidence_set& ev, const std::vector<record>& records,
+                 const evaluation_context& ctx) {
+    std::optional<std::size_t> last;
+    for (std::size_t i = 0; i < records.size(); ++i)
+        if (is_from_master(records[i])) last = i;
+    const auto end = ctx.session_end ? ctx.session_end
+                     : last          ? std::optional<double>{records[*last].t}
+                                     : std::nullopt;
+    if (!end) {
+        v.held = true;
+        v.reason = "the master sent nothing";
+        return;
+    }
+    v.held = *end <= v.what.seconds;
+    const std::string what = ctx.session_end ? "the master exited" : "the master's last request came";
+    v.reason = fmt::format("{} after {:.3f} s ({} the limit of {} s)", what, *end,
+                           v.held ? "within" : "beyond", v.what.seconds);
+    if (last && !v.held) ev.add(*last);
+}
+
+void eval_count(verdict& v, evidence_set& ev, const std::vector<record>& records) {
+    std::vector<std::size_t> hits;
+    for (std::size_t i = 0; i < records.size(); ++i)
+        if (request_matches(v.what, records[i])) hits.push_back(i);
+    const auto n = hits.size();
+    const bool low = v.what.at_least && n < *v.what.at_least;
+    const bool high = v.what.at_most && n > *v.what.at_most;
+    v.held = !low && !high;
+    v.reason = fmt::format("{} {}", plural(n, "request matched", "requests matched"),
+                           low    ? "(too few)"
+                           : high ? "(too many)"
+                                  : "");
+    if (v.reason.back() == ' ') v.reason.pop_back();
+    // Too many: the ones past the limit show it; otherwise the matching ones are the account.
+    const std::size_t from = high ? static_cast<std::size_t>(*v.what.at_most) : 0;
+    for (std::size_t k = from; k < n; ++k)
+        ev.add(hits[k]);
+}
+
+std::string hex_short(const bytes& b) {
+    constexpr std::size_t shown = 24;
+    if (b.size() <= shown) return to_hex(b);
+    return fmt::format("{} ... ({} bytes)", to_hex(bytes_view(b).first(shown)), b.size());
+}
+
+} // namespace
+
+std::string_view name(expect_kind k) { return kind_names.at(static_cast<std::size_t>(k)); }
+
+std::optional<expect_kind> parse_expect_kind(std::string_view text) {
+    for (std::size_t i = 0; i < kind_names.size(); ++i)
+        if (kind_names[i] == text) return static_cast<expect_kind>(i);
+    return std::nullopt;
+}
+
+std::string describe(const expectation& e) {
+    const auto meters = [&](std::string_view all) {
+        return e.meters.empty() ? std::string(all) : join(e.meters);
+    };
+    std::vector<std::string> addresses;
+    for (const auto a : e.addresses)
+        addresses.push_back(address_text(a));
+    const std::string kind = e.request ? std::string(sim::name(*e.request)) + " " : "";
+    switch (e.kind) {
+    case expect_kind::read:
+        if (e.meters.empty()) return "every meter was read";
+        return fmt::format("{} {} read", join(e.meters), e.meters.size() == 1 ? "was" : "were");
+    case expect_kind::fcb_toggled: return "the FCB toggled between the requests of a multi-telegram readout";
+    case expect_kind::nothing_sent_to:
+        return fmt::format("no {}request was sent to {}", kind, join(addresses, " or "));
+    case expect_kind::found_by_scan: return fmt::format("a secondary scan found {}", meters("every meter"));
+    case expect_kind::no_malformed: return "no request arrived malformed";
+    case expect_kind::within: return fmt::format("the session ended within {} s", e.seconds);
+    case expect_kind::request_count: {
+        std::string bounds;
+        if (e.at_least) bounds = fmt::format("at least {}", *e.at_least);
+        if (e.at_most) bounds += fmt::format("{}at most {}", bounds.empty() ? "" : " and ", *e.at_most);
+        return fmt::format("{} {}requests{}", bounds, kind,
+                           addresses.empty() ? "" : " to " + join(addresses, " or "));
+    }
+    }
+    return std::string(name(e.kind));
+}
+
+std::ostream& operator<<(std::ostream& os, const expectation& e) {
+    os << describe(e);
+    if (!e.where.empty()) os << " (" << e.where << ')';
+    return os;
+}
+
+verdict evaluate(const expectation& e, const std::vector<record>& records, const scenario::scenario& sc,
+                 const evaluation_context& ctx) {
+    verdict v{e, false, {}, {}, 0};
+    evidence_set ev;
+    switch (e.kind) {
+    case expect_kind::read: eval_read(v, ev, records, sc); break;
+    case expect_kind::fcb_toggled: eval_fcb(v, ev, records); break;
+    case expect_kind::nothing_sent_to: eval_nothing_sent(v, ev, records); break;
+    case expect_kind::found_by_scan: eval_scan(v, ev, records, sc); break;
+    case expect_kind::no_malformed: eval_malformed(v, ev, records); break;
+    case expect_kind::within: eval_within(v, ev, records, ctx); break;
+    case expect_kind::request_count: eval_count(v, ev, records); break;
+    }
+    ev.fill(v, records, ctx.max_evidence);
+    return v;
+}
+
+std::vector<verdict> evaluate_all(const std::vector<record>& records, const scenario::scenario& sc,
+                                  const evaluation_context& ctx) {
+    std::vector<verdict> out;
+    out.reserve(sc.expectations.size());
+    for (const auto& e : sc.expectations)
+        out.push_back(evaluate(e, records, sc, ctx));
+    return out;
+}
+
+bool master_sent_anything(const std::vector<record>& records) {
+    return std::any_of(records.begin(), records.end(), is_from_master);
+}
+
+std::string evidence_line(const record& r) {
+    return fmt::format("{:9.3f} s  {:<7}  {}{}{}", r.t, name(r.kind), hex_short(r.raw),
+                       r.summary.empty() ? "" : "  ", r.summary);
+}
+
+std::ostream& operator<<(std::ostream& os, const verdict& v) {
+    os << (v.held ? "PASS  " : "FAIL  ");
+    if (!v.what.label.empty()) os << v.what.label << ": ";
+    os << v.what << "\n      " << v.reason << '\n';
+    for (const auto& r : v.evidence)
+        os << "      " << evidence_line(r) << '\n';
+    if (v.evidence_left_out > 0)
+        os << "      ... and " << plural(v.evidence_left_out, "more record", "more records") << '\n';
+    return os;
+}
+
+void print_report(std::ostream& os, const std::vector<verdict>& verdicts) {
+    std::size_t failed = 0;
+    for (const auto& v : verdicts) {
+        os << v;
+        if (!v.held) ++failed;
+    }
+    os << fmt::format("{} of {} held", verdicts.size() - failed,
+                      plural(verdicts.size(), "expectation", "expectations"));
+    if (failed > 0) os << fmt::format(", {} failed", failed);
+    os << '\n';
+}
+
+std::string to_json(const std::vector<verdict>& verdicts) {
+    auto out = nlohmann::json::array();
+    for (const auto& v : verdicts) {
+        auto evidence = nlohmann::json::array();
+        for (const auto& r : v.evidence)
+            evidence.push_back(to_json(r)); // as the transcript writes it
+        out.push_back({{"expect", std::string(name(v.what.kind))},
+                       {"label", v.what.label},
+                       {"where", v.what.where},
+                       {"description", describe(v.what)},
+                       {"held", v.held},
+                       {"reason", v.reason},
+                       {"evidence", std::move(evidence)},
+                       {"evidence_left_out", v.evidence_left_out}});
+    }
+    return out.dump();
+}
+
+} // namespace mbus::harness

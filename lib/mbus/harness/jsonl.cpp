@@ -1,0 +1,218 @@
+#include <mbus/harness/jsonl.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <ctime>
+#include <ostream>
+
+namespace mbus::harness {
+
+namespace {
+
+using nlohmann::json;
+
+std::optional<record_kind> parse_kind(std::string_view text) {
+    for (auto k : {record_kind::request, record_kind::reply, record_kind::silence, record_kind::junk,
+                   record_kind::event})
+        if (name(k) == text) return k;
+    return std::nullopt;
+}
+
+// The frame a record's bytes hold when they are exactly one intact frame.
+std::optional<link::frame> whole_frame(bytes_view raw) {
+    if (raw.empty()) return std::nullopt;
+    auto d = link::decode(raw);
+    if (!d || d->size != raw.size()) return std::nullopt;
+    return std::move(d->value);
+}
+
+json kind_json(const kind_counters& k) {
+    return {{"received", k.received},
+            {"answered", k.answered},
+            {"repeated", k.repeated},
+            {"collided", k.collided},
+            {"ignored", k.ignored}};
+}
+
+// Reads a field of the expected type; false (and `out` untouched) when it is missing or another type.
+template <class T>
+bool get(const json& j, const char* key, T& out) {
+    const auto it = j.find(key);
+    if (it == j.end()) return false;
+    if constexpr (std::is_same_v<T, bool>) {
+        if (!it->is_boolean()) return false;
+    } else if constexpr (std::is_same_v<T, std::string>) {
+        if (!it->is_string()) return false;
+    } else if constexpr (std::is_same_v<T, double>) {
+        if (!it->is_number()) return false;
+    } else if constexpr (std::is_integral_v<T>) {
+        if (!it->is_number_unsigned()) return false;
+    } else {
+        if (!it->is_array()) return false;
+        for (const auto& e : *it)
+            if (!e.is_string()) return false;
+    }
+    out = it->template get<T>();
+    return true;
+}
+
+} // namespace
+
+std::string format_wall(wall_time t) {
+    const auto ms = std::chrono::floor<std::chrono::milliseconds>(t);
+    const auto secs = std::chrono::floor<std::chrono::seconds>(ms);
+    const std::time_t tt = std::chrono::system_clock::to_time_t(secs);
+    std::tm tm{};
+    ::gmtime_r(&tt, &tm);
+    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (ms - secs).count());
+}
+
+std::optional<wall_time> parse_wall(std::string_view text) {
+    // Exactly the form format_wall writes: a transcript is read back, not any ISO 8601.
+    if (text.size() != 24 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+        text[16] != ':' || text[19] != '.' || text[23] != 'Z')
+        return std::nullopt;
+    const auto number = [&](std::size_t at, std::size_t n) -> int {
+        int v = 0;
+        for (std::size_t i = at; i < at + n; ++i) {
+            if (text[i] < '0' || text[i] > '9') return -1;
+            v = v * 10 + (text[i] - '0');
+        }
+        return v;
+    };
+    const int y = number(0, 4), mo = number(5, 2), d = number(8, 2), h = number(11, 2), mi = number(14, 2),
+              s = number(17, 2), ms = number(20, 3);
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 60 ||
+        ms < 0)
+        return std::nullopt;
+    const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
+                                          std::chrono::day(static_cast<unsigned>(d))};
+    if (!ymd.ok()) return std::nullopt;
+    return std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) +
+           std::chrono::seconds(s) + std::chrono::milliseconds(ms);
+}
+
+namespace {
+
+// Microseconds are all a transcript needs.
+double rounded_t(double t) { return std::round(t * 1e6) / 1e6; }
+
+// The fields after "t" in the order people read them (nlohmann::json would sort them).
+nlohmann::ordered_json ordered_without_t(const record& r) {
+    nlohmann::ordered_json j;
+    j["wall"] = format_wall(r.wall);
+    j["session"] = r.session;
+    j["kind"] = name(r.kind);
+    const auto hex = [&] { j["hex"] = to_hex(r.raw, ""); };
+    switch (r.kind) {
+    case record_kind::request:
+        j["request"] = sim::name(r.request);
+        hex();
+        j["summary"] = r.summary;
+        j["line_baud"] = r.line_baud;
+        break;
+    case record_kind::reply:
+        j["request"] = sim::name(r.request);
+        hex();
+        j["summary"] = r.summary;
+        j["meters"] = r.meters;
+        j["answered_by"] = r.answered_by;
+        j["collision"] = r.collision;
+        j["repeated"] = r.repeated;
+        j["injected"] = r.injected;
+        break;
+    case record_kind::silence:
+        j["request"] = sim::name(r.request);
+        j["summary"] = r.summary;
+        j["meters"] = r.meters;
+        j["injected"] = r.injected;
+        break;
+    case record_kind::junk:
+        hex();
+        j["summary"] = r.summary;
+        break;
+    case record_kind::event:
+        if (!r.raw.empty()) hex();
+        j["summary"] = r.summary;
+        break;
+    }
+    return j;
+}
+
+} // namespace
+
+json to_json(const record& r) {
+    json j(ordered_without_t(r));
+    j["t"] = rounded_t(r.t);
+    return j;
+}
+
+void to_json(json& j, const record& r) { j = to_json(r); }
+
+std::string to_json_line(const record& r) {
+    // fmt writes the shortest form of the double ("1.678508"); nlohmann's Grisu2 sometimes does not
+    // ("1.6785079999999999"). Both read back as the same number.
+    return fmt::format("{{\"t\":{},{}", rounded_t(r.t), ordered_without_t(r).dump().substr(1));
+}
+
+std::optional<record> record_from_json(const json& j) {
+    if (!j.is_object()) return std::nullopt;
+    record r;
+    std::string text;
+    if (!get(j, "kind", text)) return std::nullopt;
+    const auto kind = parse_kind(text);
+    if (!kind) return std::nullopt;
+    r.kind = *kind;
+    if (!get(j, "t", r.t) || !get(j, "wall", text)) return std::nullopt;
+    const auto wall = parse_wall(text);
+    if (!wall) return std::nullopt;
+    r.wall = *wall;
+    if (!get(j, "session", r.session)) return std::nullopt;
+    if (j.contains("hex")) {
+        if (!get(j, "hex", text)) return std::nullopt;
+        auto raw = from_hex(text);
+        if (!raw) return std::nullopt;
+        r.raw = std::move(*raw);
+    }
+    if (j.contains("request")) {
+        if (!get(j, "request", text)) return std::nullopt;
+        const auto k = sim::parse_request_kind(text);
+        if (!k) return std::nullopt;
+        r.request = *k;
+    }
+    // Fields a kind does not carry stay at their defaults; a field of the wrong type is an error.
+    const auto optional = [&](const char* key, auto& out) { return !j.contains(key) || get(j, key, out); };
+    if (!optional("summary", r.summary) || !optional("meters", r.meters) ||
+        !optional("answered_by", r.answered_by) || !optional("collision", r.collision) ||
+        !optional("repeated", r.repeated) || !optional("injected", r.injected) ||
+        !optional("line_baud", r.line_baud))
+        return std::nullopt;
+    if (r.kind == record_kind::request || r.kind == record_kind::reply) r.frame = whole_frame(r.raw);
+    return r;
+}
+
+json to_json(const counters& c) {
+    json by_kind = json::object();
+    for (std::size_t i = 0; i < c.by_kind.size(); ++i)
+        by_kind[std::string(sim::name(static_cast<sim::request_kind>(i)))] = kind_json(c.by_kind[i]);
+    return {{"by_kind", by_kind},
+            {"total", kind_json(c.total())},
+            {"malformed", c.malformed},
+            {"malformed_bytes", c.malformed_bytes},
+            {"injected", c.injected}};
+}
+
+void to_json(json& j, const counters& c) { j = to_json(c); }
+
+void jsonl_writer::write(const record& r) {
+    *out_ << to_json_line(r) << '\n' << std::flush;
+    ++lines_;
+}
+
+bool jsonl_writer::good() const { return out_->good(); }
+
+} // namespace mbus::harness

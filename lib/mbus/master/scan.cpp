@@ -1,0 +1,420 @@
+#include <mbus/master/scan.hpp>
+
+#include <mbus/app/manufacturer.hpp>
+#include <mbus/master/errc.hpp>
+
+#include <algorithm>
+#include <array>
+#include <map>
+
+namespace mbus::master {
+
+namespace {
+
+constexpr byte fd = link::address::selected;
+constexpr std::size_t nibbles = 16; // id 8, manufacturer 4, version 2, medium 2
+
+// A secondary address as 16 nibbles in the order people write them (id, manufacturer MSB first,
+// version, medium): position 0 is the most significant identification digit.
+std::uint64_t pack(const app::secondary_address& a) {
+    return std::uint64_t{a.id} << 32 | std::uint64_t{a.manufacturer} << 16 | std::uint64_t{a.version} << 8 |
+           a.medium;
+}
+app::secondary_address unpack(std::uint64_t v) {
+    return {static_cast<std::uint32_t>(v >> 32), static_cast<std::uint16_t>(v >> 16),
+            static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+}
+unsigned shift_of(std::size_t pos) { return static_cast<unsigned>(4 * (nibbles - 1 - pos)); }
+unsigned nibble(const app::secondary_address& a, std::size_t pos) {
+    return static_cast<unsigned>(pack(a) >> shift_of(pos)) & 0xFU;
+}
+app::secondary_address with_nibble(const app::secondary_address& a, std::size_t pos, unsigned v) {
+    const auto s = shift_of(pos);
+    return unpack((pack(a) & ~(std::uint64_t{0xF} << s)) | std::uint64_t{v & 0xFU} << s);
+}
+
+// The fields after the identification number, by the nibble positions they take.
+enum class field : std::uint8_t { manufacturer, version, medium };
+struct field_span {
+    field f;
+    std::size_t first;
+    std::size_t width;
+};
+constexpr std::array<field_span, 3> fields{
+    {{field::manufacturer, 8, 4}, {field::version, 12, 2}, {field::medium, 14, 2}}};
+const field_span& span_of(std::size_t pos) {
+    for (const auto& s : fields)
+        if (pos >= s.first && pos < s.first + s.width) return s;
+    return fields[0]; // unreachable for pos 8..15
+}
+bool field_open(const app::secondary_address& a, const field_span& s) {
+    for (std::size_t p = s.first; p < s.first + s.width; ++p)
+        if (nibble(a, p) != 0xF) return false;
+    return true;
+}
+app::secondary_address with_field(app::secondary_address a, field f, unsigned v) {
+    switch (f) {
+    case field::manufacturer: a.manufacturer = static_cast<std::uint16_t>(v); break;
+    case field::version: a.version = static_cast<std::uint8_t>(v); break;
+    case field::medium: a.medium = static_cast<std::uint8_t>(v); break;
+    }
+    return a;
+}
+
+unsigned open_nibbles(const app::secondary_address& a) {
+    unsigned n = 0;
+    for (std::size_t p = 0; p < nibbles; ++p)
+        n += nibble(a, p) == 0xF ? 1U : 0U;
+    return n;
+}
+
+bool open_id_digit(const app::secondary_address& a) {
+    for (std::size_t p = 0; p < 8; ++p)
+        if (nibble(a, p) == 0xF) return true;
+    return false;
+}
+
+bool is_rsp_ud(const link::frame& f) {
+    return (f.kind == link::frame_kind::long_frame || f.kind == link::frame_kind::control) &&
+           (f.c & 0xCFU) == link::c_field::rsp_ud;
+}
+
+// Counts frames by kind as they pass to the caller's hook.
+struct frame_counter {
+    unsigned sent{0}, selects{0}, requests{0};
+    transcript_hook forward;
+    void operator()(const transcript_entry& e) {
+        if (e.kind == transcript_kind::sent && e.frame) {
+            ++sent;
+            const auto& f = *e.frame;
+            if (f.kind != link::frame_kind::short_frame &&
+                (f.ci == app::ci::select || f.ci == app::ci::select_msb) && f.a == fd)
+                ++selects;
+            if (f.kind == link::frame_kind::short_frame && (f.c & 0xDFU) == link::c_field::req_ud2)
+                ++requests;
+        }
+        if (forward) forward(e);
+    }
+};
+
+class secondary_scanner {
+  public:
+    secondary_scanner(transport::byte_stream& io, const master_options& mo, const secondary_scan_options& o)
+        : master_(io, mo), options_(o), start_(clock::now()) {
+        counter_ = std::make_shared<frame_counter>();
+        counter_->forward = o.transcript;
+        master_.set_transcript([c = counter_](const transcript_entry& e) { (*c)(e); });
+    }
+
+    asio::awaitable<secondary_scan_result> run() {
+        if (options_.ci != app::ci::select && options_.ci != app::ci::select_msb) {
+            fail(make_error_code(errc::invalid_argument));
+            out_.stop_reason = "the select CI must be 52 or 56";
+            co_return finish();
+        }
+        if (options_.reset_first) {
+            // Deselects whatever an earlier master left selected; a selected meter answers E5.
+            auto r = co_await master_.exchange(link::frame::short_frame(link::c_field::snd_nke, fd));
+            if (!r) fail(r.error());
+            if (!stopped_) {
+                auto s = co_await master_.send(
+                    link::frame::short_frame(link::c_field::snd_nke, link::address::broadcast));
+                if (!s) fail(s.error());
+            }
+        }
+        if (!stopped_) co_await visit(options_.start, 0);
+        co_return finish();
+    }
+
+  private:
+    enum class outcome : std::uint8_t { none, one, many };
+    static unsigned count(outcome o) { return o == outcome::none ? 0U : o == outcome::one ? 1U : 2U; }
+
+    void fail(std::error_code ec) {
+        stop(ec.message());
+        out_.error = ec;
+    }
+    void stop(std::string why) {
+        if (stopped_) return;
+        stopped_ = true;
+        out_.complete = false;
+        out_.stop_reason = std::move(why);
+    }
+    bool out_of_time() {
+        if (options_.max_duration > duration::zero() && clock::now() - start_ >= options_.max_duration)
+            stop("time limit reached");
+        if (counter_->selects >= options_.max_selects)
+            stop("select limit reached (" + std::to_string(options_.max_selects) +
+                 "): does the line garble every answer?");
+        return stopped_;
+    }
+
+    secondary_scan_result finish() {
+        for (auto& [key, m] : found_)
+            out_.meters.push_back(m);
+        out_.selects = counter_->selects;
+        out_.requests = counter_->requests;
+        out_.frames_sent = counter_->sent;
+        out_.elapsed = clock::now() - start_;
+        return std::move(out_);
+    }
+
+    // Probes `mask`, and if meters answer, finds them all: the number of meters it accounts for
+    // (0, 1, or 2 for "more than one").
+    asio::awaitable<outcome> visit(const app::secondary_address& mask, std::size_t pos) {
+        if (stopped_ || out_of_time()) co_return outcome::none;
+        auto r = co_await master_.select({mask, {}}, options_.ci);
+        if (!r) {
+            fail(r.error());
+            co_return outcome::none;
+        }
+        switch (presence_of(*r)) {
+        case presence::none: co_return outcome::none;
+        case presence::one: {
+            const auto before = found_.size();
+            const auto o = co_await identify(mask);
+            if (o == outcome::many) {
+                co_await explore(mask, pos);
+                co_return outcome::many;
+            }
+            if (o == outcome::none || !options_.thorough || !open_id_digit(mask)) co_return o;
+            const auto first = last_key_;
+            co_await explore(mask, pos, false);
+            if (found_.size() <= before + 1) co_return outcome::one;
+            // Several meters below a mask that got one clean answer: their answers lined up bit for
+            // bit, and what the REQ_UD2 brought back may be their wired-AND, a meter that does not
+            // exist. A real one is found again by a narrower select (record() then narrows its
+            // mask); one that is not was made by the wire.
+            if (const auto it = found_.find(first); it != found_.end() && it->second.mask == mask)
+                found_.erase(it);
+            co_return outcome::many;
+        }
+        case presence::collision:
+            out_.collisions.push_back({mask, collision_source::select, r->kind});
+            co_await explore(mask, pos);
+            co_return outcome::many;
+        }
+        co_return outcome::none;
+    }
+
+    // One meter said E5: REQ_UD2 at FD for its identity. Repeated on silence only; a collision
+    // means several meters whose E5s lined up.
+    asio::awaitable<outcome> identify(const app::secondary_address& mask) {
+        const byte c = static_cast<byte>(link::c_field::req_ud2 | link::c_field::fcv |
+                                         (master_.next_fcb(fd) ? link::c_field::fcb : 0));
+        for (unsigned attempt = 0; attempt <= master_.options().retries; ++attempt) {
+            if (stopped_ || out_of_time()) co_return outcome::none;
+            auto r = co_await master_.exchange(link::frame::short_frame(c, fd));
+            if (!r) {
+                fail(r.error());
+                co_return outcome::none;
+            }
+            if (r->kind == reply_kind::none) continue;
+            if (is_collision(r->kind)) {
+                out_.collisions.push_back({mask, collision_source::request, r->kind});
+                co_return outcome::many;
+            }
+            meter_found m{mask, {}, mask, false};
+            if (r->kind == reply_kind::frame && is_rsp_ud(*r->frame)) {
+                m.primary = r->frame->a;
+                const auto t = make_telegram(*r->frame);
+                if (const auto* v = t.variable(); v != nullptr && v->header.address) {
+                    m.address = *v->header.address;
+                    m.identified = true;
+                }
+            }
+            record(m);
+            co_return outcome::one;
+        }
+        // Selected, then silent: a meter that takes selects but does not answer at FD.
+        record(meter_found{mask, {}, mask, false});
+        co_return outcome::one;
+    }
+
+    void record(const meter_found& m) {
+        const auto key = secondary_string(m.address);
+        last_key_ = key;
+        if (auto it = found_.find(key); it != found_.end()) {
+            // Found again below a wildcard mask that hid others (thorough): the answer to the more
+            // specific select is this meter's own, not a wired-AND of several.
+            if (open_nibbles(m.mask) < open_nibbles(it->second.mask)) it->second = m;
+            return;
+        }
+        found_.emplace(key, m);
+        if (m.identified && std::find(seen_.begin(), seen_.end(), m.address.manufacturer) == seen_.end())
+            seen_.push_back(m.address.manufacturer);
+    }
+
+    // `mask` collided (or, with `collided` false, a thorough scan checks what one clean answer
+    // may hide); nibbles before `pos` are decided (fixed, or left open on purpose).
+    asio::awaitable<void> explore(const app::secondary_address& mask, std::size_t pos, bool collided = true) {
+        while (pos < nibbles && nibble(mask, pos) != 0xF)
+            ++pos;
+        if (stopped_ || (!collided && pos >= 8)) co_return;
+        if (pos == nibbles) {
+            out_.unresolved.push_back(
+                {mask, "meters answer this mask together and no candidate told them apart (identical "
+                       "secondary addresses, or values outside the candidate lists)"});
+            co_return;
+        }
+        unsigned accounted = 0;
+        const unsigned top = pos < 8 && !options_.hex ? 9 : 0xE;
+        for (unsigned d = 0; d <= top && !stopped_; ++d)
+            accounted += count(co_await visit(with_nibble(mask, pos, d), pos + 1));
+        // Children that explain fewer than two meters leave part of a collision unexplained; after
+        // one clean answer there is nothing left to explain.
+        if (accounted >= 2 || stopped_ || !collided) co_return;
+        if (pos >= 8) {
+            const auto& s = span_of(pos);
+            if (pos == s.first && field_open(mask, s)) {
+                // No nibble wildcards in this field: whole values.
+                for (unsigned v : candidates(s.f)) {
+                    if (stopped_) co_return;
+                    accounted += count(co_await visit(with_field(mask, s.f, v), s.first + s.width));
+                }
+                if (accounted >= 2 || stopped_) co_return;
+                co_await explore(mask, s.first + s.width); // leave the field open
+                co_return;
+            }
+        }
+        // The F branch (hex digits), or a digit outside 0-9: leave this nibble open.
+        co_await explore(mask, pos + 1);
+    }
+
+    std::vector<unsigned> candidates(field f) const {
+        std::vector<unsigned> out;
+        if (f != field::manufacturer) {
+            for (unsigned v = 0; v < 0xFF; ++v)
+                out.push_back(v);
+            return out;
+        }
+        auto add = [&](std::uint16_t v) {
+            if (v != 0xFFFF && std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+        };
+        for (auto v : seen_)
+            add(v);
+        for (auto v : options_.manufacturers)
+            add(v);
+        for (auto v : common_manufacturers())
+            add(v);
+        return out;
+    }
+
+    bus_master master_;
+    secondary_scan_options options_;
+    time_point start_;
+    std::shared_ptr<frame_counter> counter_;
+    secondary_scan_result out_;
+    std::map<std::string, meter_found> found_; // by secondary_string: sorted, one per address
+    std::vector<std::uint16_t> seen_;
+    std::string last_key_; // the meter record() saw last
+    bool stopped_{false};
+};
+
+} // namespace
+
+std::string secondary_string(const app::secondary_address& a) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    // libmbus order: id, manufacturer low byte, high byte, version, medium.
+    const std::uint64_t v = std::uint64_t{a.id} << 32 |
+                            std::uint64_t{static_cast<byte>(a.manufacturer)} << 24 |
+                            std::uint64_t{static_cast<byte>(a.manufacturer >> 8)} << 16 |
+                            std::uint64_t{a.version} << 8 | a.medium;
+    std::string s(16, '0');
+    for (std::size_t i = 0; i < 16; ++i)
+        s[i] = hex[(v >> (4 * (15 - i))) & 0xFU];
+    return s;
+}
+
+result<app::secondary_address> parse_secondary(std::string_view text) {
+    if (text.size() != 8 && text.size() != 16) return unexpected(errc::invalid_argument);
+    std::uint64_t v = 0;
+    for (char ch : text) {
+        unsigned d = 0;
+        if (ch >= '0' && ch <= '9')
+            d = static_cast<unsigned>(ch - '0');
+        else if (ch >= 'A' && ch <= 'F')
+            d = static_cast<unsigned>(ch - 'A' + 10);
+        else if (ch >= 'a' && ch <= 'f')
+            d = static_cast<unsigned>(ch - 'a' + 10);
+        else
+            return unexpected(errc::invalid_argument);
+        v = v << 4 | d;
+    }
+    if (text.size() == 8) {
+        auto a = any_address();
+        a.id = static_cast<std::uint32_t>(v);
+        return a;
+    }
+    const auto wire_lo = static_cast<std::uint16_t>((v >> 24) & 0xFFU);
+    const auto wire_hi = static_cast<std::uint16_t>((v >> 16) & 0xFFU);
+    return app::secondary_address{static_cast<std::uint32_t>(v >> 32),
+                                  static_cast<std::uint16_t>(wire_hi << 8 | wire_lo),
+                                  static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+}
+
+app::secondary_address any_address() { return {0xFFFFFFFF, 0xFFFF, 0xFF, 0xFF}; }
+
+const std::vector<std::uint16_t>& common_manufacturers() {
+    static const std::vector<std::uint16_t> codes = [] {
+        // The makers libmbus names products for (mbus_data_product_name), then other makers common
+        // on wired M-Bus (FLAG association codes).
+        static constexpr const char* letters[] = {
+            "ABB", "ACW", "AMT", "BEC", "EFE", "ELS", "ELV", "EMH", "EMU", "GAV", "GMC", "KAM", "SLB",
+            "HYD", "JAN", "LUG", "LSE", "NZR", "RAM", "REL", "RKE", "SBC", "SEO", "GTE", "SEN", "SON",
+            "SPX", "SVM", "TCH", "WZG", "ZRM", "ZRI", "DME", "ITW", "APA", "BMT", "DWZ", "ECS", "ENG",
+            "GWF", "IST", "ITR", "LGB", "MAD", "QDS", "SAP", "SCH", "SIE", "WEH", "TST"};
+        std::vector<std::uint16_t> out;
+        for (const char* l : letters)
+            if (auto c = app::manufacturer_code(l)) out.push_back(*c);
+        return out;
+    }();
+    return codes;
+}
+
+std::string meter_found::manufacturer() const { return app::manufacturer_letters(address.manufacturer); }
+
+std::string_view name(collision_source s) { return s == collision_source::select ? "select" : "request"; }
+
+std::size_t primary_scan_result::collisions() const {
+    return static_cast<std::size_t>(std::count_if(
+        found.begin(), found.end(), [](const address_found& a) { return a.answer == presence::collision; }));
+}
+
+asio::awaitable<primary_scan_result> scan_primary(transport::byte_stream& io, const master_options& mo,
+                                                  const primary_scan_options& options) {
+    primary_scan_result out;
+    const auto start = clock::now();
+    bus_master master(io, mo);
+    auto counter = std::make_shared<frame_counter>();
+    counter->forward = options.transcript;
+    master.set_transcript([counter](const transcript_entry& e) { (*counter)(e); });
+    for (unsigned a = options.first; a <= options.last; ++a) {
+        if (options.max_duration > duration::zero() && clock::now() - start >= options.max_duration) {
+            out.complete = false;
+            out.stop_reason = "time limit reached";
+            break;
+        }
+        auto r = co_await master.ping(static_cast<byte>(a));
+        if (!r) {
+            out.complete = false;
+            out.error = r.error();
+            out.stop_reason = r.error().message();
+            break;
+        }
+        ++out.addresses;
+        const auto p = presence_of(*r);
+        if (p != presence::none) out.found.push_back({static_cast<byte>(a), p, r->kind, r->raw});
+    }
+    out.frames_sent = counter->sent;
+    out.elapsed = clock::now() - start;
+    co_return out;
+}
+
+asio::awaitable<secondary_scan_result> scan_secondary(transport::byte_stream& io, const master_options& mo,
+                                                      const secondary_scan_options& options) {
+    secondary_scanner s(io, mo, options);
+    co_return co_await s.run();
+}
+
+} // namespace mbus::master

@@ -1,0 +1,366 @@
+// [[event]]: the scenario's timeline (sim/timeline.hpp). Each table says when (`at` or
+// `after_requests`), what (`action`) and to whom (`meter`, or `fault` for a fault's start and stop),
+// with the action's own keys. Names are checked against the meters and faults read before.
+
+#include <mbus/scenario/detail/harness_tables.hpp>
+#include <mbus/scenario/detail/suggest.hpp>
+#include <mbus/sim/meter.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+namespace mbus::scenario::detail {
+
+namespace {
+
+const std::vector<std::string_view> event_keys{"at",     "after_requests", "meter",  "action",
+                                               "record", "value",          "status", "fault"};
+
+enum class verb : std::uint8_t {
+    join,
+    leave,
+    power_cycle,
+    value,
+    status,
+    alarm,
+    clear_alarm,
+    start_fault,
+    stop_fault
+};
+const std::vector<std::string_view> verb_names{"join",  "leave",       "power_cycle", "value",     "status",
+                                               "alarm", "clear_alarm", "start_fault", "stop_fault"};
+
+// The keys each action needs besides when, action and meter; the others it must not have.
+std::vector<std::string_view> own_keys(verb v) {
+    switch (v) {
+    case verb::value: return {"record", "value"};
+    case verb::status: return {"status"};
+    case verb::start_fault:
+    case verb::stop_fault: return {"fault"};
+    default: return {};
+    }
+}
+
+bool names_fault(verb v) { return v == verb::start_fault || v == verb::stop_fault; }
+
+const std::vector<std::string_view> generator_names{"counter", "ramp", "sine", "random_walk"};
+
+// A generator's numbers and durations, each reported when wrong; `fallback` for a key left out
+// (nullopt: the key is required).
+struct params {
+    sink& s;
+    const toml::table& t;
+    const std::string& path;
+
+    std::optional<double> number(std::string_view key, std::optional<double> fallback) const {
+        const auto* n = t.get(key);
+        if (n == nullptr) {
+            if (!fallback) s.error(t, path, fmt::format("missing key \"{}\"", key));
+            return fallback;
+        }
+        return read_number(s, *n, child(path, key));
+    }
+    std::optional<sim::seconds_d> positive_duration(std::string_view key,
+                                                    std::optional<sim::seconds_d> fallback) const {
+        const auto* n = t.get(key);
+        if (n == nullptr) {
+            if (!fallback) s.error(t, path, fmt::format("missing key \"{}\"", key));
+            return fallback;
+        }
+        const auto d = read_duration(s, *n, child(path, key));
+        if (d && !(d->count() > 0)) {
+            s.error(*n, child(path, key), "must be longer than zero");
+            return std::nullopt;
+        }
+        return d;
+    }
+};
+
+// `value = { counter = { ... } }` and the like: the generators of [[meter.record]] that make sense
+// from a moment on (the date generator "now" does not change by an event).
+std::optional<sim::value_source> read_generator(sink& s, const toml::table& outer, const std::string& path,
+                                                std::uint64_t walk_seed) {
+    if (outer.size() != 1) {
+        s.error(outer, path,
+                fmt::format("a value table names one generator: {}", one_of(std::span(generator_names))));
+        return std::nullopt;
+    }
+    const auto first = *outer.begin();
+    const std::string name(first.first.str());
+    const auto p = child(path, name);
+    if (std::find(generator_names.begin(), generator_names.end(), name) == generator_names.end()) {
+        s.error(first.first.source(), p,
+                fmt::format("unknown generator \"{}\"{}", name,
+                            closest(name, generator_names)
+                                ? did_you_mean(name, generator_names)
+                                : "; expected " + one_of(std::span(generator_names))));
+        return std::nullopt;
+    }
+    const auto* t = read_table(s, first.second, p);
+    if (t == nullptr) return std::nullopt;
+    const params g{s, *t, p};
+    const layers one{*t};
+    const auto errors = s.size();
+
+    if (name == "counter") {
+        one.unknown_keys(s, p, {"start", "rate", "per"});
+        const auto start = g.number("start", 0.0);
+        const auto rate = g.number("rate", std::nullopt);
+        const auto per = g.positive_duration("per", std::chrono::hours{1});
+        if (s.size() != errors || !start || !rate || !per) return std::nullopt;
+        return sim::counter{*start, *rate, *per};
+    }
+    if (name == "ramp") {
+        one.unknown_keys(s, p, {"from", "to", "duration", "repeat"});
+        const auto from = g.number("from", std::nullopt);
+        const auto to = g.number("to", std::nullopt);
+        const auto duration = g.positive_duration("duration", std::nullopt);
+        bool repeat = false;
+        if (const auto* r = t->get("repeat")) repeat = read_bool(s, *r, child(p, "repeat")).value_or(false);
+        if (s.size() != errors || !from || !to || !duration) return std::nullopt;
+        return sim::ramp{*from, *to, *duration, repeat};
+    }
+    if (name == "sine") {
+        one.unknown_keys(s, p, {"offset", "amplitude", "period", "phase"});
+        const auto offset = g.number("offset", 0.0);
+        const auto amplitude = g.number("amplitude", std::nullopt);
+        const auto period = g.positive_duration("period", std::nullopt);
+        const auto phase = g.number("phase", 0.0);
+        if (s.size() != errors || !offset || !amplitude || !period || !phase) return std::nullopt;
+        if (*amplitude < 0) {
+            s.error(*t->get("amplitude"), child(p, "amplitude"),
+                    "must not be negative (use phase = 180 to invert)");
+            return std::nullopt;
+        }
+        return sim::sine{*offset, *amplitude, *period, *phase};
+    }
+    // random_walk
+    one.unknown_keys(s, p, {"start", "step", "min", "max", "interval", "seed"});
+    const auto min = g.number("min", std::nullopt);
+    const auto max = g.number("max", std::nullopt);
+    const auto start = g.number("start", min);
+    const auto step = g.number("step", std::nullopt);
+    const auto interval = g.positive_duration("interval", std::chrono::seconds{1});
+    std::uint64_t seed = walk_seed;
+    if (const auto* n = t->get("seed"))
+        seed = static_cast<std::uint64_t>(
+            read_integer(s, *n, child(p, "seed"), 0, std::numeric_limits<std::int64_t>::max()).value_or(0));
+    if (s.size() != errors || !min || !max || !start || !step || !interval) return std::nullopt;
+    if (*min > *max) {
+        s.error(*t, p, fmt::format("min {} is above max {}", *min, *max));
+        return std::nullopt;
+    }
+    if (*start < *min || *start > *max) {
+        s.error(*t, p, fmt::format("start {} is outside min..max ({}..{})", *start, *min, *max));
+        return std::nullopt;
+    }
+    if (*step < 0) {
+        s.error(*t->get("step"), child(p, "step"), "must not be negative");
+        return std::nullopt;
+    }
+    return sim::random_walk{*start, *step, *min, *max, *interval, seed};
+}
+
+std::optional<sim::value_source> read_source(sink& s, const toml::node& n, const std::string& path,
+                                             std::uint64_t walk_seed) {
+    if (n.is_number()) {
+        const auto x = read_number(s, n, path);
+        if (!x) return std::nullopt;
+        return sim::constant{*x};
+    }
+    if (const auto* t = n.as_table()) return read_generator(s, *t, path, walk_seed);
+    s.error(n, path,
+            fmt::format("expected a number (the value from now on) or a generator table such as "
+                        "{{ counter = {{ start = 0, rate = 1 }} }}, got {}",
+                        type_name(n)));
+    return std::nullopt;
+}
+
+// When the event happens.
+std::optional<sim::events::trigger> read_when(sink& s, const toml::table& t, const std::string& path) {
+    const auto* at = t.get("at");
+    const auto* after = t.get("after_requests");
+    if (at != nullptr && after != nullptr) {
+        s.error(*after, child(path, "after_requests"), "give either at or after_requests, not both");
+        return std::nullopt;
+    }
+    if (after != nullptr) {
+        const auto n = read_integer(s, *after, child(path, "after_requests"), 0,
+                                    std::numeric_limits<std::int64_t>::max());
+        if (!n) return std::nullopt;
+        return sim::events::after_requests{static_cast<std::uint64_t>(*n)};
+    }
+    if (at == nullptr) {
+        s.error(t, path,
+                "missing key \"at\" (a time since the run started, such as \"2s\") or \"after_requests\" (a "
+                "number of requests served)");
+        return std::nullopt;
+    }
+    const auto d = read_duration(s, *at, child(path, "at"));
+    if (!d) return std::nullopt;
+    // Beyond a century the nanosecond clock would overflow; no run lasts that long.
+    constexpr double max_seconds = 100.0 * 365 * 86400;
+    if (!(d->count() >= 0) || d->count() > max_seconds) {
+        s.error(*at, child(path, "at"),
+                fmt::format("{}s is not a time since the start of the run (0 up to a century)", d->count()));
+        return std::nullopt;
+    }
+    return sim::events::at_time{std::chrono::round<duration>(*d)};
+}
+
+// The meter `n` names, from the meters already read.
+const sim::meter_config* read_meter(sink& s, const toml::node& n, const std::string& path,
+                                    const scenario& sc) {
+    const auto name = read_string(s, n, path);
+    if (!name) return nullptr;
+    for (const auto& m : sc.meters)
+        if (m.name == *name) return &m;
+    std::vector<std::string_view> names;
+    for (const auto& m : sc.meters)
+        names.push_back(m.name);
+    s.error(n, path,
+            fmt::format("unknown meter \"{}\"{}", *name,
+                        closest(*name, names) ? did_you_mean(*name, names)
+                                              : "; the meters are " + one_of(std::span(names))));
+    return nullptr;
+}
+
+std::optional<std::string> read_fault(sink& s, const toml::node& n, const std::string& path,
+                                      const scenario& sc) {
+    const auto name = read_string(s, n, path);
+    if (!name) return std::nullopt;
+    std::vector<std::string_view> names;
+    for (const auto& f : sc.faults) {
+        if (f.name == *name) return name;
+        names.push_back(f.name);
+    }
+    if (names.empty())
+        s.error(n, path,
+                fmt::format("unknown fault \"{}\": the scenario has no [[fault]] with a name", *name));
+    else
+        s.error(n, path,
+                fmt::format("unknown fault \"{}\"{}", *name,
+                            closest(*name, names) ? did_you_mean(*name, names)
+                                                  : "; the faults are " + one_of(std::span(names))));
+    return std::nullopt;
+}
+
+std::optional<sim::timeline_event> parse_event(sink& s, const toml::table& t, const std::string& path,
+                                               const scenario& sc, std::uint64_t walk_seed) {
+    const auto errors = s.size();
+    layers(t).unknown_keys(s, path, event_keys);
+    const auto when = read_when(s, t, path);
+
+    const auto* an = t.get("action");
+    if (an == nullptr) {
+        s.error(t, path, fmt::format("missing key \"action\" ({})", one_of(std::span(verb_names))));
+        return std::nullopt;
+    }
+    const auto choice = read_choice(s, *an, child(path, "action"),
+                                    {"join", "leave", "power_cycle", "value", "status", "alarm",
+                                     "clear_alarm", "start_fault", "stop_fault"});
+    if (!choice) return std::nullopt;
+    const auto v = static_cast<verb>(*choice);
+    const auto action_text = verb_names[*choice];
+
+    // Keys that belong to another action are mistakes, not extras to ignore.
+    const auto mine = own_keys(v);
+    for (const auto key : {"record", "value", "status", "fault"}) {
+        const auto* n = t.get(key);
+        if (n == nullptr || std::find(mine.begin(), mine.end(), key) != mine.end()) continue;
+        s.error(*n, child(path, key),
+                fmt::format("action \"{}\" takes no \"{}\"{}", action_text, key,
+                            std::string_view(key) == "fault"    ? " (it goes with start_fault and stop_fault)"
+                            : std::string_view(key) == "status" ? " (it goes with action = \"status\")"
+                                                                : " (it goes with action = \"value\")"));
+    }
+    for (const auto key : mine)
+        if (t.get(key) == nullptr)
+            s.error(t, path, fmt::format("missing key \"{}\" (action \"{}\" needs it)", key, action_text));
+
+    sim::timeline_event e;
+    const auto* mn = t.get("meter");
+    const sim::meter_config* meter = nullptr;
+    if (names_fault(v)) {
+        if (mn != nullptr)
+            s.error(*mn, child(path, "meter"),
+                    "a fault event names no meter: the [[fault]] itself says which meters it hits");
+    } else if (mn == nullptr) {
+        s.error(t, path, fmt::format("missing key \"meter\" (the meter that does \"{}\")", action_text));
+    } else {
+        meter = read_meter(s, *mn, child(path, "meter"), sc);
+        if (meter != nullptr) e.meter = meter->name;
+    }
+
+    switch (v) {
+    case verb::join: e.what = sim::events::presence{true}; break;
+    case verb::leave: e.what = sim::events::presence{false}; break;
+    case verb::power_cycle: e.what = sim::events::power_cycle{}; break;
+    case verb::alarm: e.what = sim::events::alarm{true}; break;
+    case verb::clear_alarm: e.what = sim::events::alarm{false}; break;
+    case verb::status:
+        if (const auto* n = t.get("status"))
+            if (const auto x = read_integer(s, *n, child(path, "status"), 0, 0xFF)) {
+                if (meter != nullptr && !meter->recorded.empty())
+                    s.error(*n, child(path, "status"),
+                            fmt::format("meter \"{}\" replays recorded telegrams, whose status byte is fixed",
+                                        meter->name));
+                e.what = sim::events::status{static_cast<std::uint8_t>(*x)};
+            }
+        break;
+    case verb::start_fault:
+    case verb::stop_fault:
+        if (const auto* n = t.get("fault"))
+            if (auto name = read_fault(s, *n, child(path, "fault"), sc))
+                e.what = sim::events::fault{std::move(*name), v == verb::start_fault};
+        break;
+    case verb::value: {
+        const auto* rn = t.get("record");
+        const auto* vn = t.get("value");
+        if (rn == nullptr || vn == nullptr) break;
+        const auto record = read_integer(s, *rn, child(path, "record"), 1, 10'000);
+        auto source = read_source(s, *vn, child(path, "value"), walk_seed);
+        if (!record || !source || meter == nullptr) break;
+        const auto index = static_cast<std::size_t>(*record - 1);
+        if (const auto why = sim::source_problem(*meter, index, *source)) {
+            // A missing record is the record key's fault; a value out of range, the value's.
+            const bool bad_record = index >= meter->records.size() || !meter->recorded.empty() ||
+                                    !std::holds_alternative<sim::spec_record>(meter->records[index].content);
+            s.error(bad_record ? *rn : *vn, child(path, bad_record ? "record" : "value"),
+                    fmt::format("meter \"{}\": {}", meter->name, *why));
+            break;
+        }
+        e.what = sim::events::value{index, std::move(*source)};
+        break;
+    }
+    }
+    if (s.size() != errors || !when) return std::nullopt;
+    e.when = *when;
+    return e;
+}
+
+} // namespace
+
+void parse_events(sink& s, const toml::node* n, scenario& sc) {
+    if (n == nullptr) return;
+    if (n->is_table()) {
+        s.error(*n, "event", "write [[event]] (one table per event), not [event]");
+        return;
+    }
+    const auto* a = read_array(s, *n, "event");
+    if (a == nullptr) return;
+    for (std::size_t i = 0; i < a->size(); ++i) {
+        const auto path = child("event", i);
+        const auto* t = read_table(s, (*a)[i], path);
+        if (t == nullptr) continue;
+        // A random walk without a seed of its own still repeats from run to run, and differs from
+        // event to event.
+        const auto walk_seed = sc.bus.config.seed + 0x9E3779B97F4A7C15ULL * (i + 1);
+        if (auto e = parse_event(s, *t, path, sc, walk_seed)) sc.events.push_back(std::move(*e));
+    }
+}
+
+} // namespace mbus::scenario::detail

@@ -1,0 +1,216 @@
+// [[expect]]: what the master under test must have done, for `mbus-sim test`.
+//
+//   [[expect]]
+//   that = "read"              # read, fcb_toggled, nothing_sent_to, found_by_scan, no_malformed,
+//   meters = ["heat-1"]        # within, requests; `name` labels it in the report
+//
+// Each kind takes only its own keys; a key of another kind is reported as not applying.
+
+#include <mbus/scenario/detail/harness_tables.hpp>
+#include <mbus/scenario/detail/suggest.hpp>
+
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include <fmt/format.h>
+
+namespace mbus::scenario::detail {
+
+namespace {
+
+using harness::expect_kind;
+
+const std::vector<std::string_view> all_keys{"that",    "name",     "meters",  "address",
+                                             "request", "at_least", "at_most", "limit"};
+
+const auto kind_list = [] {
+    std::array<std::string_view, harness::expect_kind_count> out{};
+    for (std::size_t i = 0; i < out.size(); ++i)
+        out[i] = harness::name(static_cast<expect_kind>(i));
+    return out;
+}();
+
+// The keys each kind takes beside "that" and "name".
+std::vector<std::string_view> keys_of(expect_kind k) {
+    switch (k) {
+    case expect_kind::read:
+    case expect_kind::found_by_scan: return {"meters"};
+    case expect_kind::nothing_sent_to: return {"address", "request"};
+    case expect_kind::within: return {"limit"};
+    case expect_kind::request_count: return {"request", "address", "at_least", "at_most"};
+    case expect_kind::fcb_toggled:
+    case expect_kind::no_malformed: return {};
+    }
+    return {};
+}
+
+// A string or an array of them.
+template <class F>
+void each_string(sink& s, const toml::node& n, const std::string& path, F&& f) {
+    if (const auto* a = n.as_array()) {
+        if (a->empty()) s.error(n, path, "an empty list; leave the key out to mean every one");
+        for (std::size_t i = 0; i < a->size(); ++i)
+            if (auto v = read_string(s, (*a)[i], child(path, i))) f(*v, (*a)[i]);
+        return;
+    }
+    if (auto v = read_string(s, n, path)) f(*v, n);
+}
+
+void read_meters(sink& s, const toml::node& n, const std::string& path, const scenario& sc,
+                 harness::expectation& e) {
+    std::vector<std::string_view> names;
+    for (const auto& m : sc.meters)
+        names.emplace_back(m.name);
+    each_string(s, n, path, [&](const std::string& name, const toml::node& at) {
+        if (std::find(names.begin(), names.end(), name) == names.end()) {
+            s.error(at, path, fmt::format("no meter is named \"{}\"{}", name, did_you_mean(name, names)));
+            return;
+        }
+        if (std::find(e.meters.begin(), e.meters.end(), name) == e.meters.end()) e.meters.push_back(name);
+    });
+}
+
+// 255, "FF" or "0xFF": people name the broadcast addresses in hex and meters in decimal.
+std::optional<byte> read_address(sink& s, const toml::node& n, const std::string& path) {
+    if (n.is_integer()) {
+        if (const auto v = read_integer(s, n, path, 0, 255)) return static_cast<byte>(*v);
+        return std::nullopt;
+    }
+    const auto text = read_string(s, n, path);
+    if (!text) return std::nullopt;
+    std::string_view t = *text;
+    if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'X')) t.remove_prefix(2);
+    const auto b = from_hex(t);
+    if (!b || b->size() != 1) {
+        s.error(n, path, fmt::format("\"{}\" is not an address (0..255, or hex such as \"FF\")", *text));
+        return std::nullopt;
+    }
+    return b->front();
+}
+
+void read_addresses(sink& s, const toml::node& n, const std::string& path, harness::expectation& e) {
+    const auto add = [&](const toml::node& x, const std::string& p) {
+        if (const auto a = read_address(s, x, p))
+            if (std::find(e.addresses.begin(), e.addresses.end(), *a) == e.addresses.end())
+                e.addresses.push_back(*a);
+    };
+    if (const auto* a = n.as_array()) {
+        if (a->empty()) s.error(n, path, "an empty list of addresses");
+        for (std::size_t i = 0; i < a->size(); ++i)
+            add((*a)[i], child(path, i));
+        return;
+    }
+    add(n, path);
+}
+
+std::optional<harness::expectation> parse_one(sink& s, const toml::table& t, const std::string& path,
+                                              const scenario& sc) {
+    layers(t).unknown_keys(s, path, all_keys);
+    const auto* that = t.get("that");
+    if (that == nullptr) {
+        s.error(t, path, fmt::format("missing key \"that\" (what to expect: {})", one_of(kind_list)));
+        return std::nullopt;
+    }
+    const auto text = read_string(s, *that, child(path, "that"));
+    if (!text) return std::nullopt;
+    const auto kind = harness::parse_expect_kind(*text);
+    if (!kind) {
+        const auto close = closest(*text, kind_list);
+        s.error(*that, child(path, "that"),
+                close ? fmt::format("unknown expectation \"{}\"; did you mean \"{}\"?", *text, *close)
+                      : fmt::format("unknown expectation \"{}\"; expected {}", *text, one_of(kind_list)));
+        return std::nullopt;
+    }
+
+    harness::expectation e;
+    e.kind = *kind;
+    const auto& begin = t.source().begin;
+    e.where =
+        fmt::format("{}:{}:{}", t.source().path ? *t.source().path : std::string(), begin.line, begin.column);
+    const auto own = keys_of(*kind);
+    for (const auto& [k, v] : t) {
+        const auto key = k.str();
+        if (key == "that" || key == "name") continue;
+        if (std::find(all_keys.begin(), all_keys.end(), key) == all_keys.end()) continue; // reported above
+        if (std::find(own.begin(), own.end(), key) == own.end())
+            s.error(k.source(), child(path, key),
+                    fmt::format("\"{}\" does not apply to that = \"{}\"{}", key, *text,
+                                own.empty() ? std::string(" (it takes no other keys)")
+                                            : fmt::format(" (it takes {})", one_of(own))));
+    }
+
+    const auto errors = s.size();
+    if (const auto* n = t.get("name")) e.label = read_string(s, *n, child(path, "name")).value_or("");
+    const auto applies = [&](std::string_view key) -> const toml::node* {
+        return std::find(own.begin(), own.end(), key) != own.end() ? t.get(key) : nullptr;
+    };
+    if (const auto* n = applies("meters")) read_meters(s, *n, child(path, "meters"), sc, e);
+    if (const auto* n = applies("address")) read_addresses(s, *n, child(path, "address"), e);
+    if (const auto* n = applies("request")) {
+        if (const auto r = read_string(s, *n, child(path, "request"))) {
+            e.request = sim::parse_request_kind(*r);
+            if (!e.request)
+                s.error(
+                    *n, child(path, "request"),
+                    fmt::format("unknown request kind \"{}\"; expected SND_NKE, REQ_UD2, REQ_UD1, SELECT, "
+                                "SND_UD or OTHER",
+                                *r));
+        }
+    }
+    const auto count = [&](std::string_view key) -> std::optional<std::uint64_t> {
+        if (const auto* n = applies(key))
+            if (const auto v = read_integer(s, *n, child(path, key), 0, 1'000'000'000))
+                return static_cast<std::uint64_t>(*v);
+        return std::nullopt;
+    };
+    e.at_least = count("at_least");
+    e.at_most = count("at_most");
+    if (const auto* n = applies("limit")) {
+        if (const auto d = read_duration(s, *n, child(path, "limit"))) {
+            if (d->count() <= 0)
+                s.error(*n, child(path, "limit"), "the time limit must be above zero");
+            else
+                e.seconds = d->count();
+        }
+    }
+
+    switch (*kind) {
+    case expect_kind::nothing_sent_to:
+        if (t.get("address") == nullptr)
+            s.error(t, path, "missing key \"address\" (where nothing may go, e.g. 255 or \"FF\")");
+        break;
+    case expect_kind::within:
+        if (t.get("limit") == nullptr) s.error(t, path, "missing key \"limit\" (a duration such as \"30s\")");
+        break;
+    case expect_kind::request_count:
+        if (t.get("at_least") == nullptr && t.get("at_most") == nullptr)
+            s.error(t, path, "give at_least, at_most or both");
+        else if (e.at_least && e.at_most && *e.at_least > *e.at_most)
+            s.error(t, path, fmt::format("at_least {} is above at_most {}", *e.at_least, *e.at_most));
+        break;
+    default: break;
+    }
+    if (s.size() != errors) return std::nullopt;
+    return e;
+}
+
+} // namespace
+
+void parse_expectations(sink& s, const toml::node* n, scenario& sc) {
+    if (n == nullptr) return;
+    if (n->is_table()) {
+        s.error(*n, "expect", "write [[expect]] (one table per expectation), not [expect]");
+        return;
+    }
+    const auto* a = read_array(s, *n, "expect");
+    if (a == nullptr) return;
+    for (std::size_t i = 0; i < a->size(); ++i) {
+        const auto path = child("expect", i);
+        const auto* t = read_table(s, (*a)[i], path);
+        if (t == nullptr) continue;
+        if (auto e = parse_one(s, *t, path, sc)) sc.expectations.push_back(std::move(*e));
+    }
+}
+
+} // namespace mbus::scenario::detail

@@ -1,0 +1,322 @@
+#include <mbus/sim/fault.hpp>
+
+#include <mbus/app/telegram.hpp>
+#include <mbus/sim/fault_bytes.hpp>
+#include <mbus/sim/slave.hpp>
+#include <mbus/sim/uart_rate.hpp>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace mbus::sim {
+
+namespace {
+
+std::uint64_t mix(std::uint64_t x) { // splitmix64: nearby seeds give unrelated streams
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+// A uniform draw in [0, 1) from the top 53 bits, the same on every standard library (the
+// distributions of <random> are not).
+double unit(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+bytes random_bytes(std::mt19937_64& rng, std::size_t n) {
+    bytes out(n);
+    for (auto& b : out)
+        b = static_cast<byte>(rng() & 0xFF);
+    return out;
+}
+
+bool offer_kind(fault_kind k) {
+    return k == fault_kind::ignore_fcb || k == fault_kind::any_address || k == fault_kind::wake_up ||
+           k == fault_kind::preamble;
+}
+
+bool is_fcv_req_ud2(const link::frame& f) {
+    return kind_of(f) == request_kind::req_ud2 && (f.c & link::c_field::fcv) != 0;
+}
+
+// Whether the slave takes the frame as addressed to it (the rule slave::on_frame applies).
+bool addressed(const slave& s, const link::frame& f) {
+    const bool select = kind_of(f) == request_kind::select;
+    return f.a == s.address() || f.a == link::address::broadcast_reply || f.a == link::address::broadcast ||
+           (f.a == link::address::selected && (s.selected() || select));
+}
+
+bool is_ack(const bytes& wire) { return wire.size() == 1 && wire[0] == link::ack_byte; }
+
+} // namespace
+
+fault_engine::fault_engine(std::vector<fault_spec> faults, std::vector<std::string> meters,
+                           std::uint64_t seed, time_point start)
+    : faults_(std::move(faults)), meters_(std::move(meters)), start_(start) {
+    states_.resize(faults_.size());
+    for (std::size_t i = 0; i < faults_.size(); ++i) {
+        auto& st = states_[i];
+        const auto& f = faults_[i];
+        st.rng.seed(f.when.seed ? *f.when.seed : mix(seed + i));
+        if (!f.meter.empty()) {
+            const auto it = std::find(meters_.begin(), meters_.end(), f.meter);
+            if (it == meters_.end())
+                st.unknown_meter = true;
+            else
+                st.meter = static_cast<std::size_t>(it - meters_.begin());
+        }
+        st.heard.assign(meters_.size(), 0);
+    }
+    addresses_.assign(meters_.size(), 0);
+}
+
+bool fault_engine::in_scope(const state& st, std::size_t slave) const {
+    return !st.unknown_meter && (!st.meter || *st.meter == slave);
+}
+
+std::optional<bool> fault_engine::active(std::string_view name) const {
+    for (const auto& f : faults_)
+        if (f.name == name) return f.active;
+    return std::nullopt;
+}
+
+bool fault_engine::set_active(std::string_view name, bool on) {
+    bool found = false;
+    for (auto& f : faults_)
+        if (f.name == name) {
+            f.active = on;
+            found = true;
+        }
+    return found;
+}
+
+void fault_engine::power_cycled(std::size_t slave) {
+    for (auto& st : states_)
+        if (slave < st.heard.size()) st.heard[slave] = 0;
+}
+
+bool fault_engine::fires(std::size_t i, const link::frame& request, const request_context& ctx,
+                         const sim_now& now) {
+    auto& st = states_[i];
+    if (st.decided_for == ctx.index) return st.fired;
+    st.decided_for = ctx.index;
+    st.fired = false;
+    const auto& f = faults_[i];
+    const auto& w = f.when;
+    if (!f.active) return false;
+    if (!w.requests.empty() &&
+        std::find(w.requests.begin(), w.requests.end(), kind_of(request)) == w.requests.end())
+        return false;
+    const auto n = ++st.matched;
+    const auto since = std::chrono::duration_cast<microseconds>(now.mono - start_);
+    if (w.from && since < *w.from) return false;
+    if (w.until && since >= *w.until) return false;
+    if (n <= w.after) return false;
+    if (w.every != 0 && (n - w.after) % w.every != 0) return false;
+    if (w.probability && !(unit(st.rng) < *w.probability)) return false;
+    st.fired = true;
+    return true;
+}
+
+std::string fault_engine::line(std::size_t slave, std::string_view what, std::size_t fault) const {
+    const auto& who = slave < meters_.size() ? meters_[slave] : fmt::format("#{}", slave);
+    return fmt::format("meter {}: {} (fault '{}')", who, what, faults_[fault].name);
+}
+
+bool fault_engine::offer(std::size_t index, slave& s, link::frame& request, const request_context& ctx,
+                         const sim_now& now) {
+    if (index < addresses_.size()) addresses_[index] = s.address();
+    for (std::size_t i = 0; i < faults_.size(); ++i) {
+        const auto& f = faults_[i];
+        if (!offer_kind(f.kind) || !in_scope(states_[i], index)) continue;
+        switch (f.kind) {
+        case fault_kind::ignore_fcb:
+            if (!is_fcv_req_ud2(request) || !addressed(s, request) || !fires(i, request, ctx, now)) break;
+            pending_.push_back(
+                line(index, fmt::format("took C={:02X} as FCV=0 (ignores the FCB)", request.c), i));
+            request.c = static_cast<byte>(request.c & ~(link::c_field::fcv | link::c_field::fcb));
+            break;
+        case fault_kind::any_address:
+            if (request.a > link::address::max_primary || request.a == s.address() ||
+                !fires(i, request, ctx, now))
+                break;
+            pending_.push_back(line(index, fmt::format("took address {} as its own", request.a), i));
+            request.a = s.address();
+            break;
+        case fault_kind::wake_up: {
+            if (!addressed(s, request) || !fires(i, request, ctx, now)) break;
+            auto& heard = states_[i].heard.at(index);
+            if (heard >= f.params.count) break;
+            ++heard;
+            pending_.push_back(line(
+                index,
+                fmt::format("asleep: request {} of {} after power-on not heard", heard, f.params.count), i));
+            return false;
+        }
+        case fault_kind::preamble:
+            if (ctx.preamble_zeros >= f.params.count || !addressed(s, request) ||
+                !fires(i, request, ctx, now))
+                break;
+            pending_.push_back(line(index,
+                                    fmt::format("not heard: {} preamble 0x00 bytes, needs {}",
+                                                ctx.preamble_zeros, f.params.count),
+                                    i));
+            return false;
+        default: break;
+        }
+    }
+    return true;
+}
+
+bool fault_engine::apply(std::size_t i, answer& a, const request_context& ctx, std::string& what) {
+    const auto& f = faults_[i];
+    const auto& p = f.params;
+    auto& rng = states_[i].rng;
+    const auto replace = [&](std::optional<bytes> b) {
+        if (!b) return false;
+        a.wire = std::move(*b);
+        return true;
+    };
+    switch (f.kind) {
+    case fault_kind::no_answer: what = "no answer"; return true; // the caller drops it
+    case fault_kind::late: {
+        const auto span = static_cast<std::uint64_t>((p.late.max - p.late.min).count());
+        a.delay =
+            p.late.min + microseconds(static_cast<microseconds::rep>(span == 0 ? 0 : rng() % (span + 1)));
+        what = fmt::format("late answer after {} ms", static_cast<double>(a.delay.count()) / 1000.0);
+        return true;
+    }
+    case fault_kind::gap:
+        if (p.gap.after == 0 || p.gap.after >= a.wire.size()) return false;
+        a.gaps.push_back(p.gap);
+        what = fmt::format("pause of {} ms after byte {}", static_cast<double>(p.gap.length.count()) / 1000.0,
+                           p.gap.after);
+        return true;
+    case fault_kind::bad_checksum:
+        what = fmt::format("checksum off by {}", p.delta);
+        return replace(add_to_checksum(a.wire, p.delta));
+    case fault_kind::bad_stop:
+        what = fmt::format("stop byte {:02X}", p.value);
+        return replace(replace_stop(a.wire, p.value));
+    case fault_kind::bad_length:
+        what = fmt::format("length field {:+} ({})", p.delta,
+                           p.which == length_field::both    ? "both"
+                           : p.which == length_field::first ? "first"
+                                                            : "second");
+        return replace(add_to_length(a.wire, p.delta, p.which));
+    case fault_kind::truncate:
+        if (a.wire.size() <= p.keep) return false;
+        what = fmt::format("cut to {} of {} bytes", p.keep, a.wire.size());
+        a.wire.resize(p.keep);
+        return true;
+    case fault_kind::bit_errors: {
+        std::size_t flipped = 0;
+        for (auto& b : a.wire)
+            for (unsigned bit = 0; bit < 8; ++bit)
+                if (unit(rng) < p.rate) {
+                    b = static_cast<byte>(b ^ (1U << bit));
+                    ++flipped;
+                }
+        if (flipped == 0) return false;
+        what = fmt::format("{} bit errors", flipped);
+        return true;
+    }
+    case fault_kind::garbage: {
+        const auto before = p.prefix.empty() ? random_bytes(rng, p.prefix_random) : p.prefix;
+        const auto after = p.suffix.empty() ? random_bytes(rng, p.suffix_random) : p.suffix;
+        a.wire.insert(a.wire.begin(), before.begin(), before.end());
+        a.wire.insert(a.wire.end(), after.begin(), after.end());
+        // Pauses keep their place in the answer proper.
+        for (auto& g : a.gaps)
+            g.after += before.size();
+        what = fmt::format("garbage [{}] before and [{}] after", to_hex(before), to_hex(after));
+        return true;
+    }
+    case fault_kind::ack_junk: {
+        if (!is_ack(a.wire)) return false;
+        const auto junk = p.suffix.empty() ? random_bytes(rng, p.suffix_random) : p.suffix;
+        a.wire.insert(a.wire.end(), junk.begin(), junk.end());
+        what = fmt::format("E5 followed by {}", to_hex(junk));
+        return true;
+    }
+    case fault_kind::echo:
+        a.wire.insert(a.wire.begin(), ctx.raw.begin(), ctx.raw.end());
+        for (auto& g : a.gaps)
+            g.after += ctx.raw.size();
+        what = fmt::format("echo of the request {}", to_hex(ctx.raw));
+        return true;
+    case fault_kind::duplicate: {
+        const auto one = a.wire;
+        for (std::size_t k = 1; k < p.copies; ++k)
+            a.wire.insert(a.wire.end(), one.begin(), one.end());
+        what = fmt::format("answer sent {} times", p.copies);
+        return true;
+    }
+    case fault_kind::wrong_address: {
+        auto d = link::decode(a.wire);
+        if (!d || d->value.kind == link::frame_kind::ack) return false;
+        const byte own = d->value.a;
+        const byte to =
+            p.address ? *p.address : static_cast<byte>(own >= link::address::max_primary ? 0 : own + 1);
+        what = fmt::format("answer from address {} instead of {}", to, own);
+        return replace(replace_address(a.wire, to));
+    }
+    case fault_kind::access_number:
+        what = fmt::format("access number {:02X}", p.value);
+        return replace(replace_access_number(a.wire, p.value));
+    case fault_kind::status_flags:
+        what = fmt::format("status |= {:02X}", p.value);
+        return replace(or_status(a.wire, p.value));
+    case fault_kind::app_error: {
+        const auto d = link::decode(a.wire);
+        const bool frame = d && d->value.kind != link::frame_kind::ack;
+        const byte c = frame ? d->value.c : link::c_field::rsp_ud;
+        const byte addr = frame ? d->value.a : (a.slave < addresses_.size() ? addresses_[a.slave] : 0);
+        a.wire = app_error_frame(c, addr, p.value);
+        what = fmt::format("application error CI 70 status {:02X}", p.value);
+        return true;
+    }
+    case fault_kind::wrong_baud: {
+        const unsigned line_baud = ctx.line_baud != 0 ? ctx.line_baud : p.line_baud;
+        if (p.baud == line_baud) return false;
+        const auto rx = receive_at_rate(a.wire, p.baud, line_baud);
+        std::size_t errors = 0;
+        for (const auto& r : rx)
+            if (r.parity_error || r.framing_error) ++errors;
+        what =
+            fmt::format("sent {} bytes at {} baud, a {} baud UART read {} ({} with parity or framing errors)",
+                        a.wire.size(), p.baud, line_baud, rx.size(), errors);
+        a.wire = values(rx);
+        return true;
+    }
+    case fault_kind::ignore_fcb:
+    case fault_kind::any_address:
+    case fault_kind::wake_up:
+    case fault_kind::preamble: return false;
+    }
+    return false;
+}
+
+void fault_engine::shape(const link::frame& request, const request_context& ctx, const sim_now& now,
+                         std::vector<answer>& answers, std::vector<std::string>& injected) {
+    injected.insert(injected.end(), std::make_move_iterator(pending_.begin()),
+                    std::make_move_iterator(pending_.end()));
+    pending_.clear();
+    for (std::size_t i = 0; i < faults_.size(); ++i) {
+        const auto& f = faults_[i];
+        if (offer_kind(f.kind)) continue;
+        const auto ours = [&](const answer& a) { return in_scope(states_[i], a.slave) && !a.wire.empty(); };
+        if (std::none_of(answers.begin(), answers.end(), ours) || !fires(i, request, ctx, now)) continue;
+        for (auto& a : answers) {
+            if (!ours(a)) continue;
+            std::string what;
+            if (!apply(i, a, ctx, what)) continue;
+            injected.push_back(line(a.slave, what, i));
+            if (f.kind == fault_kind::no_answer) a.wire.clear();
+        }
+    }
+    std::erase_if(answers, [](const answer& a) { return a.wire.empty(); });
+}
+
+} // namespace mbus::sim

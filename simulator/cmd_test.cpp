@@ -1,0 +1,351 @@
+// mbus-sim test: run a master under test against a scenario's bus and judge it by the scenario's
+// [[expect]] tables, for CI.
+//
+// The simulator runs in this process on one io_context; the master is a child process in its own
+// process group (so that a timeout kills a shell and whatever it started), reaped through a SIGCHLD
+// signal_set. Its stdout and stderr pass through (with --json its stdout goes to stderr, so that
+// stdout holds only the report).
+
+#include "command.hpp"
+
+#include <mbus/harness/expect.hpp>
+#include <mbus/harness/jsonl.hpp>
+#include <mbus/runtime/runner.hpp>
+#include <mbus/scenario/load.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ; // NOLINT: POSIX names it so
+
+namespace mbus::cli {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+// Exit codes, as the README lists them for CI jobs.
+constexpr int exit_held = 0;
+constexpr int exit_failed = 1; // an expectation failed, the master timed out (or failed, if required)
+constexpr int exit_usage = 2;  // a bad command line or scenario, a command that cannot be started
+constexpr int exit_silent = 3; // the master never sent a byte
+
+// Answers the master asked for just before it exited may still be on their way (the response delay,
+// a paced long frame): they belong in the transcript the verdicts read.
+constexpr auto grace = 300ms;
+// After SIGTERM on a timeout, the master's group gets this long before SIGKILL.
+constexpr auto kill_grace = 2s;
+
+struct test_options {
+    std::string scenario;
+    std::vector<std::string> command;
+    bool tcp{false};
+    double timeout_s{60};
+    std::string transcript;
+    bool json{false};
+    bool require_success{false};
+    bool verbose{false};
+};
+
+std::string replace_all(std::string s, std::string_view from, std::string_view to) {
+    for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+        s.replace(at, from.size(), to);
+    return s;
+}
+
+bool mentions_tcp(const std::vector<std::string>& args) {
+    for (const auto& a : args)
+        if (a.find("{port}") != std::string::npos || a.find("{host}") != std::string::npos ||
+            a.find("{tcp}") != std::string::npos)
+            return true;
+    return false;
+}
+
+struct places {
+    std::string pty;
+    std::string host;
+    std::string port;
+};
+
+std::vector<std::string> substitute(const std::vector<std::string>& args, const places& p) {
+    std::vector<std::string> out;
+    for (auto a : args) {
+        a = replace_all(std::move(a), "{pty}", p.pty);
+        a = replace_all(std::move(a), "{host}", p.host);
+        a = replace_all(std::move(a), "{port}", p.port);
+        a = replace_all(std::move(a), "{tcp}", p.host + ":" + p.port);
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+// The master as it ended.
+struct master_status {
+    pid_t pid{-1};
+    bool exited{false};
+    int code{0};   // exit status, or 128 + signal
+    int signal{0}; // the signal that ended it, if one did
+    bool timed_out{false};
+    double seconds{0}; // since the run started
+};
+
+std::string describe(const master_status& m, double timeout_s) {
+    if (m.timed_out) return fmt::format("killed after the timeout of {} s", timeout_s);
+    if (m.signal != 0)
+        return fmt::format("ended by signal {} ({}) after {:.3f} s", m.signal, ::strsignal(m.signal),
+                           m.seconds);
+    return fmt::format("exit code {} after {:.3f} s", m.code, m.seconds);
+}
+
+// posix_spawnp in a process group of its own; the error as errno.
+int spawn(const std::vector<std::string>& args, bool stdout_to_stderr, pid_t& pid) {
+    std::vector<char*> argv;
+    for (const auto& a : args)
+        argv.push_back(const_cast<char*>(a.c_str())); // NOLINT: posix_spawn's signature
+    argv.push_back(nullptr);
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_t actions;
+    posix_spawnattr_init(&attr);
+    posix_spawn_file_actions_init(&actions);
+    posix_spawnattr_setpgroup(&attr, 0);
+    // The child starts with the default signal mask and dispositions, whatever Asio set up here.
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&attr, &none);
+    sigset_t all;
+    sigfillset(&all);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    if (stdout_to_stderr) posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
+    const int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    return rc;
+}
+
+double seconds_of(duration d) { return std::chrono::duration<double>(d).count(); }
+
+int run(const test_options& o) {
+    auto loaded = scenario::load(o.scenario);
+    if (!loaded) {
+        for (const auto& d : loaded.errors)
+            std::cerr << scenario::to_string(d) << '\n';
+        std::cerr << fmt::format("mbus-sim: {}: {} error{}\n", o.scenario, loaded.errors.size(),
+                                 loaded.errors.size() == 1 ? "" : "s");
+        return exit_usage;
+    }
+    const auto& sc = *loaded.value;
+    if (sc.expectations.empty())
+        std::cerr << fmt::format("mbus-sim: {} has no [[expect]]: only the master's exit status counts\n",
+                                 o.scenario);
+
+    std::ofstream transcript_file;
+    std::optional<harness::jsonl_writer> transcript;
+    if (!o.transcript.empty()) {
+        transcript_file.open(o.transcript, std::ios::trunc);
+        if (!transcript_file) {
+            std::cerr << fmt::format("mbus-sim: cannot write {}: {}\n", o.transcript, std::strerror(errno));
+            return exit_usage;
+        }
+        transcript.emplace(transcript_file);
+    }
+
+    asio::io_context io{1};
+    const auto ex = io.get_executor();
+    auto pty = transport::pty::open(ex);
+    if (!pty) {
+        std::cerr << "mbus-sim: " << pty.message << '\n';
+        return exit_usage;
+    }
+    places where{pty->slave_path(), {}, {}};
+    transport::open_result<transport::tcp_listener> tcp;
+    if (o.tcp || mentions_tcp(o.command)) {
+        tcp = transport::tcp_listener::open(ex, "127.0.0.1:0");
+        if (!tcp) {
+            std::cerr << "mbus-sim: " << tcp.message << '\n';
+            return exit_usage;
+        }
+        where.host = "127.0.0.1";
+        where.port = std::to_string(tcp->port());
+    }
+    const auto args = substitute(o.command, where);
+
+    runtime::runner runner(
+        ex, sc,
+        runtime::logger(std::cerr, o.verbose ? runtime::verbosity::normal : runtime::verbosity::quiet));
+    std::vector<harness::record> records;
+    runner.on_record([&](const harness::record& r) {
+        records.push_back(r);
+        if (transcript) transcript->write(r);
+    });
+    runner.add(std::move(pty.stream));
+    if (tcp) runner.add(std::move(tcp.stream));
+
+    // Both before the spawn: a master that exits at once must not slip past the SIGCHLD wait.
+    asio::signal_set child_signals(io, SIGCHLD);
+    asio::signal_set stop_signals(io, SIGINT, SIGTERM);
+    ::setenv("MBUS_SIM_PTY", where.pty.c_str(), 1);
+    if (tcp) ::setenv("MBUS_SIM_TCP", (where.host + ":" + where.port).c_str(), 1);
+
+    master_status master;
+    if (const int rc = spawn(args, o.json, master.pid); rc != 0) {
+        std::cerr << fmt::format("mbus-sim: cannot start {}: {}\n", args.front(), std::strerror(rc));
+        runner.stop("the master could not be started");
+        io.run();
+        return exit_usage;
+    }
+
+    asio::steady_timer deadline(io);
+    asio::steady_timer kill_timer(io);
+    const auto end_group = [&](int sig) { ::kill(-master.pid, sig); };
+    runner.on_stop([&] {
+        child_signals.cancel();
+        stop_signals.cancel();
+        deadline.cancel();
+        kill_timer.cancel();
+    });
+
+    // The master's end: reap it, leave its answers a moment to arrive, stop the bus.
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            for (;;) {
+                int status = 0;
+                const pid_t p = ::waitpid(master.pid, &status, WNOHANG);
+                if (p == master.pid) {
+                    master.exited = true;
+                    master.seconds = seconds_of(runner.elapsed());
+                    if (WIFEXITED(status)) master.code = WEXITSTATUS(status);
+                    if (WIFSIGNALED(status)) {
+                        master.signal = WTERMSIG(status);
+                        master.code = 128 + master.signal;
+                    }
+                    break;
+                }
+                co_await child_signals.async_wait(asio::use_awaitable);
+            }
+            end_group(SIGTERM); // whatever the master left running in its group goes with it
+            deadline.cancel();
+            asio::steady_timer settle(io, grace);
+            co_await settle.async_wait(asio::use_awaitable);
+            runner.stop("the master exited");
+        },
+        asio::detached);
+
+    // The timeout, and Ctrl-C or SIGTERM to us: end the master's group, SIGKILL if it lingers.
+    const auto give_up = [&]() -> asio::awaitable<void> {
+        if (master.exited) co_return;
+        end_group(SIGTERM);
+        kill_timer.expires_after(kill_grace);
+        co_await kill_timer.async_wait(asio::use_awaitable);
+        if (!master.exited) end_group(SIGKILL);
+    };
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            deadline.expires_after(
+                std::chrono::duration_cast<duration>(std::chrono::duration<double>(o.timeout_s)));
+            co_await deadline.async_wait(asio::use_awaitable);
+            master.timed_out = !master.exited;
+            co_await give_up();
+        },
+        asio::detached);
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            const int sig = co_await stop_signals.async_wait(asio::use_awaitable);
+            std::cerr << fmt::format("mbus-sim: {}: stopping the master\n", ::strsignal(sig));
+            master.timed_out = !master.exited; // it did not finish on its own
+            co_await give_up();
+        },
+        asio::detached);
+
+    io.run();
+
+    harness::evaluation_context ctx;
+    ctx.session_end = master.seconds;
+    if (master.timed_out) ctx.session_end.reset(); // killed: its last request tells more than the kill
+    const auto verdicts = harness::evaluate_all(records, sc, ctx);
+    const bool sent = harness::master_sent_anything(records);
+    bool all_held = true;
+    for (const auto& v : verdicts)
+        all_held = all_held && v.held;
+    const bool master_ok = !master.timed_out && (!o.require_success || master.code == 0);
+    const int code = !sent ? exit_silent : (all_held && master_ok) ? exit_held : exit_failed;
+
+    if (o.json) {
+        nlohmann::json j;
+        j["scenario"] = o.scenario;
+        j["command"] = args;
+        j["master"] = {{"exit_code", master.code},
+                       {"signal", master.signal},
+                       {"timed_out", master.timed_out},
+                       {"seconds", master.seconds},
+                       {"sent_anything", sent}};
+        j["expectations"] = nlohmann::json::parse(harness::to_json(verdicts));
+        j["counters"] = harness::to_json(runner.kind_counters());
+        j["records"] = records.size();
+        j["exit_code"] = code;
+        std::cout << j.dump() << std::endl;
+        return code;
+    }
+    std::cout << fmt::format("mbus-sim test: {} against {}\n", sc.bus.name.empty() ? o.scenario : sc.bus.name,
+                             fmt::join(args, " "));
+    harness::print_report(std::cout, verdicts);
+    std::cout << fmt::format("master: {}{}\n", describe(master, o.timeout_s),
+                             master.timed_out                        ? " (FAIL)"
+                             : o.require_success && master.code != 0 ? " (FAIL: --require-master-success)"
+                                                                     : "");
+    std::cout << runner.kind_counters();
+    if (!sent) std::cout << "the master never sent anything (exit code 3)\n";
+    std::cout << fmt::format("result: {} (exit code {})\n", code == exit_held ? "PASS" : "FAIL", code);
+    return code;
+}
+
+command setup(CLI::App& parent) {
+    auto o = std::make_shared<test_options>();
+    auto* app = parent.add_subcommand(
+        "test", "Run a master under test against a scenario and check the scenario's [[expect]] tables.\n"
+                "Placeholders in the command: {pty}, {host}, {port}, {tcp} (host:port; {host}, {port} and "
+                "{tcp} open the TCP listener too).\n"
+                "Exit codes: 0 every expectation held, 1 one failed (or the master timed out, or failed with "
+                "--require-master-success), 2 a usage or scenario error, 3 the master never sent anything.");
+    app->add_option("scenario", o->scenario, "Scenario file (TOML) with [[expect]] tables")->required();
+    app->add_option("command", o->command, "-- then the master's command and its arguments")->required();
+    app->add_flag("--tcp", o->tcp, "Also listen for raw M-Bus over TCP on 127.0.0.1 (a free port)");
+    app->add_option("--timeout", o->timeout_s, "Kill the master after this many seconds (default 60)")
+        ->check(CLI::PositiveNumber);
+    app->add_option("--transcript", o->transcript, "Write every frame as JSON lines to this file");
+    app->add_flag("--json", o->json,
+                  "Print the report as one JSON object (the master's stdout goes to stderr)");
+    app->add_flag("--require-master-success", o->require_success, "Fail unless the master exits with 0");
+    app->add_flag("-v,--verbose", o->verbose, "Log the simulator's traffic to stderr");
+    return {app, [o] { return run(*o); }};
+}
+
+[[maybe_unused]] const bool registered = add_command(&setup);
+
+} // namespace
+} // namespace mbus::cli

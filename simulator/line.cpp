@@ -1,0 +1,56 @@
+#include "line.hpp"
+
+#include <mbus/master/connect.hpp>
+
+#include <boost/asio/this_coro.hpp>
+
+#include <chrono>
+#include <ostream>
+
+namespace mbus::cli {
+
+master::master_options line_options::master() const {
+    master::master_options m;
+    m.timing = master::timing::for_baud(line.starts_with("tcp:") ? 0 : baud);
+    if (timeout_ms != 0) m.timing.response_timeout = std::chrono::milliseconds(timeout_ms);
+    m.retries = retries;
+    return m;
+}
+
+void add_line_options(CLI::App& app, line_options& o) {
+    app.add_option("line", o.line, "The M-Bus line: a serial device or pty path, or tcp:HOST:PORT")
+        ->required();
+    app.add_option("--baud", o.baud, "Baud rate of a serial line (default 2400)")
+        ->check(CLI::IsMember({300, 600, 1200, 2400, 4800, 9600, 19200, 38400}));
+    app.add_option("--retries", o.retries, "Repeats after a silent first attempt (default 2)")
+        ->check(CLI::Range(0, 10));
+    app.add_option("--timeout-ms", o.timeout_ms,
+                   "How long to wait for the first byte of an answer (default: EN 13757-2's window for "
+                   "the baud rate plus 50 ms)")
+        ->check(CLI::Range(1, 60000));
+    app.add_flag("-v,--verbose", o.verbose, "Print every frame sent and received (on stderr)");
+}
+
+asio::awaitable<opened_line> open_line(const line_options& o) {
+    opened_line out;
+    if (o.line.starts_with("tcp:")) {
+        auto s = co_await master::connect_tcp(std::string_view(o.line).substr(4), std::chrono::seconds(5));
+        if (!s)
+            out.error = s.message;
+        else
+            out.stream = std::move(s.stream);
+        co_return out;
+    }
+    auto s = master::open_serial(co_await asio::this_coro::executor, o.line, o.baud);
+    if (!s)
+        out.error = s.message;
+    else
+        out.stream = std::move(s.stream);
+    co_return out;
+}
+
+master::transcript_hook print_frames(std::ostream& os) {
+    return [&os](const master::transcript_entry& e) { os << e << '\n'; };
+}
+
+} // namespace mbus::cli

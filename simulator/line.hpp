@@ -1,0 +1,49 @@
+#pragma once
+// What the master commands (scan, read) share: opening LINE ("tcp:HOST:PORT" or a device path),
+// the timing and retry options, and a transcript hook that prints every frame for --verbose.
+
+#include <mbus/master/master.hpp>
+#include <mbus/master/transcript.hpp>
+#include <mbus/transport/byte_stream.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+namespace mbus::cli {
+
+namespace asio = boost::asio;
+
+// Exit codes of the master commands.
+inline constexpr int exit_found = 0;   // something answered (scan) / the readout succeeded (read)
+inline constexpr int exit_nothing = 1; // nothing answered, the readout failed, or the line failed
+inline constexpr int exit_usage = 2;
+
+struct line_options {
+    std::string line;       // "tcp:HOST:PORT" or a device path
+    unsigned baud{2400};    // for a device; on TCP only the timing follows it
+    unsigned retries{2};    // repeats after a silent (or garbled, for REQ_UD2) first attempt
+    unsigned timeout_ms{0}; // the response window; 0: EN 13757-2's for the baud rate, plus a margin
+    bool verbose{false};
+
+    master::master_options master() const;
+};
+
+// Adds LINE and --baud, --retries, --timeout-ms, --verbose to a subcommand.
+void add_line_options(CLI::App& app, line_options& o);
+
+struct opened_line {
+    std::unique_ptr<transport::byte_stream> stream;
+    std::string error; // "cannot open /dev/ttyUSB9: No such file or directory"
+};
+asio::awaitable<opened_line> open_line(const line_options& o);
+
+// Writes each transcript entry as a line ("sent 10 40 05 45 16 (SND_NKE a=5)") to `os`.
+master::transcript_hook print_frames(std::ostream& os);
+
+} // namespace mbus::cli
