@@ -1,5 +1,6 @@
-// [[fault]]: what scenarios/README.md ("[[fault]]") describes. Keys common to every kind, then the keys of the kind;
-// a key of another kind is reported as not belonging, a key of no kind as unknown (with a suggestion).
+// [[fault]]: what scenarios/README.md ("[[fault]]") describes. Keys common to every kind, then the keys of
+// the kind; a key of another kind is reported as not belonging, a key of no kind as unknown (with a
+// suggestion).
 #include <mbus/scenario/detail/harness_tables.hpp>
 #include <mbus/scenario/detail/suggest.hpp>
 #include <mbus/scenario/detail/tables.hpp>
