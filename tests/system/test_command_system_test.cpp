@@ -11,6 +11,7 @@ extern char** environ; // NOLINT: POSIX names it so
 
 #include <fstream>
 #include <thread>
+#include <tuple>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -256,4 +257,31 @@ TEST_CASE("mbus-sim test passes mbus-sim read as the master of the shipped CI ex
     const auto partial = run_test_command(with({"test", scenario.string()}, {sim, "read", "48", "{pty}"}));
     CHECK_MESSAGE(partial.code == 1, partial.report);
     CHECK_MESSAGE(partial.out.find("multi never answered a REQ_UD2") != std::string::npos, partial.out);
+}
+
+TEST_CASE("mbus-sim test judges mbus-sim scan --secondary by found_by_scan") {
+    // Three meters, two sharing seven ID digits; skews make their E5s garble as on a real wire.
+    std::string meters;
+    using meter_row = std::tuple<std::string, std::string, int>;
+    for (const auto& [name, id, skew] :
+         {meter_row{"a", "31000001", 0}, meter_row{"b", "31000002", 3}, meter_row{"c", "41000003", 5}})
+        meters += fmt::format("[[meter]]\nname = \"{}\"\naddress = {}\nid = \"{}\"\nmanufacturer = \"ABC\"\n"
+                              "medium = \"water\"\nquirks = {{ skew_bits = {} }}\n"
+                              "record = [{{ quantity = \"volume\", unit = \"m3\", resolution = 0.001, "
+                              "type = \"bcd8\", value = 1.5 }}]\n\n",
+                              name, id.back(), id, skew);
+    const temp_scenario file("scan-expect", "[bus]\nname = \"scan-expect\"\n\n" + meters +
+                                                "[[expect]]\nthat = \"found_by_scan\"\n");
+    const std::string sim = MBUS_SIM_EXE;
+    const auto all = run_test_command(
+        with({"test", file.path().string()}, {sim, "scan", "--secondary", "--timeout-ms", "60", "{pty}"}));
+    CHECK_MESSAGE(all.code == 0, all.report);
+    CHECK_MESSAGE(all.out.find("PASS  a secondary scan found every meter") != std::string::npos, all.out);
+
+    // A scan of the subtree 3xxxxxxx never selects c alone.
+    const auto part =
+        run_test_command(with({"test", file.path().string()}, {sim, "scan", "--secondary", "--mask",
+                                                               "3FFFFFFF", "--timeout-ms", "60", "{pty}"}));
+    CHECK_MESSAGE(part.code == 1, part.report);
+    CHECK_MESSAGE(part.out.find("1 of 3 meters never selected alone") != std::string::npos, part.out);
 }
