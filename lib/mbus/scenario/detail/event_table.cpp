@@ -4,6 +4,7 @@
 
 #include <mbus/scenario/detail/harness_tables.hpp>
 #include <mbus/scenario/detail/suggest.hpp>
+#include <mbus/scenario/detail/tables.hpp>
 #include <mbus/sim/meter.hpp>
 
 #include <algorithm>
@@ -48,37 +49,6 @@ bool names_fault(verb v) { return v == verb::start_fault || v == verb::stop_faul
 
 const std::vector<std::string_view> generator_names{"counter", "ramp", "sine", "random_walk"};
 
-// A generator's numbers and durations, each reported when wrong; `fallback` for a key left out
-// (nullopt: the key is required).
-struct params {
-    sink& s;
-    const toml::table& t;
-    const std::string& path;
-
-    std::optional<double> number(std::string_view key, std::optional<double> fallback) const {
-        const auto* n = t.get(key);
-        if (n == nullptr) {
-            if (!fallback) s.error(t, path, fmt::format("missing key \"{}\"", key));
-            return fallback;
-        }
-        return read_number(s, *n, child(path, key));
-    }
-    std::optional<sim::seconds_d> positive_duration(std::string_view key,
-                                                    std::optional<sim::seconds_d> fallback) const {
-        const auto* n = t.get(key);
-        if (n == nullptr) {
-            if (!fallback) s.error(t, path, fmt::format("missing key \"{}\"", key));
-            return fallback;
-        }
-        const auto d = read_duration(s, *n, child(path, key));
-        if (d && !(d->count() > 0)) {
-            s.error(*n, child(path, key), "must be longer than zero");
-            return std::nullopt;
-        }
-        return d;
-    }
-};
-
 // `value = { counter = { ... } }` and the like: the generators of [[meter.record]] that make sense
 // from a moment on (the date generator "now" does not change by an event).
 std::optional<sim::value_source> read_generator(sink& s, const toml::table& outer, const std::string& path,
@@ -101,67 +71,7 @@ std::optional<sim::value_source> read_generator(sink& s, const toml::table& oute
     }
     const auto* t = read_table(s, first.second, p);
     if (t == nullptr) return std::nullopt;
-    const params g{s, *t, p};
-    const layers one{*t};
-    const auto errors = s.size();
-
-    if (name == "counter") {
-        one.unknown_keys(s, p, {"start", "rate", "per"});
-        const auto start = g.number("start", 0.0);
-        const auto rate = g.number("rate", std::nullopt);
-        const auto per = g.positive_duration("per", std::chrono::hours{1});
-        if (s.size() != errors || !start || !rate || !per) return std::nullopt;
-        return sim::counter{*start, *rate, *per};
-    }
-    if (name == "ramp") {
-        one.unknown_keys(s, p, {"from", "to", "duration", "repeat"});
-        const auto from = g.number("from", std::nullopt);
-        const auto to = g.number("to", std::nullopt);
-        const auto duration = g.positive_duration("duration", std::nullopt);
-        bool repeat = false;
-        if (const auto* r = t->get("repeat")) repeat = read_bool(s, *r, child(p, "repeat")).value_or(false);
-        if (s.size() != errors || !from || !to || !duration) return std::nullopt;
-        return sim::ramp{*from, *to, *duration, repeat};
-    }
-    if (name == "sine") {
-        one.unknown_keys(s, p, {"offset", "amplitude", "period", "phase"});
-        const auto offset = g.number("offset", 0.0);
-        const auto amplitude = g.number("amplitude", std::nullopt);
-        const auto period = g.positive_duration("period", std::nullopt);
-        const auto phase = g.number("phase", 0.0);
-        if (s.size() != errors || !offset || !amplitude || !period || !phase) return std::nullopt;
-        if (*amplitude < 0) {
-            s.error(*t->get("amplitude"), child(p, "amplitude"),
-                    "must not be negative (use phase = 180 to invert)");
-            return std::nullopt;
-        }
-        return sim::sine{*offset, *amplitude, *period, *phase};
-    }
-    // random_walk
-    one.unknown_keys(s, p, {"start", "step", "min", "max", "interval", "seed"});
-    const auto min = g.number("min", std::nullopt);
-    const auto max = g.number("max", std::nullopt);
-    const auto start = g.number("start", min);
-    const auto step = g.number("step", std::nullopt);
-    const auto interval = g.positive_duration("interval", std::chrono::seconds{1});
-    std::uint64_t seed = walk_seed;
-    if (const auto* n = t->get("seed"))
-        seed = static_cast<std::uint64_t>(
-            read_integer(s, *n, child(p, "seed"), 0, std::numeric_limits<std::int64_t>::max()).value_or(0));
-    if (s.size() != errors || !min || !max || !start || !step || !interval) return std::nullopt;
-    if (*min > *max) {
-        s.error(*t, p, fmt::format("min {} is above max {}", *min, *max));
-        return std::nullopt;
-    }
-    if (*start < *min || *start > *max) {
-        s.error(*t, p, fmt::format("start {} is outside min..max ({}..{})", *start, *min, *max));
-        return std::nullopt;
-    }
-    if (*step < 0) {
-        s.error(*t->get("step"), child(p, "step"), "must not be negative");
-        return std::nullopt;
-    }
-    return sim::random_walk{*start, *step, *min, *max, *interval, seed};
+    return read_numeric_generator(s, name, *t, p, walk_seed);
 }
 
 std::optional<sim::value_source> read_source(sink& s, const toml::node& n, const std::string& path,

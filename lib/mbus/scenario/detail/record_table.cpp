@@ -240,6 +240,78 @@ struct generator_params {
 
 // The raw numbers a source reaches must fit the coding; a counter is checked at its start only
 // (it grows without end, and the simulation clamps it when it runs past the coding's range).
+} // namespace
+
+std::optional<sim::value_source> read_numeric_generator(sink& s, std::string_view name, const toml::table& t,
+                                                        const std::string& p, std::uint64_t walk_seed) {
+    const generator_params g{s, t, p};
+    const auto errors = s.size();
+    const layers one{t};
+
+    if (name == "counter") {
+        one.unknown_keys(s, p, {"start", "rate", "per"});
+        const auto start = g.number("start", 0.0);
+        const auto rate = g.number("rate", std::nullopt);
+        const auto per = g.duration("per", std::chrono::hours{1});
+        if (s.size() != errors || !start || !rate || !per) return std::nullopt;
+        return sim::counter{*start, *rate, *per};
+    }
+    if (name == "ramp") {
+        one.unknown_keys(s, p, {"from", "to", "duration", "repeat"});
+        const auto from = g.number("from", std::nullopt);
+        const auto to = g.number("to", std::nullopt);
+        const auto duration = g.duration("duration", std::nullopt);
+        bool repeat = false;
+        if (const auto* r = t.get("repeat")) repeat = read_bool(s, *r, child(p, "repeat")).value_or(false);
+        if (s.size() != errors || !from || !to || !duration) return std::nullopt;
+        return sim::ramp{*from, *to, *duration, repeat};
+    }
+    if (name == "sine") {
+        one.unknown_keys(s, p, {"offset", "amplitude", "period", "phase"});
+        const auto offset = g.number("offset", 0.0);
+        const auto amplitude = g.number("amplitude", std::nullopt);
+        const auto period = g.duration("period", std::nullopt);
+        const auto phase = g.number("phase", 0.0);
+        if (s.size() != errors || !offset || !amplitude || !period || !phase) return std::nullopt;
+        if (*amplitude < 0) {
+            s.error(*t.get("amplitude"), child(p, "amplitude"),
+                    "must not be negative (use phase = 180 to invert)");
+            return std::nullopt;
+        }
+        return sim::sine{*offset, *amplitude, *period, *phase};
+    }
+    if (name == "random_walk") {
+        one.unknown_keys(s, p, {"start", "step", "min", "max", "interval", "seed"});
+        const auto min = g.number("min", std::nullopt);
+        const auto max = g.number("max", std::nullopt);
+        const auto start = g.number("start", min);
+        const auto step = g.number("step", std::nullopt);
+        const auto interval = g.duration("interval", std::chrono::seconds{1});
+        std::uint64_t seed = walk_seed;
+        if (const auto* n = t.get("seed"))
+            seed = static_cast<std::uint64_t>(
+                read_integer(s, *n, child(p, "seed"), 0, std::numeric_limits<std::int64_t>::max())
+                    .value_or(0));
+        if (s.size() != errors || !min || !max || !start || !step || !interval) return std::nullopt;
+        if (*min > *max) {
+            s.error(t, p, fmt::format("min {} is above max {}", *min, *max));
+            return std::nullopt;
+        }
+        if (*start < *min || *start > *max) {
+            s.error(t, p, fmt::format("start {} is outside min..max ({}..{})", *start, *min, *max));
+            return std::nullopt;
+        }
+        if (*step < 0) {
+            s.error(*t.get("step"), child(p, "step"), "must not be negative");
+            return std::nullopt;
+        }
+        return sim::random_walk{*start, *step, *min, *max, *interval, seed};
+    }
+    return std::nullopt;
+}
+
+namespace {
+
 bool source_fits(sink& s, const toml::node& n, const std::string& path, const shape& sh,
                  std::string_view what, double lo, double hi) {
     const double k = std::pow(10.0, sh.shift());
@@ -250,6 +322,22 @@ bool source_fits(sink& s, const toml::node& n, const std::string& path, const sh
                               : fmt::format("{} {} ({} in steps of {}), which", what, x, raw, sh.step_text());
         if (!fits(s, n, path, sh, raw, text)) return false;
     }
+    return true;
+}
+
+// Whether every value the generator can produce fits the record's field.
+bool generator_fits(sink& s, const toml::table& t, const std::string& p, const shape& sh,
+                    const sim::value_source& source) {
+    if (const auto* c = std::get_if<sim::counter>(&source))
+        return source_fits(s, t, p, sh, "the counter starts at", c->start, c->start);
+    if (const auto* r = std::get_if<sim::ramp>(&source))
+        return source_fits(s, t, p, sh, "the ramp reaches", std::min(r->from, r->to),
+                           std::max(r->from, r->to));
+    if (const auto* w = std::get_if<sim::sine>(&source))
+        return source_fits(s, t, p, sh, "the sine reaches", w->offset - w->amplitude,
+                           w->offset + w->amplitude);
+    if (const auto* w = std::get_if<sim::random_walk>(&source))
+        return source_fits(s, t, p, sh, "the random walk may reach", w->min, w->max);
     return true;
 }
 
@@ -267,74 +355,12 @@ std::optional<sim::value_source> generator(sink& s, const toml::table& outer, co
     const auto p = child(path, name);
     const auto* t = read_table(s, node, p);
     if (t == nullptr) return std::nullopt;
-    const generator_params g{s, *t, p};
-    const auto errors = s.size();
     const layers one{*t};
 
-    if (name == "counter") {
-        one.unknown_keys(s, p, {"start", "rate", "per"});
-        const auto start = g.number("start", 0.0);
-        const auto rate = g.number("rate", std::nullopt);
-        const auto per = g.duration("per", std::chrono::hours{1});
-        if (s.size() != errors || !start || !rate || !per) return std::nullopt;
-        if (!source_fits(s, *t, p, sh, "the counter starts at", *start, *start)) return std::nullopt;
-        return sim::counter{*start, *rate, *per};
-    }
-    if (name == "ramp") {
-        one.unknown_keys(s, p, {"from", "to", "duration", "repeat"});
-        const auto from = g.number("from", std::nullopt);
-        const auto to = g.number("to", std::nullopt);
-        const auto duration = g.duration("duration", std::nullopt);
-        bool repeat = false;
-        if (const auto* r = t->get("repeat")) repeat = read_bool(s, *r, child(p, "repeat")).value_or(false);
-        if (s.size() != errors || !from || !to || !duration) return std::nullopt;
-        if (!source_fits(s, *t, p, sh, "the ramp reaches", std::min(*from, *to), std::max(*from, *to)))
-            return std::nullopt;
-        return sim::ramp{*from, *to, *duration, repeat};
-    }
-    if (name == "sine") {
-        one.unknown_keys(s, p, {"offset", "amplitude", "period", "phase"});
-        const auto offset = g.number("offset", 0.0);
-        const auto amplitude = g.number("amplitude", std::nullopt);
-        const auto period = g.duration("period", std::nullopt);
-        const auto phase = g.number("phase", 0.0);
-        if (s.size() != errors || !offset || !amplitude || !period || !phase) return std::nullopt;
-        if (*amplitude < 0) {
-            s.error(*t->get("amplitude"), child(p, "amplitude"),
-                    "must not be negative (use phase = 180 to invert)");
-            return std::nullopt;
-        }
-        if (!source_fits(s, *t, p, sh, "the sine reaches", *offset - *amplitude, *offset + *amplitude))
-            return std::nullopt;
-        return sim::sine{*offset, *amplitude, *period, *phase};
-    }
-    if (name == "random_walk") {
-        one.unknown_keys(s, p, {"start", "step", "min", "max", "interval", "seed"});
-        const auto min = g.number("min", std::nullopt);
-        const auto max = g.number("max", std::nullopt);
-        const auto start = g.number("start", min);
-        const auto step = g.number("step", std::nullopt);
-        const auto interval = g.duration("interval", std::chrono::seconds{1});
-        std::uint64_t seed = walk_seed;
-        if (const auto* n = t->get("seed"))
-            seed = static_cast<std::uint64_t>(
-                read_integer(s, *n, child(p, "seed"), 0, std::numeric_limits<std::int64_t>::max())
-                    .value_or(0));
-        if (s.size() != errors || !min || !max || !start || !step || !interval) return std::nullopt;
-        if (*min > *max) {
-            s.error(*t, p, fmt::format("min {} is above max {}", *min, *max));
-            return std::nullopt;
-        }
-        if (*start < *min || *start > *max) {
-            s.error(*t, p, fmt::format("start {} is outside min..max ({}..{})", *start, *min, *max));
-            return std::nullopt;
-        }
-        if (*step < 0) {
-            s.error(*t->get("step"), child(p, "step"), "must not be negative");
-            return std::nullopt;
-        }
-        if (!source_fits(s, *t, p, sh, "the random walk may reach", *min, *max)) return std::nullopt;
-        return sim::random_walk{*start, *step, *min, *max, *interval, seed};
+    if (name == "counter" || name == "ramp" || name == "sine" || name == "random_walk") {
+        auto source = read_numeric_generator(s, name, *t, p, walk_seed);
+        if (!source || !generator_fits(s, *t, p, sh, *source)) return std::nullopt;
+        return source;
     }
     if (name == "now") {
         one.unknown_keys(s, p, {"utc_offset"});

@@ -22,6 +22,12 @@ struct parsed_record {
 std::optional<parsed_record> parse_record(sink& s, const toml::table& t, const std::string& path,
                                           std::uint64_t walk_seed);
 
+// The numeric generators of a value table (`counter`, `ramp`, `sine`, `random_walk`) from the
+// generator's own table `t` at `path`; nullopt after reporting, or for another name. A random walk
+// without a seed of its own takes `walk_seed`.
+std::optional<sim::value_source> read_numeric_generator(sink& s, std::string_view name, const toml::table& t,
+                                                        const std::string& path, std::uint64_t walk_seed);
+
 // A recorded telegram: `hex` (a whole frame) or `user_data` with `ci` (default 0x72). `extra` names
 // keys the caller reads from the same table (they are not reported as unknown).
 std::optional<sim::recorded_telegram> parse_recorded(sink& s, const toml::table& t, const std::string& path,
