@@ -15,29 +15,6 @@ using namespace mbus::runtime_test;
 
 namespace {
 
-const bytes ack{0xE5};
-
-// What the water meter at address 5 answers to its first REQ_UD2.
-const bytes water_rsp_ud{
-    0x68, 0x15, 0x15, 0x68, // start, L = 21 twice, start
-    0x08, 0x05, 0x72,       // C = RSP_UD, A = 5, CI = 72 (long header)
-    0x78, 0x56, 0x34, 0x12, // ID 12345678, LSB first
-    0x2D, 0x2C,             // manufacturer KAM
-    0x01, 0x07,             // version 1, medium water
-    0x00, 0x00, 0x00, 0x00, // access number 0, status, signature
-    0x0C, 0x13,             // DIF 8-digit BCD, VIF volume in litres
-    0x78, 0x56, 0x34, 0x12, // 12345678
-    0x27, 0x16,             // checksum, stop
-};
-
-asio::awaitable<asio::ip::tcp::socket> listen_and_connect(fixture fx) {
-    auto l = transport::tcp_listener::open(fx.ex, "127.0.0.1:0");
-    REQUIRE_MESSAGE(l, l.message);
-    const auto port = l->port();
-    fx.runner.add(std::move(l.stream));
-    co_return co_await connect(port);
-}
-
 std::size_t count(const std::string& text, const std::string& what) {
     std::size_t n = 0;
     for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
