@@ -152,7 +152,8 @@ TEST_CASE("pty stops its watch threads on close") {
         CHECK(p->guard() != transport::line_guard::reader);
         CHECK(threads() > before); // one per CPU
         p->close();
-        CHECK(threads() == before);
+        // Not ==: in a whole-suite run a thread of an earlier test may end meanwhile.
+        CHECK(threads() <= before);
         CHECK(p->guard() == transport::line_guard::reader);
         co_return;
     });
