@@ -7,7 +7,8 @@ root=$PWD
 jobs=$(nproc 2>/dev/null || echo 2)
 fuzz_seconds=${MBUS_FUZZ_SECONDS:-20}
 
-step() { printf '\n=== %s\n' "$*"; }
+# Each step says how long the run has taken so far: CI's budget is 90 minutes on 2 cores.
+step() { printf '\n=== %s (at %dm%02ds)\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
 
 if [ ! -d "$root/../shared/corpus" ]; then
     echo "NOTE: ../shared/corpus is missing: the corpus tests will report it and fail." >&2
@@ -30,12 +31,20 @@ step "corpus counts"
 
 step "build with AddressSanitizer and UBSan"
 # Warnings as errors are enforced by the build above; this build is about what the sanitizers see.
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMBUS_WERROR=OFF -DMBUS_SANITIZERS=address,undefined >/dev/null
+# Unoptimised, with assertions and line tables: gcc 12 with -fsanitize=address,undefined takes five
+# times longer on the coroutine sources at -O2 -g than at -O0 (measured: 219 s against 43 s for
+# one test file), which alone would blow CI's time budget.
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DMBUS_WERROR=OFF \
+    -DMBUS_SANITIZERS=address,undefined >/dev/null
 cmake --build build-asan -j "$jobs"
 
 step "tests under ASan+UBSan"
+# The secondary scans of whole shipped scenarios against the real mbus-sim spend their time waiting
+# out silent selects, not in code the unit tests do not reach (the scan runs in-process there
+# under the sanitizers too); they run once, in the build above.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j "$jobs" --timeout 600
+    ctest --test-dir build-asan --output-on-failure -j "$jobs" --timeout 600 \
+    -E '^system: our secondary scan finds'
 
 # Warnings are enforced by the gcc build above; clang 14 only compiles the fuzz targets here.
 step "fuzz (${fuzz_seconds}s per target, clang + libFuzzer + ASan/UBSan)"
@@ -55,4 +64,4 @@ for f in build-fuzz/tests/fuzz/fuzz_*; do
 done
 
 echo
-echo "all checks passed"
+echo "all checks passed in $((SECONDS / 60))m$((SECONDS % 60))s"

@@ -64,6 +64,30 @@ asio::awaitable<read_outcome> read_within(transport::byte_stream& io, std::span<
     co_return read_outcome{r.first, 0, false};
 }
 
+// A meter that answered after the window closed (a slow slave, a busy machine between us and a
+// simulator) leaves its bytes for the next exchange, which would take them for its own answer.
+// What is waiting is read and dropped; 1 ms is enough for bytes already in the OS buffer.
+asio::awaitable<result<void>> drop_stale(transport::byte_stream& io, const transcript_hook& hook) {
+    std::array<byte, 512> buf{};
+    bytes dropped;
+    for (;;) {
+        auto r = co_await read_within(io, buf, std::chrono::milliseconds(1));
+        if (r.timed_out) break;
+        if (r.ec) co_return unexpected(r.ec);
+        dropped.insert(dropped.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(r.n));
+        if (dropped.size() > 4096) break; // a line that never falls quiet: let the exchange see it
+    }
+    if (!dropped.empty() && hook) {
+        transcript_entry e;
+        e.kind = transcript_kind::stale;
+        e.at = e.first = clock::now();
+        e.wall = std::chrono::system_clock::now();
+        e.raw = std::move(dropped);
+        hook(e);
+    }
+    co_return result<void>{};
+}
+
 } // namespace
 
 timing timing::for_baud(unsigned baud) {
@@ -143,6 +167,7 @@ asio::awaitable<result<reply>> collect(transport::byte_stream& io, const timing&
 
 asio::awaitable<result<reply>> exchange(transport::byte_stream& io, bytes_view request, const timing& t,
                                         const transcript_hook& hook, unsigned attempt) {
+    if (auto d = co_await drop_stale(io, hook); !d) co_return unexpected(d.error());
     auto s = co_await send(io, request, hook, attempt);
     if (!s) co_return unexpected(s.error());
     co_return co_await collect(io, t, hook, attempt);

@@ -46,7 +46,9 @@ asio::awaitable<result<void>> send(transport::byte_stream& io, bytes_view wire,
 asio::awaitable<result<reply>> collect(transport::byte_stream& io, const timing& t,
                                        const transcript_hook& hook = {}, unsigned attempt = 1);
 
-// send() then collect(). The frame must encode (a long frame of at most 252 data bytes).
+// Reads and drops what is already waiting (logged as stale), then send() then collect(): an answer
+// that came after an earlier window closed is not taken for the answer to this request. The frame
+// must encode (a long frame of at most 252 data bytes).
 asio::awaitable<result<reply>> exchange(transport::byte_stream& io, const link::frame& request,
                                         const timing& t, const transcript_hook& hook = {},
                                         unsigned attempt = 1);

@@ -68,6 +68,14 @@ unsigned open_nibbles(const app::secondary_address& a) {
     return n;
 }
 
+// Whether `mask` selects `a` (an F nibble takes any value): an answer that it does not is no
+// answer to this select.
+bool selected_by(const app::secondary_address& mask, const app::secondary_address& a) {
+    for (std::size_t p = 0; p < nibbles; ++p)
+        if (nibble(mask, p) != 0xF && nibble(mask, p) != nibble(a, p)) return false;
+    return true;
+}
+
 bool open_id_digit(const app::secondary_address& a) {
     for (std::size_t p = 0; p < 8; ++p)
         if (nibble(a, p) == 0xF) return true;
@@ -223,6 +231,10 @@ class secondary_scanner {
                     m.identified = true;
                 }
             }
+            // A telegram from a meter this mask does not select is a late answer to something
+            // earlier: ask again. A meter that keeps giving it is taken at its word.
+            if (m.identified && !selected_by(mask, m.address) && attempt < master_.options().retries)
+                continue;
             record(m);
             co_return outcome::one;
         }

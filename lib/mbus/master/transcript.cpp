@@ -10,6 +10,7 @@ std::string_view name(transcript_kind k) {
     case transcript_kind::received: return "received";
     case transcript_kind::junk: return "junk";
     case transcript_kind::timeout: return "timeout";
+    case transcript_kind::stale: return "stale";
     }
     return "?";
 }

@@ -20,8 +20,9 @@ enum class transcript_kind : std::uint8_t {
     received, // a whole frame (or E5) the parser found
     junk,     // bytes that were no frame (garbled, cut short, a broken checksum)
     timeout,  // the response window closed with nothing received
+    stale,    // bytes found waiting before a request: a late answer to an earlier one, dropped
 };
-std::string_view name(transcript_kind k); // "sent", "received", "junk", "timeout"
+std::string_view name(transcript_kind k); // "sent", "received", "junk", "timeout", "stale"
 
 struct transcript_entry {
     transcript_kind kind{transcript_kind::sent};

@@ -8,6 +8,8 @@
 #include <mbus/master/errc.hpp>
 #include <mbus/master/master.hpp>
 
+#include <algorithm>
+
 using namespace mbus;
 using namespace mbus::test;
 using master::bus_master;
@@ -452,6 +454,39 @@ TEST_CASE("master collects a late reply as an answer to the repeat") {
                                    CHECK(r->kind == reply_kind::ack);
                                    CHECK(p.requests.size() == 2);
                                });
+    });
+}
+
+TEST_CASE("master drops a late answer that waits on the line before its next request") {
+    run_master_test([]() -> asio::awaitable<void> {
+        // The slave's RSP_UD comes 100 ms after the first window closed; by the next request it sits
+        // in the buffer. Taken as that request's answer, a ping would read a telegram, not an E5.
+        const auto late = rsp_ud(5, user_data(1, energy_kwh(1)));
+        co_await on_both_lines(
+            [&] {
+                return scripted({say_after(late, 400ms), say(e5)});
+            },
+            [&](transport::byte_stream& io, peer& p) -> asio::awaitable<void> {
+                auto o = test_options();
+                o.retries = 0;
+                bus_master m(io, o);
+                std::vector<master::transcript_entry> log;
+                m.set_transcript([&](const auto& e) { log.push_back(e); });
+                auto first = co_await m.ping(5);
+                REQUIRE(first);
+                CHECK(first->kind == reply_kind::none);
+                co_await transport::sleep_for(300ms);
+                auto second = co_await m.ping(5);
+                REQUIRE(second);
+                CHECK(second->kind == reply_kind::ack);
+                CHECK(p.requests.size() == 2);
+                const auto stale = std::find_if(log.begin(), log.end(), [](const auto& e) {
+                    return e.kind == master::transcript_kind::stale;
+                });
+                REQUIRE(stale != log.end());
+                CHECK(stale->raw == late);
+                CHECK(log.back().kind == master::transcript_kind::received);
+            });
     });
 }
 

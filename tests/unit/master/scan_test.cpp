@@ -31,6 +31,11 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
+bool is_req_ud2_at_fd(const link::frame& f) {
+    return f.kind == link::frame_kind::short_frame && f.a == link::address::selected &&
+           (f.c & 0xDFU) == link::c_field::req_ud2;
+}
+
 // The master's end of a line whose far end is a sim::bus: write() hands each frame to the bus and
 // queues its reply; read_some() returns what is queued, or waits until the caller's deadline
 // cancels it (silence).
@@ -56,7 +61,11 @@ class bus_stream final : public transport::byte_stream {
             if (!e.is_frame()) continue;
             requests.push_back(e.f);
             bus_reply_ = bus_.on_frame(e.f, 0, sim::sim_now{clock::now(), std::chrono::system_clock::now()});
-            const auto& wire = junk ? *junk : bus_reply_.wire;
+            auto wire = junk ? *junk : bus_reply_.wire;
+            if (misdirected && is_req_ud2_at_fd(e.f)) {
+                wire = *misdirected;
+                misdirected.reset();
+            }
             pending_.insert(pending_.end(), wire.begin(), wire.end());
         }
         co_return std::error_code{};
@@ -65,7 +74,8 @@ class bus_stream final : public transport::byte_stream {
     void close() override { closed_ = true; }
 
     std::vector<link::frame> requests;
-    std::optional<bytes> junk; // when set, every request is answered with these bytes instead
+    std::optional<bytes> junk;        // when set, every request is answered with these bytes instead
+    std::optional<bytes> misdirected; // when set, the answer to the next REQ_UD2 at FD, once
 
   private:
     sim::bus& bus_;
@@ -446,6 +456,35 @@ TEST_CASE("secondary scan below a start mask probes only that subtree") {
     const auto r = secondary(b, o);
     CHECK(found_addresses(r) == std::set<std::string>{"123400012D2C0107", "123400022D2C0107"});
     CHECK(r.selects == 1 + 3 * 10 + 10);
+}
+
+TEST_CASE("secondary scan asks again when a telegram from a meter the select does not match comes back") {
+    // What a late answer to an earlier request looks like: a whole telegram, from another meter.
+    sim::bus other;
+    other.add(meter(9, {0x99990001, kam, 1, 7}));
+    const auto stray = other
+                           .on_frame(link::frame::short_frame(link::c_field::req_ud2, 9), 0,
+                                     sim::sim_now{clock::now(), std::chrono::system_clock::now()})
+                           .wire;
+    REQUIRE(stray.size() > 20);
+    sim::bus b;
+    b.add(meter(1, {0x12345678, kam, 1, 7}));
+    master::secondary_scan_result r;
+    std::size_t at_fd = 0;
+    run([&]() -> asio::awaitable<void> {
+        bus_stream s(b);
+        s.misdirected = stray;
+        master::secondary_scan_options o;
+        o.start = *master::parse_secondary("1234FFFF");
+        r = co_await master::scan_secondary(s, fast(), o);
+        for (const auto& f : s.requests)
+            at_fd += is_req_ud2_at_fd(f) ? 1U : 0U;
+    });
+    INFO(r);
+    CHECK(r.complete);
+    CHECK(found_addresses(r) == std::set<std::string>{"123456782D2C0107"});
+    CHECK(r.meters.at(0).primary == 1);
+    CHECK(at_fd == 2);
 }
 
 TEST_CASE("scans on a line that answers everything with junk end and say so") {
