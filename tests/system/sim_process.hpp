@@ -4,6 +4,8 @@
 // exit code collected (never killall). A thread drains stdout and stderr so that a chatty simulator
 // never blocks on a full pipe.
 
+#include "support/sim_exe.hpp"
+
 #include <chrono>
 #include <condition_variable>
 #include <map>
@@ -34,8 +36,8 @@ std::optional<ready_line> parse_ready_line(const std::string& line);
 
 class sim_process {
   public:
-    // Starts `exe` (MBUS_SIM_EXE by default) with args; check started() and spawn_error().
-    explicit sim_process(std::vector<std::string> args, std::string exe = MBUS_SIM_EXE);
+    // Starts `exe` (sim_exe() by default) with args; check started() and spawn_error().
+    explicit sim_process(std::vector<std::string> args, std::string exe = sim_exe());
     sim_process(const sim_process&) = delete;
     sim_process& operator=(const sim_process&) = delete;
     // Stops the child if it still runs (SIGTERM, then SIGKILL after a deadline).

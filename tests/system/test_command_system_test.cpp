@@ -67,7 +67,7 @@ finished run_test_command(std::vector<std::string> args) {
     const temp_scenario files("test-output", "");
     const auto out_path = files.path().parent_path() / "stdout";
     const auto err_path = files.path().parent_path() / "stderr";
-    args.insert(args.begin(), MBUS_SIM_EXE);
+    args.insert(args.begin(), sim_exe());
     std::vector<char*> argv;
     for (auto& a : args)
         argv.push_back(a.data());
@@ -81,7 +81,7 @@ finished run_test_command(std::vector<std::string> args) {
     pid_t pid = -1;
     const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
-    REQUIRE_MESSAGE(rc == 0, "cannot start " MBUS_SIM_EXE);
+    REQUIRE_MESSAGE(rc == 0, "cannot start ", args[0]);
     int status = 0;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (::waitpid(pid, &status, WNOHANG) == 0) {
@@ -243,7 +243,7 @@ TEST_CASE("mbus-sim test puts the TCP port into the command and reports JSON") {
 
 TEST_CASE("mbus-sim test passes mbus-sim read as the master of the shipped CI example") {
     const auto scenario = std::filesystem::path(MBUS_SOURCE_DIR) / "scenarios" / "ci-example.toml";
-    const std::string sim = MBUS_SIM_EXE;
+    const std::string sim = sim_exe();
     // Both meters, the multi-telegram one (address 7) with a toggled FCB.
     const auto r = run_test_command(
         with({"test", scenario.string()},
@@ -272,7 +272,7 @@ TEST_CASE("mbus-sim test judges mbus-sim scan --secondary by found_by_scan") {
                               name, id.back(), id, skew);
     const temp_scenario file("scan-expect", "[bus]\nname = \"scan-expect\"\n\n" + meters +
                                                 "[[expect]]\nthat = \"found_by_scan\"\n");
-    const std::string sim = MBUS_SIM_EXE;
+    const std::string sim = sim_exe();
     const auto all = run_test_command(
         with({"test", file.path().string()}, {sim, "scan", "--secondary", "--timeout-ms", "60", "{pty}"}));
     CHECK_MESSAGE(all.code == 0, all.report);

@@ -3,6 +3,8 @@
 // readiness line is awaited with a deadline, never a sleep), its stderr in a file, stopped by its
 // PID. Plus a blocking master over file descriptors, every read with a deadline.
 
+#include "support/sim_exe.hpp"
+
 #include <mbus/core/bytes.hpp>
 #include <mbus/core/time.hpp>
 
@@ -17,7 +19,7 @@ namespace mbus::runtime_test {
 
 class child {
   public:
-    explicit child(std::vector<std::string> args, std::string exe = MBUS_SIM_EXE);
+    explicit child(std::vector<std::string> args, std::string exe = test::sim_exe());
     child(const child&) = delete;
     child& operator=(const child&) = delete;
     ~child(); // kills and reaps a child that still runs

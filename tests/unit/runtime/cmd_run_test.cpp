@@ -1,6 +1,8 @@
 // `mbus-sim run` as users start it: the built binary, its readiness line, a real pty and a real
 // TCP socket, and its exit on signals and stop conditions.
 
+#include "support/sim_exe.hpp"
+
 #include "child.hpp"
 
 #include <mbus/link/frame.hpp>
@@ -48,7 +50,7 @@ const bytes req_ud2_5{0x10, 0x5B, 0x05, 0x60, 0x16}; // REQ_UD2 to 5
 
 // The readiness line, or a failure that shows what the child said instead.
 runtime::readiness wait_ready(child& c) {
-    REQUIRE_MESSAGE(c.started(), "cannot start " MBUS_SIM_EXE);
+    REQUIRE_MESSAGE(c.started(), "cannot start ", test::sim_exe());
     const auto line = c.read_line(ready_limit);
     INFO("stderr: ", c.err());
     REQUIRE_MESSAGE(line, "no readiness line");
