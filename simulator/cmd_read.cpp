@@ -12,14 +12,10 @@
 #include <mbus/link/frame.hpp>
 #include <mbus/master/scan.hpp>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <charconv>
-#include <exception>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -153,16 +149,7 @@ int run(const read_options& o) {
                      "hex characters: id, manufacturer, version, medium)\n";
         return exit_usage;
     }
-    asio::io_context io{1};
-    int code = exit_nothing;
-    std::exception_ptr error;
-    asio::co_spawn(io, read(o, *t), [&](std::exception_ptr e, int c) {
-        error = e;
-        code = c;
-    });
-    io.run();
-    if (error) std::rethrow_exception(error);
-    return code;
+    return run_to_exit(read(o, *t));
 }
 
 command setup(CLI::App& parent) {

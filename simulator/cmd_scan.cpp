@@ -8,14 +8,11 @@
 #include <mbus/app/manufacturer.hpp>
 #include <mbus/master/scan.hpp>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include <exception>
 #include <iostream>
 #include <memory>
 
@@ -102,16 +99,7 @@ int run(const scan_options& o) {
             std::cerr << "mbus-sim scan: --manufacturer wants three letters A-Z, not \"" << m << "\"\n";
             return exit_usage;
         }
-    asio::io_context io{1};
-    int code = exit_nothing;
-    std::exception_ptr error;
-    asio::co_spawn(io, scan(o), [&](std::exception_ptr e, int c) {
-        error = e;
-        code = c;
-    });
-    io.run();
-    if (error) std::rethrow_exception(error);
-    return code;
+    return run_to_exit(scan(o));
 }
 
 command setup(CLI::App& parent) {

@@ -2,10 +2,14 @@
 
 #include <mbus/master/connect.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include <chrono>
+#include <exception>
 #include <ostream>
+#include <utility>
 
 namespace mbus::cli {
 
@@ -29,6 +33,19 @@ void add_line_options(CLI::App& app, line_options& o) {
                    "the baud rate plus 50 ms)")
         ->check(CLI::Range(1, 60000));
     app.add_flag("-v,--verbose", o.verbose, "Print every frame sent and received (on stderr)");
+}
+
+int run_to_exit(asio::awaitable<int> command) {
+    asio::io_context io{1};
+    int code = exit_nothing;
+    std::exception_ptr error;
+    asio::co_spawn(io, std::move(command), [&](std::exception_ptr e, int c) {
+        error = e;
+        code = c;
+    });
+    io.run();
+    if (error) std::rethrow_exception(error);
+    return code;
 }
 
 asio::awaitable<opened_line> open_line(const line_options& o) {

@@ -43,6 +43,10 @@ struct opened_line {
 };
 asio::awaitable<opened_line> open_line(const line_options& o);
 
+// Runs a master command's coroutine on an io_context of its own to the end: its exit code (an
+// exception it throws goes on to the caller).
+int run_to_exit(asio::awaitable<int> command);
+
 // Writes each transcript entry as a line ("sent 10 40 05 45 16 (SND_NKE a=5)") to `os`.
 master::transcript_hook print_frames(std::ostream& os);
 

@@ -82,22 +82,9 @@ std::string kinds_with(std::string_view key) {
 // EN 13757-2 window (that is the point of a late answer).
 std::optional<sim::delay_range> read_ms_range(sink& s, const toml::node& n, const std::string& path) {
     constexpr double max_ms = 60'000;
-    double lo = 0;
-    double hi = 0;
-    if (n.is_number()) {
-        const auto v = read_number(s, n, path);
-        if (!v) return std::nullopt;
-        lo = hi = *v;
-    } else {
-        const auto* a = n.as_array();
-        if (a == nullptr || a->size() != 2 || !(*a)[0].is_number() || !(*a)[1].is_number()) {
-            s.error(n, path,
-                    fmt::format("expected milliseconds as one number or [min, max], got {}", type_name(n)));
-            return std::nullopt;
-        }
-        lo = *read_number(s, (*a)[0], path);
-        hi = *read_number(s, (*a)[1], path);
-    }
+    const auto bounds = read_ms_bounds(s, n, path);
+    if (!bounds) return std::nullopt;
+    const auto [lo, hi] = *bounds;
     if (!(lo >= 0 && hi <= max_ms && lo <= hi)) {
         s.error(n, path, fmt::format("{} .. {} ms is not a range within 0 .. 60000 ms", lo, hi));
         return std::nullopt;

@@ -257,28 +257,31 @@ bool valid_baud(std::int64_t baud) {
     return false;
 }
 
-std::optional<sim::delay_range> read_delay(sink& s, const toml::node& n, const std::string& path,
-                                           unsigned baud) {
-    double lo = 0;
-    double hi = 0;
+std::optional<std::pair<double, double>> read_ms_bounds(sink& s, const toml::node& n,
+                                                        const std::string& path) {
     if (n.is_number()) {
         const auto v = read_number(s, n, path);
         if (!v) return std::nullopt;
-        lo = hi = *v;
-    } else {
-        const auto* a = n.as_array();
-        if (a == nullptr || a->size() != 2) {
-            s.error(n, path,
-                    fmt::format("expected [min, max] in milliseconds or one number, got {}",
-                                a == nullptr ? type_name(n) : fmt::format("{} values", a->size())));
-            return std::nullopt;
-        }
-        const auto x = read_number(s, (*a)[0], child(path, 0));
-        const auto y = read_number(s, (*a)[1], child(path, 1));
-        if (!x || !y) return std::nullopt;
-        lo = *x;
-        hi = *y;
+        return std::pair{*v, *v};
     }
+    const auto* a = n.as_array();
+    if (a == nullptr || a->size() != 2) {
+        s.error(n, path,
+                fmt::format("expected [min, max] in milliseconds or one number, got {}",
+                            a == nullptr ? type_name(n) : fmt::format("{} values", a->size())));
+        return std::nullopt;
+    }
+    const auto x = read_number(s, (*a)[0], child(path, 0));
+    const auto y = read_number(s, (*a)[1], child(path, 1));
+    if (!x || !y) return std::nullopt;
+    return std::pair{*x, *y};
+}
+
+std::optional<sim::delay_range> read_delay(sink& s, const toml::node& n, const std::string& path,
+                                           unsigned baud) {
+    const auto bounds = read_ms_bounds(s, n, path);
+    if (!bounds) return std::nullopt;
+    const auto [lo, hi] = *bounds;
     if (lo < 0 || lo > hi) {
         s.error(n, path, fmt::format("{} ms .. {} ms is not a range of delays (0 <= min <= max)", lo, hi));
         return std::nullopt;

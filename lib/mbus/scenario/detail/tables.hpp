@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <mbus/scenario/detail/reader.hpp>
@@ -66,6 +67,11 @@ std::vector<sim::meter_config> parse_meter(sink& s, const toml::table& t, const 
 
 // Whether `key` is one a [[meter]] table (or a model file) may hold.
 bool is_meter_key(std::string_view key);
+
+// Milliseconds as one number or [min, max]: the two bounds as written (min == max for one number),
+// or nothing after reporting. Callers check the range they allow.
+std::optional<std::pair<double, double>> read_ms_bounds(sink& s, const toml::node& n,
+                                                        const std::string& path);
 
 // [min, max] or one number of milliseconds, inside the EN 13757-2 window at `baud` at least in part.
 std::optional<sim::delay_range> read_delay(sink& s, const toml::node& n, const std::string& path,
