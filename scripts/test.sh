@@ -26,6 +26,14 @@ step "build the simulator (RelWithDebInfo, warnings as errors)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMBUS_WERROR=ON >/dev/null
 cmake --build build -j "$jobs" --target mbus-sim
 
+step "install, and build the example consumer against the installed package"
+# What another project does: find_package(mbus) from an install prefix, build, run its test.
+rm -rf build/prefix build-embed
+cmake --install build --prefix build/prefix >/dev/null
+cmake -S examples/embed -B build-embed -DCMAKE_PREFIX_PATH="$root/build/prefix" >/dev/null
+cmake --build build-embed -j "$jobs"
+ctest --test-dir build-embed --output-on-failure
+
 step "build the tests with AddressSanitizer and UBSan (warnings as errors)"
 # Unoptimised, with assertions and line tables: gcc 12 with -fsanitize=address,undefined takes five
 # times longer on the coroutine sources at -O2 -g than at -O0 (measured: 219 s against 43 s for

@@ -3,10 +3,14 @@
 #include "command.hpp"
 
 #include <mbus/harness/jsonl.hpp>
+#include <mbus/runtime/fleet.hpp>
+#include <mbus/runtime/log.hpp>
 #include <mbus/runtime/readiness.hpp>
-#include <mbus/runtime/runner.hpp>
 #include <mbus/scenario/demo.hpp>
 #include <mbus/scenario/load.hpp>
+#include <mbus/transport/pty.hpp>
+#include <mbus/transport/serial.hpp>
+#include <mbus/transport/tcp.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -23,6 +27,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace mbus::cli {
 namespace {
@@ -30,7 +35,7 @@ namespace {
 namespace asio = boost::asio;
 
 struct run_options {
-    std::string scenario;
+    std::vector<std::string> scenarios;
     bool pty{false};
     std::string link;
     std::string tcp;
@@ -71,9 +76,116 @@ std::optional<scenario::scenario> load_scenario(const std::string& path) {
     return std::move(r.value);
 }
 
+// With several buses each writes its own file: "run.jsonl" -> "run.heat-meters.jsonl".
+std::string per_bus(const std::string& path, const std::string& bus, std::size_t buses) {
+    if (buses < 2 || path.empty()) return path;
+    std::filesystem::path p(path);
+    return (p.parent_path() / (p.stem().string() + "." + bus + p.extension().string())).string();
+}
+
+// With several buses, bus i listens on PORT + i (port 0: each on a free port of its own); empty when
+// that is beyond 65535.
+std::string tcp_for(const std::string& where, std::size_t i) {
+    if (i == 0) return where;
+    auto hp = transport::parse_host_port(where);
+    if (!hp || hp->port == 0) return where;
+    const auto port = hp->port + i;
+    if (port > 65535) return {};
+    const auto host = hp->host.find(':') != std::string::npos ? "[" + hp->host + "]" : hp->host;
+    return fmt::format("{}:{}", host, port);
+}
+
+// One bus's transports and outputs, all opened before any readiness line, so that a device or file
+// that cannot be opened stops the run before it starts.
+struct bus_setup {
+    scenario::scenario sc;
+    std::string name;
+    runtime::readiness ready;
+    transport::open_result<transport::pty> pty;
+    transport::open_result<transport::tcp_listener> tcp;
+    transport::open_result<transport::serial_port> serial;
+    std::string transcript_path;
+    std::string counters_path;
+    std::unique_ptr<std::ofstream> transcript_file;
+    std::optional<harness::jsonl_writer> transcript;
+};
+
+int open_bus(const run_options& o, bus_setup& b, std::size_t i, std::size_t buses,
+             const asio::any_io_executor& ex) {
+    b.name = scenario_name(b.sc);
+    b.ready.meters = b.sc.meters.size();
+    b.ready.scenario = b.name;
+    const bool want_pty = o.pty || !o.link.empty() || (o.tcp.empty() && o.serial.empty());
+    if (want_pty) {
+        b.pty = transport::pty::open(ex, {o.link});
+        if (!b.pty) {
+            std::cerr << "mbus-sim: " << b.pty.message << '\n';
+            return exit_transport;
+        }
+        b.ready.pty = b.pty->slave_path();
+        b.ready.link = b.pty->link_path();
+    }
+    if (!o.tcp.empty()) {
+        const auto where = tcp_for(o.tcp, i);
+        if (where.empty()) {
+            std::cerr << fmt::format("mbus-sim: --tcp {}: bus {} would need a port above 65535\n", o.tcp,
+                                     i + 1);
+            return exit_transport;
+        }
+        b.tcp = transport::tcp_listener::open(ex, where);
+        if (!b.tcp) {
+            std::cerr << "mbus-sim: " << b.tcp.message << '\n';
+            return exit_transport;
+        }
+        b.ready.tcp = b.tcp->describe().substr(4); // "tcp HOST:PORT"
+    }
+    if (!o.serial.empty()) {
+        b.serial = transport::serial_port::open(ex, {o.serial, o.baud != 0 ? o.baud : b.sc.bus.baud});
+        if (!b.serial) {
+            std::cerr << "mbus-sim: " << b.serial.message << '\n';
+            return exit_transport;
+        }
+        b.ready.serial = o.serial;
+    }
+    b.transcript_path = per_bus(o.transcript, b.name, buses);
+    b.counters_path = per_bus(o.counters, b.name, buses);
+    if (!b.transcript_path.empty()) {
+        b.transcript_file =
+            std::make_unique<std::ofstream>(b.transcript_path, std::ios::out | std::ios::trunc);
+        if (!*b.transcript_file) {
+            std::cerr << "mbus-sim: cannot write the transcript " << b.transcript_path << '\n';
+            return exit_scenario;
+        }
+        b.transcript.emplace(*b.transcript_file);
+    }
+    if (!b.counters_path.empty() && !std::ofstream(b.counters_path, std::ios::out | std::ios::app)) {
+        std::cerr << "mbus-sim: cannot write the counters " << b.counters_path << '\n';
+        return exit_scenario;
+    }
+    return exit_ok;
+}
+
 int run(const run_options& o) {
-    const auto sc = load_scenario(o.scenario);
-    if (!sc) return exit_scenario;
+    const auto paths = o.scenarios.empty() ? std::vector<std::string>{""} : o.scenarios;
+    const auto n = paths.size();
+    if (n > 1 && (!o.link.empty() || !o.serial.empty())) {
+        std::cerr << "mbus-sim: --link and --serial serve one bus: give one scenario with them\n";
+        return exit_scenario;
+    }
+    std::vector<bus_setup> buses(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        auto sc = load_scenario(paths[i]);
+        if (!sc) return exit_scenario;
+        buses[i].sc = std::move(*sc);
+    }
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = 0; j < i; ++j)
+            if (scenario_name(buses[i].sc) == scenario_name(buses[j].sc)) {
+                std::cerr << fmt::format(
+                    "mbus-sim: two buses are named {}: give each scenario its own [bus] name\n",
+                    scenario_name(buses[i].sc));
+                return exit_scenario;
+            }
 
     const auto level = o.quiet     ? runtime::verbosity::quiet
                        : o.verbose ? runtime::verbosity::verbose
@@ -85,83 +197,59 @@ int run(const run_options& o) {
 
     asio::io_context io{1};
     const auto ex = io.get_executor();
-    runtime::readiness ready;
-    ready.meters = sc->meters.size();
-    ready.scenario = scenario_name(*sc);
+    for (std::size_t i = 0; i < n; ++i)
+        if (const int rc = open_bus(o, buses[i], i, n, ex); rc != exit_ok) return rc;
 
-    // Everything is opened before the runner exists, so that a device that cannot be opened stops
-    // the run before any readiness line.
-    const bool want_pty = o.pty || !o.link.empty() || (o.tcp.empty() && o.serial.empty());
-    transport::open_result<transport::pty> pty;
-    transport::open_result<transport::tcp_listener> tcp;
-    transport::open_result<transport::serial_port> serial;
-    if (want_pty) {
-        pty = transport::pty::open(ex, {o.link});
-        if (!pty) {
-            std::cerr << "mbus-sim: " << pty.message << '\n';
-            return exit_transport;
+    runtime::fleet fleet(ex);
+    std::vector<runtime::logger> logs;
+    logs.reserve(n);
+    for (auto& b : buses) {
+        auto& runner = fleet.add(b.sc, ro);
+        auto& log =
+            logs.emplace_back(std::cerr, level, runner.started(), n > 1 ? b.name + " " : std::string());
+        runner.subscribe([&log](const harness::entry& e) { log.write(e); });
+        if (b.transcript) runner.subscribe([&b](const harness::entry& e) { b.transcript->write(e); });
+        log.info(fmt::format("scenario {} ({}): {} meters, {} timing, strict baud {}", b.name,
+                             b.sc.source.string(), b.sc.meters.size(),
+                             b.sc.bus.timing == scenario::timing_mode::realistic ? "realistic" : "fast",
+                             b.sc.bus.config.strict_baud ? "on" : "off"));
+        if (b.pty) runner.add(std::move(b.pty.stream));
+        if (b.tcp) {
+            log.info(fmt::format("listening on {}", b.tcp->describe()));
+            runner.add(std::unique_ptr<transport::listener>(std::move(b.tcp.stream)));
         }
-        ready.pty = pty->slave_path();
-        ready.link = pty->link_path();
+        if (b.serial) runner.add(std::move(b.serial.stream));
     }
-    if (!o.tcp.empty()) {
-        tcp = transport::tcp_listener::open(ex, o.tcp);
-        if (!tcp) {
-            std::cerr << "mbus-sim: " << tcp.message << '\n';
-            return exit_transport;
-        }
-        ready.tcp = tcp->describe().substr(4); // "tcp HOST:PORT"
-    }
-    if (!o.serial.empty()) {
-        serial = transport::serial_port::open(ex, {o.serial, o.baud != 0 ? o.baud : sc->bus.baud});
-        if (!serial) {
-            std::cerr << "mbus-sim: " << serial.message << '\n';
-            return exit_transport;
-        }
-        ready.serial = o.serial;
-    }
-
-    // Both files are opened before the readiness line, so that a path that cannot be written stops
-    // the run at once instead of after it.
-    std::ofstream transcript_file;
-    std::optional<harness::jsonl_writer> transcript;
-    if (!o.transcript.empty()) {
-        transcript_file.open(o.transcript, std::ios::out | std::ios::trunc);
-        if (!transcript_file) {
-            std::cerr << "mbus-sim: cannot write the transcript " << o.transcript << '\n';
-            return exit_scenario;
-        }
-        transcript.emplace(transcript_file);
-    }
-    if (!o.counters.empty() && !std::ofstream(o.counters, std::ios::out | std::ios::app)) {
-        std::cerr << "mbus-sim: cannot write the counters " << o.counters << '\n';
-        return exit_scenario;
-    }
-
-    runtime::runner runner(ex, *sc, runtime::logger(std::cerr, level), ro);
-    if (transcript) runner.on_record([&transcript](const harness::record& r) { transcript->write(r); });
-    runner.log().info(fmt::format("scenario {} ({}): {} meters, {} timing, strict baud {}", ready.scenario,
-                                  sc->source.string(), sc->meters.size(),
-                                  sc->bus.timing == scenario::timing_mode::realistic ? "realistic" : "fast",
-                                  sc->bus.config.strict_baud ? "on" : "off"));
-    if (pty) runner.add(std::move(pty.stream));
-    if (tcp) runner.add(std::move(tcp.stream));
-    if (serial) runner.add(std::move(serial.stream));
 
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int sig) {
-        if (!ec) runner.stop(sig == SIGINT ? "SIGINT" : "SIGTERM");
+        if (!ec) fleet.stop(sig == SIGINT ? "SIGINT" : "SIGTERM");
     });
-    runner.on_stop([&] { signals.cancel(); });
+    fleet.on_stop([&](runtime::runner* r) {
+        if (r == nullptr) {
+            signals.cancel();
+            return;
+        }
+        for (std::size_t i = 0; i < n; ++i)
+            if (&fleet[i] == r) logs[i].info(fmt::format("stopping: {}", r->stop_reason()));
+    });
 
-    std::cout << runtime::format_readiness(ready) << std::endl; // endl: flushed, scripts wait for it
+    for (const auto& b : buses)
+        std::cout << runtime::format_readiness(b.ready) << '\n';
+    std::cout << std::flush; // scripts wait for the readiness lines
     io.run();
-    runner.summary();
-    if (transcript && !transcript->good()) runner.log().error("the transcript could not be written whole");
-    if (!o.counters.empty()) {
-        std::ofstream out(o.counters, std::ios::out | std::ios::trunc);
-        out << harness::to_json(runner.kind_counters()).dump(2) << '\n';
-        if (!out) runner.log().error(fmt::format("cannot write the counters {}", o.counters));
+    for (std::size_t i = 0; i < n; ++i) {
+        auto& runner = fleet[i];
+        auto& b = buses[i];
+        logs[i].summary(runner.stop_reason().empty() ? "running" : runner.stop_reason(), runner.counters(),
+                        runner.elapsed());
+        logs[i].kinds(runner.kind_counters());
+        if (b.transcript && !b.transcript->good()) logs[i].error("the transcript could not be written whole");
+        if (!b.counters_path.empty()) {
+            std::ofstream out(b.counters_path, std::ios::out | std::ios::trunc);
+            out << harness::to_json(runner.kind_counters()).dump(2) << '\n';
+            if (!out) logs[i].error(fmt::format("cannot write the counters {}", b.counters_path));
+        }
     }
     return exit_ok;
 }
@@ -171,10 +259,13 @@ command setup(CLI::App& parent) {
     auto* app =
         parent.add_subcommand("run", "Serve a scenario's meters to M-Bus masters over a pty, TCP or a "
                                      "serial device (default: the built-in demo on a pty)");
-    app->add_option("scenario", o->scenario, "Scenario file (TOML); without one, the built-in demo");
+    app->add_option("scenario", o->scenarios,
+                    "Scenario files (TOML), each its own bus; without one, the built-in demo");
     app->add_flag("--pty", o->pty, "Serve on a new pseudo-terminal (the default when no transport is given)");
     app->add_option("--link", o->link, "With --pty: a stable symlink to the pty device, removed on exit");
-    app->add_option("--tcp", o->tcp, "Listen for raw M-Bus over TCP on [HOST:]PORT (port 0: any free port)");
+    app->add_option("--tcp", o->tcp,
+                    "Listen for raw M-Bus over TCP on [HOST:]PORT (port 0: any free port); with several "
+                    "scenarios bus i listens on PORT+i");
     auto* serial = app->add_option("--serial", o->serial, "Serve on a serial device (8E1)");
     app->add_option("--baud", o->baud, "With --serial: its rate (default: the scenario's bus rate)")
         ->needs(serial);
@@ -188,8 +279,11 @@ command setup(CLI::App& parent) {
         ->check(CLI::PositiveNumber);
     app->add_option(
         "--transcript", o->transcript,
-        "Write every request, reply, silence, junk and event as JSON lines to FILE as they happen");
-    app->add_option("--counters", o->counters, "Write the counters per request kind as JSON to FILE at exit");
+        "Write every request, reply, silence, junk and event as JSON lines to FILE as they happen "
+        "(several buses: FILE with the bus name before its extension)");
+    app->add_option("--counters", o->counters,
+                    "Write the counters per request kind as JSON to FILE at exit (several buses: "
+                    "one file each, named as for --transcript)");
     return {app, [o] { return run(*o); }};
 }
 

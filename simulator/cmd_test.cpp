@@ -10,8 +10,11 @@
 
 #include <mbus/harness/expect.hpp>
 #include <mbus/harness/jsonl.hpp>
+#include <mbus/runtime/log.hpp>
 #include <mbus/runtime/runner.hpp>
 #include <mbus/scenario/load.hpp>
+#include <mbus/transport/pty.hpp>
+#include <mbus/transport/tcp.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -192,16 +195,17 @@ int run(const test_options& o) {
     }
     const auto args = substitute(o.command, where);
 
-    runtime::runner runner(
-        ex, sc,
-        runtime::logger(std::cerr, o.verbose ? runtime::verbosity::normal : runtime::verbosity::quiet));
+    runtime::runner runner(ex, sc);
+    runtime::logger log(std::cerr, o.verbose ? runtime::verbosity::normal : runtime::verbosity::quiet,
+                        runner.started());
+    runner.subscribe([&log](const harness::entry& e) { log.write(e); });
     std::vector<harness::record> records;
     runner.on_record([&](const harness::record& r) {
         records.push_back(r);
         if (transcript) transcript->write(r);
     });
     runner.add(std::move(pty.stream));
-    if (tcp) runner.add(std::move(tcp.stream));
+    if (tcp) runner.add(std::unique_ptr<transport::listener>(std::move(tcp.stream)));
 
     // Both before the spawn: a master that exits at once must not slip past the SIGCHLD wait.
     asio::signal_set child_signals(io, SIGCHLD);

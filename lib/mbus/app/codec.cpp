@@ -225,7 +225,14 @@ bytes_view value_bytes(const record& r) {
     return d;
 }
 
+namespace {
+thread_local std::uint64_t decodes = 0;
+}
+
+std::uint64_t decode_calls() { return decodes; }
+
 result<user_data> decode(byte ci, bytes_view data) {
+    ++decodes;
     switch (ci) {
     case ci::app_error:
         if (data.size() > 1) return user_data{other_data{ci, bytes(data.begin(), data.end())}};

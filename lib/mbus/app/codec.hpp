@@ -25,6 +25,9 @@ inline constexpr std::size_t max_plain_text_vif = 128;
 // - DIF 2F (idle filler) is one record each, with neither VIB nor data;
 // - CI 70 with more than one byte is kept as other_data (application_error holds one status byte).
 result<user_data> decode(byte ci, bytes_view data);
+// How many times decode() has run on this thread: lets tests show that the runtime decodes a reply
+// once and no observer decodes it again.
+std::uint64_t decode_calls();
 
 // The value bytes of a record: `data` without the LVAR byte of a variable-length (DIF ?D) record.
 bytes_view value_bytes(const record& r);

@@ -25,6 +25,10 @@ void counters::add(const record& r) {
     injected += r.injected.size();
 }
 
+void counters::add(const entry& e) {
+    for_each_record(e, [this](const record& r) { add(r); });
+}
+
 kind_counters counters::total() const {
     kind_counters t;
     for (const auto& k : by_kind) {

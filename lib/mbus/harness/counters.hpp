@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <iosfwd>
 
+#include <mbus/harness/exchange.hpp>
 #include <mbus/harness/record.hpp>
 #include <mbus/sim/request_kind.hpp>
 
@@ -25,6 +26,7 @@ struct counters {
     std::uint64_t malformed_bytes{0}; // the bytes they covered
     std::uint64_t injected{0};        // faults injected
     void add(const record& r);
+    void add(const entry& e); // its records (for_each_record)
     const kind_counters& operator[](sim::request_kind k) const {
         return by_kind.at(static_cast<std::size_t>(k));
     }

@@ -123,6 +123,7 @@ nlohmann::ordered_json ordered_without_t(const record& r) {
         j["answered_by"] = r.answered_by;
         j["collision"] = r.collision;
         j["repeated"] = r.repeated;
+        j["more_follows"] = r.more_follows;
         j["injected"] = r.injected;
         break;
     case record_kind::silence:
@@ -188,8 +189,8 @@ std::optional<record> record_from_json(const json& j) {
     const auto optional = [&](const char* key, auto& out) { return !j.contains(key) || get(j, key, out); };
     if (!optional("summary", r.summary) || !optional("meters", r.meters) ||
         !optional("answered_by", r.answered_by) || !optional("collision", r.collision) ||
-        !optional("repeated", r.repeated) || !optional("injected", r.injected) ||
-        !optional("line_baud", r.line_baud))
+        !optional("repeated", r.repeated) || !optional("more_follows", r.more_follows) ||
+        !optional("injected", r.injected) || !optional("line_baud", r.line_baud))
         return std::nullopt;
     if (r.kind == record_kind::request || r.kind == record_kind::reply) r.frame = whole_frame(r.raw);
     return r;
@@ -211,6 +212,10 @@ void to_json(json& j, const counters& c) { j = to_json(c); }
 void jsonl_writer::write(const record& r) {
     *out_ << to_json_line(r) << '\n' << std::flush;
     ++lines_;
+}
+
+void jsonl_writer::write(const entry& e) {
+    for_each_record(e, [this](const record& r) { write(r); });
 }
 
 bool jsonl_writer::good() const { return out_->good(); }

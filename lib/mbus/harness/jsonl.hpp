@@ -9,12 +9,14 @@
 //   "kind"    "request", "reply", "silence", "junk" or "event"
 // and then, by kind:
 //   request  "request" (SND_NKE, REQ_UD2, REQ_UD1, SELECT, SND_UD, OTHER), "hex", "summary", "line_baud"
-//   reply    "request", "hex", "summary", "meters", "answered_by", "collision", "repeated", "injected"
+//   reply    "request", "hex", "summary", "meters", "answered_by", "collision", "repeated",
+//            "more_follows", "injected"
 //   silence  "request", "summary", "meters", "injected"
 //   junk     "hex", "summary" (why the bytes were no frame)
 //   event    "summary", and "hex" when the event covers bytes (a wake-up preamble)
 // "hex" is upper case without separators. "meters" names every meter that took the request,
-// "answered_by" those whose answers went on the wire, "injected" one line per fault injected into
+// "answered_by" those whose answers went on the wire, "more_follows" whether the telegram announced
+// another (DIF 1F), "injected" one line per fault injected into
 // the exchange. The decoded frame is not written: it follows from "hex".
 
 #include <cstdint>
@@ -26,6 +28,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include <mbus/harness/counters.hpp>
+#include <mbus/harness/exchange.hpp>
 #include <mbus/harness/record.hpp>
 
 namespace mbus::harness {
@@ -53,6 +56,7 @@ class jsonl_writer {
   public:
     explicit jsonl_writer(std::ostream& out) : out_(&out) {}
     void write(const record& r);
+    void write(const entry& e); // its records (for_each_record)
     std::uint64_t lines() const { return lines_; }
     bool good() const;
 

@@ -39,6 +39,7 @@ struct record {
     std::vector<std::string> answered_by; // reply: the meters whose answers went on the wire
     bool collision{false};                // reply: more than one answer reached the wire
     bool repeated{false};                 // reply: a meter repeated its previous reply (same FCB)
+    bool more_follows{false};             // reply: an intact RSP_UD whose last record is DIF 1F
     std::vector<std::string> injected;    // reply, silence: faults injected into this exchange
     unsigned line_baud{0};                // request: the line rate the master set (0: unknown)
     friend bool operator==(const record&, const record&) = default;

@@ -1,176 +1,101 @@
 #include <mbus/runtime/log.hpp>
 
-#include <mbus/app/codec.hpp>
-#include <mbus/app/manufacturer.hpp>
-#include <mbus/app/medium.hpp>
-#include <mbus/transport/errc.hpp>
-
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <fmt/ranges.h>
 
 #include <chrono>
 #include <ostream>
-#include <type_traits>
-#include <variant>
 
 namespace mbus::runtime {
 
 namespace {
 
 double ms(duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double ms(std::chrono::microseconds d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
-std::string app_summary(const app::user_data& ud) {
-    return std::visit(
-        [](const auto& v) -> std::string {
-            using T = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<T, app::variable_data>) {
-                std::string out;
-                if (const auto& a = v.header.address)
-                    out = fmt::format("id={} man={} ver={} medium={} ", app::id_to_string(a->id),
-                                      app::manufacturer_letters(a->manufacturer), a->version,
-                                      app::medium_name(a->medium));
-                return out + fmt::format("records={}", v.records.size());
-            } else if constexpr (std::is_same_v<T, app::fixed_data>) {
-                return fmt::format("fixed id={}", app::id_to_string(v.id));
-            } else if constexpr (std::is_same_v<T, app::application_error>) {
-                return v.status ? fmt::format("application error {:02X}", *v.status)
-                                : std::string("application error");
-            } else {
-                return fmt::format("{} bytes", v.data.size());
-            }
-        },
-        ud);
-}
-
-std::string names(const std::vector<sim::answer>& answers, const sim::bus& bus) {
-    std::string out;
-    for (const auto& a : answers) {
-        if (!out.empty()) out += ',';
-        const auto& n = a.slave < bus.size() ? bus.at(a.slave).name() : std::string();
-        out += n.empty() ? fmt::format("meter{}", a.slave) : n;
-    }
-    return out.empty() ? std::string("nobody") : out;
+std::string names(const std::vector<std::string>& answered_by) {
+    return answered_by.empty() ? std::string("nobody") : fmt::format("{}", fmt::join(answered_by, ","));
 }
 
 } // namespace
 
-std::string summarize(const link::frame& f) {
-    auto out = link::describe(f);
-    if (f.kind != link::frame_kind::long_frame || link::c_field_name(f.c) != "RSP_UD") return out;
-    const auto ud = app::decode(f.ci, f.data);
-    if (!ud) return out + fmt::format(" [undecodable: {}]", ud.error().message());
-    return out + " [" + app_summary(*ud) + "]";
-}
+logger::logger(std::ostream& out, verbosity level, time_point origin, std::string prefix)
+    : out_(out), level_(level), origin_(origin), prefix_(std::move(prefix)) {}
 
-std::string summarize(bytes_view wire) {
-    std::string out;
-    while (!wire.empty()) {
-        if (!out.empty()) out += " + ";
-        const auto d = link::decode(wire);
-        if (!d) {
-            out += fmt::format("? {} bytes ({})", wire.size(), d.error().message());
-            break;
-        }
-        out += summarize(d->value);
-        wire = wire.subspan(d->size);
-    }
-    return out;
+void logger::line(std::string_view text, double t) {
+    // One write per line, flushed: the log interleaves sanely with other output and shows up at once.
+    out_ << fmt::format("[{:9.3f}] {}{}\n", t, prefix_, text) << std::flush;
 }
-
-logger::logger(std::ostream& out, verbosity level, time_point origin)
-    : out_(out), level_(level), origin_(origin) {}
 
 void logger::line(std::string_view text, time_point at) {
-    const auto t = std::chrono::duration<double>(at - origin_).count();
-    // One write per line, flushed: the log interleaves sanely with other output and shows up at once.
-    out_ << fmt::format("[{:9.3f}] {}\n", t, text) << std::flush;
+    line(text, std::chrono::duration<double>(at - origin_).count());
 }
 
 void logger::detail(std::string_view text) {
     if (level_ == verbosity::verbose) out_ << fmt::format("{:12}{}\n", "", text) << std::flush;
 }
 
-void logger::opened(unsigned session, std::string_view what) {
-    if (level_ != verbosity::quiet) line(fmt::format("#{} open {}", session, what), clock::now());
-}
-
-void logger::closed(unsigned session, std::error_code why) {
-    if (why && why != transport::errc::closed && why != std::errc::operation_canceled) {
-        error(fmt::format("#{} closed: {}", session, why.message()));
+void logger::write(const harness::entry& e) {
+    if (const auto* x = std::get_if<harness::exchange>(&e)) {
+        exchange(*x);
+        return;
+    }
+    const auto& n = std::get<harness::notice>(e);
+    if (n.error) {
+        line("error: " + n.text, n.line.t);
         return;
     }
     if (level_ == verbosity::quiet) return;
-    line(why == transport::errc::closed ? fmt::format("#{} closed: {}", session, why.message())
-                                        : fmt::format("#{} closed", session),
-         clock::now());
+    line(n.text, n.line.t);
+    if (n.line.kind == harness::record_kind::junk) detail(to_hex(n.line.raw));
 }
 
-void logger::line_change(unsigned session, const transport::line_settings& l, std::size_t meters_at_rate,
-                         bool strict_baud) {
-    if (level_ == verbosity::quiet) return;
-    auto text = l.baud != 0 ? fmt::format("#{} line {} baud", session, l.baud)
-                            : fmt::format("#{} line rate not set", session);
-    text += l.raw ? " raw" : " NOT raw (the master may see bytes changed or lost)";
-    if (strict_baud && l.baud != 0)
-        text += meters_at_rate == 0 ? " (strict baud: no meter listens at this rate)"
-                                    : fmt::format(" (strict baud: {} meters listen)", meters_at_rate);
-    line(text, clock::now());
-}
-
-void logger::request(unsigned session, const link::stream_event& ev, unsigned line_baud) {
-    if (level_ == verbosity::quiet) return;
-    line(fmt::format("#{} > {}", session, summarize(ev.f)), ev.last);
-    detail(to_hex(ev.raw));
-    if (line_baud != 0) detail(fmt::format("line {} baud", line_baud));
-}
-
-void logger::junk(unsigned session, const link::stream_event& ev) {
-    if (level_ == verbosity::quiet) return;
-    line(fmt::format("#{} ! junk {} bytes: {}", session, ev.raw.size(), ev.error.message()), ev.last);
-    detail(to_hex(ev.raw));
-}
-
-void logger::reply(unsigned session, const sim::bus_reply& r, const sim::bus& bus, const reply_timing& t) {
-    if (level_ == verbosity::quiet) return;
-    const auto now = clock::now();
-    if (r.silent()) {
-        line(fmt::format("#{} - no answer{}", session, r.injected.empty() ? "" : " (fault injected)"), now);
-    } else if (r.collision) {
-        const auto intact = r.intact_from ? fmt::format(", intact: {}", bus.at(*r.intact_from).name()) : "";
-        line(fmt::format("#{} < COLLISION {} bytes from {}{}: {}", session, r.wire.size(),
-                         names(r.answers, bus), intact, summarize(r.wire)),
-             now);
-    } else {
-        line(fmt::format("#{} < {} from {}", session, summarize(r.wire), names(r.answers, bus)), now);
+void logger::exchange(const harness::exchange& x) {
+    using harness::fate;
+    const auto& rq = x.request;
+    const auto& out = x.outcome;
+    const auto id = rq.session;
+    if (x.end == fate::write_failed) {
+        // Shown even when quiet: the master did not get what the bus answered.
+        if (level_ == verbosity::quiet) {
+            line(fmt::format("error: #{} cannot write the answer: {}", id, x.error), out.t);
+            return;
+        }
     }
-    if (level_ != verbosity::verbose) return;
-    if (!r.silent()) {
-        detail(to_hex(r.wire));
-        detail(fmt::format("delay {:.1f} ms (chosen {:.1f} ms), {:.1f} ms on the wire{} at {} baud",
-                           ms(t.since_request), ms(r.delay), ms(t.on_wire), t.paced ? " paced" : "", r.baud));
-    }
-    for (const auto& e : r.events) {
-        const auto& n = bus.at(e.slave).name();
-        detail(fmt::format("{}: {}", n.empty() ? fmt::format("meter{}", e.slave) : n,
-                           e.reply.note.empty() ? std::string("ignored") : e.reply.note));
-    }
-}
-
-void logger::preamble(unsigned session, const link::stream_event& ev) {
     if (level_ == verbosity::quiet) return;
-    line(fmt::format("#{} preamble {} x 00", session, ev.raw.size()), ev.last);
-}
-
-void logger::injected(unsigned session, std::string_view what) {
-    if (level_ != verbosity::quiet) line(fmt::format("#{} ! INJECTED {}", session, what), clock::now());
-}
-
-void logger::event(std::string_view what) {
-    if (level_ != verbosity::quiet) line(fmt::format("event: {}", what), clock::now());
-}
-
-void logger::write_failed(unsigned session, std::error_code why) {
-    error(fmt::format("#{} cannot write the answer: {}", session, why.message()));
+    line(fmt::format("#{} > {}", id, rq.summary), rq.t);
+    detail(to_hex(rq.raw));
+    if (rq.line_baud != 0) detail(fmt::format("line {} baud", rq.line_baud));
+    for (const auto& what : out.injected)
+        line(fmt::format("#{} ! INJECTED {}", id, what), rq.t);
+    switch (x.end) {
+    case fate::silent:
+        line(fmt::format("#{} - no answer{}", id, out.injected.empty() ? "" : " (fault injected)"), out.t);
+        break;
+    case fate::answered:
+        if (out.collision)
+            line(fmt::format("#{} < COLLISION {} bytes from {}{}: {}", id, out.raw.size(),
+                             names(out.answered_by),
+                             x.intact_from.empty() ? "" : ", intact: " + x.intact_from, out.summary),
+                 out.t);
+        else
+            line(fmt::format("#{} < {} from {}", id, out.summary, names(out.answered_by)), out.t);
+        if (level_ == verbosity::verbose) {
+            detail(to_hex(out.raw));
+            detail(fmt::format("delay {:.1f} ms (chosen {:.1f} ms), {:.1f} ms on the wire{} at {} baud",
+                               ms(x.since_request), ms(x.chosen_delay), ms(x.on_wire),
+                               x.paced ? " paced" : "", x.baud));
+        }
+        break;
+    case fate::gone: line(fmt::format("#{} gone before its answer", id), out.t); break;
+    case fate::write_failed:
+        line(fmt::format("error: #{} cannot write the answer: {}", id, x.error), out.t);
+        break;
+    case fate::stopped: break;
+    }
+    for (const auto& note : x.notes)
+        detail(note);
 }
 
 void logger::info(std::string_view text) {

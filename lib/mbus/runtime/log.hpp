@@ -1,7 +1,9 @@
 #pragma once
-// The runner's log on stderr: every line it writes is formatted here, so the format lives in one
-// place. One line per event, prefixed with the seconds since the run started and, for a stream,
-// its session number (each pty, serial device and TCP connection is one session):
+// The runner's log on stderr, a subscriber of its entries (harness/exchange.hpp): every line it
+// writes is formatted here, from what the runner decoded once, so the format lives in one place. One
+// line per event, prefixed with the seconds since the run started and, for a stream, its session
+// number (each pty, serial device and TCP connection is one session). A request is logged with its
+// answer, once the exchange is over:
 //
 //   [    0.000] scenario demo (<built-in demo>): 1 meters, fast timing, strict baud off
 //   [    0.001] #1 open pty /dev/pts/5 (/tmp/mbus0)
@@ -36,16 +38,11 @@
 #include <iosfwd>
 #include <string>
 #include <string_view>
-#include <system_error>
 
-#include <mbus/core/bytes.hpp>
 #include <mbus/core/time.hpp>
 #include <mbus/harness/counters.hpp>
-#include <mbus/link/frame.hpp>
-#include <mbus/link/stream_parser.hpp>
+#include <mbus/harness/exchange.hpp>
 #include <mbus/runtime/stats.hpp>
-#include <mbus/sim/bus.hpp>
-#include <mbus/transport/pty.hpp>
 
 namespace mbus::runtime {
 
@@ -55,44 +52,20 @@ enum class verbosity : std::uint8_t {
     verbose, // and hex bytes, timing and what each meter did
 };
 
-// A frame as the log shows it: link::describe, and for RSP_UD a short application summary
-// ("RSP_UD a=5 ci=72 len=19 [id=12345678 man=KAM ver=1 medium=water records=1]").
-std::string summarize(const link::frame& f);
-
-// Whatever bytes a master receives, frame by frame ("ACK", "ACK + ACK", "? 19 bytes (bad checksum)").
-std::string summarize(bytes_view wire);
-
-// How the bytes of one answer actually went out, measured by the runner.
-struct reply_timing {
-    duration since_request{}; // from the end of the request to the first byte written
-    duration on_wire{};       // from the first byte written to the last
-    bool paced{false};
-};
-
 class logger {
   public:
-    explicit logger(std::ostream& out, verbosity level = verbosity::normal, time_point origin = clock::now());
+    // `origin`: the runner's start, so that entries (stamped relative to it) and other lines agree.
+    // `prefix`: put before each line's text when several buses share one log ("heat-meters ").
+    explicit logger(std::ostream& out, verbosity level = verbosity::normal, time_point origin = clock::now(),
+                    std::string prefix = {});
 
     verbosity level() const { return level_; }
     time_point origin() const { return origin_; }
 
-    void opened(unsigned session, std::string_view what);
-    void closed(unsigned session, std::error_code why);
-    // A master changed the line settings of a pty. `meters_at_rate`: how many meters listen at the
-    // new rate, so that a strict-baud run says why nobody will answer.
-    void line_change(unsigned session, const transport::line_settings& line, std::size_t meters_at_rate,
-                     bool strict_baud);
-    void request(unsigned session, const link::stream_event& ev, unsigned line_baud);
-    void junk(unsigned session, const link::stream_event& ev);
-    // An answer that went out (or not: a silent reply logs "no answer").
-    void reply(unsigned session, const sim::bus_reply& r, const sim::bus& bus, const reply_timing& t);
-    // 0x00 bytes a master sent right before a frame to wake the meters up: not junk.
-    void preamble(unsigned session, const link::stream_event& ev);
-    // One fault the bus hooks injected into an exchange (one line of bus_reply::injected).
-    void injected(unsigned session, std::string_view what);
-    // Something the simulator did on its own, for the whole bus (a timeline event).
-    void event(std::string_view what);
-    void write_failed(unsigned session, std::error_code why);
+    // An entry of the runner: a sink (runner::subscribe).
+    void write(const harness::entry& e);
+    void operator()(const harness::entry& e) { write(e); }
+
     void info(std::string_view text);
     void error(std::string_view text);
     void summary(std::string_view why, const stats& s, duration elapsed);
@@ -100,12 +73,15 @@ class logger {
     void kinds(const harness::counters& c);
 
   private:
+    void exchange(const harness::exchange& x);
+    void line(std::string_view text, double t);
     void line(std::string_view text, time_point at);
     void detail(std::string_view text);
 
     std::ostream& out_;
     verbosity level_;
     time_point origin_;
+    std::string prefix_;
 };
 
 } // namespace mbus::runtime

@@ -1,28 +1,31 @@
 #pragma once
-// The runner: puts one simulated bus (sim::bus built from a scenario) on any number of transports.
+// The runner: puts one simulated bus (sim::bus built from a scenario) on any number of byte streams,
+// and turns what happens into one stream of entries (harness/exchange.hpp) that observers subscribe to.
 //
-// Every stream (a pty, a serial device, each TCP connection) is a session: its bytes go through a
-// link::stream_parser, junk is logged and counted, and each complete frame becomes a request. All
+// Every stream (a pty, a serial device, each connection a listener accepts) is a session: its bytes go
+// through a link::stream_parser, junk becomes a notice, and each complete frame becomes a request. All
 // requests, from every session, wait in one queue and are served one at a time in arrival order, as
 // on a single pair of wires: the bus answers, the runner waits the answer's delay (counted from the
 // end of the request) and writes it to the session the request came from, whole (fast timing) or
-// one character per 11 bit times at the answer's rate (realistic timing). A session that ends
-// (a dropped connection) ends alone; the runner stops only when told, or on a stop condition.
+// one character per 11 bit times at the answer's rate (realistic timing); immediate timing writes it
+// at once. A session that ends (a dropped connection) ends alone; the runner stops only when told, or
+// on a stop condition.
 //
-// Faults and timeline: with [[fault]]s or [[event]]s in the scenario, a sim::fault_engine is the
-// bus's hooks. Before each request the timeline's due events are carried out (a count of requests
-// served so far), and a timer carries out timed events at their time when no request comes. An
-// answer a fault delays far beyond the master's timeout still goes out at its time, and later
-// requests wait in the queue; pauses inside an answer (bus_reply::gaps) are kept on the wire.
+// Each request gives one exchange entry once its fate is known: the request and reply frames decoded
+// once, the meters that took it and answered, collision, repetition, injected faults and timing.
+// Everything else (junk, sessions opening and closing, line changes, timeline events, a wake-up
+// preamble) is a notice. The log, the transcript, the counters and `mbus-sim test` are subscribers;
+// subscribers may come and go while the bus runs.
 //
-// Transcript records, in order: a request when it is taken from the queue (stamped with the arrival
-// of its last byte), then its reply (stamped when the last byte was written) or silence; junk when
-// the parser reports it; events for sessions opening and closing, line changes, timeline events, a
-// wake-up preamble (0x00 bytes right before a frame: an event, not junk, and passed to the bus as
-// request_context::preamble_zeros) and answers that could not be delivered.
+// Faults and timeline: with [[fault]]s or [[event]]s in the scenario (or add_fault), a
+// sim::fault_engine is the bus's hooks. Before each request the timeline's due events are carried out,
+// and a timer carries out timed events at their time when no request comes. An answer a fault delays
+// far beyond the master's timeout still goes out at its time, and later requests wait in the queue;
+// pauses inside an answer (bus_reply::gaps) are kept on the wire.
 //
-// One io_context on one thread: the runner and its transports must all use the same executor and
-// never be touched from another thread.
+// The runner knows streams only through transport::byte_stream and transport::listener. One
+// io_context on one thread: the runner and its streams use the same executor; several runners (buses)
+// may share it, and none waits for another.
 
 #include <chrono>
 #include <cstdint>
@@ -34,15 +37,12 @@
 
 #include <mbus/core/time.hpp>
 #include <mbus/harness/counters.hpp>
+#include <mbus/harness/exchange.hpp>
 #include <mbus/harness/record.hpp>
-#include <mbus/runtime/log.hpp>
 #include <mbus/runtime/stats.hpp>
 #include <mbus/scenario/scenario.hpp>
 #include <mbus/sim/bus.hpp>
 #include <mbus/transport/byte_stream.hpp>
-#include <mbus/transport/pty.hpp>
-#include <mbus/transport/serial.hpp>
-#include <mbus/transport/tcp.hpp>
 
 namespace mbus::runtime {
 
@@ -51,14 +51,18 @@ using namespace std::chrono_literals;
 
 struct runner_options {
     // A master that pauses longer than this inside a frame has given up on it: the partial frame is
-    // dropped (and logged as junk) so that its next request is read cleanly. Far above the gaps of a
+    // dropped (and reported as junk) so that its next request is read cleanly. Far above the gaps of a
     // frame written in one go, below the 200-300 ms a master like libmbus waits before it retries.
     // At low rates a session stretches it to three character times at its line rate.
     std::chrono::microseconds gap_timeout{100ms};
 
     // A write that cannot finish in this time (nobody reads the pty, a stalled TCP peer) is given up
-    // and logged, so that one stuck session cannot hold the bus.
+    // and reported, so that one stuck session cannot hold the bus.
     duration write_timeout{2s};
+
+    // Answers go out as soon as the bus has them, whole, whatever the scenario's timing: outside the
+    // EN 13757-2 response window, for in-process tests that must not wait.
+    bool immediate{false};
 
     // Stop conditions; zero means none.
     std::uint64_t max_requests{0}; // stop once this many requests have been served
@@ -68,46 +72,52 @@ struct runner_options {
     friend bool operator==(const runner_options&, const runner_options&) = default;
 };
 
+// A subscriber of the runner's entries; called on the io_context, in order.
+using sink = std::function<void(const harness::entry&)>;
+
 class runner {
   public:
-    // The bus is built from the scenario's settings and meters at once; transports are added later.
-    runner(const asio::any_io_executor& ex, const scenario::scenario& sc, logger log,
-           runner_options options = {});
+    // The bus is built from the scenario's settings and meters at once; streams are added later.
+    runner(const asio::any_io_executor& ex, const scenario::scenario& sc, runner_options options = {});
     runner(const runner&) = delete;
     runner& operator=(const runner&) = delete;
     ~runner(); // stops, if not stopped yet
 
-    // Each transport is served until stop(). A pty logs every line change a master makes; its line
-    // rate (0 until a master sets one) goes to the bus with each request, so that with strict baud
-    // meters at another rate stay silent as on a real wire. A serial port's rate is the one it was
-    // opened at; TCP carries none (0).
-    void add(std::unique_ptr<transport::pty> p);
-    void add(std::unique_ptr<transport::serial_port> s);
-    void add(std::unique_ptr<transport::tcp_listener> l); // a session per accepted connection
-    void add(std::unique_ptr<transport::byte_stream> s);  // any other stream
+    // Each stream is served until stop(); its line changes (byte_stream::on_line_change) become
+    // notices, and its rate (0 until a master sets one) goes to the bus with each request, so that
+    // with strict baud meters at another rate stay silent as on a real wire.
+    void add(std::unique_ptr<transport::byte_stream> s);
+    // A session per accepted stream, until stop().
+    void add(std::unique_ptr<transport::listener> l);
 
-    // Closes every transport (a pty removes its link), ends every session and wait. Returns at
-    // once; the io_context's run() returns when they have wound down, and then summary() tells what
-    // the run did. Only the first call counts.
+    // Subscribers: every entry from now on, in order. unsubscribe may be called from inside a sink.
+    std::uint64_t subscribe(sink fn);
+    void unsubscribe(std::uint64_t id);
+    // The transcript records of every entry (harness::for_each_record), for writers and verdicts.
+    std::uint64_t on_record(std::function<void(const harness::record&)> fn);
+
+    // Changes while the bus runs, each taking effect at the next request and reported as a notice.
+    void add_fault(sim::fault_spec f);
+    bool set_fault_active(std::string_view name, bool on); // false: no fault of that name
+    // Carries out a timeline event's action now (its `when` is ignored).
+    void fire(const sim::timeline_event& e);
+
+    // Closes every stream (a pty removes its link), ends every session and wait. Returns at
+    // once; the io_context's run() returns when they have wound down. Only the first call counts.
     void stop(std::string why);
     bool stopping() const;
     const std::string& stop_reason() const;
     // Called once, from the first stop() (e.g. to cancel a signal_set so that run() can return).
     void on_stop(std::function<void()> fn);
 
-    // Every transcript record as it happens (requests, replies, silences, junk, events), in order.
-    // Several hooks may be added (the JSON-lines writer, the expectations of `mbus-sim test`).
-    void on_record(std::function<void(const harness::record&)> fn);
-    // The counters per request kind so far (built from the same records).
+    // The counters per request kind so far.
     const harness::counters& kind_counters() const;
-
     const stats& counters() const;
-    // Logs the one-line summary: why the run stopped, how long it ran, the counters.
-    void summary();
     duration elapsed() const;
+    time_point started() const;
     sim::bus& bus();
     const scenario::bus_settings& settings() const;
-    logger& log();
+    const std::string& name() const; // the bus name, else the scenario file's stem
 
     struct state;
 

@@ -53,22 +53,26 @@ bool is_ack(const bytes& wire) { return wire.size() == 1 && wire[0] == link::ack
 
 fault_engine::fault_engine(std::vector<fault_spec> faults, std::vector<std::string> meters,
                            std::uint64_t seed, time_point start)
-    : faults_(std::move(faults)), meters_(std::move(meters)), start_(start) {
-    states_.resize(faults_.size());
-    for (std::size_t i = 0; i < faults_.size(); ++i) {
-        auto& st = states_[i];
-        const auto& f = faults_[i];
-        st.rng.seed(f.when.seed ? *f.when.seed : mix(seed + i));
-        if (!f.meter.empty()) {
-            const auto it = std::find(meters_.begin(), meters_.end(), f.meter);
-            if (it == meters_.end())
-                st.unknown_meter = true;
-            else
-                st.meter = static_cast<std::size_t>(it - meters_.begin());
-        }
-        st.heard.assign(meters_.size(), 0);
-    }
+    : meters_(std::move(meters)), start_(start), seed_(seed) {
+    for (auto& f : faults)
+        add(std::move(f));
     addresses_.assign(meters_.size(), 0);
+}
+
+void fault_engine::add(fault_spec f) {
+    const std::size_t i = faults_.size();
+    faults_.push_back(std::move(f));
+    auto& st = states_.emplace_back();
+    const auto& added = faults_.back();
+    st.rng.seed(added.when.seed ? *added.when.seed : mix(seed_ + i));
+    if (!added.meter.empty()) {
+        const auto it = std::find(meters_.begin(), meters_.end(), added.meter);
+        if (it == meters_.end())
+            st.unknown_meter = true;
+        else
+            st.meter = static_cast<std::size_t>(it - meters_.begin());
+    }
+    st.heard.assign(meters_.size(), 0);
 }
 
 bool fault_engine::in_scope(const state& st, std::size_t slave) const {

@@ -40,6 +40,8 @@ class fault_engine final : public bus_hooks {
                const sim_now& now) override;
     void shape(const link::frame& request, const request_context& ctx, const sim_now& now,
                std::vector<answer>& answers, std::vector<std::string>& injected) override;
+    // A fault added while the bus runs; it draws as the scenario's next fault would.
+    void add(fault_spec f);
     // A meter was power-cycled: wake-up faults start over.
     void power_cycled(std::size_t slave);
     // Starts or stops the fault with this name; false when there is none.
@@ -71,6 +73,7 @@ class fault_engine final : public bus_hooks {
     std::vector<std::string> meters_;
     std::vector<state> states_;
     time_point start_;
+    std::uint64_t seed_{0};
     std::vector<byte> addresses_;      // each slave's primary address when last offered a request
     std::vector<std::string> pending_; // offer()'s injections, for the next shape()
 };

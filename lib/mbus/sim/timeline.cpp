@@ -85,14 +85,22 @@ std::optional<time_point> timeline::next_time() const {
 }
 
 std::string timeline::apply(const pending& p, const sim_now& now, bus& b, fault_engine* faults) {
-    const auto& e = p.event;
-    const auto tag = fmt::format(" (event {}, {})", p.number, fmt::streamed(e.when));
+    return apply(p.event, fmt::format(" (event {}, {})", p.number, fmt::streamed(p.event.when)), now, b,
+                 faults);
+}
+
+std::string timeline::apply_now(const timeline_event& e, const sim_now& now, bus& b, fault_engine* faults) {
+    return apply(e, " (now)", now, b, faults);
+}
+
+std::string timeline::apply(const timeline_event& e, std::string_view tag, const sim_now& now, bus& b,
+                            fault_engine* faults) {
     if (const auto* f = std::get_if<events::fault>(&e.what)) {
         if (faults == nullptr)
             return fmt::format("fault '{}' not changed: the bus has no faults{}", f->name, tag);
         if (!faults->set_active(f->name, f->active))
             return fmt::format("fault '{}' not changed: there is no fault of that name{}", f->name, tag);
-        return describe(e, true) + tag;
+        return describe(e, true) + std::string(tag);
     }
     const auto index = b.find(e.meter);
     if (!index) return fmt::format("event skipped: no meter {} on the bus{}", e.meter, tag);
@@ -130,7 +138,7 @@ std::string timeline::apply(const pending& p, const sim_now& now, bus& b, fault_
     };
     const auto why = std::visit(visitor{*index, s, b, faults, now}, e.what);
     if (!why.empty()) return fmt::format("event skipped: {}: {}{}", describe(e, false), why, tag);
-    return describe(e, true) + tag;
+    return describe(e, true) + std::string(tag);
 }
 
 std::vector<std::string> timeline::apply_due(const sim_now& now, std::uint64_t served, bus& b,

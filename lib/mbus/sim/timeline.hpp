@@ -101,12 +101,18 @@ class timeline {
     std::vector<std::string> apply_due(const sim_now& now, std::uint64_t served, bus& b,
                                        fault_engine* faults);
 
+    // Carries out one event's action now, whatever its trigger says (a control request, an embedding
+    // test); the line says what was done, as apply_due's do.
+    static std::string apply_now(const timeline_event& e, const sim_now& now, bus& b, fault_engine* faults);
+
   private:
     struct pending {
         std::size_t number{0}; // in the scenario, from 1: logs name it
         timeline_event event;
     };
     static std::string apply(const pending& p, const sim_now& now, bus& b, fault_engine* faults);
+    static std::string apply(const timeline_event& e, std::string_view tag, const sim_now& now, bus& b,
+                             fault_engine* faults);
 
     std::vector<pending> events_; // still to happen, in the order they fall due
     time_point start_;

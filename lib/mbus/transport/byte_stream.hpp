@@ -8,6 +8,9 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
 #include <memory>
 #include <span>
 #include <string>
@@ -17,6 +20,16 @@
 namespace mbus::transport {
 
 namespace asio = boost::asio;
+
+// The line as the last master configured it (a pty; a serial port or TCP has no master settings).
+struct line_settings {
+    unsigned baud = 0;         // the rate the master set; 0 = no master has set one yet
+    bool raw = false;          // no echo, line editing or byte mapping (see is_raw in termios_speed.hpp)
+    std::uint64_t changes = 0; // how many settings by masters we have seen
+
+    friend bool operator==(const line_settings&, const line_settings&) = default;
+};
+std::ostream& operator<<(std::ostream& os, const line_settings& l);
 
 class byte_stream {
   public:
@@ -42,6 +55,25 @@ class byte_stream {
     virtual unsigned baud() const { return 0; }
 
     // Ends the stream: pending and later reads give errc::closed. Idempotent.
+    virtual void close() = 0;
+
+    // Called (on the io_context) each time a master changes the line settings, so that the runtime
+    // learns of them through this interface alone. Streams without settings of the master's (TCP, a
+    // serial port we opened) never call it. Replaces the previous one.
+    virtual void on_line_change(std::function<void(const line_settings&)> fn) { (void)fn; }
+};
+
+// Where sessions come from one after another (a TCP port); the runtime serves each as its own stream.
+class listener {
+  public:
+    listener() = default;
+    listener(const listener&) = delete;
+    listener& operator=(const listener&) = delete;
+    virtual ~listener() = default;
+
+    // The next stream; errors as values (operation_canceled after close()).
+    virtual asio::awaitable<std::pair<std::error_code, std::unique_ptr<byte_stream>>> accept() = 0;
+    virtual std::string describe() const = 0; // "tcp 127.0.0.1:5000"
     virtual void close() = 0;
 };
 

@@ -220,11 +220,6 @@ asio::awaitable<void> run_reader(std::shared_ptr<pty::state> s) {
 
 } // namespace
 
-std::ostream& operator<<(std::ostream& os, const line_settings& l) {
-    return os << (l.baud != 0 ? fmt::format("{} baud", l.baud) : std::string("no rate set"))
-              << (l.raw ? ", raw" : ", not raw") << " (change " << l.changes << ')';
-}
-
 open_result<pty> pty::open(const asio::any_io_executor& ex, const pty_options& options) {
     auto fail = [](std::error_code ec, std::string message) {
         return open_result<pty>{nullptr, ec, std::move(message)};

@@ -31,16 +31,6 @@
 
 namespace mbus::transport {
 
-// The line as the last master configured it.
-struct line_settings {
-    unsigned baud = 0;         // the rate the master set; 0 = no master has set one yet
-    bool raw = false;          // no echo, line editing or byte mapping (see is_raw in termios_speed.hpp)
-    std::uint64_t changes = 0; // how many settings by masters we have seen
-
-    friend bool operator==(const line_settings&, const line_settings&) = default;
-};
-std::ostream& operator<<(std::ostream& os, const line_settings& l);
-
 struct pty_options {
     std::string link; // optional stable path: a symbolic link to the slave, replaced if it is a link,
                       // never over a regular file; removed on close while it still points to us
@@ -68,7 +58,7 @@ class pty final : public byte_stream {
     line_guard guard() const noexcept;
     // Called (on the io_context) each time a master changes the line settings, e.g. to log the rate
     // and to check it against the meter's when strict baud checking is on. Replaces the previous one.
-    void on_line_change(std::function<void(const line_settings&)> fn);
+    void on_line_change(std::function<void(const line_settings&)> fn) override;
     // Completes once line().changes > seen (at once if it already is); put a deadline on it.
     asio::awaitable<line_settings> wait_line_change(std::uint64_t seen);
 

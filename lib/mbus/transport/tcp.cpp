@@ -102,10 +102,11 @@ open_result<tcp_listener> tcp_listener::open(const asio::any_io_executor& ex, st
 
 tcp_listener::tcp_listener(asio::ip::tcp::acceptor acceptor) : acceptor_(std::move(acceptor)) {}
 
-asio::awaitable<std::pair<std::error_code, std::unique_ptr<tcp_stream>>> tcp_listener::accept() {
+asio::awaitable<std::pair<std::error_code, std::unique_ptr<byte_stream>>> tcp_listener::accept() {
     auto [ec, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return std::pair{std::error_code(ec), std::unique_ptr<tcp_stream>{}};
-    co_return std::pair{std::error_code{}, std::make_unique<tcp_stream>(std::move(socket))};
+    if (ec) co_return std::pair{std::error_code(ec), std::unique_ptr<byte_stream>{}};
+    co_return std::pair{std::error_code{},
+                        std::unique_ptr<byte_stream>(std::make_unique<tcp_stream>(std::move(socket)))};
 }
 
 asio::ip::tcp::endpoint tcp_listener::local_endpoint() const {

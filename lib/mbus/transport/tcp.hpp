@@ -30,7 +30,7 @@ class tcp_stream final : public byte_stream {
     std::string describe_;
 };
 
-class tcp_listener {
+class tcp_listener final : public listener {
   public:
     // where: "5000" or ":5000" listens on loopback only (the default: a simulator is not a service);
     // "HOST:PORT" listens there ("0.0.0.0:5000", "[::]:5000" to expose it). Port 0 picks a free port,
@@ -38,16 +38,14 @@ class tcp_listener {
     static open_result<tcp_listener> open(const asio::any_io_executor& ex, std::string_view where);
 
     explicit tcp_listener(asio::ip::tcp::acceptor acceptor);
-    tcp_listener(const tcp_listener&) = delete;
-    tcp_listener& operator=(const tcp_listener&) = delete;
 
     // The next connection; errors as values (operation_canceled after close()).
-    asio::awaitable<std::pair<std::error_code, std::unique_ptr<tcp_stream>>> accept();
+    asio::awaitable<std::pair<std::error_code, std::unique_ptr<byte_stream>>> accept() override;
 
     asio::ip::tcp::endpoint local_endpoint() const;
     unsigned short port() const;
-    std::string describe() const; // "tcp 127.0.0.1:5000"
-    void close();
+    std::string describe() const override; // "tcp 127.0.0.1:5000"
+    void close() override;
 
   private:
     asio::ip::tcp::acceptor acceptor_;

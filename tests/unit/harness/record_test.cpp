@@ -80,7 +80,7 @@ TEST_CASE("a reply record carries meters answers collision repetition and inject
     const auto j = to_json(reply_record());
     CHECK(j == json::parse(R"j({"t":1.25,"wall":"2026-11-21T12:00:00.139Z","session":1,"kind":"reply",
         "request":"SND_NKE","hex":"E5E5","summary":"ACK + ACK","meters":["a","b"],"answered_by":["a"],
-        "collision":false,"repeated":true,"injected":["meter a: duplicated answer (fault 'dup')"]})j"));
+        "collision":false,"repeated":true,"more_follows":false,"injected":["meter a: duplicated answer (fault 'dup')"]})j"));
 }
 
 TEST_CASE("silence junk and event records carry only their own fields") {

@@ -7,9 +7,11 @@
 #include <mbus/app/telegram.hpp>
 #include <mbus/link/errc.hpp>
 #include <mbus/link/frame.hpp>
+#include <mbus/runtime/log.hpp>
 #include <mbus/runtime/runner.hpp>
 #include <mbus/scenario/scenario.hpp>
 #include <mbus/transport/deadline.hpp>
+#include <mbus/transport/pty.hpp>
 #include <mbus/transport/tcp.hpp>
 #include <mbus/transport/termios_speed.hpp>
 
@@ -79,7 +81,15 @@ struct fixture {
     runtime::runner& runner;
     std::ostringstream& log;
     asio::any_io_executor ex;
+    runtime::logger& logger;
 };
+
+// The summary lines `mbus-sim run` logs at exit.
+inline void log_summary(fixture& fx) {
+    fx.logger.summary(fx.runner.stop_reason().empty() ? "running" : fx.runner.stop_reason(),
+                      fx.runner.counters(), fx.runner.elapsed());
+    fx.logger.kinds(fx.runner.kind_counters());
+}
 
 // Runs body(fixture) with a runner for `sc` on a fresh io_context; when the body ends the runner is
 // stopped, and the io_context must then run out of work (everything wound down) within the limit.
@@ -92,8 +102,10 @@ void run_with_runner(const scenario::scenario& sc, F&& body, runtime::runner_opt
     bool done = false;
     std::exception_ptr error;
     {
-        runtime::runner r(io.get_executor(), sc, runtime::logger(log, level), options);
-        asio::co_spawn(io, body(fixture{r, log, io.get_executor()}), [&](std::exception_ptr e) {
+        runtime::runner r(io.get_executor(), sc, options);
+        runtime::logger logger(log, level, r.started());
+        r.subscribe([&logger](const harness::entry& e) { logger.write(e); });
+        asio::co_spawn(io, body(fixture{r, log, io.get_executor(), logger}), [&](std::exception_ptr e) {
             done = true;
             error = e;
             r.stop("test over");

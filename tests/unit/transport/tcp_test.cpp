@@ -18,7 +18,7 @@ const bytes ack{0xE5};                               // single character acknowl
 const bytes req_ud2_1{0x10, 0x5B, 0x01, 0x5C, 0x16}; // start, C = REQ_UD2, A = 1, CS, stop
 const bytes snd_nke_2{0x10, 0x40, 0x02, 0x42, 0x16}; // start, C = SND_NKE, A = 2, CS, stop
 
-asio::awaitable<std::unique_ptr<transport::tcp_stream>> accept_one(tcp_listener& l) {
+asio::awaitable<std::unique_ptr<transport::byte_stream>> accept_one(tcp_listener& l) {
     auto r = co_await transport::with_timeout(l.accept(), wait_limit);
     REQUIRE(r.has_value());
     REQUIRE_FALSE(r->first);

@@ -1,0 +1,111 @@
+#pragma once
+// The runner's state, shared by the coroutines that serve one bus: sessions (session.cpp), the bus
+// loop (serve.cpp), writing answers (answer_writer.cpp) and the watches (watches.cpp).
+
+#include <mbus/link/stream_parser.hpp>
+#include <mbus/runtime/runner.hpp>
+#include <mbus/sim/fault.hpp>
+#include <mbus/sim/timeline.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mbus::runtime {
+
+struct session {
+    unsigned id{0};
+    std::unique_ptr<transport::byte_stream> stream;
+    link::stream_parser parser;
+    std::size_t held{0}; // bytes fed to the parser and not yet covered by an event
+    bool closed{false};
+
+    session(unsigned i, std::unique_ptr<transport::byte_stream> s, std::chrono::microseconds gap)
+        : id(i), stream(std::move(s)), parser(gap) {}
+};
+
+struct request {
+    std::shared_ptr<session> from;
+    link::frame frame;
+    bytes raw;                     // as it came, for echoes and the transcript
+    time_point end;                // arrival of its last byte: answer delays count from here
+    unsigned line_baud{0};         // the session's rate when it arrived
+    std::size_t preamble_zeros{0}; // 0x00 bytes right before it
+};
+
+struct runner::state : std::enable_shared_from_this<runner::state> {
+    state(const asio::any_io_executor& e, const scenario::scenario& sc, runner_options o);
+
+    asio::any_io_executor ex;
+    scenario::bus_settings settings;
+    std::string name;
+    runner_options options;
+    sim::bus bus;
+    stats counters;
+    harness::counters kinds;
+
+    std::vector<std::shared_ptr<session>> sessions;
+    std::vector<std::unique_ptr<transport::listener>> listeners;
+    unsigned next_id{1};
+
+    std::deque<request> queue;
+    asio::steady_timer wake; // parked at time_point::max(); cancelled when the queue gets a request
+    asio::steady_timer reply_timer;
+    asio::steady_timer duration_timer;
+    asio::steady_timer idle_timer;
+    asio::steady_timer timeline_timer;
+
+    time_point started;
+    wall_time started_wall;
+    time_point last_input;
+    bool stopped{false};
+    std::string reason;
+    std::function<void()> stop_hook;
+
+    // Subscribers; a removed one is nulled during a dispatch and erased after it.
+    std::vector<std::pair<std::uint64_t, sink>> sinks;
+    std::uint64_t next_sink{1};
+    unsigned dispatching{0};
+
+    std::shared_ptr<sim::fault_engine> faults;
+    std::vector<std::string> meter_names;
+    sim::timeline tl;
+
+    // runner.cpp
+    harness::record make_record(harness::record_kind kind, unsigned session, time_point at) const;
+    void publish(const harness::entry& e);
+    void notice(harness::record_kind kind, unsigned session, time_point at, std::string summary,
+                std::string text, bool error = false, bytes raw = {});
+    void event(unsigned session, std::string summary, std::string text, bool error = false);
+    sim::fault_engine& engine();
+    void apply_timeline(const sim::sim_now& now);
+    void stop(std::string why);
+    const std::string& meter_name(std::size_t i) const;
+
+    // session.cpp
+    std::shared_ptr<session> open_session(std::unique_ptr<transport::byte_stream> stream);
+    void handle(const std::shared_ptr<session>& s, const std::vector<link::stream_event>& events);
+    static asio::awaitable<void> read_loop(std::shared_ptr<state> st, std::shared_ptr<session> s);
+    static asio::awaitable<void> accept_loop(std::shared_ptr<state> st, transport::listener* l);
+
+    // serve.cpp
+    static asio::awaitable<void> bus_loop(std::shared_ptr<state> st);
+    asio::awaitable<void> serve(request req);
+
+    // answer_writer.cpp
+    asio::awaitable<bool> wait_until(time_point at);
+    asio::awaitable<std::error_code> write(session& s, bytes_view data);
+    asio::awaitable<std::error_code> write_paced(session& s, bytes_view wire, unsigned baud);
+    asio::awaitable<std::error_code> write_answer(session& s, const sim::bus_reply& reply, bool paced);
+
+    // watches.cpp
+    static asio::awaitable<void> timeline_watch(std::shared_ptr<state> st);
+    static asio::awaitable<void> duration_watch(std::shared_ptr<state> st);
+    static asio::awaitable<void> idle_watch(std::shared_ptr<state> st);
+};
+
+} // namespace mbus::runtime

@@ -1,0 +1,127 @@
+// The bus loop: requests from every session, one at a time, each becoming one exchange entry.
+
+#include <mbus/runtime/detail/runner_state.hpp>
+#include <mbus/runtime/summary.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <fmt/format.h>
+
+namespace mbus::runtime {
+
+asio::awaitable<void> runner::state::bus_loop(std::shared_ptr<state> st) {
+    while (!st->stopped) {
+        if (st->queue.empty()) {
+            st->wake.expires_at(asio::steady_timer::time_point::max());
+            co_await st->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+            continue;
+        }
+        auto req = std::move(st->queue.front());
+        st->queue.pop_front();
+        co_await st->serve(std::move(req));
+        if (st->options.max_requests != 0 && st->counters.requests >= st->options.max_requests)
+            st->stop(fmt::format("{} requests served", st->counters.requests));
+    }
+}
+
+asio::awaitable<void> runner::state::serve(request req) {
+    const sim::sim_now now{clock::now(), std::chrono::system_clock::now()};
+    apply_timeline(now);
+    ++counters.requests;
+    const unsigned id = req.from->id;
+
+    harness::exchange x;
+    x.number = counters.requests;
+    x.bus = name;
+    x.request = make_record(harness::record_kind::request, id, req.end);
+    x.request.request = sim::kind_of(req.frame);
+    x.request.summary = summarize(req.frame);
+    x.request.line_baud = req.line_baud;
+    x.request.frame = req.frame;
+    x.request.raw = req.raw;
+
+    sim::request_context ctx;
+    ctx.line_baud = req.line_baud;
+    ctx.preamble_zeros = req.preamble_zeros;
+    ctx.raw = std::move(req.raw);
+    auto reply = bus.on_frame(req.frame, std::move(ctx), now);
+
+    auto& out = x.outcome;
+    out.request = x.request.request;
+    for (const auto& e : reply.events) {
+        out.meters.push_back(meter_name(e.slave));
+        out.repeated = out.repeated || e.reply.repeated;
+        x.notes.push_back(
+            fmt::format("{}: {}", meter_name(e.slave), e.reply.note.empty() ? "ignored" : e.reply.note));
+    }
+    for (const auto& a : reply.answers)
+        out.answered_by.push_back(meter_name(a.slave));
+    out.collision = reply.collision;
+    out.injected = std::move(reply.injected);
+    if (reply.intact_from) x.intact_from = meter_name(*reply.intact_from);
+    x.chosen_delay = reply.delay;
+    x.baud = reply.baud;
+
+    const auto finish = [&](harness::fate f, harness::record_kind kind, time_point at) {
+        x.end = f;
+        const auto stamp = make_record(kind, id, at);
+        out.kind = stamp.kind;
+        out.session = stamp.session;
+        out.t = stamp.t;
+        out.wall = stamp.wall;
+    };
+
+    if (reply.silent()) {
+        ++counters.silent;
+        finish(harness::fate::silent, harness::record_kind::silence, clock::now());
+        out.summary = out.injected.empty() ? "no answer" : "no answer (fault injected)";
+        publish(x);
+        co_return;
+    }
+    ++counters.answered;
+    if (reply.collision) ++counters.collisions;
+    // A fault may put this far beyond the master's timeout: the answer still goes out then, and
+    // later requests wait, as on one pair of wires.
+    if (!options.immediate && !co_await wait_until(req.end + reply.delay)) {
+        finish(harness::fate::stopped, harness::record_kind::event, clock::now());
+        publish(x);
+        co_return;
+    }
+    auto& s = *req.from;
+    if (s.closed) {
+        finish(harness::fate::gone, harness::record_kind::event, clock::now());
+        out.summary = "gone before its answer";
+        publish(x);
+        co_return;
+    }
+    const auto first = clock::now();
+    x.since_request = first - req.end;
+    x.paced = !options.immediate && settings.timing == scenario::timing_mode::realistic && reply.baud != 0;
+    const auto ec = co_await write_answer(s, reply, x.paced);
+    const auto last = clock::now();
+    x.on_wire = last - first;
+    if (ec == std::errc::operation_canceled && stopped) {
+        finish(harness::fate::stopped, harness::record_kind::event, last);
+        publish(x);
+        co_return;
+    }
+    if (ec) {
+        ++counters.write_errors;
+        finish(harness::fate::write_failed, harness::record_kind::event, last);
+        x.error = ec.message();
+        out.summary = "cannot write the answer: " + x.error;
+        publish(x);
+        co_return;
+    }
+    finish(harness::fate::answered, harness::record_kind::reply, last);
+    // The one decode of what the master received: frame, summary and "more follows" all come from it.
+    auto decoded = decode_wire(reply.wire);
+    out.frame = std::move(decoded.frame);
+    out.summary = std::move(decoded.summary);
+    out.more_follows = decoded.more_follows;
+    out.raw = std::move(reply.wire);
+    publish(x);
+}
+
+} // namespace mbus::runtime

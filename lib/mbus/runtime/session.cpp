@@ -1,0 +1,159 @@
+// Sessions: each stream's bytes become requests in the bus's queue, junk and preamble notices.
+
+#include <mbus/runtime/detail/runner_state.hpp>
+#include <mbus/transport/deadline.hpp>
+#include <mbus/transport/errc.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+namespace mbus::runtime {
+
+namespace {
+
+// A master that wakes meters with a run of 0x00 before its frame: the parser reports the run as
+// junk right before the frame, in the same batch. A pause longer than the gap timeout between them
+// makes the zeros mere noise.
+bool is_preamble(const std::vector<link::stream_event>& events, std::size_t i,
+                 std::chrono::microseconds gap) {
+    const auto& ev = events[i];
+    if (ev.is_frame() || ev.raw.empty() || i + 1 >= events.size() || !events[i + 1].is_frame()) return false;
+    if (events[i + 1].first - ev.last > gap) return false;
+    return std::all_of(ev.raw.begin(), ev.raw.end(), [](byte b) { return b == 0x00; });
+}
+
+std::chrono::microseconds gap_for(std::chrono::microseconds configured, unsigned baud) {
+    return baud == 0 ? configured : std::max(configured, 3 * char_time(baud));
+}
+
+std::string line_words(const transport::line_settings& l) {
+    return l.baud != 0 ? fmt::format("line {} baud{}", l.baud, l.raw ? " raw" : " not raw")
+                       : std::string(l.raw ? "line rate not set raw" : "line rate not set");
+}
+
+// The log's words: why nobody may answer is worth saying at once.
+std::string line_log(unsigned id, const transport::line_settings& l, std::size_t at_rate, bool strict) {
+    auto text =
+        l.baud != 0 ? fmt::format("#{} line {} baud", id, l.baud) : fmt::format("#{} line rate not set", id);
+    text += l.raw ? " raw" : " NOT raw (the master may see bytes changed or lost)";
+    if (strict && l.baud != 0)
+        text += at_rate == 0 ? " (strict baud: no meter listens at this rate)"
+                             : fmt::format(" (strict baud: {} meters listen)", at_rate);
+    return text;
+}
+
+} // namespace
+
+std::shared_ptr<session> runner::state::open_session(std::unique_ptr<transport::byte_stream> stream) {
+    if (stopped) {
+        stream->close();
+        return nullptr;
+    }
+    const auto gap = gap_for(options.gap_timeout, stream->baud());
+    auto s = std::make_shared<session>(next_id++, std::move(stream), gap);
+    ++counters.sessions;
+    sessions.push_back(s);
+    const auto what = "open " + s->stream->describe();
+    event(s->id, what, fmt::format("#{} {}", s->id, what));
+    std::weak_ptr<state> weak = shared_from_this();
+    s->stream->on_line_change([weak, id = s->id](const transport::line_settings& l) {
+        auto st = weak.lock();
+        if (!st) return;
+        ++st->counters.line_changes;
+        std::size_t at_rate = 0;
+        for (std::size_t i = 0; i < st->bus.size(); ++i)
+            if (st->bus.at(i).baud() == l.baud) ++at_rate;
+        st->event(id, line_words(l), line_log(id, l, at_rate, st->bus.config().strict_baud));
+    });
+    asio::co_spawn(ex, read_loop(shared_from_this(), s), asio::detached);
+    return s;
+}
+
+void runner::state::handle(const std::shared_ptr<session>& s, const std::vector<link::stream_event>& events) {
+    std::size_t preamble = 0;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        const auto& ev = events[i];
+        s->held -= std::min(s->held, ev.raw.size());
+        if (is_preamble(events, i, s->parser.gap_timeout())) {
+            preamble = ev.raw.size();
+            const auto what = fmt::format("preamble {} x 00", preamble);
+            notice(harness::record_kind::event, s->id, ev.last, what, fmt::format("#{} {}", s->id, what),
+                   false, ev.raw);
+            continue;
+        }
+        if (!ev.is_frame()) {
+            ++counters.junk;
+            counters.junk_bytes += ev.raw.size();
+            notice(harness::record_kind::junk, s->id, ev.last, ev.error.message(),
+                   fmt::format("#{} ! junk {} bytes: {}", s->id, ev.raw.size(), ev.error.message()), false,
+                   ev.raw);
+            continue;
+        }
+        if (stopped) continue;
+        queue.push_back({s, ev.f, ev.raw, ev.last, s->stream->baud(), std::exchange(preamble, 0)});
+        wake.cancel();
+    }
+}
+
+asio::awaitable<void> runner::state::read_loop(std::shared_ptr<state> st, std::shared_ptr<session> s) {
+    std::array<byte, 4096> buf{};
+    std::error_code why;
+    for (;;) {
+        std::pair<std::error_code, std::size_t> r;
+        if (s->held > 0) {
+            // Something is held: a partial frame or junk whose end is not known yet. Once the
+            // master has been quiet for the gap timeout, it is dropped or reported.
+            auto t = co_await transport::with_timeout(s->stream->read_some(buf), s->parser.gap_timeout());
+            if (!t) {
+                st->handle(s, s->parser.expire(clock::now()));
+                continue;
+            }
+            r = *t;
+        } else {
+            r = co_await s->stream->read_some(buf);
+        }
+        if (r.first) {
+            why = r.first;
+            break;
+        }
+        const auto now = clock::now();
+        st->counters.bytes_in += r.second;
+        st->last_input = now;
+        s->held += r.second;
+        st->handle(s, s->parser.feed(std::span<const byte>(buf.data(), r.second), now));
+    }
+    st->handle(s, s->parser.finish());
+    s->closed = true;
+    s->stream->close();
+    s->stream->on_line_change(nullptr);
+    std::erase(st->sessions, s);
+    // A closed stream or a stop is the normal end; anything else is worth an error line.
+    const bool normal = !why || why == transport::errc::closed || why == std::errc::operation_canceled;
+    const auto what = why ? "closed: " + why.message() : std::string("closed");
+    const auto text = why == transport::errc::closed ? fmt::format("#{} closed: {}", s->id, why.message())
+                      : normal                       ? fmt::format("#{} closed", s->id)
+                                                     : fmt::format("#{} closed: {}", s->id, why.message());
+    st->event(s->id, what, text, !normal);
+}
+
+asio::awaitable<void> runner::state::accept_loop(std::shared_ptr<state> st, transport::listener* l) {
+    while (!st->stopped) {
+        auto [ec, stream] = co_await l->accept();
+        if (st->stopped) break;
+        if (ec) {
+            // Out of descriptors and the like: say so, and try again a little later.
+            const auto what = fmt::format("{}: accept failed: {}", l->describe(), ec.message());
+            st->event(0, what, what, true);
+            co_await transport::sleep_for(100ms);
+            continue;
+        }
+        st->open_session(std::move(stream));
+    }
+}
+
+} // namespace mbus::runtime
