@@ -25,7 +25,8 @@ exit_status decode(int status) {
 }
 
 int remaining_ms(time_point end) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - clock::now()).count();
+    // Rounded up: a wait never ends before its deadline.
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(end - clock::now()).count();
     return static_cast<int>(std::clamp<long long>(left, 0, 1'000'000'000));
 }
 

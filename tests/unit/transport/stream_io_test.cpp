@@ -56,7 +56,8 @@ TEST_CASE("stream io write_all writes more than the socket buffer holds") {
 TEST_CASE("stream io write_all of nothing and to a closed peer") {
     run_async([]() -> asio::awaitable<void> {
         auto [a, b] = co_await socket_pair();
-        CHECK_FALSE(co_await transport::detail::write_all(a, bytes{}));
+        const auto got1 = co_await transport::detail::write_all(a, bytes{});
+        CHECK_FALSE(got1);
         b.close();
         // The first writes may still land in the buffer; within a few the reset comes back.
         std::error_code ec;
