@@ -10,6 +10,7 @@
 
 #include <mbus/harness/expect.hpp>
 #include <mbus/harness/jsonl.hpp>
+#include <mbus/runtime/child_process.hpp>
 #include <mbus/runtime/log.hpp>
 #include <mbus/runtime/runner.hpp>
 #include <mbus/scenario/load.hpp>
@@ -37,11 +38,7 @@
 #include <string>
 #include <vector>
 
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char** environ; // NOLINT: POSIX names it so
 
 namespace mbus::cli {
 namespace {
@@ -122,30 +119,12 @@ std::string describe(const master_status& m, double timeout_s) {
     return fmt::format("exit code {} after {:.3f} s", m.code, m.seconds);
 }
 
-// posix_spawnp in a process group of its own; the error as errno.
-int spawn(const std::vector<std::string>& args, bool stdout_to_stderr, pid_t& pid) {
-    std::vector<char*> argv;
-    for (const auto& a : args)
-        argv.push_back(const_cast<char*>(a.c_str())); // NOLINT: posix_spawn's signature
-    argv.push_back(nullptr);
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_init(&attr);
-    posix_spawn_file_actions_init(&actions);
-    posix_spawnattr_setpgroup(&attr, 0);
-    // The child starts with the default signal mask and dispositions, whatever Asio set up here.
-    sigset_t none;
-    sigemptyset(&none);
-    posix_spawnattr_setsigmask(&attr, &none);
-    sigset_t all;
-    sigfillset(&all);
-    posix_spawnattr_setsigdefault(&attr, &all);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    if (stdout_to_stderr) posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
-    const int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    return rc;
+// In a process group of its own, stdin inherited; with --json its stdout goes to stderr.
+runtime::child_options master_child_options(bool stdout_to_stderr) {
+    runtime::child_options c;
+    c.stdin_null = false;
+    if (stdout_to_stderr) c.out = runtime::output::to_stderr;
+    return c;
 }
 
 double seconds_of(duration d) { return std::chrono::duration<double>(d).count(); }
@@ -214,8 +193,10 @@ int run(const test_options& o) {
     if (tcp) ::setenv("MBUS_SIM_TCP", (where.host + ":" + where.port).c_str(), 1);
 
     master_status master;
-    if (const int rc = spawn(args, o.json, master.pid); rc != 0) {
-        std::cerr << fmt::format("mbus-sim: cannot start {}: {}\n", args.front(), std::strerror(rc));
+    runtime::child_process master_process(args, master_child_options(o.json));
+    master.pid = master_process.pid();
+    if (!master_process.started()) {
+        std::cerr << fmt::format("mbus-sim: {}\n", master_process.error_message());
         runner.stop("the master could not be started");
         io.run();
         return exit_usage;
@@ -223,7 +204,7 @@ int run(const test_options& o) {
 
     asio::steady_timer deadline(io);
     asio::steady_timer kill_timer(io);
-    const auto end_group = [&](int sig) { ::kill(-master.pid, sig); };
+    const auto end_group = [&](int sig) { master_process.signal(sig); };
     runner.on_stop([&] {
         child_signals.cancel();
         stop_signals.cancel();
@@ -236,16 +217,11 @@ int run(const test_options& o) {
         io,
         [&]() -> asio::awaitable<void> {
             for (;;) {
-                int status = 0;
-                const pid_t p = ::waitpid(master.pid, &status, WNOHANG);
-                if (p == master.pid) {
+                if (const auto status = master_process.try_wait()) {
                     master.exited = true;
                     master.seconds = seconds_of(runner.elapsed());
-                    if (WIFEXITED(status)) master.code = WEXITSTATUS(status);
-                    if (WIFSIGNALED(status)) {
-                        master.signal = WTERMSIG(status);
-                        master.code = 128 + master.signal;
-                    }
+                    master.code = status->code;
+                    master.signal = status->signal;
                     break;
                 }
                 co_await child_signals.async_wait(asio::use_awaitable);

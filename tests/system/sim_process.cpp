@@ -2,37 +2,12 @@
 
 #include <cerrno>
 #include <csignal>
-#include <cstring>
 #include <sstream>
 
-#include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-extern char** environ;
-
 namespace mbus::test {
-
-namespace {
-
-using std::chrono::milliseconds;
-using steady = std::chrono::steady_clock;
-
-int decode_status(int status) {
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-    return -1;
-}
-
-int remaining_ms(steady::time_point deadline) {
-    const auto left = std::chrono::duration_cast<milliseconds>(deadline - steady::now()).count();
-    return left < 0 ? 0 : static_cast<int>(left);
-}
-
-} // namespace
 
 std::optional<ready_line> parse_ready_line(const std::string& line) {
     std::istringstream in(line);
@@ -48,64 +23,36 @@ std::optional<ready_line> parse_ready_line(const std::string& line) {
     return r;
 }
 
-sim_process::sim_process(std::vector<std::string> args, std::string exe) {
-    argv_.push_back(std::move(exe));
-    for (auto& a : args)
-        argv_.push_back(std::move(a));
+namespace {
 
-    int out_pipe[2];
-    int err_pipe[2];
-    if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
-        spawn_error_ = std::string("pipe: ") + std::strerror(errno);
-        return;
-    }
-    if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
-        spawn_error_ = std::string("pipe: ") + std::strerror(errno);
-        ::close(out_pipe[0]);
-        ::close(out_pipe[1]);
-        return;
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-    // The child must not inherit a blocked SIGTERM or an ignored one from the test runner.
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    sigset_t none;
-    sigemptyset(&none);
-    sigset_t term;
-    sigemptyset(&term);
-    sigaddset(&term, SIGTERM);
-    sigaddset(&term, SIGINT);
-    sigaddset(&term, SIGPIPE);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setsigdefault(&attr, &term);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+std::vector<std::string> command(std::string exe, std::vector<std::string> args) {
+    args.insert(args.begin(), std::move(exe));
+    return args;
+}
 
-    std::vector<char*> argv;
-    for (auto& a : argv_)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    const int rc = ::posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attr);
-    ::close(out_pipe[1]);
-    ::close(err_pipe[1]);
-    if (rc != 0) {
-        spawn_error_ = "cannot start " + argv_[0] + ": " + std::strerror(rc);
-        ::close(out_pipe[0]);
-        ::close(err_pipe[0]);
-        return;
-    }
-    pid_ = pid;
-    reader_ = std::thread([this, o = out_pipe[0], e = err_pipe[0]] { drain(o, e); });
+runtime::child_options piped() {
+    runtime::child_options o;
+    o.out = runtime::output::pipe;
+    o.err = runtime::output::pipe;
+    return o;
+}
+
+std::optional<int> code_of(const std::optional<runtime::exit_status>& s) {
+    if (!s) return std::nullopt;
+    return s->code;
+}
+
+} // namespace
+
+sim_process::sim_process(std::vector<std::string> args, std::string exe)
+    : process_(command(std::move(exe), std::move(args)), piped()) {
+    if (!process_.started()) return;
+    reader_ = std::thread(
+        [this, o = process_.release_stdout_fd(), e = process_.release_stderr_fd()] { drain(o, e); });
 }
 
 sim_process::~sim_process() {
-    if (started() && !exit_code_) stop(std::chrono::seconds(5));
+    stop(std::chrono::seconds(5));
     if (reader_.joinable()) reader_.join();
 }
 
@@ -151,45 +98,16 @@ std::optional<ready_line> sim_process::wait_ready(std::chrono::milliseconds limi
     return parse_ready_line(out_.substr(0, nl));
 }
 
-std::optional<int> sim_process::reap(std::chrono::milliseconds limit) {
-    if (exit_code_) return exit_code_;
-    const auto deadline = steady::now() + limit;
-    // A pidfd becomes readable when the child exits: a wait with a deadline and no polling loop.
-    const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
-    for (;;) {
-        int status = 0;
-        const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-        if (r == pid_) {
-            exit_code_ = decode_status(status);
-            break;
-        }
-        if (r < 0 && errno != EINTR) break; // not our child any more
-        const int left = remaining_ms(deadline);
-        if (left == 0) break;
-        if (pidfd >= 0) {
-            pollfd p{pidfd, POLLIN, 0};
-            ::poll(&p, 1, left);
-        } else {
-            // Kernels before 5.3 have no pidfd: check again shortly.
-            ::poll(nullptr, 0, std::min(left, 10));
-        }
-    }
-    if (pidfd >= 0) ::close(pidfd);
-    return exit_code_;
-}
-
 std::optional<int> sim_process::wait_exit(std::chrono::milliseconds limit) {
-    if (!started()) return std::nullopt;
-    return reap(limit);
+    return code_of(process_.wait(limit));
 }
 
 std::optional<int> sim_process::stop(std::chrono::milliseconds limit) {
     if (!started()) return std::nullopt;
-    if (exit_code_) return exit_code_;
-    ::kill(pid_, SIGTERM);
-    if (auto code = reap(limit)) return code;
-    ::kill(pid_, SIGKILL);
-    reap(std::chrono::seconds(5));
+    if (process_.status()) return process_.status()->code;
+    process_.signal(SIGTERM);
+    if (auto code = code_of(process_.wait(limit))) return code;
+    process_.stop(std::chrono::seconds(0)); // SIGKILL: a simulator that had to be killed did not stop
     return std::nullopt;
 }
 
@@ -209,7 +127,7 @@ std::string sim_process::err() const {
 
 std::string sim_process::report() const {
     std::string cmd;
-    for (const auto& a : argv_)
+    for (const auto& a : process_.argv())
         cmd += (cmd.empty() ? "" : " ") + a;
     std::lock_guard lock(m_);
     return "command: " + cmd + "\nstdout:\n" + out_ + "\nstderr:\n" + err_;

@@ -1,10 +1,12 @@
 #pragma once
-// The real mbus-sim as a child process for system tests: started with posix_spawn and pipes, its
+// The real mbus-sim as a child process for system tests: a runtime::child_process with pipes, its
 // readiness line awaited with a deadline (never a sleep), stopped by its PID with SIGTERM and its
 // exit code collected (never killall). A thread drains stdout and stderr so that a chatty simulator
 // never blocks on a full pipe.
 
 #include "support/sim_exe.hpp"
+
+#include <mbus/runtime/child_process.hpp>
 
 #include <chrono>
 #include <condition_variable>
@@ -43,9 +45,9 @@ class sim_process {
     // Stops the child if it still runs (SIGTERM, then SIGKILL after a deadline).
     ~sim_process();
 
-    bool started() const { return pid_ > 0; }
-    const std::string& spawn_error() const { return spawn_error_; }
-    pid_t pid() const { return pid_; }
+    bool started() const { return process_.started(); }
+    std::string spawn_error() const { return process_.error_message(); }
+    pid_t pid() const { return process_.pid(); }
 
     // The first line on stdout, parsed; nullopt if the deadline passed, stdout closed first, or the
     // line is no readiness line (the line is then in out()).
@@ -68,12 +70,8 @@ class sim_process {
 
   private:
     void drain(int out_fd, int err_fd);
-    std::optional<int> reap(std::chrono::milliseconds limit);
 
-    std::vector<std::string> argv_;
-    pid_t pid_{-1};
-    std::optional<int> exit_code_;
-    std::string spawn_error_;
+    runtime::child_process process_;
     std::thread reader_;
     mutable std::mutex m_;
     std::condition_variable cv_;

@@ -3,6 +3,7 @@
 // the master to it over its pty or TCP, list the shipped scenarios, write a scenario of a test's own.
 
 #include "sim_process.hpp"
+#include "support/async.hpp"
 
 #include <mbus/master/connect.hpp>
 #include <mbus/master/master.hpp>
@@ -10,7 +11,6 @@
 
 #include <doctest/doctest.h>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
 
@@ -30,18 +30,10 @@ namespace mbus::test {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
+// run_async with the system tests' deadline: a test may start the simulator and scan a whole bus.
 template <class F>
 void run_system_test(F&& body, std::chrono::seconds limit = std::chrono::seconds(100)) {
-    asio::io_context io{1};
-    bool done = false;
-    std::exception_ptr error;
-    asio::co_spawn(io, std::forward<F>(body)(), [&](std::exception_ptr e) {
-        done = true;
-        error = e;
-    });
-    io.run_for(limit);
-    REQUIRE_MESSAGE(done, "the test coroutine did not finish in time");
-    if (error) std::rethrow_exception(error);
+    run_async(std::forward<F>(body), limit);
 }
 
 // The master's windows against the simulator: a scenario's answers come within 30 ms or so, and fast

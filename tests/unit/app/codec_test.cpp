@@ -275,12 +275,6 @@ TEST_CASE("app secondary address bytes") {
     CHECK(os.str() == "12345678 KAM ver=01 med=04");
 }
 
-TEST_CASE("app record printing") {
-    std::ostringstream os;
-    os << record{dib{0x8C, {0x10}}, vib{0xFC, {0x48}, {0x74}}, {0x01, 0x02}};
-    CHECK(os.str() == "{DIF 8C DIFE 10 VIF FC text [48] VIFE 74 data 01 02}");
-}
-
 TEST_CASE("app corpus libmbus frames decode and round-trip") {
     const auto dir = test::corpus_dir();
     REQUIRE(dir);

@@ -2,9 +2,6 @@
 
 #include <mbus/app/manufacturer.hpp>
 #include <mbus/app/meaning_errc.hpp>
-#include <mbus/app/medium.hpp>
-
-#include <algorithm>
 
 using namespace mbus;
 using namespace mbus::app;
@@ -51,30 +48,4 @@ TEST_CASE("identification number is eight BCD digits") {
     CHECK_FALSE(valid_id(0x9999999A));
     CHECK(id_number(0x06855817) == 6855817u);
     CHECK_FALSE(id_number(0x0685581F));
-}
-
-TEST_CASE("medium table names the EN 13757-3 codes") {
-    CHECK(medium_description(0x04) == "Heat (outlet)");
-    CHECK(medium_description(0x07) == "Water");
-    CHECK(medium_description(0x0C) == "Heat (inlet)");
-    CHECK(medium_description(0x0D) == "Heat / cooling load meter");
-    CHECK(medium_description(0x16) == "Cold water");
-    CHECK(medium_description(0x19) == "A/D converter");
-    CHECK(medium_description(0x37) == "Radio converter (meter side)");
-    CHECK(medium_description(0x10) == "Reserved");
-    CHECK(medium_description(0xFF) == "Reserved");
-    CHECK(medium_name(0x16) == "cold_water");
-    CHECK(medium_name(0x10) == "reserved_0x10");
-    CHECK(medium_from_name("cold_water").value() == 0x16);
-    CHECK(medium_from_name("Cold water").value() == 0x16);
-    CHECK(medium_from_name("heat").value() == 0x04);
-    CHECK(medium_from_name("0x0D").value() == 0x0D);
-    CHECK(medium_from_name("7").value() == 0x07);
-    CHECK(medium_from_name("reserved_0x10").value() == 0x10);
-    CHECK(medium_from_name("0x100").error() == meaning_errc::unknown_medium);
-    CHECK(medium_from_name("wter").error() == meaning_errc::unknown_medium);
-    for (unsigned c = 0; c < 256; ++c)
-        CHECK(medium_from_name(medium_name(static_cast<std::uint8_t>(c))).value() == c);
-    const auto close = close_medium_names("water");
-    CHECK(std::find(close.begin(), close.end(), "cold_water") != close.end());
 }

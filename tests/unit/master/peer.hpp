@@ -3,6 +3,8 @@
 // a TCP connection), records every frame the master sends, and answers each with the next scripted
 // answer (bytes, in chunks and with pauses when a test needs them, or silence).
 
+#include "support/async.hpp"
+
 #include <mbus/core/bytes.hpp>
 #include <mbus/link/frame.hpp>
 #include <mbus/link/stream_parser.hpp>
@@ -14,7 +16,6 @@
 
 #include <doctest/doctest.h>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -32,19 +33,10 @@ namespace mbus::test {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-// Runs body() on a fresh io_context; fails (rather than hangs) if it does not finish within limit.
+// run_async with the master tests' longer deadline (a test may try both lines in turn).
 template <class F>
 void run_master_test(F&& body, std::chrono::seconds limit = std::chrono::seconds(60)) {
-    asio::io_context io{1};
-    bool done = false;
-    std::exception_ptr error;
-    asio::co_spawn(io, std::forward<F>(body)(), [&](std::exception_ptr e) {
-        done = true;
-        error = e;
-    });
-    io.run_for(limit);
-    REQUIRE_MESSAGE(done, "the test coroutine did not finish in time");
-    if (error) std::rethrow_exception(error);
+    run_async(std::forward<F>(body), limit);
 }
 
 // Windows for tests on a machine that may be busy: short enough that a silent peer costs little,

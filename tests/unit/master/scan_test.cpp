@@ -2,6 +2,8 @@
 // (its collisions are the wire model's wired-AND), so a silent probe costs one short response
 // window and a whole tree search runs in a second or two.
 
+#include "support/async.hpp"
+
 #include <mbus/app/manufacturer.hpp>
 #include <mbus/link/stream_parser.hpp>
 #include <mbus/master/scan.hpp>
@@ -12,7 +14,6 @@
 #include <nlohmann/json.hpp>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -87,16 +88,7 @@ class bus_stream final : public transport::byte_stream {
 
 template <class F>
 void run(F&& body) {
-    asio::io_context io{1};
-    bool done = false;
-    std::exception_ptr error;
-    asio::co_spawn(io, std::forward<F>(body)(), [&](std::exception_ptr e) {
-        done = true;
-        error = e;
-    });
-    io.run_for(std::chrono::seconds(60));
-    REQUIRE_MESSAGE(done, "the scan did not finish in time");
-    if (error) std::rethrow_exception(error);
+    test::run_async(std::forward<F>(body), std::chrono::seconds(60));
 }
 
 // In-process answers are queued before the master starts to listen: a few milliseconds suffice.

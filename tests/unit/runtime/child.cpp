@@ -7,10 +7,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,9 +17,6 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
-
-extern char** environ;
 
 namespace mbus::runtime_test {
 
@@ -35,36 +29,36 @@ int remaining_ms(time_point end) {
 
 } // namespace
 
-child::child(std::vector<std::string> args, std::string exe) {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return;
-    out_ = fds[0];
-    err_path_ = (std::filesystem::temp_directory_path() /
-                 ("mbus-run-test-" + std::to_string(::getpid()) + "-" + std::to_string(fds[0]) + ".err"))
-                    .string();
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-    posix_spawn_file_actions_addopen(&actions, 2, err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    std::vector<char*> argv{exe.data()};
-    for (auto& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    if (::posix_spawn(&pid, exe.c_str(), &actions, nullptr, argv.data(), environ) == 0) pid_ = pid;
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[1]);
+namespace {
+
+std::string fresh_err_path() {
+    static int n = 0;
+    return (std::filesystem::temp_directory_path() /
+            ("mbus-run-test-" + std::to_string(::getpid()) + "-" + std::to_string(++n) + ".err"))
+        .string();
 }
 
+std::vector<std::string> command(std::string exe, std::vector<std::string> args) {
+    args.insert(args.begin(), std::move(exe));
+    return args;
+}
+
+runtime::child_options options(const std::string& err_path) {
+    runtime::child_options o;
+    o.out = runtime::output::pipe;
+    o.err = runtime::output::file;
+    o.stderr_path = err_path;
+    return o;
+}
+
+} // namespace
+
+child::child(std::vector<std::string> args, std::string exe)
+    : err_path_(fresh_err_path()), process_(command(std::move(exe), std::move(args)), options(err_path_)) {}
+
 child::~child() {
-    if (pid_ > 0 && !status_) {
-        ::kill(pid_, SIGKILL);
-        int st = 0;
-        ::waitpid(pid_, &st, 0);
-    }
-    if (out_ >= 0) ::close(out_);
-    if (!err_path_.empty()) std::filesystem::remove(err_path_);
+    process_.stop(std::chrono::seconds(2));
+    std::filesystem::remove(err_path_);
 }
 
 std::optional<std::string> child::read_line(duration limit) {
@@ -75,10 +69,10 @@ std::optional<std::string> child::read_line(duration limit) {
             buffered_.erase(0, nl + 1);
             return line;
         }
-        pollfd p{out_, POLLIN, 0};
+        pollfd p{process_.stdout_fd(), POLLIN, 0};
         if (::poll(&p, 1, remaining_ms(end)) <= 0) return std::nullopt;
         char buf[512];
-        const auto n = ::read(out_, buf, sizeof buf);
+        const auto n = ::read(process_.stdout_fd(), buf, sizeof buf);
         if (n <= 0) return std::nullopt;
         buffered_.append(buf, static_cast<std::size_t>(n));
     }
@@ -86,10 +80,10 @@ std::optional<std::string> child::read_line(duration limit) {
 
 std::string child::rest_of_stdout() {
     std::string out = std::exchange(buffered_, {});
-    pollfd p{out_, POLLIN, 0};
+    pollfd p{process_.stdout_fd(), POLLIN, 0};
     char buf[512];
     while (::poll(&p, 1, 0) > 0) {
-        const auto n = ::read(out_, buf, sizeof buf);
+        const auto n = ::read(process_.stdout_fd(), buf, sizeof buf);
         if (n <= 0) break;
         out.append(buf, static_cast<std::size_t>(n));
     }
@@ -97,22 +91,13 @@ std::string child::rest_of_stdout() {
 }
 
 void child::signal(int sig) const {
-    if (pid_ > 0 && !status_) ::kill(pid_, sig);
+    if (!process_.status()) process_.signal(sig);
 }
 
 std::optional<int> child::wait_exit(duration limit) {
-    if (status_) return status_;
-    const auto end = clock::now() + limit;
-    for (;;) {
-        int st = 0;
-        const pid_t r = ::waitpid(pid_, &st, WNOHANG);
-        if (r == pid_) {
-            status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-            return status_;
-        }
-        if (r < 0 || clock::now() >= end) return std::nullopt;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5)); // polling for an exit, not for readiness
-    }
+    const auto s = process_.wait(limit);
+    if (!s) return std::nullopt;
+    return s->code;
 }
 
 std::string child::err() const {

@@ -1,12 +1,13 @@
 #pragma once
-// The built mbus-sim as a child process, for the tests of `mbus-sim run`: its stdout on a pipe (the
-// readiness line is awaited with a deadline, never a sleep), its stderr in a file, stopped by its
-// PID. Plus a blocking master over file descriptors, every read with a deadline.
+// The built mbus-sim as a child process (runtime::child_process), for the tests of `mbus-sim run`: its
+// stdout on a pipe (the readiness line is awaited with a deadline, never a sleep), its stderr in a
+// file, stopped by its PID. Plus a blocking master over file descriptors, every read with a deadline.
 
 #include "support/sim_exe.hpp"
 
 #include <mbus/core/bytes.hpp>
 #include <mbus/core/time.hpp>
+#include <mbus/runtime/child_process.hpp>
 
 #include <chrono>
 #include <optional>
@@ -22,10 +23,10 @@ class child {
     explicit child(std::vector<std::string> args, std::string exe = test::sim_exe());
     child(const child&) = delete;
     child& operator=(const child&) = delete;
-    ~child(); // kills and reaps a child that still runs
+    ~child(); // stops and reaps a child that still runs
 
-    bool started() const { return pid_ > 0; }
-    pid_t pid() const { return pid_; }
+    bool started() const { return process_.started(); }
+    pid_t pid() const { return process_.pid(); }
 
     // The next line on stdout, without its newline; nullopt on deadline or end of stdout.
     std::optional<std::string> read_line(duration limit);
@@ -37,11 +38,9 @@ class child {
     std::string err() const; // stderr so far
 
   private:
-    pid_t pid_{-1};
-    int out_{-1};
-    std::string buffered_;
     std::string err_path_;
-    std::optional<int> status_;
+    runtime::child_process process_;
+    std::string buffered_;
 };
 
 // A fresh folder for the files of one test, removed with them at the end of the test.

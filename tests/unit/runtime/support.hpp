@@ -3,6 +3,8 @@
 // meters and scenarios built in code, and a master that talks to it the way real ones do (a pty set
 // to 8E1 with termios, a TCP socket), every read with a deadline.
 
+#include "support/async.hpp"
+
 #include <mbus/app/codec.hpp>
 #include <mbus/app/telegram.hpp>
 #include <mbus/link/errc.hpp>
@@ -18,7 +20,6 @@
 #include <doctest/doctest.h>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -99,23 +100,23 @@ void run_with_runner(const scenario::scenario& sc, F&& body, runtime::runner_opt
                      std::chrono::seconds limit = std::chrono::seconds(30)) {
     asio::io_context io{1};
     std::ostringstream log;
-    bool done = false;
-    std::exception_ptr error;
-    {
-        runtime::runner r(io.get_executor(), sc, options);
-        runtime::logger logger(log, level, r.started());
-        r.subscribe([&logger](const harness::entry& e) { logger.write(e); });
-        asio::co_spawn(io, body(fixture{r, log, io.get_executor(), logger}), [&](std::exception_ptr e) {
-            done = true;
-            error = e;
+    runtime::runner r(io.get_executor(), sc, options);
+    runtime::logger logger(log, level, r.started());
+    r.subscribe([&logger](const harness::entry& e) { logger.write(e); });
+    INFO("runner log:\n", log.str());
+    test::run_async(
+        io,
+        [&]() -> asio::awaitable<void> {
+            try {
+                co_await body(fixture{r, log, io.get_executor(), logger});
+            } catch (...) {
+                r.stop("test over");
+                throw;
+            }
             r.stop("test over");
-        });
-        io.run_for(limit);
-        INFO("runner log:\n", log.str());
-        REQUIRE_MESSAGE(done, "the test body did not finish in time");
-        CHECK_MESSAGE(io.stopped(), "the runner did not wind down after stop");
-        if (error) std::rethrow_exception(error);
-    }
+        },
+        limit);
+    CHECK_MESSAGE(io.stopped(), "the runner did not wind down after stop");
 }
 
 // Polls `condition` until it holds or the limit passes (for state the runner reaches on its own,

@@ -1,6 +1,7 @@
 // Two byte streams joined in memory.
 
 #include "support.hpp"
+#include "support/async.hpp"
 
 #include <mbus/transport/deadline.hpp>
 #include <mbus/transport/memory_stream.hpp>
@@ -8,6 +9,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/this_coro.hpp>
 
 #include <array>
 
@@ -15,26 +17,10 @@ using namespace mbus;
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-namespace {
-
-template <class F>
-void run(F&& body) {
-    asio::io_context io{1};
-    bool done = false;
-    std::exception_ptr error;
-    asio::co_spawn(io, body(io.get_executor()), [&](std::exception_ptr e) {
-        done = true;
-        error = e;
-    });
-    io.run_for(5s);
-    REQUIRE(done);
-    if (error) std::rethrow_exception(error);
-}
-
-} // namespace
 
 TEST_CASE("memory_stream carries bytes both ways in order") {
-    run([](asio::any_io_executor ex) -> asio::awaitable<void> {
+    test::run_async([]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
         auto [a, b] = transport::memory_stream::make_pair(ex, "t");
         CHECK(a->describe() == "memory t");
         const bytes first{0x10, 0x5B}, rest{0x05, 0x60, 0x16}, ack{0xE5}; // a REQ_UD2 in two writes
@@ -53,7 +39,8 @@ TEST_CASE("memory_stream carries bytes both ways in order") {
 }
 
 TEST_CASE("memory_stream wakes a waiting reader and ends it on close") {
-    run([](asio::any_io_executor ex) -> asio::awaitable<void> {
+    test::run_async([]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
         auto [a, b] = transport::memory_stream::make_pair(ex);
         auto* writer = a.get();
         asio::co_spawn(
@@ -79,7 +66,8 @@ TEST_CASE("memory_stream wakes a waiting reader and ends it on close") {
 }
 
 TEST_CASE("memory_stream read can be cancelled by a deadline") {
-    run([](asio::any_io_executor ex) -> asio::awaitable<void> {
+    test::run_async([]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
         auto [a, b] = transport::memory_stream::make_pair(ex);
         std::array<byte, 8> buf{};
         const auto r = co_await transport::with_timeout(b->read_some(buf), 20ms);
@@ -94,7 +82,8 @@ TEST_CASE("memory_stream read can be cancelled by a deadline") {
 }
 
 TEST_CASE("memory_stream reports the line a master sets at the other end") {
-    run([](asio::any_io_executor ex) -> asio::awaitable<void> {
+    test::run_async([]() -> asio::awaitable<void> {
+        const auto ex = co_await asio::this_coro::executor;
         auto [master, bus] = transport::memory_stream::make_pair(ex);
         std::vector<transport::line_settings> seen;
         bus->on_line_change([&](const transport::line_settings& l) { seen.push_back(l); });

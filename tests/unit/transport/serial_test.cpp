@@ -65,15 +65,3 @@ TEST_CASE("serial names the device it cannot open") {
         CHECK(not_tty.message == "/dev/null is not a serial device");
     });
 }
-
-TEST_CASE("serial speed codes cover the M-Bus rates") {
-    for (unsigned baud : {300u, 600u, 1200u, 2400u, 4800u, 9600u, 19200u, 38400u}) {
-        const auto code = transport::speed_code(baud);
-        REQUIRE(code);
-        CHECK(transport::baud_of(*code) == baud);
-    }
-    CHECK(transport::speed_code(2400) == B2400);
-    CHECK_FALSE(transport::speed_code(0));
-    CHECK_FALSE(transport::speed_code(2401));
-    CHECK(transport::baud_of(B0) == 0);
-}

@@ -1,6 +1,8 @@
 #pragma once
-// Helpers for the transport tests: run a coroutine with an overall deadline, and play the master the
+// Helpers for the transport tests (run_async comes from support/async.hpp): play the master the
 // way real ones do (open the device, set 8E1 with termios, read and write with deadlines).
+
+#include "support/async.hpp"
 
 #include <mbus/transport/byte_stream.hpp>
 #include <mbus/transport/deadline.hpp>
@@ -8,7 +10,6 @@
 
 #include <doctest/doctest.h>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/read.hpp>
@@ -31,21 +32,6 @@ using namespace std::chrono_literals;
 
 // Every single wait in these tests; generous, as the machine may be busy.
 constexpr auto wait_limit = std::chrono::seconds(5);
-
-// Runs body() on a fresh io_context; fails (rather than hangs) if it does not finish within limit.
-template <class F>
-void run_async(F&& body, std::chrono::seconds limit = std::chrono::seconds(30)) {
-    asio::io_context io{1};
-    bool done = false;
-    std::exception_ptr error;
-    asio::co_spawn(io, std::forward<F>(body)(), [&](std::exception_ptr e) {
-        done = true;
-        error = e;
-    });
-    io.run_for(limit);
-    REQUIRE_MESSAGE(done, "the test coroutine did not finish in time");
-    if (error) std::rethrow_exception(error);
-}
 
 // The slave side as a master program opens it: read/write, not our controlling terminal.
 inline int open_like_master(const std::string& path) {

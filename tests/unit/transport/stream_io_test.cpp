@@ -1,0 +1,70 @@
+// transport/stream_io: the write every stream uses (at once when the OS buffer has room, else wait
+// for room) and the mapping of Asio's end of file to errc::closed.
+
+#include "support.hpp"
+
+#include <mbus/transport/errc.hpp>
+#include <mbus/transport/stream_io.hpp>
+
+#include <boost/asio/ip/tcp.hpp>
+
+using namespace mbus;
+using namespace mbus::test;
+
+namespace {
+
+asio::awaitable<std::pair<asio::ip::tcp::socket, asio::ip::tcp::socket>> socket_pair() {
+    const auto ex = co_await asio::this_coro::executor;
+    asio::ip::tcp::acceptor acceptor(ex, {asio::ip::make_address("127.0.0.1"), 0});
+    asio::ip::tcp::socket a(ex);
+    a.connect(acceptor.local_endpoint());
+    auto b = acceptor.accept();
+    a.non_blocking(true);
+    co_return std::pair{std::move(a), std::move(b)};
+}
+
+} // namespace
+
+TEST_CASE("stream io to_std maps end of file to closed and keeps other codes") {
+    CHECK(transport::detail::to_std(asio::error::eof) == transport::errc::closed);
+    CHECK(transport::detail::to_std(asio::error::connection_reset) == std::errc::connection_reset);
+    CHECK_FALSE(transport::detail::to_std({}));
+}
+
+TEST_CASE("stream io write_all writes more than the socket buffer holds") {
+    run_async([]() -> asio::awaitable<void> {
+        using namespace asio::experimental::awaitable_operators;
+        auto [a, b] = co_await socket_pair();
+        a.set_option(asio::socket_base::send_buffer_size(4096));
+        bytes big(1 << 20);
+        for (std::size_t i = 0; i < big.size(); ++i)
+            big[i] = static_cast<byte>(i * 7);
+        bytes got(big.size());
+        auto reader = [&]() -> asio::awaitable<std::size_t> {
+            auto [ec, n] =
+                co_await asio::async_read(b, asio::buffer(got), asio::as_tuple(asio::use_awaitable));
+            CHECK_FALSE(ec);
+            co_return n;
+        };
+        auto [ec, n] = co_await (transport::detail::write_all(a, big) && reader());
+        CHECK_FALSE(ec);
+        CHECK(n == big.size());
+        CHECK(got == big);
+    });
+}
+
+TEST_CASE("stream io write_all of nothing and to a closed peer") {
+    run_async([]() -> asio::awaitable<void> {
+        auto [a, b] = co_await socket_pair();
+        const auto got1 = co_await transport::detail::write_all(a, bytes{});
+        CHECK_FALSE(got1);
+        b.close();
+        // The first writes may still land in the buffer; within a few the reset comes back.
+        std::error_code ec;
+        for (int i = 0; i < 100 && !ec; ++i) {
+            ec = co_await transport::detail::write_all(a, bytes(4096, 0xE5));
+            if (!ec) co_await transport::sleep_for(1ms);
+        }
+        CHECK((ec == std::errc::broken_pipe || ec == std::errc::connection_reset));
+    });
+}
