@@ -1,8 +1,11 @@
-// Writing an answer: whole or paced at the line rate, with the pauses a fault put inside it, never
-// longer than the write timeout.
+// Writing an answer: whole or paced at the line rate, with the pauses a fault put inside it, into the
+// session's own output, which its writer drains; a master that does not read never holds the bus.
 
 #include <mbus/runtime/detail/runner_state.hpp>
 #include <mbus/transport/deadline.hpp>
+#include <mbus/transport/errc.hpp>
+
+#include <fmt/format.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -35,11 +38,52 @@ asio::awaitable<bool> runner::state::wait_until(time_point at) {
     co_return !stopped;
 }
 
-// A master that stops reading a pty fills its buffer; the deadline keeps that from stalling the
-// bus for every other session.
-asio::awaitable<std::error_code> runner::state::write(session& s, bytes_view data) {
-    auto r = co_await transport::with_timeout(s.stream->write(data), options.write_timeout);
-    co_return r ? *r : std::make_error_code(std::errc::timed_out);
+std::error_code runner::state::deliver(session& s, bytes_view data) {
+    if (s.closed) return make_error_code(transport::errc::closed);
+    if (s.out.size() + data.size() > options.output_limit) {
+        // A connection is closed: the next frame could only go out half. A pty or serial line stays;
+        // the answer is lost, as bytes a UART sends while nobody listens.
+        if (s.from_listener)
+            close_session(s, fmt::format("its master does not read: {} bytes of answers wait", s.out.size()),
+                          false);
+        return std::make_error_code(std::errc::no_buffer_space);
+    }
+    s.out.insert(s.out.end(), data.begin(), data.end());
+    s.out_signal.cancel();
+    return {};
+}
+
+// Drains a session's output. A write that cannot finish within the write timeout ends a connection
+// (a frame is written whole or not at all); on a pty or serial line the waiting answers are dropped.
+asio::awaitable<void> runner::state::write_loop(std::shared_ptr<state> st, std::shared_ptr<session> s) {
+    bytes chunk;
+    while (!s->closed) {
+        if (s->out.empty()) {
+            s->out_signal.expires_at(asio::steady_timer::time_point::max());
+            co_await s->out_signal.async_wait(asio::as_tuple(asio::use_awaitable));
+            continue;
+        }
+        chunk.swap(s->out);
+        auto r = co_await transport::with_timeout(s->stream->write(chunk), st->options.write_timeout);
+        if (s->closed) break;
+        if (r && !*r) {
+            st->counters.bytes_out += chunk.size();
+        } else if (s->from_listener) {
+            st->close_session(
+                *s,
+                r ? "cannot write: " + r->message()
+                  : fmt::format("its master does not read: {} bytes not written in {:.1f} s", chunk.size(),
+                                std::chrono::duration<double>(st->options.write_timeout).count()),
+                false);
+            break;
+        } else {
+            ++st->counters.write_errors;
+            const auto what = fmt::format("{} bytes of answers dropped: {}", chunk.size(),
+                                          r ? r->message() : std::string("nobody reads them"));
+            st->event(s->id, what, fmt::format("#{} {}", s->id, what), true);
+        }
+        chunk.clear();
+    }
 }
 
 // Character i no sooner than start + (i+1) * 11 bit times. Characters already due when the timer
@@ -53,8 +97,7 @@ asio::awaitable<std::error_code> runner::state::write_paced(session& s, bytes_vi
         while (due < wire.size() && char_end(due, baud) <= elapsed)
             ++due;
         if (due > written) {
-            if (auto ec = co_await write(s, wire.subspan(written, due - written))) co_return ec;
-            counters.bytes_out += due - written;
+            if (auto ec = deliver(s, wire.subspan(written, due - written))) co_return ec;
             written = due;
             continue;
         }
@@ -79,8 +122,7 @@ asio::awaitable<std::error_code> runner::state::write_answer(session& s, const s
             if (paced) {
                 if (auto ec = co_await write_paced(s, part, reply.baud)) co_return ec;
             } else {
-                if (auto ec = co_await write(s, part)) co_return ec;
-                counters.bytes_out += part.size();
+                if (auto ec = deliver(s, part)) co_return ec;
             }
             from = to;
         }

@@ -130,7 +130,7 @@ runner::runner(const asio::any_io_executor& ex, const scenario::scenario& sc, ru
 
 runner::~runner() { s_->stop("runner destroyed"); }
 
-void runner::add(std::unique_ptr<transport::byte_stream> s) { s_->open_session(std::move(s)); }
+void runner::add(std::unique_ptr<transport::byte_stream> s) { s_->open_session(std::move(s), false); }
 
 void runner::add(std::unique_ptr<transport::listener> l) {
     if (s_->stopped) {

@@ -56,9 +56,26 @@ struct runner_options {
     // At low rates a session stretches it to three character times at its line rate.
     std::chrono::microseconds gap_timeout{100ms};
 
-    // A write that cannot finish in this time (nobody reads the pty, a stalled TCP peer) is given up
-    // and reported, so that one stuck session cannot hold the bus.
+    // Answers go to a session's own output and never hold the bus: a session whose output cannot
+    // drain in this time (nobody reads the pty, a stalled TCP peer) is closed and reported, so that a
+    // frame is written whole or the session ends.
     duration write_timeout{2s};
+    // And one whose output holds more than this many bytes (a master that pipelines and never reads).
+    std::size_t output_limit{64 * 1024};
+
+    // Requests one session may have waiting for the bus; further ones are dropped and counted, so
+    // that a master that pipelines without limit cannot grow the queue (or the memory) without end.
+    std::size_t max_queued{16};
+
+    // A connection from a listener (TCP) with no byte from its master for this long is closed;
+    // zero: never. A pty or serial device is never closed for idleness.
+    duration session_idle{5min};
+    // Connections from listeners open at once; a further one is closed as soon as it is accepted.
+    std::size_t max_sessions{256};
+
+    // SND_UD that would change a meter (addresses, records, baud rate, reset) is refused, as a meter
+    // refuses what it does not support: no answer. Selection (CI 52/56) still works.
+    bool read_only{false};
 
     // Answers go out as soon as the bus has them, whole, whatever the scenario's timing: outside the
     // EN 13757-2 response window, for in-process tests that must not wait.

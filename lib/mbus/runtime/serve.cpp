@@ -2,6 +2,7 @@
 
 #include <mbus/runtime/detail/runner_state.hpp>
 #include <mbus/runtime/summary.hpp>
+#include <mbus/transport/errc.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -19,6 +20,7 @@ asio::awaitable<void> runner::state::bus_loop(std::shared_ptr<state> st) {
         }
         auto req = std::move(st->queue.front());
         st->queue.pop_front();
+        if (req.from->queued > 0) --req.from->queued;
         co_await st->serve(std::move(req));
         if (st->options.max_requests != 0 && st->counters.requests >= st->options.max_requests)
             st->stop(fmt::format("{} requests served", st->counters.requests));
@@ -45,7 +47,14 @@ asio::awaitable<void> runner::state::serve(request req) {
     ctx.line_baud = req.line_baud;
     ctx.preamble_zeros = req.preamble_zeros;
     ctx.raw = std::move(req.raw);
-    auto reply = bus.on_frame(req.frame, std::move(ctx), now);
+    // A read-only bus takes no SND_UD but selections: the meters never see it, as meters ignore what
+    // they do not support.
+    const bool refused = options.read_only && x.request.request == sim::request_kind::snd_ud;
+    auto reply = refused ? sim::bus_reply{} : bus.on_frame(req.frame, std::move(ctx), now);
+    if (refused) {
+        ++counters.read_only;
+        x.notes.push_back("refused: the bus is read-only (--read-only)");
+    }
 
     auto& out = x.outcome;
     out.request = x.request.request;
@@ -103,6 +112,12 @@ asio::awaitable<void> runner::state::serve(request req) {
     x.on_wire = last - first;
     if (ec == std::errc::operation_canceled && stopped) {
         finish(harness::fate::stopped, harness::record_kind::event, last);
+        publish(x);
+        co_return;
+    }
+    if (ec == transport::errc::closed) {
+        finish(harness::fate::gone, harness::record_kind::event, last);
+        out.summary = "gone before its answer";
         publish(x);
         co_return;
     }

@@ -1,6 +1,7 @@
 // Sessions: each stream's bytes become requests in the bus's queue, junk and preamble notices.
 
 #include <mbus/runtime/detail/runner_state.hpp>
+#include <mbus/runtime/summary.hpp>
 #include <mbus/transport/deadline.hpp>
 #include <mbus/transport/errc.hpp>
 
@@ -49,14 +50,25 @@ std::string line_log(unsigned id, const transport::line_settings& l, std::size_t
 
 } // namespace
 
-std::shared_ptr<session> runner::state::open_session(std::unique_ptr<transport::byte_stream> stream) {
+std::shared_ptr<session> runner::state::open_session(std::unique_ptr<transport::byte_stream> stream,
+                                                     bool from_listener) {
     if (stopped) {
         stream->close();
         return nullptr;
     }
+    if (from_listener && connections >= options.max_sessions) {
+        // Refused at once and said, rather than kept waiting: the master sees the connection close.
+        ++counters.refused;
+        const auto what =
+            fmt::format("{} refused: {} connections are open (the cap)", stream->describe(), connections);
+        event(0, what, what, true);
+        stream->close();
+        return nullptr;
+    }
     const auto gap = gap_for(options.gap_timeout, stream->baud());
-    auto s = std::make_shared<session>(next_id++, std::move(stream), gap);
+    auto s = std::make_shared<session>(next_id++, std::move(stream), gap, from_listener, ex);
     ++counters.sessions;
+    if (from_listener) ++connections;
     sessions.push_back(s);
     const auto what = "open " + s->stream->describe();
     event(s->id, what, fmt::format("#{} {}", s->id, what));
@@ -71,7 +83,15 @@ std::shared_ptr<session> runner::state::open_session(std::unique_ptr<transport::
         st->event(id, line_words(l), line_log(id, l, at_rate, st->bus.config().strict_baud));
     });
     asio::co_spawn(ex, read_loop(shared_from_this(), s), asio::detached);
+    asio::co_spawn(ex, write_loop(shared_from_this(), s), asio::detached);
     return s;
+}
+
+void runner::state::close_session(session& s, std::string why, bool error) {
+    if (s.closed || !s.closing_why.empty()) return;
+    s.closing_why = std::move(why);
+    s.closing_error = error;
+    s.stream->close(); // the read loop ends and reports it
 }
 
 void runner::state::handle(const std::shared_ptr<session>& s, const std::vector<link::stream_event>& events) {
@@ -86,15 +106,27 @@ void runner::state::handle(const std::shared_ptr<session>& s, const std::vector<
                    false, ev.raw);
             continue;
         }
-        if (!ev.is_frame()) {
+        // Only meters acknowledge: an E5 from a master is noise on the line, not a request.
+        const bool stray_ack = ev.is_frame() && ev.f.kind == link::frame_kind::ack;
+        if (!ev.is_frame() || stray_ack) {
+            const auto why = stray_ack ? std::string("an E5 from the master (only meters acknowledge)")
+                                       : ev.error.message();
             ++counters.junk;
             counters.junk_bytes += ev.raw.size();
-            notice(harness::record_kind::junk, s->id, ev.last, ev.error.message(),
-                   fmt::format("#{} ! junk {} bytes: {}", s->id, ev.raw.size(), ev.error.message()), false,
-                   ev.raw);
+            notice(harness::record_kind::junk, s->id, ev.last, why,
+                   fmt::format("#{} ! junk {} bytes: {}", s->id, ev.raw.size(), why), false, ev.raw);
             continue;
         }
         if (stopped) continue;
+        if (s->queued >= options.max_queued) {
+            ++counters.dropped;
+            const auto what =
+                fmt::format("request dropped: {} requests of this session wait already", s->queued);
+            notice(harness::record_kind::event, s->id, ev.last, what,
+                   fmt::format("#{} ! {}: {}", s->id, what, summarize(ev.f)), false, ev.raw);
+            continue;
+        }
+        ++s->queued;
         queue.push_back({s, ev.f, ev.raw, ev.last, s->stream->baud(), std::exchange(preamble, 0)});
         wake.cancel();
     }
@@ -114,6 +146,18 @@ asio::awaitable<void> runner::state::read_loop(std::shared_ptr<state> st, std::s
                 continue;
             }
             r = *t;
+        } else if (s->from_listener && st->options.session_idle > duration::zero()) {
+            auto t = co_await transport::with_timeout(s->stream->read_some(buf), st->options.session_idle);
+            if (!t) {
+                ++st->counters.idle_closed;
+                st->close_session(
+                    *s,
+                    fmt::format("idle: no byte for {:.0f} s",
+                                std::chrono::duration<double>(st->options.session_idle).count()),
+                    false);
+                continue; // the next read reports the close
+            }
+            r = *t;
         } else {
             r = co_await s->stream->read_some(buf);
         }
@@ -131,7 +175,14 @@ asio::awaitable<void> runner::state::read_loop(std::shared_ptr<state> st, std::s
     s->closed = true;
     s->stream->close();
     s->stream->on_line_change(nullptr);
+    s->out_signal.cancel();
+    if (s->from_listener) --st->connections;
     std::erase(st->sessions, s);
+    if (!s->closing_why.empty()) {
+        const auto what = "closed: " + s->closing_why;
+        st->event(s->id, what, fmt::format("#{} {}", s->id, what), s->closing_error);
+        co_return;
+    }
     // A closed stream or a stop is the normal end; anything else is worth an error line.
     const bool normal = !why || why == transport::errc::closed || why == std::errc::operation_canceled;
     const auto what = why ? "closed: " + why.message() : std::string("closed");
@@ -142,17 +193,31 @@ asio::awaitable<void> runner::state::read_loop(std::shared_ptr<state> st, std::s
 }
 
 asio::awaitable<void> runner::state::accept_loop(std::shared_ptr<state> st, transport::listener* l) {
+    // Out of descriptors and the like: said once per streak, retried after a wait that doubles up to
+    // 5 s, so that a lasting condition neither spins nor floods the log.
+    duration backoff = 100ms;
+    std::uint64_t failures = 0;
     while (!st->stopped) {
         auto [ec, stream] = co_await l->accept();
         if (st->stopped) break;
         if (ec) {
-            // Out of descriptors and the like: say so, and try again a little later.
-            const auto what = fmt::format("{}: accept failed: {}", l->describe(), ec.message());
-            st->event(0, what, what, true);
-            co_await transport::sleep_for(100ms);
+            if (failures++ == 0) {
+                const auto what = fmt::format("{}: accept failed: {} (retrying, up to every 5 s)",
+                                              l->describe(), ec.message());
+                st->event(0, what, what, true);
+            }
+            co_await transport::sleep_for(backoff);
+            backoff = std::min<duration>(backoff * 2, 5s);
             continue;
         }
-        st->open_session(std::move(stream));
+        if (failures != 0) {
+            const auto what =
+                fmt::format("{}: accepting again after {} failed attempts", l->describe(), failures);
+            st->event(0, what, what);
+        }
+        failures = 0;
+        backoff = 100ms;
+        st->open_session(std::move(stream), true);
     }
 }
 

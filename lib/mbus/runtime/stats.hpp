@@ -18,6 +18,11 @@ struct stats {
     std::uint64_t bytes_out{0};    // everything written to masters
     std::uint64_t line_changes{0}; // line settings a master made on a pty
     std::uint64_t write_errors{0}; // replies that could not be written (the master had gone)
+    std::uint64_t dropped{0};      // requests dropped: their session had max_queued waiting already
+    std::uint64_t slow_closed{0};  // sessions closed because their master did not read its answers
+    std::uint64_t idle_closed{0};  // connections closed after session_idle without a byte
+    std::uint64_t refused{0};      // connections closed at once: max_sessions were open
+    std::uint64_t read_only{0};    // SND_UD refused on a read-only bus
     friend bool operator==(const stats&, const stats&) = default;
 };
 

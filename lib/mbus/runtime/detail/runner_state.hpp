@@ -21,11 +21,22 @@ struct session {
     unsigned id{0};
     std::unique_ptr<transport::byte_stream> stream;
     link::stream_parser parser;
-    std::size_t held{0}; // bytes fed to the parser and not yet covered by an event
+    bool from_listener{false}; // a connection: closed when idle, when its master does not read, at the cap
+    std::size_t held{0};       // bytes fed to the parser and not yet covered by an event
+    std::size_t queued{0};     // its requests waiting in the bus queue
     bool closed{false};
+    // Why the runner closed it (empty: the master or a stop did), for the closing notice.
+    std::string closing_why;
+    bool closing_error{false};
 
-    session(unsigned i, std::unique_ptr<transport::byte_stream> s, std::chrono::microseconds gap)
-        : id(i), stream(std::move(s)), parser(gap) {}
+    // Whole answers waiting to be written, and the writer parked until there are some.
+    bytes out;
+    asio::steady_timer out_signal;
+
+    session(unsigned i, std::unique_ptr<transport::byte_stream> s, std::chrono::microseconds gap,
+            bool listener, const asio::any_io_executor& ex)
+        : id(i), stream(std::move(s)), parser(gap), from_listener(listener),
+          out_signal(ex, asio::steady_timer::time_point::max()) {}
 };
 
 struct request {
@@ -49,6 +60,7 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
     harness::counters kinds;
 
     std::vector<std::shared_ptr<session>> sessions;
+    std::size_t connections{0}; // sessions from listeners now open
     std::vector<std::unique_ptr<transport::listener>> listeners;
     unsigned next_id{1};
 
@@ -87,10 +99,12 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
     const std::string& meter_name(std::size_t i) const;
 
     // session.cpp
-    std::shared_ptr<session> open_session(std::unique_ptr<transport::byte_stream> stream);
+    std::shared_ptr<session> open_session(std::unique_ptr<transport::byte_stream> stream, bool from_listener);
+    void close_session(session& s, std::string why, bool error);
     void handle(const std::shared_ptr<session>& s, const std::vector<link::stream_event>& events);
     static asio::awaitable<void> read_loop(std::shared_ptr<state> st, std::shared_ptr<session> s);
     static asio::awaitable<void> accept_loop(std::shared_ptr<state> st, transport::listener* l);
+    static asio::awaitable<void> write_loop(std::shared_ptr<state> st, std::shared_ptr<session> s);
 
     // serve.cpp
     static asio::awaitable<void> bus_loop(std::shared_ptr<state> st);
@@ -98,7 +112,9 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
 
     // answer_writer.cpp
     asio::awaitable<bool> wait_until(time_point at);
-    asio::awaitable<std::error_code> write(session& s, bytes_view data);
+    // Hands bytes to the session's output without waiting: errc::closed when the session has ended,
+    // std::errc::no_buffer_space when its master has not read what waits there already.
+    std::error_code deliver(session& s, bytes_view data);
     asio::awaitable<std::error_code> write_paced(session& s, bytes_view wire, unsigned baud);
     asio::awaitable<std::error_code> write_answer(session& s, const sim::bus_reply& reply, bool paced);
 
