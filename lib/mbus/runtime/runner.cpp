@@ -362,7 +362,7 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
     }
 
     harness::record exchange_record(harness::record_kind kind, unsigned session, time_point at,
-                                    sim::request_kind asked, const sim::bus_reply& reply) const {
+                                    link::request_kind asked, const sim::bus_reply& reply) const {
         auto r = make_record(kind, session, at);
         r.request = asked;
         for (const auto& e : reply.events) {
@@ -380,7 +380,7 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
         const sim::sim_now now{clock::now(), std::chrono::system_clock::now()};
         apply_timeline(now);
         ++counters.requests;
-        const auto asked = sim::kind_of(req.frame);
+        const auto asked = link::kind_of(req.frame);
         const unsigned id = req.from->id;
         {
             auto r = make_record(harness::record_kind::request, id, req.end);
