@@ -1,6 +1,7 @@
 #include "line.hpp"
 
-#include <mbus/master/connect.hpp>
+#include <mbus/transport/serial_device.hpp>
+#include <mbus/transport/tcp_connect.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -51,14 +52,14 @@ int run_to_exit(asio::awaitable<int> command) {
 asio::awaitable<opened_line> open_line(const line_options& o) {
     opened_line out;
     if (o.line.starts_with("tcp:")) {
-        auto s = co_await master::connect_tcp(std::string_view(o.line).substr(4), std::chrono::seconds(5));
+        auto s = co_await transport::connect_tcp(std::string_view(o.line).substr(4), std::chrono::seconds(5));
         if (!s)
             out.error = s.message;
         else
             out.stream = std::move(s.stream);
         co_return out;
     }
-    auto s = master::open_serial(co_await asio::this_coro::executor, o.line, o.baud);
+    auto s = transport::open_serial_device(co_await asio::this_coro::executor, o.line, o.baud);
     if (!s)
         out.error = s.message;
     else

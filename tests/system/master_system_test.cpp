@@ -168,7 +168,7 @@ TEST_CASE("selection by secondary address with wildcards over CI 52 and 56") {
             else
                 io = co_await open_tcp(sim.ready);
             bus_master m(*io, sim_options());
-            const auto any = [](std::uint32_t id) { return sim::select_mask{{id, 0xFFFF, 0xFF, 0xFF}, {}}; };
+            const auto any = [](std::uint32_t id) { return app::select_mask{{id, 0xFFFF, 0xFF, 0xFF}, {}}; };
             for (byte ci : {app::ci::select, app::ci::select_msb}) {
                 INFO("CI ", int(ci));
                 // The whole address, exact: one E5, then the meter answers at FD.

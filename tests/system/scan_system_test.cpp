@@ -5,9 +5,9 @@
 
 #include "support.hpp"
 
+#include <mbus/app/secondary_address.hpp>
 #include <mbus/master/scan.hpp>
 #include <mbus/scenario/load.hpp>
-#include <mbus/sim/selection.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -61,7 +61,7 @@ struct collision_log {
                 if (e.frame && (e.frame->ci == app::ci::select || e.frame->ci == app::ci::select_msb) &&
                     e.frame->kind == link::frame_kind::long_frame) {
                     close();
-                    auto m = sim::parse_select(e.frame->ci, e.frame->data);
+                    auto m = app::parse_select(e.frame->ci, e.frame->data);
                     mask = m ? std::optional(m->address) : std::nullopt;
                 } else if (!e.frame || e.frame->a != link::address::selected ||
                            (e.frame->c & 0xDF) != link::c_field::req_ud2) {

@@ -5,9 +5,10 @@
 #include "sim_process.hpp"
 #include "support/async.hpp"
 
-#include <mbus/master/connect.hpp>
 #include <mbus/master/master.hpp>
 #include <mbus/transport/byte_stream.hpp>
+#include <mbus/transport/serial_device.hpp>
+#include <mbus/transport/tcp_connect.hpp>
 
 #include <doctest/doctest.h>
 
@@ -72,14 +73,14 @@ inline void stop_sim(running_sim& s) {
 inline asio::awaitable<std::unique_ptr<transport::byte_stream>> open_pty(const ready_line& r,
                                                                          unsigned baud = 2400) {
     REQUIRE_FALSE(r.pty().empty());
-    auto s = master::open_serial(co_await asio::this_coro::executor, r.pty(), baud);
+    auto s = transport::open_serial_device(co_await asio::this_coro::executor, r.pty(), baud);
     REQUIRE_MESSAGE(s, s.message);
     co_return std::move(s.stream);
 }
 
 inline asio::awaitable<std::unique_ptr<transport::byte_stream>> open_tcp(const ready_line& r) {
     REQUIRE_FALSE(r.tcp().empty());
-    auto s = co_await master::connect_tcp(r.tcp(), 5s);
+    auto s = co_await transport::connect_tcp(r.tcp(), 5s);
     REQUIRE_MESSAGE(s, s.message);
     co_return std::move(s.stream);
 }

@@ -5,9 +5,9 @@
 #include "support.hpp"
 
 #include <mbus/app/manufacturer.hpp>
+#include <mbus/app/secondary_address.hpp>
 #include <mbus/app/telegram.hpp>
 #include <mbus/master/errc.hpp>
-#include <mbus/sim/selection.hpp>
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -142,7 +142,7 @@ TEST_CASE("timeline events happen at their time against the real mbus-sim") {
         // Select the cycler by its secondary address: it answers at FD.
         const auto tst = app::manufacturer_code("TST");
         REQUIRE(tst);
-        const sim::select_mask cycler{{0x61000004, *tst, 0xFF, 0xFF}, {}}; // version and medium: any
+        const app::select_mask cycler{{0x61000004, *tst, 0xFF, 0xFF}, {}}; // version and medium: any
         auto sel = co_await m.select(cycler);
         REQUIRE_MESSAGE(sel, sel.error().message());
         auto selected = co_await m.request_ud2(link::address::selected);

@@ -18,7 +18,7 @@ using namespace mbus;
 using namespace mbus::test;
 using harness::record;
 using harness::record_kind;
-using sim::request_kind;
+using link::request_kind;
 
 namespace {
 

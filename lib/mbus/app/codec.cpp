@@ -1,4 +1,5 @@
 #include <mbus/app/codec.hpp>
+#include <mbus/app/dif.hpp>
 #include <mbus/app/errc.hpp>
 
 #include <array>
@@ -8,9 +9,6 @@ namespace mbus::app {
 namespace {
 
 constexpr byte extension_bit = 0x80;
-constexpr byte dif_manufacturer_specific = 0x0F;
-constexpr byte dif_more_records_follow = 0x1F;
-constexpr byte dif_idle_filler = 0x2F;
 constexpr std::size_t long_header_size = 12;
 constexpr std::size_t short_header_size = 4;
 constexpr std::size_t fixed_size = 16;
@@ -65,12 +63,13 @@ result<std::vector<record>> decode_records(bytes_view data, std::size_t i) {
     while (i < n) {
         record r;
         r.dib.dif = data[i];
-        if (r.dib.dif == dif_idle_filler) {
+        if (r.dib.dif == special_dif::idle_filler) {
             ++i;
             out.push_back(std::move(r));
             continue;
         }
-        if (r.dib.dif == dif_manufacturer_specific || r.dib.dif == dif_more_records_follow) {
+        if (r.dib.dif == special_dif::manufacturer_specific ||
+            r.dib.dif == special_dif::more_records_follow) {
             r.data.assign(data.begin() + static_cast<std::ptrdiff_t>(i + 1), data.end());
             out.push_back(std::move(r));
             break;

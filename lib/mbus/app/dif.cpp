@@ -1,6 +1,7 @@
 #include <mbus/app/dif.hpp>
 #include <mbus/app/errc.hpp>
 #include <mbus/app/meaning_errc.hpp>
+#include <mbus/core/text.hpp>
 
 #include <fmt/format.h>
 
@@ -12,15 +13,18 @@
 
 namespace mbus::app {
 
+bool more_records_follow(const variable_data& v) {
+    return !v.records.empty() && v.records.back().dib.dif == special_dif::more_records_follow;
+}
+
+bool more_records_follow(const user_data& ud) {
+    const auto* v = std::get_if<variable_data>(&ud);
+    return v != nullptr && more_records_follow(*v);
+}
+
 namespace {
 constexpr byte extension_bit = 0x80;
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
-    return out;
-}
 } // namespace
 
 std::optional<std::size_t> coding_size(data_coding c) {

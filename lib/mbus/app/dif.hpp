@@ -48,6 +48,11 @@ inline constexpr byte idle_filler = 0x2F;
 inline constexpr byte global_readout = 0x7F; // master to slave: read every storage, tariff, function
 } // namespace special_dif
 
+// The last record is DIF 1F: the meter has more telegrams for the next REQ_UD2. Only variable data
+// can say so.
+bool more_records_follow(const variable_data& v);
+bool more_records_follow(const user_data& ud);
+
 // DIF 80 + 10 DIFE: 1 + 4 * 10 storage bits, 2 * 10 tariff bits, 10 subunit bits.
 inline constexpr std::uint64_t max_storage = (std::uint64_t{1} << 41) - 1;
 inline constexpr std::uint32_t max_tariff = (1u << 20) - 1;

@@ -1,5 +1,7 @@
 #include <mbus/app/libmbus_tables.hpp>
 
+#include <mbus/app/manufacturer.hpp>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -130,13 +132,7 @@ std::string product_name(std::uint16_t m, std::uint8_t version, std::uint8_t med
     }
 }
 
-std::string manufacturer(std::uint16_t code) {
-    std::string s(3, ' ');
-    s[0] = static_cast<char>(((code >> 10) & 0x1F) + 64);
-    s[1] = static_cast<char>(((code >> 5) & 0x1F) + 64);
-    s[2] = static_cast<char>((code & 0x1F) + 64);
-    return s;
-}
+std::string manufacturer(std::uint16_t code) { return manufacturer_letters(code); }
 
 std::string medium(std::uint8_t m) {
     switch (m) {
@@ -621,29 +617,6 @@ std::vector<vif_entry> build_vif_table() {
     return t;
 }
 
-std::vector<vif_entry> build_fixed_table() {
-    std::vector<vif_entry> t;
-    const auto run = [&t](unsigned first, int count, int first_exp, const char* unit, const char* quantity) {
-        for (int k = 0; k < count; ++k)
-            t.push_back({first + static_cast<unsigned>(k), p10(first_exp + k), unit, quantity});
-    };
-    run(0x02, 9, 0, "Wh", "Energy");
-    run(0x0B, 9, 3, "J", "Energy");
-    for (unsigned c = 0x14; c <= 0x1C; ++c)
-        t.push_back({c, 1.0, "W", "Power"});
-    run(0x1D, 9, 3, "J/h", "Energy");
-    run(0x26, 9, -6, "m^3", "Volume");
-    t.push_back({0x2F, 1.0e-5, "m^3/h", "Volume flow"});
-    run(0x31, 7, -4, "m^3/h", "Volume flow");
-    t.push_back({0x38, 1.0e-3, "\u00B0C", "Temperature"});
-    t.push_back({0x39, 1.0, "Units for H.C.A.", "H.C.A."});
-    for (unsigned c = 0x3A; c <= 0x3D; ++c)
-        t.push_back({c, 0.0, "Reserved", "Reserved"});
-    t.push_back({0x3E, 1.0, "", "historic"});
-    t.push_back({0x3F, 1.0, "", "No units"});
-    return t;
-}
-
 const vif_entry* find_in(const std::vector<vif_entry>& t, unsigned code) {
     const auto it = std::find_if(t.begin(), t.end(), [code](const vif_entry& e) { return e.code == code; });
     return it == t.end() ? nullptr : &*it;
@@ -654,11 +627,6 @@ const vif_entry* find_in(const std::vector<vif_entry>& t, unsigned code) {
 const vif_entry* find_vif(unsigned code) {
     static const std::vector<vif_entry> table = build_vif_table();
     return find_in(table, code);
-}
-
-const vif_entry* find_fixed(unsigned medium_unit) {
-    static const std::vector<vif_entry> table = build_fixed_table();
-    return find_in(table, medium_unit);
 }
 
 std::string reversed_c_string(bytes_view b) {

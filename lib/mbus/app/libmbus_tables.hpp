@@ -52,9 +52,6 @@ struct vif_entry {
 };
 const vif_entry* find_vif(unsigned code);
 
-// libmbus's fixed_table (normalised fixed data; not used by mbus_parse_hex, kept with the rest).
-const vif_entry* find_fixed(unsigned medium_unit);
-
 // The text of a plain-text VIF or of a string value as libmbus keeps it: bytes in reverse order
 // (mbus_data_str_decode), ending at the first NUL as a C string does.
 std::string reversed_c_string(bytes_view b);

@@ -1,4 +1,5 @@
 #include <mbus/app/codec.hpp>
+#include <mbus/app/dif.hpp>
 #include <mbus/app/errc.hpp>
 #include <mbus/app/libmbus_tables.hpp>
 #include <mbus/app/libmbus_xml.hpp>
@@ -22,9 +23,6 @@ namespace {
 namespace lm = libmbus;
 
 constexpr const char* xml_declaration = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n";
-constexpr byte dif_manufacturer_specific = 0x0F;
-constexpr byte dif_more_records_follow = 0x1F;
-constexpr byte dif_idle_filler = 0x2F;
 // libmbus's buffer sizes that limit what its string functions write.
 constexpr std::size_t encoded_size = 768;
 constexpr std::size_t fixed_encoded_size = 256;
@@ -251,9 +249,9 @@ std::string header_xml(const header& h) {
 
 std::string plain_record_xml(const record& r, std::size_t id) {
     std::string s = fmt::format("    <DataRecord id=\"{}\">\n", id);
-    if (r.dib.dif == dif_manufacturer_specific) {
+    if (r.dib.dif == special_dif::manufacturer_specific) {
         s += "        <Function>Manufacturer specific</Function>\n";
-    } else if (r.dib.dif == dif_more_records_follow) {
+    } else if (r.dib.dif == special_dif::more_records_follow) {
         s += "        <Function>More records follow</Function>\n";
     } else {
         s += fmt::format("        <Function>{}</Function>\n", xml_encode(lm::function(r.dib.dif)));
@@ -353,13 +351,15 @@ std::string normalized_record_xml(const record& r, std::size_t id) {
         s += "    </DataRecord>\n\n";
         return s;
     };
-    const bool special = r.dib.dif == dif_manufacturer_specific || r.dib.dif == dif_more_records_follow;
+    const bool special =
+        r.dib.dif == special_dif::manufacturer_specific || r.dib.dif == special_dif::more_records_follow;
     const auto value = normalized_value(r);
     if (!value) return close();
     normalized n;
     std::string function;
     if (special) {
-        function = r.dib.dif == dif_more_records_follow ? "More records follow" : "Manufacturer specific";
+        function =
+            r.dib.dif == special_dif::more_records_follow ? "More records follow" : "Manufacturer specific";
     } else {
         function = lm::function(r.dib.dif);
         const auto norm = r.vib ? vib_normalize(*r.vib, value->real) : std::nullopt;
@@ -387,7 +387,7 @@ std::string variable_xml(const variable_data& v, bool normalized) {
     s += header_xml(v.header);
     std::size_t id = 0;
     for (const auto& r : v.records) {
-        if (r.dib.dif == dif_idle_filler && !r.vib) continue; // libmbus skips fillers while parsing
+        if (r.dib.dif == special_dif::idle_filler && !r.vib) continue; // libmbus skips fillers while parsing
         s += normalized ? normalized_record_xml(r, id) : plain_record_xml(r, id);
         ++id;
     }

@@ -1,5 +1,6 @@
 #include <mbus/app/meaning_errc.hpp>
 #include <mbus/app/medium.hpp>
+#include <mbus/core/text.hpp>
 
 #include <fmt/format.h>
 
@@ -58,13 +59,6 @@ constexpr std::array mediums{
     medium_row{0x37, "radio_converter_meter", "Radio converter (meter side)"},
 };
 // clang-format on
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
-    return out;
-}
 
 } // namespace
 

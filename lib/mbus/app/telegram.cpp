@@ -1,5 +1,7 @@
 #include <mbus/app/telegram.hpp>
 
+#include <mbus/app/manufacturer.hpp>
+
 #include <fmt/format.h>
 
 #include <ostream>
@@ -7,14 +9,6 @@
 namespace mbus::app {
 
 namespace {
-// Three letters from the packed manufacturer code (EN 62056-21 / FLAG: 5 bits each, 'A' = 1).
-std::string manufacturer_letters(std::uint16_t m) {
-    std::string s(3, ' ');
-    s[0] = static_cast<char>(((m >> 10) & 0x1F) + 64);
-    s[1] = static_cast<char>(((m >> 5) & 0x1F) + 64);
-    s[2] = static_cast<char>((m & 0x1F) + 64);
-    return s;
-}
 std::string hex_list(const std::vector<std::uint8_t>& v) { return to_hex(v); }
 } // namespace
 

@@ -12,16 +12,17 @@
 
 #include <mbus/core/bytes.hpp>
 #include <mbus/core/result.hpp>
+#include <mbus/link/request_kind.hpp>
 
 namespace mbus::app {
 
 // CI field values (slave to master unless noted).
 namespace ci {
-inline constexpr byte data_send = 0x51;  // master: SND_UD data
-inline constexpr byte app_reset = 0x50;  // master
-inline constexpr byte select = 0x52;     // master: select by secondary address
-inline constexpr byte select_msb = 0x56; // master: the same, byte order reversed
-inline constexpr byte baud_300 = 0xB8;   // master: B8..BF switch baud rate
+inline constexpr byte data_send = 0x51;                 // master: SND_UD data
+inline constexpr byte app_reset = 0x50;                 // master
+inline constexpr byte select = link::ci_select;         // master: select by secondary address
+inline constexpr byte select_msb = link::ci_select_msb; // master: the same, byte order reversed
+inline constexpr byte baud_300 = 0xB8;                  // master: B8..BF switch baud rate
 inline constexpr byte baud_38400 = 0xBF;
 inline constexpr byte app_error = 0x70;
 inline constexpr byte variable_long = 0x72; // 12-byte header

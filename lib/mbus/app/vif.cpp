@@ -2,6 +2,7 @@
 #include <mbus/app/errc.hpp>
 #include <mbus/app/meaning_errc.hpp>
 #include <mbus/app/vif.hpp>
+#include <mbus/core/text.hpp>
 
 #include <fmt/format.h>
 
@@ -408,13 +409,6 @@ bool is_date_time_of(std::uint8_t c) {
     return false;
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); });
-    return out;
-}
-
 std::string trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())) != 0)
         s.remove_prefix(1);
@@ -707,16 +701,6 @@ std::string_view name(vif_table t) {
     case vif_table::fb: return "FB";
     }
     return "?";
-}
-
-const std::vector<quantity>& all_quantities() {
-    static const std::vector<quantity> all = [] {
-        std::vector<quantity> v;
-        for (const auto& n : quantity_table)
-            if (n.q != quantity::unknown) v.push_back(n.q);
-        return v;
-    }();
-    return all;
 }
 
 std::string vif_options(quantity q) {

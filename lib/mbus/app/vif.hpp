@@ -227,8 +227,6 @@ std::string_view description(quantity q);
 std::string_view symbol(unit u);
 std::string_view name(vif_table t); // "primary", "FD", "FB"
 
-// Every quantity (but unknown), for listings and suggestions.
-const std::vector<quantity>& all_quantities();
 // The (unit, exponent range) a quantity can be sent in, e.g. "Wh 10^-3..10^6, J 10^0..10^9".
 std::string vif_options(quantity q);
 

@@ -49,7 +49,7 @@ std::ostream& operator<<(std::ostream& os, const counters& c) {
     os << fmt::format("{:<8} {:>9} {:>9} {:>9} {:>9} {:>9}\n", "kind", "received", "answered", "repeated",
                       "collided", "ignored");
     for (std::size_t i = 0; i < c.by_kind.size(); ++i)
-        row(sim::name(static_cast<sim::request_kind>(i)), c.by_kind[i]);
+        row(link::name(static_cast<link::request_kind>(i)), c.by_kind[i]);
     row("total", c.total());
     return os << fmt::format("malformed {} ({} bytes), injected {}\n", c.malformed, c.malformed_bytes,
                              c.injected);

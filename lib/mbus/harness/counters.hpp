@@ -7,7 +7,7 @@
 
 #include <mbus/harness/exchange.hpp>
 #include <mbus/harness/record.hpp>
-#include <mbus/sim/request_kind.hpp>
+#include <mbus/link/request_kind.hpp>
 
 namespace mbus::harness {
 
@@ -21,13 +21,13 @@ struct kind_counters {
 };
 
 struct counters {
-    std::array<kind_counters, sim::request_kind_count> by_kind{};
+    std::array<kind_counters, link::request_kind_count> by_kind{};
     std::uint64_t malformed{0};       // junk records: bytes that were no frame
     std::uint64_t malformed_bytes{0}; // the bytes they covered
     std::uint64_t injected{0};        // faults injected
     void add(const record& r);
     void add(const entry& e); // its records (for_each_record)
-    const kind_counters& operator[](sim::request_kind k) const {
+    const kind_counters& operator[](link::request_kind k) const {
         return by_kind.at(static_cast<std::size_t>(k));
     }
     kind_counters total() const;

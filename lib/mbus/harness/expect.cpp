@@ -2,6 +2,7 @@
 #include <mbus/harness/jsonl.hpp>
 
 #include <mbus/app/codec.hpp>
+#include <mbus/app/dif.hpp>
 #include <mbus/scenario/scenario.hpp>
 
 #include <algorithm>
@@ -51,8 +52,7 @@ bool clean_reply(const record& r) {
 bool announces_more(const link::frame& f) {
     const auto ud = app::decode(f.ci, f.data);
     if (!ud) return false;
-    const auto* v = std::get_if<app::variable_data>(&*ud);
-    return v != nullptr && !v->records.empty() && v->records.back().dib.dif == 0x1F;
+    return app::more_records_follow(*ud);
 }
 
 bool fcv(const link::frame& f) { return (f.c & link::c_field::fcv) != 0; }
@@ -119,7 +119,7 @@ void eval_read(verdict& v, evidence_set& ev, const std::vector<record>& records,
     const auto paired = pair_requests(records);
     for (std::size_t i = 0; i < records.size(); ++i) {
         const auto& r = records[i];
-        if (r.kind != record_kind::reply || r.request != sim::request_kind::req_ud2) continue;
+        if (r.kind != record_kind::reply || r.request != link::request_kind::req_ud2) continue;
         if (clean_reply(r)) {
             const auto it = by_meter.find(r.answered_by[0]);
             if (it == by_meter.end()) continue;
@@ -192,7 +192,7 @@ void eval_fcb(verdict& v, evidence_set& ev, const std::vector<record>& records) 
             last_request[r.session] = i;
             const auto a = r.frame->a;
             switch (r.request) {
-            case sim::request_kind::snd_nke:
+            case link::request_kind::snd_nke:
                 // A reset starts over: the master owes no toggle across it.
                 if (a == link::address::broadcast || a == link::address::broadcast_reply) {
                     std::erase_if(open, [&](const auto& x) { return x.first.first == r.session; });
@@ -200,8 +200,8 @@ void eval_fcb(verdict& v, evidence_set& ev, const std::vector<record>& records) 
                     open.erase({r.session, a});
                 }
                 break;
-            case sim::request_kind::select: open.erase({r.session, link::address::selected}); break;
-            case sim::request_kind::req_ud2: {
+            case link::request_kind::select: open.erase({r.session, link::address::selected}); break;
+            case link::request_kind::req_ud2: {
                 const auto it = open.find({r.session, a});
                 if (it == open.end()) break;
                 const auto& before = records[it->second.request].frame;
@@ -228,7 +228,7 @@ void eval_fcb(verdict& v, evidence_set& ev, const std::vector<record>& records) 
             }
             default: break;
             }
-        } else if (r.kind == record_kind::reply && r.request == sim::request_kind::req_ud2 &&
+        } else if (r.kind == record_kind::reply && r.request == link::request_kind::req_ud2 &&
                    clean_reply(r)) {
             const auto q = last_request.find(r.session);
             if (q == last_request.end() || !announces_more(*r.frame)) continue;
@@ -290,8 +290,8 @@ void eval_scan(verdict& v, evidence_set& ev, const std::vector<record>& records,
     std::size_t selects = 0;
     for (std::size_t i = 0; i < records.size(); ++i) {
         const auto& r = records[i];
-        if (r.kind == record_kind::request && r.request == sim::request_kind::select) ++selects;
-        if (r.kind != record_kind::reply || r.request != sim::request_kind::select) continue;
+        if (r.kind == record_kind::request && r.request == link::request_kind::select) ++selects;
+        if (r.kind != record_kind::reply || r.request != link::request_kind::select) continue;
         // The master learns it found one meter from a lone E5: nothing before it, nothing after it.
         const bool alone = !r.collision && r.answered_by.size() == 1 && r.raw == bytes{link::ack_byte};
         if (alone) {
@@ -408,7 +408,7 @@ std::string describe(const expectation& e) {
     std::vector<std::string> addresses;
     for (const auto a : e.addresses)
         addresses.push_back(address_text(a));
-    const std::string kind = e.request ? std::string(sim::name(*e.request)) + " " : "";
+    const std::string kind = e.request ? std::string(link::name(*e.request)) + " " : "";
     switch (e.kind) {
     case expect_kind::read:
         if (e.meters.empty()) return "every meter was read";

@@ -13,7 +13,7 @@
 
 #include <mbus/core/bytes.hpp>
 #include <mbus/harness/record.hpp>
-#include <mbus/sim/request_kind.hpp>
+#include <mbus/link/request_kind.hpp>
 
 namespace mbus::scenario {
 struct scenario;
@@ -49,14 +49,14 @@ std::optional<expect_kind> parse_expect_kind(std::string_view text); // exact na
 
 struct expectation {
     expect_kind kind{expect_kind::read};
-    std::vector<std::string> meters;          // read, found_by_scan: empty means every meter
-    std::vector<byte> addresses;              // nothing_sent_to; request_count: empty means any
-    std::optional<sim::request_kind> request; // nothing_sent_to, request_count: only this kind
-    std::optional<std::uint64_t> at_least;    // request_count
-    std::optional<std::uint64_t> at_most;     // request_count
-    double seconds{0};                        // within
-    std::string label;                        // the scenario's `name` for it (may be empty)
-    std::string where;                        // "plant.toml:12:1", for the report
+    std::vector<std::string> meters;           // read, found_by_scan: empty means every meter
+    std::vector<byte> addresses;               // nothing_sent_to; request_count: empty means any
+    std::optional<link::request_kind> request; // nothing_sent_to, request_count: only this kind
+    std::optional<std::uint64_t> at_least;     // request_count
+    std::optional<std::uint64_t> at_most;      // request_count
+    double seconds{0};                         // within
+    std::string label;                         // the scenario's `name` for it (may be empty)
+    std::string where;                         // "plant.toml:12:1", for the report
     friend bool operator==(const expectation&, const expectation&) = default;
 };
 // One line for people: "read heat-1, heat-2", "at most 40 REQ_UD2 requests", "within 30 s".

@@ -110,13 +110,13 @@ nlohmann::ordered_json ordered_without_t(const record& r) {
     const auto hex = [&] { j["hex"] = to_hex(r.raw, ""); };
     switch (r.kind) {
     case record_kind::request:
-        j["request"] = sim::name(r.request);
+        j["request"] = link::name(r.request);
         hex();
         j["summary"] = r.summary;
         j["line_baud"] = r.line_baud;
         break;
     case record_kind::reply:
-        j["request"] = sim::name(r.request);
+        j["request"] = link::name(r.request);
         hex();
         j["summary"] = r.summary;
         j["meters"] = r.meters;
@@ -127,7 +127,7 @@ nlohmann::ordered_json ordered_without_t(const record& r) {
         j["injected"] = r.injected;
         break;
     case record_kind::silence:
-        j["request"] = sim::name(r.request);
+        j["request"] = link::name(r.request);
         j["summary"] = r.summary;
         j["meters"] = r.meters;
         j["injected"] = r.injected;
@@ -181,7 +181,7 @@ std::optional<record> record_from_json(const json& j) {
     }
     if (j.contains("request")) {
         if (!get(j, "request", text)) return std::nullopt;
-        const auto k = sim::parse_request_kind(text);
+        const auto k = link::parse_request_kind(text);
         if (!k) return std::nullopt;
         r.request = *k;
     }
@@ -199,7 +199,7 @@ std::optional<record> record_from_json(const json& j) {
 json to_json(const counters& c) {
     json by_kind = json::object();
     for (std::size_t i = 0; i < c.by_kind.size(); ++i)
-        by_kind[std::string(sim::name(static_cast<sim::request_kind>(i)))] = kind_json(c.by_kind[i]);
+        by_kind[std::string(link::name(static_cast<link::request_kind>(i)))] = kind_json(c.by_kind[i]);
     return {{"by_kind", by_kind},
             {"total", kind_json(c.total())},
             {"malformed", c.malformed},

@@ -12,7 +12,7 @@
 #include <mbus/core/bytes.hpp>
 #include <mbus/core/time.hpp>
 #include <mbus/link/frame.hpp>
-#include <mbus/sim/request_kind.hpp>
+#include <mbus/link/request_kind.hpp>
 
 namespace mbus::harness {
 
@@ -33,8 +33,8 @@ struct record {
     bytes raw;           // request, reply, junk: the bytes
     // request: the frame; reply: the frame the master received, when it is one intact frame
     std::optional<link::frame> frame;
-    sim::request_kind request{sim::request_kind::other}; // request, reply, silence: what was asked
-    std::string summary;                                 // one line for people ("REQ_UD2 a=5 fcb=1")
+    link::request_kind request{link::request_kind::other}; // request, reply, silence: what was asked
+    std::string summary;                                   // one line for people ("REQ_UD2 a=5 fcb=1")
     std::vector<std::string> meters;      // reply, silence: the meters that took the request (names)
     std::vector<std::string> answered_by; // reply: the meters whose answers went on the wire
     bool collision{false};                // reply: more than one answer reached the wire

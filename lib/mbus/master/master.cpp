@@ -146,10 +146,10 @@ asio::awaitable<result<std::optional<telegram>>> bus_master::request_ud1(byte ad
     co_return std::optional<telegram>{make_telegram(std::move(*r->frame))};
 }
 
-asio::awaitable<result<reply>> bus_master::select(const sim::select_mask& mask, byte ci) {
+asio::awaitable<result<reply>> bus_master::select(const app::select_mask& mask, byte ci) {
     if (ci != app::ci::select && ci != app::ci::select_msb) co_return unexpected(errc::invalid_argument);
     auto r = co_await attempt(link::frame::long_frame(link::c_field::snd_ud, link::address::selected, ci,
-                                                      sim::encode_select(ci, mask)),
+                                                      app::encode_select(ci, mask)),
                               1, retry_on::none_only);
     if (r && r->kind == reply_kind::ack) next_fcb_[link::address::selected] = true;
     co_return r;

@@ -17,6 +17,7 @@
 #include <iosfwd>
 #include <optional>
 
+#include <mbus/app/secondary_address.hpp>
 #include <mbus/app/telegram.hpp>
 #include <mbus/core/bytes.hpp>
 #include <mbus/core/result.hpp>
@@ -25,7 +26,6 @@
 #include <mbus/master/readout.hpp>
 #include <mbus/master/reply.hpp>
 #include <mbus/master/transcript.hpp>
-#include <mbus/sim/selection.hpp>
 #include <mbus/transport/byte_stream.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -87,7 +87,7 @@ class bus_master {
     // SND_UD to FD with CI 52 (fields LSB first) or 56 (MSB first); one attempt, the answer as it
     // came: presence_of() gives none / one / collision. A clean E5 resets the FCB at FD.
     // Errors: invalid_argument for another CI, the transport's.
-    asio::awaitable<result<reply>> select(const sim::select_mask& mask, byte ci = app::ci::select);
+    asio::awaitable<result<reply>> select(const app::select_mask& mask, byte ci = app::ci::select);
 
     // SND_UD (C=53) with CI and data; success is a clean E5. Errors: timeout, collision,
     // unexpected_reply (a frame), the transport's.

@@ -1,15 +1,13 @@
 #include <mbus/master/readout.hpp>
 
 #include <mbus/app/codec.hpp>
+#include <mbus/app/dif.hpp>
 
 #include <ostream>
 
 namespace mbus::master {
 
-bool telegram::more_follows() const {
-    const auto* v = variable();
-    return v != nullptr && !v->records.empty() && v->records.back().dib.dif == dif_more_records_follow;
-}
+bool telegram::more_follows() const { return data && app::more_records_follow(*data); }
 
 const app::variable_data* telegram::variable() const {
     return data ? std::get_if<app::variable_data>(&*data) : nullptr;

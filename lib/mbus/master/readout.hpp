@@ -11,8 +11,6 @@
 
 namespace mbus::master {
 
-inline constexpr byte dif_more_records_follow = 0x1F;
-
 struct telegram {
     link::frame frame;                  // the RSP_UD as it came
     std::optional<app::user_data> data; // its user data decoded; nullopt when it did not decode

@@ -1,6 +1,7 @@
 #include <mbus/master/scan.hpp>
 
 #include <mbus/app/manufacturer.hpp>
+#include <mbus/app/secondary_address.hpp>
 #include <mbus/master/errc.hpp>
 
 #include <algorithm>
@@ -12,26 +13,6 @@ namespace mbus::master {
 namespace {
 
 constexpr byte fd = link::address::selected;
-constexpr std::size_t nibbles = 16; // id 8, manufacturer 4, version 2, medium 2
-
-// A secondary address as 16 nibbles in the order people write them (id, manufacturer MSB first,
-// version, medium): position 0 is the most significant identification digit.
-std::uint64_t pack(const app::secondary_address& a) {
-    return std::uint64_t{a.id} << 32 | std::uint64_t{a.manufacturer} << 16 | std::uint64_t{a.version} << 8 |
-           a.medium;
-}
-app::secondary_address unpack(std::uint64_t v) {
-    return {static_cast<std::uint32_t>(v >> 32), static_cast<std::uint16_t>(v >> 16),
-            static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
-}
-unsigned shift_of(std::size_t pos) { return static_cast<unsigned>(4 * (nibbles - 1 - pos)); }
-unsigned nibble(const app::secondary_address& a, std::size_t pos) {
-    return static_cast<unsigned>(pack(a) >> shift_of(pos)) & 0xFU;
-}
-app::secondary_address with_nibble(const app::secondary_address& a, std::size_t pos, unsigned v) {
-    const auto s = shift_of(pos);
-    return unpack((pack(a) & ~(std::uint64_t{0xF} << s)) | std::uint64_t{v & 0xFU} << s);
-}
 
 // The fields after the identification number, by the nibble positions they take.
 enum class field : std::uint8_t { manufacturer, version, medium };
@@ -49,7 +30,7 @@ const field_span& span_of(std::size_t pos) {
 }
 bool field_open(const app::secondary_address& a, const field_span& s) {
     for (std::size_t p = s.first; p < s.first + s.width; ++p)
-        if (nibble(a, p) != 0xF) return false;
+        if (app::nibble(a, p) != app::wildcard_nibble) return false;
     return true;
 }
 app::secondary_address with_field(app::secondary_address a, field f, unsigned v) {
@@ -61,24 +42,15 @@ app::secondary_address with_field(app::secondary_address a, field f, unsigned v)
     return a;
 }
 
-unsigned open_nibbles(const app::secondary_address& a) {
-    unsigned n = 0;
-    for (std::size_t p = 0; p < nibbles; ++p)
-        n += nibble(a, p) == 0xF ? 1U : 0U;
-    return n;
-}
-
 // Whether `mask` selects `a` (an F nibble takes any value): an answer that it does not is no
 // answer to this select.
 bool selected_by(const app::secondary_address& mask, const app::secondary_address& a) {
-    for (std::size_t p = 0; p < nibbles; ++p)
-        if (nibble(mask, p) != 0xF && nibble(mask, p) != nibble(a, p)) return false;
-    return true;
+    return app::matches({mask, std::nullopt}, a, std::nullopt, app::wildcard_style::nibbles_everywhere);
 }
 
 bool open_id_digit(const app::secondary_address& a) {
-    for (std::size_t p = 0; p < 8; ++p)
-        if (nibble(a, p) == 0xF) return true;
+    for (std::size_t p = 0; p < app::id_nibbles; ++p)
+        if (app::nibble(a, p) == app::wildcard_nibble) return true;
     return false;
 }
 
@@ -249,7 +221,7 @@ class secondary_scanner {
         if (auto it = found_.find(key); it != found_.end()) {
             // Found again below a wildcard mask that hid others (thorough): the answer to the more
             // specific select is this meter's own, not a wired-AND of several.
-            if (open_nibbles(m.mask) < open_nibbles(it->second.mask)) it->second = m;
+            if (app::open_nibbles(m.mask) < app::open_nibbles(it->second.mask)) it->second = m;
             return;
         }
         found_.emplace(key, m);
@@ -260,10 +232,10 @@ class secondary_scanner {
     // `mask` collided (or, with `collided` false, a thorough scan checks what one clean answer
     // may hide); nibbles before `pos` are decided (fixed, or left open on purpose).
     asio::awaitable<void> explore(const app::secondary_address& mask, std::size_t pos, bool collided = true) {
-        while (pos < nibbles && nibble(mask, pos) != 0xF)
+        while (pos < app::address_nibbles && app::nibble(mask, pos) != app::wildcard_nibble)
             ++pos;
         if (stopped_ || (!collided && pos >= 8)) co_return;
-        if (pos == nibbles) {
+        if (pos == app::address_nibbles) {
             out_.unresolved.push_back(
                 {mask, "meters answer this mask together and no candidate told them apart (identical "
                        "secondary addresses, or values outside the candidate lists)"});
@@ -272,7 +244,7 @@ class secondary_scanner {
         unsigned accounted = 0;
         const unsigned top = pos < 8 && !options_.hex ? 9 : 0xE;
         for (unsigned d = 0; d <= top && !stopped_; ++d)
-            accounted += count(co_await visit(with_nibble(mask, pos, d), pos + 1));
+            accounted += count(co_await visit(app::with_nibble(mask, pos, d), pos + 1));
         // Children that explain fewer than two meters leave part of a collision unexplained; after
         // one clean answer there is nothing left to explain.
         if (accounted >= 2 || stopped_ || !collided) co_return;

@@ -32,6 +32,7 @@
 #include <system_error>
 #include <vector>
 
+#include <mbus/app/secondary_address.hpp>
 #include <mbus/app/telegram.hpp>
 #include <mbus/core/bytes.hpp>
 #include <mbus/core/result.hpp>
@@ -39,7 +40,6 @@
 #include <mbus/master/master.hpp>
 #include <mbus/master/reply.hpp>
 #include <mbus/master/transcript.hpp>
-#include <mbus/sim/selection.hpp>
 #include <mbus/transport/byte_stream.hpp>
 
 #include <boost/asio/awaitable.hpp>

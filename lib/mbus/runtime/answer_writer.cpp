@@ -58,6 +58,10 @@ std::error_code runner::state::deliver(session& s, bytes_view data) {
 asio::awaitable<void> runner::state::write_loop(std::shared_ptr<state> st, std::shared_ptr<session> s) {
     bytes chunk;
     while (!s->closed) {
+        if (s->out.empty() && st->stopped) {
+            s->stream->close(); // stop() left it open for what waited here
+            break;
+        }
         if (s->out.empty()) {
             s->out_signal.expires_at(asio::steady_timer::time_point::max());
             co_await s->out_signal.async_wait(asio::as_tuple(asio::use_awaitable));

@@ -118,7 +118,7 @@ void logger::kinds(const harness::counters& c) {
         const auto& k = c.by_kind[i];
         if (k.received == 0) continue;
         line(fmt::format("{}: {} received, {} answered, {} repeated, {} collided, {} ignored",
-                         sim::name(static_cast<sim::request_kind>(i)), k.received, k.answered, k.repeated,
+                         link::name(static_cast<link::request_kind>(i)), k.received, k.answered, k.repeated,
                          k.collided, k.ignored),
              now);
     }

@@ -108,8 +108,13 @@ void runner::state::stop(std::string why) {
     reason = std::move(why);
     for (auto& l : listeners)
         l->close();
+    // A session whose last answers still wait to be written keeps its stream until its writer has
+    // written them (within the write timeout): a stop after the last request still delivers its answer.
     for (auto& s : sessions)
-        s->stream->close();
+        if (s->out.empty())
+            s->stream->close();
+        else
+            s->out_signal.cancel();
     queue.clear();
     wake.cancel();
     reply_timer.cancel();

@@ -37,7 +37,7 @@ asio::awaitable<void> runner::state::serve(request req) {
     x.number = counters.requests;
     x.bus = name;
     x.request = make_record(harness::record_kind::request, id, req.end);
-    x.request.request = sim::kind_of(req.frame);
+    x.request.request = link::kind_of(req.frame);
     x.request.summary = summarize(req.frame);
     x.request.line_baud = req.line_baud;
     x.request.frame = req.frame;
@@ -49,7 +49,7 @@ asio::awaitable<void> runner::state::serve(request req) {
     ctx.raw = std::move(req.raw);
     // A read-only bus takes no SND_UD but selections: the meters never see it, as meters ignore what
     // they do not support.
-    const bool refused = options.read_only && x.request.request == sim::request_kind::snd_ud;
+    const bool refused = options.read_only && x.request.request == link::request_kind::snd_ud;
     auto reply = refused ? sim::bus_reply{} : bus.on_frame(req.frame, std::move(ctx), now);
     if (refused) {
         ++counters.read_only;

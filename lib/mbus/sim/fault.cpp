@@ -37,12 +37,12 @@ bool offer_kind(fault_kind k) {
 }
 
 bool is_fcv_req_ud2(const link::frame& f) {
-    return kind_of(f) == request_kind::req_ud2 && (f.c & link::c_field::fcv) != 0;
+    return link::kind_of(f) == link::request_kind::req_ud2 && (f.c & link::c_field::fcv) != 0;
 }
 
 // Whether the slave takes the frame as addressed to it (the rule slave::on_frame applies).
 bool addressed(const slave& s, const link::frame& f) {
-    const bool select = kind_of(f) == request_kind::select;
+    const bool select = link::kind_of(f) == link::request_kind::select;
     return f.a == s.address() || f.a == link::address::broadcast_reply || f.a == link::address::broadcast ||
            (f.a == link::address::selected && (s.selected() || select));
 }
@@ -110,7 +110,7 @@ bool fault_engine::fires(std::size_t i, const link::frame& request, const reques
     const auto& w = f.when;
     if (!f.active) return false;
     if (!w.requests.empty() &&
-        std::find(w.requests.begin(), w.requests.end(), kind_of(request)) == w.requests.end())
+        std::find(w.requests.begin(), w.requests.end(), link::kind_of(request)) == w.requests.end())
         return false;
     const auto n = ++st.matched;
     const auto since = std::chrono::duration_cast<microseconds>(now.mono - start_);

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include <mbus/core/bytes.hpp>
+#include <mbus/link/request_kind.hpp>
 #include <mbus/sim/bus.hpp>
-#include <mbus/sim/request_kind.hpp>
 #include <mbus/sim/timing.hpp>
 
 namespace mbus::sim {
@@ -59,13 +59,13 @@ enum class length_field : std::uint8_t { both, first, second };
 // When a fault fires. Every condition that is set must hold; the probability is drawn last, so the
 // random sequence depends only on the requests that passed the rest.
 struct fault_trigger {
-    std::vector<request_kind> requests; // empty: every kind
-    std::optional<double> probability;  // 0..1
-    std::uint64_t every{0};             // every Nth matching request (counted after `after`); 0: each
-    std::uint64_t after{0};             // the first N matching requests pass unharmed
-    std::optional<microseconds> from;   // since the engine's start time
-    std::optional<microseconds> until;  // exclusive
-    std::optional<std::uint64_t> seed;  // else derived from the bus seed and the fault's index
+    std::vector<link::request_kind> requests; // empty: every kind
+    std::optional<double> probability;        // 0..1
+    std::uint64_t every{0};                   // every Nth matching request (counted after `after`); 0: each
+    std::uint64_t after{0};                   // the first N matching requests pass unharmed
+    std::optional<microseconds> from;         // since the engine's start time
+    std::optional<microseconds> until;        // exclusive
+    std::optional<std::uint64_t> seed;        // else derived from the bus seed and the fault's index
     friend bool operator==(const fault_trigger&, const fault_trigger&) = default;
 };
 

@@ -1,4 +1,5 @@
 #include <mbus/app/codec.hpp>
+#include <mbus/app/dif.hpp>
 #include <mbus/app/errc.hpp>
 #include <mbus/app/record_spec.hpp>
 #include <mbus/link/frame.hpp>
@@ -16,21 +17,15 @@ namespace mbus::sim {
 
 namespace {
 
-constexpr byte dif_more_follows = 0x1F;
 // A wall time every date field can hold, for trying date sources before any request.
 const wall_time probe_wall{std::chrono::sys_days{std::chrono::year{2024} / 1 / 1}};
 constexpr std::size_t long_header_size = 12;
 // L counts C, A, CI, the 12-byte header and the records.
 constexpr std::size_t max_records_size = link::max_long_l - 3 - long_header_size;
 
-bool ends_in_more(const app::user_data& ud) {
-    const auto* v = std::get_if<app::variable_data>(&ud);
-    return v != nullptr && !v->records.empty() && v->records.back().dib.dif == dif_more_follows;
-}
-
 bool more_follows_in(byte ci, bytes_view data) {
     const auto ud = app::decode(ci, data);
-    return ud && ends_in_more(*ud);
+    return ud && app::more_records_follow(*ud);
 }
 
 telegram frame_telegram(const link::frame& f) {
@@ -236,7 +231,8 @@ std::uint8_t meter::take_access_number() {
 }
 
 telegram meter::variable_telegram(std::vector<app::record> records, bool more, bool acd) {
-    if (more) records.push_back(app::record{app::dib{dif_more_follows, {}}, std::nullopt, {}});
+    if (more)
+        records.push_back(app::record{app::dib{app::special_dif::more_records_follow, {}}, std::nullopt, {}});
     app::variable_data v;
     v.ci = app::ci::variable_long;
     v.header = app::header{identity_, take_access_number(), status_, config_.signature};

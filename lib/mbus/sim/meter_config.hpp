@@ -10,9 +10,9 @@
 #include <vector>
 
 #include <mbus/app/record_spec.hpp>
+#include <mbus/app/secondary_address.hpp>
 #include <mbus/app/telegram.hpp>
 #include <mbus/core/bytes.hpp>
-#include <mbus/sim/selection.hpp>
 #include <mbus/sim/timing.hpp>
 #include <mbus/sim/value_source.hpp>
 
@@ -99,7 +99,7 @@ struct access_number_config {
 
 struct quirks {
     refusal refuse{refusal::ack};
-    wildcard_style wildcards{wildcard_style::standard};
+    app::wildcard_style wildcards{app::wildcard_style::standard};
     fcb_mode fcb{fcb_mode::standard};
     // This meter starts answering this many bit times after the others (fractions allowed): with
     // 0 everywhere identical answers line up exactly and come through a collision as one.
@@ -137,11 +137,6 @@ struct meter_config {
 
     friend bool operator==(const meter_config&, const meter_config&) = default;
 };
-
-// What is wrong with a configuration, one message each (empty: fine): an address above 250, page
-// indices out of range or records on no page, a record too long for one frame, a rate CI B8..BF
-// cannot reach, a rule pointing at a telegram that does not exist.
-std::vector<std::string> check(const meter_config& m);
 
 std::ostream& operator<<(std::ostream& os, const recorded_telegram& t);
 std::ostream& operator<<(std::ostream& os, const meter_config& m);

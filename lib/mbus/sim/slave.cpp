@@ -1,6 +1,6 @@
 #include <mbus/app/codec.hpp>
 #include <mbus/app/errc.hpp>
-#include <mbus/sim/selection.hpp>
+#include <mbus/app/secondary_address.hpp>
 #include <mbus/sim/slave.hpp>
 #include <mbus/sim/timing.hpp>
 
@@ -248,9 +248,9 @@ slave_reply slave::snd_ud(const link::frame& f, const sim_now&) {
 }
 
 slave_reply slave::select(const link::frame& f) {
-    const auto mask = parse_select(f.ci, f.data);
-    if (mask && matches(*mask, meter_.identity(), meter_.config().fabrication_number,
-                        meter_.config().options.wildcards)) {
+    const auto mask = app::parse_select(f.ci, f.data);
+    if (mask && app::matches(*mask, meter_.identity(), meter_.config().fabrication_number,
+                             meter_.config().options.wildcards)) {
         selected_ = true;
         reset_link();
         return ack(fmt::format("selected by {}", fmt::streamed(*mask)));

@@ -1,5 +1,7 @@
 #include <mbus/sim/uart_rate.hpp>
 
+#include <mbus/sim/detail/uart_receiver.hpp>
+
 #include <cstdint>
 
 namespace mbus::sim {
@@ -32,37 +34,10 @@ class line {
 } // namespace
 
 std::vector<received_byte> receive_at_rate(bytes_view sent, unsigned send_baud, unsigned receive_baud) {
-    std::vector<received_byte> out;
-    if (send_baud == 0 || receive_baud == 0) return out;
+    if (send_baud == 0 || receive_baud == 0) return {};
     const line l(sent, receive_baud);
-    const long long sample = send_baud;     // one sixteenth of a receiver bit
-    const long long bit = 16LL * send_baud; // one receiver bit
-    long long t = 0;
-    while (t < l.end()) {
-        if (l.at(t) || !l.at(t - sample)) { // hunt for a falling edge
-            t += sample;
-            continue;
-        }
-        const long long mid = t + bit / 2;
-        if (l.at(mid)) { // shorter than half a bit: no start bit
-            t = mid;
-            continue;
-        }
-        received_byte r;
-        int ones = 0;
-        for (int b = 0; b < 8; ++b)
-            if (l.at(mid + bit * (1 + b))) {
-                r.value = static_cast<byte>(r.value | (1U << b));
-                ++ones;
-            }
-        if (l.at(mid + bit * 9)) ++ones;
-        r.parity_error = ones % 2 != 0;
-        const long long stop = mid + bit * 10;
-        r.framing_error = !l.at(stop);
-        out.push_back(r);
-        t = stop + sample;
-    }
-    return out;
+    // Ticks of 1 / (16 * send_baud * receive_baud) s: a receiver sample is send_baud of them.
+    return detail::uart_receive([&l](long long t) { return l.at(t); }, l.end(), send_baud, 16LL * send_baud);
 }
 
 } // namespace mbus::sim

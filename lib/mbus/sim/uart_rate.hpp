@@ -1,8 +1,6 @@
 #pragma once
 // What a UART set to one baud rate receives from 8E1 characters sent at another: a meter that
-// answers at the wrong rate. Same receiver as sim::collide (wire.hpp): it waits for a falling edge,
-// checks the start bit in its middle, samples each bit in its middle at its own rate, checks even
-// parity and the stop bit, and after a framing error waits for the line to return to mark.
+// answers at the wrong rate. The receiver is the one sim::collide (wire.hpp) uses.
 
 #include <span>
 #include <vector>

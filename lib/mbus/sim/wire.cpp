@@ -1,5 +1,7 @@
 #include <mbus/sim/wire.hpp>
 
+#include <mbus/sim/detail/uart_receiver.hpp>
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -68,36 +70,7 @@ class line {
 
 std::vector<received_byte> collide(std::span<const transmission> senders) {
     const line l(senders);
-    std::vector<received_byte> out;
-    long long i = 0;
-    while (i < l.size()) {
-        // Hunt for a falling edge: a space right after a mark.
-        if (l.at(i) || !l.at(i - 1)) {
-            ++i;
-            continue;
-        }
-        const long long mid = i + spb / 2;
-        if (l.at(mid)) { // too short for a start bit: noise
-            i = mid;
-            continue;
-        }
-        received_byte r;
-        int ones = 0;
-        for (int b = 0; b < 8; ++b)
-            if (l.at(mid + spb * (1 + b))) {
-                r.value = static_cast<byte>(r.value | (1U << b));
-                ++ones;
-            }
-        if (l.at(mid + spb * 9)) ++ones;
-        r.parity_error = ones % 2 != 0;
-        const long long stop = mid + spb * 10;
-        r.framing_error = !l.at(stop);
-        out.push_back(r);
-        // The receiver looks for the next start from the stop bit's middle on; after a framing error
-        // the edge search itself waits for the line to return to mark.
-        i = stop + 1;
-    }
-    return out;
+    return detail::uart_receive([&l](long long i) { return l.at(i); }, l.size(), 1, spb);
 }
 
 bytes values(std::span<const received_byte> rx) {

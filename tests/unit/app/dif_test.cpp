@@ -130,3 +130,17 @@ TEST_CASE("dif coding sizes and names") {
     CHECK(function_from_name("error") == function_kind::error_state);
     CHECK(description(function_kind::error_state) == "Value during error state");
 }
+
+TEST_CASE("more records follow when the last record is DIF 1F") {
+    auto rec = [](byte dif) { return record{dib{dif, {}}, std::nullopt, {}}; };
+    variable_data v;
+    CHECK_FALSE(more_records_follow(v)); // no records at all
+    v.records = {record{dib{0x04, {}}, vib{0x13, {}, {}}, {0x01, 0x00, 0x00, 0x00}}, rec(0x1F)};
+    CHECK(more_records_follow(v));
+    CHECK(more_records_follow(user_data{v}));
+    v.records.back() = rec(special_dif::manufacturer_specific); // 0F: manufacturer data, no more
+    CHECK_FALSE(more_records_follow(v));
+    v.records = {rec(0x1F), rec(0x2F)}; // only the last record counts
+    CHECK_FALSE(more_records_follow(v));
+    CHECK_FALSE(more_records_follow(user_data{fixed_data{}}));
+}

@@ -11,7 +11,7 @@
 
 using namespace mbus;
 using namespace mbus::harness;
-using sim::request_kind;
+using link::request_kind;
 
 namespace {
 
@@ -65,7 +65,7 @@ TEST_CASE("counters count each record by the kind of request it belongs to") {
 
 TEST_CASE("counters as JSON hold every kind the total and the malformed and injected counts") {
     const auto j = to_json(sample());
-    CHECK(j["by_kind"].size() == sim::request_kind_count);
+    CHECK(j["by_kind"].size() == link::request_kind_count);
     CHECK(j["by_kind"]["SND_NKE"] ==
           nlohmann::json::parse(R"({"received":2,"answered":2,"repeated":0,"collided":0,"ignored":0})"));
     CHECK(j["by_kind"]["REQ_UD2"] ==

@@ -46,11 +46,11 @@ record from_wire(record_kind k, double t, const bytes& wire) {
 record request(double t, const bytes& wire) {
     auto r = from_wire(record_kind::request, t, wire);
     REQUIRE(r.frame);
-    r.request = sim::kind_of(*r.frame);
+    r.request = link::kind_of(*r.frame);
     return r;
 }
 
-record reply(double t, const bytes& wire, sim::request_kind asked, std::vector<std::string> by,
+record reply(double t, const bytes& wire, link::request_kind asked, std::vector<std::string> by,
              bool collision = false) {
     auto r = from_wire(record_kind::reply, t, wire);
     r.request = asked;
@@ -113,7 +113,7 @@ constexpr byte req_nofcv = 0x4B; // FCV=0
 TEST_CASE("read holds for a meter whose telegram came back clean") {
     const auto sc = plant({"heat-1"});
     const std::vector<record> t{request(0.1, short_frame(req_fcb1, 1)),
-                                reply(0.15, rsp_ud(1, false), sim::request_kind::req_ud2, {"heat-1"})};
+                                reply(0.15, rsp_ud(1, false), link::request_kind::req_ud2, {"heat-1"})};
     const auto v = evaluate(expect(expect_kind::read), t, sc);
     CHECK(v.held);
     CHECK(v.reason == "read 1 meter: heat-1 (1 telegram)");
@@ -124,7 +124,7 @@ TEST_CASE("read holds for a meter whose telegram came back clean") {
 TEST_CASE("read fails naming the meter that never answered") {
     const auto sc = plant({"heat-1", "heat-2"});
     const std::vector<record> t{request(0.1, short_frame(req_fcb1, 1)),
-                                reply(0.15, rsp_ud(1, false), sim::request_kind::req_ud2, {"heat-1"}),
+                                reply(0.15, rsp_ud(1, false), link::request_kind::req_ud2, {"heat-1"}),
                                 request(0.2, short_frame(req_fcb1, 2)),
                                 from_wire(record_kind::silence, 0.8, {})};
     const auto v = evaluate(expect(expect_kind::read), t, sc);
@@ -137,14 +137,14 @@ TEST_CASE("read of a listed meter ignores the others") {
     auto e = expect(expect_kind::read);
     e.meters = {"heat-1"};
     const std::vector<record> t{request(0.1, short_frame(req_fcb1, 1)),
-                                reply(0.15, rsp_ud(1, false), sim::request_kind::req_ud2, {"heat-1"})};
+                                reply(0.15, rsp_ud(1, false), link::request_kind::req_ud2, {"heat-1"})};
     CHECK(evaluate(e, t, sc).held);
 }
 
 TEST_CASE("read of a multi-telegram meter needs the last telegram") {
     const auto sc = plant({"heat-1"});
     std::vector<record> t{request(0.1, short_frame(req_fcb1, 1)),
-                          reply(0.15, rsp_ud(1, true), sim::request_kind::req_ud2, {"heat-1"})};
+                          reply(0.15, rsp_ud(1, true), link::request_kind::req_ud2, {"heat-1"})};
     auto v = evaluate(expect(expect_kind::read), t, sc);
     CHECK_FALSE(v.held);
     CHECK(v.reason == "1 of 1 meter not read: heat-1 sent 1 telegram announcing more (DIF 1F) and the "
@@ -152,7 +152,7 @@ TEST_CASE("read of a multi-telegram meter needs the last telegram") {
     CHECK(v.evidence.size() == 2); // the request and the telegram that announced more
 
     t.push_back(request(0.3, short_frame(req_fcb0, 1)));
-    t.push_back(reply(0.35, rsp_ud(1, false), sim::request_kind::req_ud2, {"heat-1"}));
+    t.push_back(reply(0.35, rsp_ud(1, false), link::request_kind::req_ud2, {"heat-1"}));
     v = evaluate(expect(expect_kind::read), t, sc);
     CHECK(v.held);
     CHECK(v.reason == "read 1 meter: heat-1 (2 telegrams)");
@@ -162,7 +162,7 @@ TEST_CASE("read does not count a collided answer") {
     const auto sc = plant({"heat-1", "heat-2"});
     const std::vector<record> t{
         request(0.1, short_frame(req_fcb1, 1)),
-        reply(0.15, {0x68, 0x00, 0x12}, sim::request_kind::req_ud2, {"heat-1", "heat-2"}, true)};
+        reply(0.15, {0x68, 0x00, 0x12}, link::request_kind::req_ud2, {"heat-1", "heat-2"}, true)};
     const auto v = evaluate(expect(expect_kind::read), t, sc);
     CHECK_FALSE(v.held);
     CHECK(v.reason.find("heat-1 answered a REQ_UD2 only together with other meters (1 collision)") !=
@@ -173,11 +173,11 @@ TEST_CASE("read does not count a collided answer") {
 TEST_CASE("fcb_toggled holds when each next REQ_UD2 flips the FCB") {
     const auto sc = plant({"heat-1"});
     const std::vector<record> t{request(0.1, short_frame(req_fcb1, 1)),
-                                reply(0.15, rsp_ud(1, true), sim::request_kind::req_ud2, {"heat-1"}),
+                                reply(0.15, rsp_ud(1, true), link::request_kind::req_ud2, {"heat-1"}),
                                 request(0.2, short_frame(req_fcb0, 1)),
-                                reply(0.25, rsp_ud(1, true), sim::request_kind::req_ud2, {"heat-1"}),
+                                reply(0.25, rsp_ud(1, true), link::request_kind::req_ud2, {"heat-1"}),
                                 request(0.3, short_frame(req_fcb1, 1)),
-                                reply(0.35, rsp_ud(1, false), sim::request_kind::req_ud2, {"heat-1"})};
+                                reply(0.35, rsp_ud(1, false), link::request_kind::req_ud2, {"heat-1"})};
     const auto v = evaluate(expect(expect_kind::fcb_toggled), t, sc);
     CHECK(v.held);
     CHECK(v.reason == "the FCB toggled in all 2 steps of multi-telegram readouts");
@@ -187,9 +187,9 @@ TEST_CASE("fcb_toggled holds when each next REQ_UD2 flips the FCB") {
 TEST_CASE("fcb_toggled fails on a repeated FCB with the frames that show it") {
     const auto sc = plant({"heat-1"});
     const std::vector<record> t{request(0.1, short_frame(req_fcb1, 1)),
-                                reply(0.15, rsp_ud(1, true), sim::request_kind::req_ud2, {"heat-1"}),
+                                reply(0.15, rsp_ud(1, true), link::request_kind::req_ud2, {"heat-1"}),
                                 request(0.2, short_frame(req_fcb1, 1)),
-                                reply(0.25, rsp_ud(1, true), sim::request_kind::req_ud2, {"heat-1"})};
+                                reply(0.25, rsp_ud(1, true), link::request_kind::req_ud2, {"heat-1"})};
     const auto v = evaluate(expect(expect_kind::fcb_toggled), t, sc);
     CHECK_FALSE(v.held);
     CHECK(v.reason == "1 of 1 multi-telegram steps did not toggle the FCB: at 0.200 s the REQ_UD2 to 1 "
@@ -201,7 +201,7 @@ TEST_CASE("fcb_toggled fails on a repeated FCB with the frames that show it") {
 TEST_CASE("fcb_toggled fails when FCV is off") {
     const auto sc = plant({"heat-1"});
     const std::vector<record> t{request(0.1, short_frame(req_nofcv, 1)),
-                                reply(0.15, rsp_ud(1, true), sim::request_kind::req_ud2, {"heat-1"}),
+                                reply(0.15, rsp_ud(1, true), link::request_kind::req_ud2, {"heat-1"}),
                                 request(0.2, short_frame(req_nofcv, 1))};
     const auto v = evaluate(expect(expect_kind::fcb_toggled), t, sc);
     CHECK_FALSE(v.held);
@@ -211,11 +211,11 @@ TEST_CASE("fcb_toggled fails when FCV is off") {
 TEST_CASE("fcb_toggled forgives a repeat after SND_NKE and fails with no readout at all") {
     const auto sc = plant({"heat-1"});
     std::vector<record> t{request(0.1, short_frame(req_fcb1, 1)),
-                          reply(0.15, rsp_ud(1, true), sim::request_kind::req_ud2, {"heat-1"}),
+                          reply(0.15, rsp_ud(1, true), link::request_kind::req_ud2, {"heat-1"}),
                           request(0.2, short_frame(link::c_field::snd_nke, 1)),
-                          reply(0.22, ack, sim::request_kind::snd_nke, {"heat-1"}),
+                          reply(0.22, ack, link::request_kind::snd_nke, {"heat-1"}),
                           request(0.3, short_frame(req_fcb1, 1)),
-                          reply(0.35, rsp_ud(1, false), sim::request_kind::req_ud2, {"heat-1"})};
+                          reply(0.35, rsp_ud(1, false), link::request_kind::req_ud2, {"heat-1"})};
     const auto v = evaluate(expect(expect_kind::fcb_toggled), t, sc);
     CHECK_FALSE(v.held); // no step was checked: the reset started the readout over
     CHECK(v.reason.find("no REQ_UD2 followed a telegram that announced more") == 0);
@@ -235,7 +235,7 @@ TEST_CASE("nothing_sent_to FF fails with the request that went there") {
     CHECK(evidence_line(v.evidence[0]).find("10 40 FF 3F 16") != std::string::npos);
     CHECK(describe(e) == "no request was sent to 255 (FF)");
 
-    e.request = sim::request_kind::req_ud2; // only REQ_UD2 is forbidden there: the SND_NKE is fine
+    e.request = link::request_kind::req_ud2; // only REQ_UD2 is forbidden there: the SND_NKE is fine
     CHECK(evaluate(e, t, sc).held);
 }
 
@@ -243,9 +243,9 @@ TEST_CASE("found_by_scan needs each meter selected alone") {
     const auto sc = plant({"heat-1", "heat-2"});
     std::vector<record> t{
         request(0.1, select(0xFFFFFFFF)),
-        reply(0.15, {0xE5, 0xE5}, sim::request_kind::select, {"heat-1", "heat-2"}, true),
+        reply(0.15, {0xE5, 0xE5}, link::request_kind::select, {"heat-1", "heat-2"}, true),
         request(0.2, select(0x1234567F)),
-        reply(0.25, ack, sim::request_kind::select, {"heat-1"}),
+        reply(0.25, ack, link::request_kind::select, {"heat-1"}),
     };
     auto v = evaluate(expect(expect_kind::found_by_scan), t, sc);
     CHECK_FALSE(v.held);
@@ -253,7 +253,7 @@ TEST_CASE("found_by_scan needs each meter selected alone") {
     CHECK(v.evidence.size() == 2); // the wildcard select and its collision
 
     t.push_back(request(0.3, select(0x1234568F)));
-    t.push_back(reply(0.35, ack, sim::request_kind::select, {"heat-2"}));
+    t.push_back(reply(0.35, ack, link::request_kind::select, {"heat-2"}));
     v = evaluate(expect(expect_kind::found_by_scan), t, sc);
     CHECK(v.held);
     CHECK(v.evidence.size() == 4);
@@ -262,7 +262,7 @@ TEST_CASE("found_by_scan needs each meter selected alone") {
 TEST_CASE("found_by_scan does not take an E5 followed by other bytes") {
     const auto sc = plant({"heat-1"});
     const std::vector<record> t{request(0.1, select(0x1234567F)),
-                                reply(0.15, {0xE5, 0x10}, sim::request_kind::select, {"heat-1"})};
+                                reply(0.15, {0xE5, 0x10}, link::request_kind::select, {"heat-1"})};
     CHECK_FALSE(evaluate(expect(expect_kind::found_by_scan), t, sc).held);
 }
 
@@ -293,7 +293,7 @@ TEST_CASE("within takes the master's exit when known") {
 TEST_CASE("requests counts requests of a kind to an address") {
     const auto sc = plant({"heat-1"});
     auto e = expect(expect_kind::request_count);
-    e.request = sim::request_kind::req_ud2;
+    e.request = link::request_kind::req_ud2;
     e.at_most = 2;
     std::vector<record> t{request(0.1, short_frame(req_fcb1, 1)), request(0.2, short_frame(req_fcb0, 1)),
                           request(0.3, short_frame(link::c_field::snd_nke, 1))};

@@ -27,7 +27,7 @@ record request_record() {
     r.session = 1;
     r.raw = {0x10, 0x7B, 0x05, 0x80, 0x16}; // REQ_UD2 FCB=1 to 5: start, C, A, CS, stop
     r.frame = link::frame::short_frame(0x7B, 0x05);
-    r.request = sim::request_kind::req_ud2;
+    r.request = link::request_kind::req_ud2;
     r.summary = "REQ_UD2 a=5 fcb=1 fcv=1";
     r.line_baud = 2400;
     return r;
@@ -40,7 +40,7 @@ record reply_record() {
     r.wall = noon + std::chrono::milliseconds(16);
     r.session = 1;
     r.raw = {0xE5, 0xE5}; // an ACK twice: a duplicated answer
-    r.request = sim::request_kind::snd_nke;
+    r.request = link::request_kind::snd_nke;
     r.summary = "ACK + ACK";
     r.meters = {"a", "b"};
     r.answered_by = {"a"};
@@ -89,7 +89,7 @@ TEST_CASE("silence junk and event records carry only their own fields") {
     silence.t = 0.5;
     silence.wall = noon;
     silence.session = 2;
-    silence.request = sim::request_kind::select;
+    silence.request = link::request_kind::select;
     silence.summary = "no answer (fault injected)";
     silence.meters = {"a"};
     silence.injected = {"meter a: no answer (fault 'drop')"};

@@ -336,8 +336,8 @@ TEST_CASE("master selects by secondary address with CI 52 and 56 and reads at FD
             },
             [](transport::byte_stream& io, peer& p) -> asio::awaitable<void> {
                 bus_master m(io, test_options());
-                const sim::select_mask exact{{0x12345678, 0x2C2D, 0x01, 0x04}, {}};
-                const sim::select_mask wild{{0x12FFFFFF, 0xFFFF, 0xFF, 0xFF}, {}};
+                const app::select_mask exact{{0x12345678, 0x2C2D, 0x01, 0x04}, {}};
+                const app::select_mask wild{{0x12FFFFFF, 0xFFFF, 0xFF, 0xFF}, {}};
                 auto s = co_await m.select(exact, app::ci::select);
                 REQUIRE(s);
                 CHECK(master::presence_of(*s) == master::presence::one);

@@ -8,11 +8,12 @@
 #include <mbus/core/bytes.hpp>
 #include <mbus/link/frame.hpp>
 #include <mbus/link/stream_parser.hpp>
-#include <mbus/master/connect.hpp>
 #include <mbus/master/exchange.hpp>
 #include <mbus/transport/deadline.hpp>
 #include <mbus/transport/pty.hpp>
+#include <mbus/transport/serial_device.hpp>
 #include <mbus/transport/tcp.hpp>
+#include <mbus/transport/tcp_connect.hpp>
 
 #include <doctest/doctest.h>
 
@@ -112,7 +113,7 @@ inline asio::awaitable<line> open_pty_line() {
     const auto ex = co_await asio::this_coro::executor;
     auto p = transport::pty::open(ex);
     REQUIRE_MESSAGE(p, p.message);
-    auto m = master::open_serial(ex, p->slave_path(), 2400);
+    auto m = transport::open_serial_device(ex, p->slave_path(), 2400);
     REQUIRE_MESSAGE(m, m.message);
     co_return line{"pty", std::move(p.stream), std::move(m.stream)};
 }
@@ -123,7 +124,7 @@ inline asio::awaitable<line> open_tcp_line() {
     auto l = transport::tcp_listener::open(ex, "127.0.0.1:0");
     REQUIRE_MESSAGE(l, l.message);
     auto [accepted, connected] =
-        co_await (l->accept() && master::connect_tcp("127.0.0.1:" + std::to_string(l->port()), 5s));
+        co_await (l->accept() && transport::connect_tcp("127.0.0.1:" + std::to_string(l->port()), 5s));
     REQUIRE_FALSE(accepted.first);
     REQUIRE_MESSAGE(connected, connected.message);
     co_return line{"tcp", std::move(accepted.second), std::move(connected.stream)};

@@ -107,7 +107,7 @@ const std::uint16_t hyd = man("HYD");
 
 // A meter with one record (volume = its primary address, so that two meters' answers differ).
 sim::meter_config meter(byte primary, app::secondary_address id, double skew = 0,
-                        sim::wildcard_style style = sim::wildcard_style::standard) {
+                        app::wildcard_style style = app::wildcard_style::standard) {
     sim::meter_config m;
     m.name = "m" + std::to_string(primary) + "-" + app::id_to_string(id.id);
     m.primary_address = primary;
@@ -334,7 +334,7 @@ TEST_CASE("secondary scan tells apart one id with different versions or media") 
 }
 
 TEST_CASE("meters that take nibble wildcards everywhere are told apart cheaply") {
-    const auto nibbles = sim::wildcard_style::nibbles_everywhere;
+    const auto nibbles = app::wildcard_style::nibbles_everywhere;
     sim::bus standard;
     standard.add(meter(1, {0x55555555, kam, 0x01, 0x06}));
     standard.add(meter(2, {0x55555555, kam, 0x01, 0x07}, 3));
@@ -354,7 +354,7 @@ TEST_CASE("meters that take nibble wildcards everywhere are told apart cheaply")
 
 TEST_CASE("a nibble meter and a standard meter with one id are both found") {
     sim::bus b;
-    b.add(meter(1, {0x66666666, kam, 0x01, 0x07}, 0, sim::wildcard_style::nibbles_everywhere));
+    b.add(meter(1, {0x66666666, kam, 0x01, 0x07}, 0, app::wildcard_style::nibbles_everywhere));
     b.add(meter(2, {0x66666666, hyd, 0x01, 0x07}, 3));
     const auto r = secondary(b);
     CHECK(found_addresses(r) == bus_addresses(b));
@@ -399,8 +399,8 @@ TEST_CASE("meters identical in all eight bytes are an unresolved collision") {
     SUBCASE("nibble meters") {
         sim::bus b;
         const app::secondary_address same{0x77777777, kam, 0x01, 0x07};
-        b.add(meter(1, same, 0, sim::wildcard_style::nibbles_everywhere));
-        b.add(meter(2, same, 3, sim::wildcard_style::nibbles_everywhere));
+        b.add(meter(1, same, 0, app::wildcard_style::nibbles_everywhere));
+        b.add(meter(2, same, 3, app::wildcard_style::nibbles_everywhere));
         const auto r = secondary(b);
         CHECK(r.meters.empty());
         REQUIRE(r.unresolved.size() == 1);

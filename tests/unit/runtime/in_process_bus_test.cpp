@@ -71,7 +71,7 @@ TEST_CASE("in_process_bus answers a REQ_UD2 with the meter's telegram decoded") 
     CHECK(x->end == harness::fate::answered);
     CHECK(x->number == 1);
     CHECK(x->bus == "embedded");
-    CHECK(x->request.request == sim::request_kind::req_ud2);
+    CHECK(x->request.request == link::request_kind::req_ud2);
     CHECK(x->outcome.answered_by == std::vector<std::string>{"water"});
     REQUIRE(x->outcome.frame);
     CHECK(x->outcome.frame->a == 5);
@@ -158,7 +158,7 @@ TEST_CASE("in_process_bus serves the project's master over an in-memory stream")
     CHECK(got->telegrams[0].frame.a == 7);
     const auto xs = bus.exchanges();
     REQUIRE(xs.size() == 2); // SND_NKE, REQ_UD2
-    CHECK(xs[0].request.request == sim::request_kind::snd_nke);
+    CHECK(xs[0].request.request == link::request_kind::snd_nke);
     CHECK(xs[1].outcome.answered_by == std::vector<std::string>{"heat"});
 }
 
@@ -182,7 +182,7 @@ TEST_CASE("a reply is decoded once whatever observes it") {
     // read what it decoded.
     CHECK(app::decode_calls() - before == reads);
     CHECK(transcript.lines() == 2 * reads);
-    CHECK(counters[sim::request_kind::req_ud2].answered == reads);
+    CHECK(counters[link::request_kind::req_ud2].answered == reads);
     CHECK(records.size() == 2 * reads);
     CHECK(log_text.str().find("< RSP_UD a=5") != std::string::npos);
 }

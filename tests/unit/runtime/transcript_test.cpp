@@ -17,7 +17,7 @@ using namespace mbus;
 using namespace mbus::runtime_test;
 using harness::record;
 using harness::record_kind;
-using sim::request_kind;
+using link::request_kind;
 
 namespace {
 

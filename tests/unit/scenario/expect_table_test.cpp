@@ -71,7 +71,7 @@ TEST_CASE("expect tables load with their keys") {
     CHECK(e[1].label == "scan finds heat-2");
     CHECK(e[2].addresses == std::vector<byte>{0xFF, 0xFE});
     CHECK(e[3].kind == expect_kind::request_count);
-    CHECK(e[3].request == sim::request_kind::req_ud2);
+    CHECK(e[3].request == link::request_kind::req_ud2);
     CHECK(e[3].addresses == std::vector<byte>{1});
     CHECK(e[3].at_least == 1u);
     CHECK(e[3].at_most == 4u);

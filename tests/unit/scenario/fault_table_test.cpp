@@ -72,7 +72,7 @@ TEST_CASE("fault table reads the common keys") {
     want.name = "flaky";
     want.meter = "heat";
     want.kind = sim::fault_kind::no_answer;
-    want.when.requests = {sim::request_kind::req_ud2, sim::request_kind::snd_nke};
+    want.when.requests = {link::request_kind::req_ud2, link::request_kind::snd_nke};
     want.when.probability = 0.3;
     want.when.every = 3;
     want.when.after = 5;

@@ -231,7 +231,7 @@ TEST_CASE("quirks") {
     const auto m = one_meter(identity + "quirks = { refuse = \"silent\", wildcards = \"nibbles_everywhere\", "
                                         "fcb = \"ignore\", skew_bits = 0.5, response_delay_ms = [10, 30] }\n"
                                         "[[meter.record]]\nraw = \"2F\"\n");
-    CHECK(m.options == sim::quirks{sim::refusal::silent, sim::wildcard_style::nibbles_everywhere,
+    CHECK(m.options == sim::quirks{sim::refusal::silent, app::wildcard_style::nibbles_everywhere,
                                    sim::fcb_mode::ignore, 0.5, sim::delay_range{10ms, 30ms}});
 }
 

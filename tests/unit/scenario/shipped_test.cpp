@@ -8,6 +8,7 @@
 #include <mbus/scenario/demo.hpp>
 #include <mbus/scenario/load.hpp>
 #include <mbus/sim/meter.hpp>
+#include <mbus/sim/meter_check.hpp>
 
 #include "scenario_support.hpp"
 #include "support/corpus.hpp"

@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <mbus/app/secondary_address.hpp>
 #include <mbus/link/frame.hpp>
 #include <mbus/sim/bus.hpp>
-#include <mbus/sim/selection.hpp>
 
 #include "sim_support.hpp"
 
@@ -32,7 +32,9 @@ bus two_meters(bus_config cfg = {}) {
     return b;
 }
 
-bytes select_id(std::uint32_t id) { return encode_select(0x52, {{id, 0xFFFF, 0xFF, 0xFF}, std::nullopt}); }
+bytes select_id(std::uint32_t id) {
+    return app::encode_select(0x52, {{id, 0xFFFF, 0xFF, 0xFF}, std::nullopt});
+}
 
 } // namespace
 

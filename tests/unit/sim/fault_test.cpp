@@ -414,7 +414,7 @@ TEST_CASE("fault trigger within a time window") {
 
 TEST_CASE("fault trigger by request kind") {
     auto f = spec(fault_kind::no_answer);
-    f.when.requests = {request_kind::req_ud2};
+    f.when.requests = {link::request_kind::req_ud2};
     rig r({f});
     CHECK(r.ask(snd_nke(5)).wire == e5);
     CHECK(r.ask(req_ud2(5, false)).silent());

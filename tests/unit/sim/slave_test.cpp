@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
 #include <mbus/app/codec.hpp>
+#include <mbus/app/secondary_address.hpp>
 #include <mbus/link/frame.hpp>
-#include <mbus/sim/selection.hpp>
 #include <mbus/sim/slave.hpp>
 
 #include "sim_support.hpp"
@@ -30,7 +30,7 @@ const bytes water_rsp{
 
 bytes select_frame_data(std::uint32_t id, std::uint16_t man = 0xFFFF, byte version = 0xFF,
                         byte medium = 0xFF) {
-    return encode_select(app::ci::select, {{id, man, version, medium}, std::nullopt});
+    return app::encode_select(app::ci::select, {{id, man, version, medium}, std::nullopt});
 }
 
 } // namespace
@@ -227,7 +227,7 @@ TEST_CASE("slave nibble wildcards outside the ID follow the wildcard option") {
     slave standard{water_meter()};
     CHECK(standard.on_frame(snd_ud(0xFD, 0x52, mask), {}).silent());
     auto m = water_meter();
-    m.options.wildcards = wildcard_style::nibbles_everywhere;
+    m.options.wildcards = app::wildcard_style::nibbles_everywhere;
     slave lenient{m};
     CHECK(lenient.on_frame(snd_ud(0xFD, 0x52, mask), {}).wire == e5);
 }

@@ -149,7 +149,7 @@ std::optional<harness::expectation> parse_one(sink& s, const toml::table& t, con
     if (const auto* n = applies("address")) read_addresses(s, *n, child(path, "address"), e);
     if (const auto* n = applies("request")) {
         if (const auto r = read_string(s, *n, child(path, "request"))) {
-            e.request = sim::parse_request_kind(*r);
+            e.request = link::parse_request_kind(*r);
             if (!e.request)
                 s.error(
                     *n, child(path, "request"),

@@ -117,15 +117,15 @@ std::optional<sim::microseconds> read_time(sink& s, const toml::node& n, const s
 }
 
 void read_requests(sink& s, const toml::node& n, const std::string& path,
-                   std::vector<sim::request_kind>& out) {
-    static constexpr std::array<std::string_view, sim::request_kind_count> names{
+                   std::vector<link::request_kind>& out) {
+    static constexpr std::array<std::string_view, link::request_kind_count> names{
         "SND_NKE", "REQ_UD2", "REQ_UD1", "SELECT", "SND_UD", "OTHER"};
     const auto* a = read_array(s, n, path);
     if (a == nullptr) return;
     for (std::size_t i = 0; i < a->size(); ++i) {
         const auto text = read_string(s, (*a)[i], child(path, i));
         if (!text) continue;
-        if (const auto k = sim::parse_request_kind(*text)) {
+        if (const auto k = link::parse_request_kind(*text)) {
             if (std::find(out.begin(), out.end(), *k) == out.end()) out.push_back(*k);
         } else {
             s.error((*a)[i], child(path, i),

@@ -3,6 +3,7 @@
 #include <mbus/link/frame.hpp>
 #include <mbus/scenario/detail/suggest.hpp>
 #include <mbus/scenario/detail/tables.hpp>
+#include <mbus/sim/meter_check.hpp>
 #include <mbus/sim/timing.hpp>
 
 #include <algorithm>
@@ -90,7 +91,7 @@ void read_quirks(sink& s, const layers& q, const std::string& path, sim::quirks&
             out.refuse = static_cast<sim::refusal>(*i);
     if (const auto* n = q.get("wildcards"))
         if (const auto i = read_choice(s, *n, child(path, "wildcards"), {"standard", "nibbles_everywhere"}))
-            out.wildcards = static_cast<sim::wildcard_style>(*i);
+            out.wildcards = static_cast<app::wildcard_style>(*i);
     if (const auto* n = q.get("fcb"))
         if (const auto i = read_choice(s, *n, child(path, "fcb"), {"standard", "ignore"}))
             out.fcb = static_cast<sim::fcb_mode>(*i);

@@ -7,7 +7,12 @@
 
 #include <mbus/link/frame.hpp>
 
-namespace mbus::sim {
+namespace mbus::link {
+
+// The CI fields of a select by secondary address (EN 13757-3 names them; app::ci::select and
+// select_msb are these): a master's SND_UD with one of them is a select, not a write.
+inline constexpr byte ci_select = 0x52;     // fields LSB first
+inline constexpr byte ci_select_msb = 0x56; // every multi-byte field MSB first
 
 enum class request_kind : std::uint8_t {
     snd_nke, // 10 40 A
@@ -25,4 +30,4 @@ std::string_view name(request_kind k);
 // The inverse of name(), case-blind; also "any" is not a kind (nullopt).
 std::optional<request_kind> parse_request_kind(std::string_view text);
 
-} // namespace mbus::sim
+} // namespace mbus::link

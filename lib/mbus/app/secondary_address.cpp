@@ -1,12 +1,13 @@
+#include <mbus/app/secondary_address.hpp>
+
 #include <mbus/app/codec.hpp>
-#include <mbus/sim/selection.hpp>
 
 #include <algorithm>
 #include <ostream>
 
 #include <fmt/format.h>
 
-namespace mbus::sim {
+namespace mbus::app {
 
 namespace {
 
@@ -31,6 +32,16 @@ bool nibbles_match(std::uint32_t mask, std::uint32_t value, int nibbles) {
     return true;
 }
 
+std::uint64_t pack(const secondary_address& a) {
+    return std::uint64_t{a.id} << 32 | std::uint64_t{a.manufacturer} << 16 | std::uint64_t{a.version} << 8 |
+           a.medium;
+}
+secondary_address unpack(std::uint64_t v) {
+    return {static_cast<std::uint32_t>(v >> 32), static_cast<std::uint16_t>(v >> 16),
+            static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)};
+}
+unsigned shift_of(std::size_t pos) { return static_cast<unsigned>(4 * (address_nibbles - 1 - pos)); }
+
 template <class T>
 bool field_matches(T mask, T value, wildcard_style style) {
     constexpr int nibbles = static_cast<int>(sizeof(T) * 2);
@@ -48,12 +59,11 @@ std::ostream& operator<<(std::ostream& os, const select_mask& m) {
 }
 
 std::optional<select_mask> parse_select(byte ci, bytes_view data) {
-    if (ci != app::ci::select && ci != app::ci::select_msb) return std::nullopt;
+    if (ci != ci::select && ci != ci::select_msb) return std::nullopt;
     if (data.size() != address_size && data.size() != enhanced_size) return std::nullopt;
     select_mask m;
     const auto head = data.first(address_size);
-    m.address =
-        app::decode_address(ci == app::ci::select ? bytes(head.begin(), head.end()) : swap_fields(head));
+    m.address = decode_address(ci == ci::select ? bytes(head.begin(), head.end()) : swap_fields(head));
     if (data.size() == enhanced_size) {
         if (data[8] != dif_bcd8 || data[9] != vif_fabrication) return std::nullopt;
         // The appended record keeps the M-Bus byte order (LSB first) whichever CI carried it.
@@ -65,8 +75,8 @@ std::optional<select_mask> parse_select(byte ci, bytes_view data) {
 }
 
 bytes encode_select(byte ci, const select_mask& mask) {
-    bytes out = app::encode_address(mask.address);
-    if (ci == app::ci::select_msb) out = swap_fields(out);
+    bytes out = encode_address(mask.address);
+    if (ci == ci::select_msb) out = swap_fields(out);
     if (mask.fabrication) {
         out.push_back(dif_bcd8);
         out.push_back(vif_fabrication);
@@ -76,7 +86,7 @@ bytes encode_select(byte ci, const select_mask& mask) {
     return out;
 }
 
-bool matches(const select_mask& mask, const app::secondary_address& meter,
+bool matches(const select_mask& mask, const secondary_address& meter,
              std::optional<std::uint32_t> fabrication, wildcard_style style) {
     if (mask.fabrication && fabrication && !nibbles_match(*mask.fabrication, *fabrication, 8)) return false;
     return nibbles_match(mask.address.id, meter.id, 8) &&
@@ -85,4 +95,20 @@ bool matches(const select_mask& mask, const app::secondary_address& meter,
            field_matches(mask.address.medium, meter.medium, style);
 }
 
-} // namespace mbus::sim
+unsigned nibble(const secondary_address& a, std::size_t pos) {
+    return static_cast<unsigned>(pack(a) >> shift_of(pos)) & 0xFU;
+}
+
+secondary_address with_nibble(const secondary_address& a, std::size_t pos, unsigned v) {
+    const auto s = shift_of(pos);
+    return unpack((pack(a) & ~(std::uint64_t{0xF} << s)) | std::uint64_t{v & 0xFU} << s);
+}
+
+unsigned open_nibbles(const secondary_address& a) {
+    unsigned n = 0;
+    for (std::size_t p = 0; p < address_nibbles; ++p)
+        n += nibble(a, p) == wildcard_nibble ? 1U : 0U;
+    return n;
+}
+
+} // namespace mbus::app

@@ -1,9 +1,9 @@
 #include <doctest/doctest.h>
 
-#include <mbus/sim/selection.hpp>
+#include <mbus/app/secondary_address.hpp>
 
 using namespace mbus;
-using namespace mbus::sim;
+using namespace mbus::app;
 
 namespace {
 const app::secondary_address kam{0x12345678, 0x2C2D, 0x01, 0x07};
@@ -61,4 +61,30 @@ TEST_CASE("selection checks the fabrication number only when the meter has one")
     CHECK(matches(m, kam, 0x00001234u, wildcard_style::standard));
     CHECK_FALSE(matches(m, kam, 0x00001334u, wildcard_style::standard));
     CHECK(matches(m, kam, std::nullopt, wildcard_style::standard));
+}
+
+TEST_CASE("secondary address nibbles run from the first id digit to the last medium digit") {
+    // 12345678 2C2D 01 07 as people write it: id digits 0-7, manufacturer 8-11, version 12-13,
+    // medium 14-15.
+    CHECK(nibble(kam, 0) == 0x1);
+    CHECK(nibble(kam, 7) == 0x8);
+    CHECK(nibble(kam, 8) == 0x2);
+    CHECK(nibble(kam, 11) == 0xD);
+    CHECK(nibble(kam, 13) == 0x1);
+    CHECK(nibble(kam, 15) == 0x7);
+    CHECK(with_nibble(kam, 0, 0x9) == secondary_address{0x92345678, 0x2C2D, 0x01, 0x07});
+    CHECK(with_nibble(kam, 10, 0xF) == secondary_address{0x12345678, 0x2CFD, 0x01, 0x07});
+    CHECK(with_nibble(kam, 15, 0x14) == secondary_address{0x12345678, 0x2C2D, 0x01, 0x04}); // low 4 bits only
+    CHECK(open_nibbles(kam) == 0);
+    CHECK(open_nibbles({0xFFFFFFFF, 0xFFFF, 0xFF, 0xFF}) == address_nibbles);
+    CHECK(open_nibbles({0x1234FFFF, 0x2C2D, 0xFF, 0x07}) == 6);
+}
+
+TEST_CASE("a master's nibble mask selects what the meter's own matching selects") {
+    // The master's scan checks answers with nibbles_everywhere; the slave in that mode agrees.
+    const select_mask any_version{{0x1234567F, 0x2C2D, 0xF1, 0x07}, std::nullopt};
+    CHECK(matches(any_version, kam, std::nullopt, wildcard_style::nibbles_everywhere));
+    CHECK_FALSE(matches(any_version, kam, std::nullopt, wildcard_style::standard)); // F1 is no wildcard there
+    CHECK_FALSE(matches({{0x1234567F, 0x2C2D, 0xF2, 0x07}, std::nullopt}, kam, std::nullopt,
+                        wildcard_style::nibbles_everywhere));
 }

@@ -1,12 +1,10 @@
-#include <mbus/sim/request_kind.hpp>
-
-#include <mbus/app/telegram.hpp>
+#include <mbus/link/request_kind.hpp>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 
-namespace mbus::sim {
+namespace mbus::link {
 
 namespace {
 constexpr std::array<std::string_view, request_kind_count> names{"SND_NKE", "REQ_UD2", "REQ_UD1",
@@ -23,7 +21,7 @@ request_kind kind_of(const link::frame& f) {
         return request_kind::other;
     }
     if (name != "SND_UD") return request_kind::other;
-    if (f.ci == app::ci::select || f.ci == app::ci::select_msb) return request_kind::select;
+    if (f.ci == ci_select || f.ci == ci_select_msb) return request_kind::select;
     return request_kind::snd_ud;
 }
 
@@ -37,4 +35,4 @@ std::optional<request_kind> parse_request_kind(std::string_view text) {
     return std::nullopt;
 }
 
-} // namespace mbus::sim
+} // namespace mbus::link

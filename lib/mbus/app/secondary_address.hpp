@@ -1,7 +1,9 @@
 #pragma once
-// Secondary addressing (EN 13757-3, network layer): the CI 52 / 56 select payload, and whether a
-// meter matches it.
+// Secondary addressing (EN 13757-3, network layer): the CI 52 / 56 select payload, whether a meter
+// matches it, and a secondary address as the 16 nibbles a wildcard search walks through. The slave
+// answering a select and the master searching with them share these, so that both read a mask alike.
 
+#include <cstddef>
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
@@ -9,7 +11,7 @@
 #include <mbus/app/telegram.hpp>
 #include <mbus/core/bytes.hpp>
 
-namespace mbus::sim {
+namespace mbus::app {
 
 // What a master may leave open in a select.
 enum class wildcard_style : std::uint8_t {
@@ -20,7 +22,7 @@ enum class wildcard_style : std::uint8_t {
 // A select as the master sent it: the 8-byte mask and, for an enhanced selection, the fabrication
 // number (8 BCD digits as nibbles, F wildcards allowed) appended as a DIF 0C VIF 78 record.
 struct select_mask {
-    app::secondary_address address;
+    secondary_address address;
     std::optional<std::uint32_t> fabrication;
     friend bool operator==(const select_mask&, const select_mask&) = default;
 };
@@ -36,7 +38,20 @@ bytes encode_select(byte ci, const select_mask& mask);
 
 // Whether a meter with identity `meter` (and fabrication number, when it has one) is selected by
 // `mask`. A meter that has no fabrication number ignores one appended to the select.
-bool matches(const select_mask& mask, const app::secondary_address& meter,
+bool matches(const select_mask& mask, const secondary_address& meter,
              std::optional<std::uint32_t> fabrication, wildcard_style style);
 
-} // namespace mbus::sim
+// A secondary address as 16 nibbles in the order people write them (id, manufacturer MSB first,
+// version, medium): position 0 is the most significant identification digit. F is the wildcard.
+inline constexpr std::size_t address_nibbles = 16;
+inline constexpr std::size_t id_nibbles = 8;
+inline constexpr unsigned wildcard_nibble = 0xF;
+
+// The nibble at `pos` (0 .. 15).
+unsigned nibble(const secondary_address& a, std::size_t pos);
+// `a` with the nibble at `pos` set to `v` (its low 4 bits).
+secondary_address with_nibble(const secondary_address& a, std::size_t pos, unsigned v);
+// How many nibbles are F: the more, the more meters a mask may select.
+unsigned open_nibbles(const secondary_address& a);
+
+} // namespace mbus::app
