@@ -267,7 +267,10 @@ int run(const test_options& o) {
     harness::evaluation_context ctx;
     ctx.session_end = master.seconds;
     if (master.timed_out) ctx.session_end.reset(); // killed: its last request tells more than the kill
-    const auto verdicts = harness::evaluate_all(records, sc, ctx);
+    std::vector<std::string> meters;
+    for (const auto& m : sc.meters)
+        meters.push_back(m.name);
+    const auto verdicts = harness::evaluate_all(records, sc.expectations, meters, ctx);
     const bool sent = harness::master_sent_anything(records);
     bool all_held = true;
     for (const auto& v : verdicts)

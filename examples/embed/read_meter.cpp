@@ -68,7 +68,7 @@ int main() {
     mbus::sim::fault_spec drop;
     drop.name = "drop";
     drop.meter = "water";
-    drop.kind = mbus::sim::fault_kind::no_answer;
+    drop.action = mbus::sim::faults::no_answer{};
     bus.add_fault(drop);
     const auto silent = bus.send(mbus::link::frame::short_frame(0x7B, 5));
     check(silent && silent->end == mbus::harness::fate::silent && !silent->outcome.injected.empty(),

@@ -17,6 +17,9 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include <mbus/app/dif.hpp>
@@ -92,5 +95,120 @@ std::string_view name(record_kind k); // "data", "manufacturer_data", "more_reco
 
 std::ostream& operator<<(std::ostream& os, const record_spec& s);
 std::ostream& operator<<(std::ostream& os, const record_meaning& m);
+
+// --- checking a description before it is encoded ---
+// The rules a person's description of a record must follow (does the value fit the coding, which
+// VIF sends a quantity in a unit), kept here so that every reader of descriptions (the scenario
+// loader) applies the same ones. They answer in words for people; the reader adds the place.
+
+// Why part of a description cannot be sent: the key of the description it is about (as scenario
+// files spell it: "value", "unit", "quantity", "resolution", "plain_unit") and the reason.
+struct spec_problem {
+    std::string field;
+    std::string reason;
+    friend bool operator==(const spec_problem&, const spec_problem&) = default;
+};
+std::ostream& operator<<(std::ostream& os, const spec_problem& p); // "field: reason"
+
+// A value, or the problem that kept it from being made.
+template <class T>
+class [[nodiscard]] checked {
+  public:
+    checked(T v) : v_(std::move(v)) {}
+    checked(spec_problem p) : v_(std::move(p)) {}
+    bool has_value() const noexcept { return v_.index() == 0; }
+    explicit operator bool() const noexcept { return has_value(); }
+    const T& value() const { return std::get<0>(v_); }
+    const T& operator*() const { return value(); }
+    const T* operator->() const { return &value(); }
+    const spec_problem& problem() const { return std::get<1>(v_); }
+    friend bool operator==(const checked&, const checked&) = default;
+
+  private:
+    std::variant<T, spec_problem> v_;
+};
+
+// The raw integers a coding holds: int8 -128..127, BCD of n digits -(10^(n-1) - 1)..10^n - 1 (the
+// sign in the top digit; from 0 unless `signed_bcd`), variable: the BCD of LVAR C9/D9. nullopt for
+// real32 and the codings that hold no number.
+struct integer_range {
+    std::int64_t min{0};
+    std::int64_t max{0};
+    friend bool operator==(const integer_range&, const integer_range&) = default;
+};
+std::optional<integer_range> coding_range(data_coding c, bool signed_bcd = true);
+
+// Why the raw field value `raw` does not fit coding `c` ("does not fit int8 (-128..127)"), or
+// nothing when it fits. The caller puts the subject in front.
+std::optional<std::string> fit_problem(data_coding c, bool signed_bcd, double raw);
+
+// How a number in a description becomes the raw field value: times 10^shift (the written unit's
+// power of ten less the VIB's: 1.5 written in kWh for a VIB in Wh steps is 1500).
+struct value_scale {
+    int shift{0};
+    std::string unit_text;         // the unit the number is written in ("kWh"), for messages; may be empty
+    std::string step_text() const; // one raw step in the written unit: "0.01 kWh", "1"
+    friend bool operator==(const value_scale&, const value_scale&) = default;
+};
+
+// A number as written into the raw field value, exact: real32 takes it as it is; integer, BCD and
+// variable codings take whole raw values that fit. Problems are about "value".
+checked<value> value_from_number(double x, data_coding c, bool signed_bcd, const value_scale& scale);
+
+// Whether a value source reaching lo..hi (as written) fits the field: nothing, or the whole message
+// ("the ramp reaches 300, which does not fit int8 (-128..127)"); `what` is the subject
+// ("the ramp reaches").
+std::optional<std::string> range_problem(std::string_view what, double lo, double hi, data_coding c,
+                                         bool signed_bcd, const value_scale& scale);
+
+// 0.01 -> -2; a problem about "resolution" when it is not a power of ten.
+checked<int> resolution_exponent(double resolution);
+
+// The VIF that sends quantity `q` written in `unit` (nullopt: none written; `unit_text` as written,
+// for messages) in steps of 10^step of that unit. Problems are about "unit" (or "quantity" when no
+// unit was written).
+struct vif_choice {
+    vif_code code;
+    unit u{unit::none};
+    int exponent{0};       // the VIF's power of ten
+    int value_exponent{0}; // the written unit's: a number means number * 10^value_exponent
+    friend bool operator==(const vif_choice&, const vif_choice&) = default;
+};
+checked<vif_choice> choose_vif(quantity q, const std::optional<scaled_unit>& unit, std::string_view unit_text,
+                               int step);
+
+// quantity plain_text_unit (VIF 7C) needs a plain unit and no other quantity takes one: a problem
+// about "plain_unit" or "quantity", or nothing.
+std::optional<spec_problem> plain_unit_problem(quantity q, bool has_plain_unit);
+
+// A unit written beside a VIB given as bytes must be the unit the VIB sends: nothing, or why not.
+std::optional<std::string> unit_problem(const vib_meaning& vib, const scaled_unit& u,
+                                        std::string_view unit_text);
+
+// Dates and times: only a time point record (vib.time_point) takes one, in the coding of its type
+// (G int16 date, J int24 time, F int32 / I int48 date-time); years 1981..2080. `what` names the
+// value for messages ("a date", "\"now\""). Problems are about "value".
+std::optional<std::string> time_point_problem(const vib_meaning& vib, std::string_view what);
+checked<value> value_from_date(const vib_meaning& vib, data_coding c, int year, unsigned month, unsigned day);
+checked<value> value_from_time(const vib_meaning& vib, data_coding c, unsigned hour, unsigned minute,
+                               unsigned second);
+// `with_utc_offset`: the text gave one; a meter keeps local time.
+checked<value> value_from_date_time(const vib_meaning& vib, data_coding c, int year, unsigned month,
+                                    unsigned day, unsigned hour, unsigned minute, unsigned second,
+                                    bool with_utc_offset);
+// A record head given as bytes: DIF, DIFEs (while bit 7 is set), then the VIB; DIF 0F, 1F and 2F
+// have no VIB (their bytes follow as data). Problems are about "raw".
+struct record_head {
+    dib d;
+    std::optional<vib> v; // unset for DIF 0F, 1F, 2F
+    friend bool operator==(const record_head&, const record_head&) = default;
+};
+checked<record_head> split_record_head(bytes_view b);
+// Data given as bytes for a record head: as many as its coding carries, none for an idle filler
+// (DIF 2F). Nothing, or why not (about "data").
+std::optional<std::string> data_problem(const dib& d, std::size_t size);
+
+// The one usual coding of a time point record when none is written: int16 for a date, int32 else.
+std::optional<data_coding> usual_coding(const vib_meaning& vib);
 
 } // namespace mbus::app

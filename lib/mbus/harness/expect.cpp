@@ -1,12 +1,8 @@
 #include <mbus/harness/expect.hpp>
 #include <mbus/harness/jsonl.hpp>
 
-#include <mbus/app/codec.hpp>
-#include <mbus/app/dif.hpp>
-#include <mbus/scenario/scenario.hpp>
-
 #include <algorithm>
-#include <array>
+#include <functional>
 #include <map>
 #include <ostream>
 #include <set>
@@ -18,9 +14,6 @@
 namespace mbus::harness {
 
 namespace {
-
-constexpr std::array<std::string_view, expect_kind_count> kind_names{
-    "read", "fcb_toggled", "nothing_sent_to", "found_by_scan", "no_malformed", "within", "requests"};
 
 std::string address_text(byte a) {
     // Primary addresses are numbers people configure; 251..255 are known by their hex names.
@@ -47,14 +40,6 @@ bool clean_reply(const record& r) {
            link::c_field_name(r.frame->c) == "RSP_UD";
 }
 
-// A telegram ending in DIF 1F tells the master that more follow (EN 13757-3). One that cannot be
-// decoded as variable data is taken as the whole readout: there is nothing more to ask for.
-bool announces_more(const link::frame& f) {
-    const auto ud = app::decode(f.ci, f.data);
-    if (!ud) return false;
-    return app::more_records_follow(*ud);
-}
-
 bool fcv(const link::frame& f) { return (f.c & link::c_field::fcv) != 0; }
 bool fcb(const link::frame& f) { return (f.c & link::c_field::fcb) != 0; }
 
@@ -73,12 +58,10 @@ std::vector<std::optional<std::size_t>> pair_requests(const std::vector<record>&
     return out;
 }
 
-std::vector<std::string> targets(const expectation& e, const scenario::scenario& sc) {
-    if (!e.meters.empty()) return e.meters;
-    std::vector<std::string> out;
-    for (const auto& m : sc.meters)
-        out.push_back(m.name);
-    return out;
+// The meters an expectation names, or every meter when it names none.
+const std::vector<std::string>& targets(const std::vector<std::string>& named,
+                                        const std::vector<std::string>& meters) {
+    return named.empty() ? meters : named;
 }
 
 // Collects record indices, then turns them into the verdict's evidence in transcript order.
@@ -104,7 +87,7 @@ class evidence_set {
 // ---- one function per kind; each fills held, reason and evidence ----
 
 void eval_read(verdict& v, evidence_set& ev, const std::vector<record>& records,
-               const scenario::scenario& sc) {
+               const std::vector<std::string>& names) {
     struct progress {
         std::size_t telegrams{0};              // new telegrams received (repetitions not counted)
         bool done{false};                      // got a telegram that announced nothing more
@@ -112,7 +95,6 @@ void eval_read(verdict& v, evidence_set& ev, const std::vector<record>& records,
         std::size_t collisions{0};             // its answers that collided with others
         std::optional<std::size_t> last_collision;
     };
-    const auto names = targets(v.what, sc);
     std::map<std::string, progress> by_meter;
     for (const auto& n : names)
         by_meter[n];
@@ -126,7 +108,7 @@ void eval_read(verdict& v, evidence_set& ev, const std::vector<record>& records,
             auto& p = it->second;
             if (!r.repeated) ++p.telegrams;
             p.last_reply = i;
-            if (!announces_more(*r.frame)) {
+            if (!r.more_follows) {
                 if (!p.done) {
                     ev.add(paired[i]);
                     ev.add(i);
@@ -231,7 +213,7 @@ void eval_fcb(verdict& v, evidence_set& ev, const std::vector<record>& records) 
         } else if (r.kind == record_kind::reply && r.request == link::request_kind::req_ud2 &&
                    clean_reply(r)) {
             const auto q = last_request.find(r.session);
-            if (q == last_request.end() || !announces_more(*r.frame)) continue;
+            if (q == last_request.end() || !r.more_follows) continue;
             const auto& req = records[q->second];
             if (req.frame) open[{r.session, req.frame->a}] = {q->second, i};
         }
@@ -253,23 +235,25 @@ void eval_fcb(verdict& v, evidence_set& ev, const std::vector<record>& records) 
     }
 }
 
-bool request_matches(const expectation& e, const record& r) {
+bool request_matches(const std::vector<byte>& addresses, const std::optional<link::request_kind>& request,
+                     const record& r) {
     if (r.kind != record_kind::request || !r.frame) return false;
-    if (e.request && r.request != *e.request) return false;
-    if (!e.addresses.empty() && r.frame->kind != link::frame_kind::ack &&
-        std::find(e.addresses.begin(), e.addresses.end(), r.frame->a) == e.addresses.end())
+    if (request && r.request != *request) return false;
+    if (!addresses.empty() && r.frame->kind != link::frame_kind::ack &&
+        std::find(addresses.begin(), addresses.end(), r.frame->a) == addresses.end())
         return false;
     // An E5 carries no address: it matches only when no address is asked for.
-    return e.addresses.empty() || r.frame->kind != link::frame_kind::ack;
+    return addresses.empty() || r.frame->kind != link::frame_kind::ack;
 }
 
-void eval_nothing_sent(verdict& v, evidence_set& ev, const std::vector<record>& records) {
+void eval_nothing_sent(verdict& v, evidence_set& ev, const std::vector<record>& records,
+                       const expects::nothing_sent_to& e) {
     std::size_t total = 0;
     std::size_t hits = 0;
     for (std::size_t i = 0; i < records.size(); ++i) {
         if (records[i].kind != record_kind::request) continue;
         ++total;
-        if (request_matches(v.what, records[i])) {
+        if (request_matches(e.addresses, e.request, records[i])) {
             ++hits;
             ev.add(i);
         }
@@ -280,8 +264,7 @@ void eval_nothing_sent(verdict& v, evidence_set& ev, const std::vector<record>& 
 }
 
 void eval_scan(verdict& v, evidence_set& ev, const std::vector<record>& records,
-               const scenario::scenario& sc) {
-    const auto names = targets(v.what, sc);
+               const std::vector<std::string>& names) {
     std::map<std::string, std::optional<std::size_t>> found;
     std::map<std::string, std::optional<std::size_t>> together; // selected, but not alone
     for (const auto& n : names)
@@ -346,7 +329,7 @@ void eval_malformed(verdict& v, evidence_set& ev, const std::vector<record>& rec
                              plural(junk_bytes, "byte", "bytes"), plural(requests, "request", "requests"));
 }
 
-void eval_within(verdict& v, evidence_set& ev, const std::vector<record>& records,
+void eval_within(verdict& v, evidence_set& ev, const std::vector<record>& records, double seconds,
                  const evaluation_context& ctx) {
     std::optional<std::size_t> last;
     for (std::size_t i = 0; i < records.size(); ++i)
@@ -359,20 +342,21 @@ void eval_within(verdict& v, evidence_set& ev, const std::vector<record>& record
         v.reason = "the master sent nothing";
         return;
     }
-    v.held = *end <= v.what.seconds;
+    v.held = *end <= seconds;
     const std::string what = ctx.session_end ? "the master exited" : "the master's last request came";
     v.reason = fmt::format("{} after {:.3f} s ({} the limit of {} s)", what, *end,
-                           v.held ? "within" : "beyond", v.what.seconds);
+                           v.held ? "within" : "beyond", seconds);
     if (last && !v.held) ev.add(*last);
 }
 
-void eval_count(verdict& v, evidence_set& ev, const std::vector<record>& records) {
+void eval_count(verdict& v, evidence_set& ev, const std::vector<record>& records,
+                const expects::request_count& e) {
     std::vector<std::size_t> hits;
     for (std::size_t i = 0; i < records.size(); ++i)
-        if (request_matches(v.what, records[i])) hits.push_back(i);
+        if (request_matches(e.addresses, e.request, records[i])) hits.push_back(i);
     const auto n = hits.size();
-    const bool low = v.what.at_least && n < *v.what.at_least;
-    const bool high = v.what.at_most && n > *v.what.at_most;
+    const bool low = e.at_least && n < *e.at_least;
+    const bool high = e.at_most && n > *e.at_most;
     v.held = !low && !high;
     v.reason = fmt::format("{} {}", plural(n, "request matched", "requests matched"),
                            low    ? "(too few)"
@@ -380,7 +364,7 @@ void eval_count(verdict& v, evidence_set& ev, const std::vector<record>& records
                                   : "");
     if (v.reason.back() == ' ') v.reason.pop_back();
     // Too many: the ones past the limit show it; otherwise the matching ones are the account.
-    const std::size_t from = high ? static_cast<std::size_t>(*v.what.at_most) : 0;
+    const std::size_t from = high ? static_cast<std::size_t>(*e.at_most) : 0;
     for (std::size_t k = from; k < n; ++k)
         ev.add(hits[k]);
 }
@@ -393,41 +377,54 @@ std::string hex_short(const bytes& b) {
 
 } // namespace
 
-std::string_view name(expect_kind k) { return kind_names.at(static_cast<std::size_t>(k)); }
+std::string_view name(const expect_that& that) { return alternative_name(that); }
 
-std::optional<expect_kind> parse_expect_kind(std::string_view text) {
-    for (std::size_t i = 0; i < kind_names.size(); ++i)
-        if (kind_names[i] == text) return static_cast<expect_kind>(i);
-    return std::nullopt;
+std::optional<expect_that> parse_expect_kind(std::string_view text) {
+    return alternative_named<expect_that>(text, std::equal_to<>{});
 }
 
 std::string describe(const expectation& e) {
-    const auto meters = [&](std::string_view all) {
-        return e.meters.empty() ? std::string(all) : join(e.meters);
+    const auto meters = [](const std::vector<std::string>& named, std::string_view all) {
+        return named.empty() ? std::string(all) : join(named);
     };
-    std::vector<std::string> addresses;
-    for (const auto a : e.addresses)
-        addresses.push_back(address_text(a));
-    const std::string kind = e.request ? std::string(link::name(*e.request)) + " " : "";
-    switch (e.kind) {
-    case expect_kind::read:
-        if (e.meters.empty()) return "every meter was read";
-        return fmt::format("{} {} read", join(e.meters), e.meters.size() == 1 ? "was" : "were");
-    case expect_kind::fcb_toggled: return "the FCB toggled between the requests of a multi-telegram readout";
-    case expect_kind::nothing_sent_to:
-        return fmt::format("no {}request was sent to {}", kind, join(addresses, " or "));
-    case expect_kind::found_by_scan: return fmt::format("a secondary scan found {}", meters("every meter"));
-    case expect_kind::no_malformed: return "no request arrived malformed";
-    case expect_kind::within: return fmt::format("the session ended within {} s", e.seconds);
-    case expect_kind::request_count: {
-        std::string bounds;
-        if (e.at_least) bounds = fmt::format("at least {}", *e.at_least);
-        if (e.at_most) bounds += fmt::format("{}at most {}", bounds.empty() ? "" : " and ", *e.at_most);
-        return fmt::format("{} {}requests{}", bounds, kind,
-                           addresses.empty() ? "" : " to " + join(addresses, " or "));
-    }
-    }
-    return std::string(name(e.kind));
+    const auto addresses = [](const std::vector<byte>& as) {
+        std::vector<std::string> out;
+        for (const auto a : as)
+            out.push_back(address_text(a));
+        return out;
+    };
+    const auto kind = [](const std::optional<link::request_kind>& r) {
+        return r ? std::string(link::name(*r)) + " " : std::string();
+    };
+    return std::visit(
+        overloaded{
+            [&](const expects::read& x) {
+                if (x.meters.empty()) return std::string("every meter was read");
+                return fmt::format("{} {} read", join(x.meters), x.meters.size() == 1 ? "was" : "were");
+            },
+            [](const expects::fcb_toggled&) {
+                return std::string("the FCB toggled between the requests of a multi-telegram readout");
+            },
+            [&](const expects::nothing_sent_to& x) {
+                return fmt::format("no {}request was sent to {}", kind(x.request),
+                                   join(addresses(x.addresses), " or "));
+            },
+            [&](const expects::found_by_scan& x) {
+                return fmt::format("a secondary scan found {}", meters(x.meters, "every meter"));
+            },
+            [](const expects::no_malformed&) { return std::string("no request arrived malformed"); },
+            [](const expects::within& x) { return fmt::format("the session ended within {} s", x.seconds); },
+            [&](const expects::request_count& x) {
+                std::string bounds;
+                if (x.at_least) bounds = fmt::format("at least {}", *x.at_least);
+                if (x.at_most)
+                    bounds += fmt::format("{}at most {}", bounds.empty() ? "" : " and ", *x.at_most);
+                const auto to = addresses(x.addresses);
+                return fmt::format("{} {}requests{}", bounds, kind(x.request),
+                                   to.empty() ? "" : " to " + join(to, " or "));
+            },
+        },
+        e.that);
 }
 
 std::ostream& operator<<(std::ostream& os, const expectation& e) {
@@ -436,29 +433,32 @@ std::ostream& operator<<(std::ostream& os, const expectation& e) {
     return os;
 }
 
-verdict evaluate(const expectation& e, const std::vector<record>& records, const scenario::scenario& sc,
-                 const evaluation_context& ctx) {
+verdict evaluate(const expectation& e, const std::vector<record>& records,
+                 const std::vector<std::string>& meters, const evaluation_context& ctx) {
     verdict v{e, false, {}, {}, 0};
     evidence_set ev;
-    switch (e.kind) {
-    case expect_kind::read: eval_read(v, ev, records, sc); break;
-    case expect_kind::fcb_toggled: eval_fcb(v, ev, records); break;
-    case expect_kind::nothing_sent_to: eval_nothing_sent(v, ev, records); break;
-    case expect_kind::found_by_scan: eval_scan(v, ev, records, sc); break;
-    case expect_kind::no_malformed: eval_malformed(v, ev, records); break;
-    case expect_kind::within: eval_within(v, ev, records, ctx); break;
-    case expect_kind::request_count: eval_count(v, ev, records); break;
-    }
+    std::visit(
+        overloaded{
+            [&](const expects::read& x) { eval_read(v, ev, records, targets(x.meters, meters)); },
+            [&](const expects::fcb_toggled&) { eval_fcb(v, ev, records); },
+            [&](const expects::nothing_sent_to& x) { eval_nothing_sent(v, ev, records, x); },
+            [&](const expects::found_by_scan& x) { eval_scan(v, ev, records, targets(x.meters, meters)); },
+            [&](const expects::no_malformed&) { eval_malformed(v, ev, records); },
+            [&](const expects::within& x) { eval_within(v, ev, records, x.seconds, ctx); },
+            [&](const expects::request_count& x) { eval_count(v, ev, records, x); },
+        },
+        e.that);
     ev.fill(v, records, ctx.max_evidence);
     return v;
 }
 
-std::vector<verdict> evaluate_all(const std::vector<record>& records, const scenario::scenario& sc,
-                                  const evaluation_context& ctx) {
+std::vector<verdict> evaluate_all(const std::vector<record>& records,
+                                  const std::vector<expectation>& expectations,
+                                  const std::vector<std::string>& meters, const evaluation_context& ctx) {
     std::vector<verdict> out;
-    out.reserve(sc.expectations.size());
-    for (const auto& e : sc.expectations)
-        out.push_back(evaluate(e, records, sc, ctx));
+    out.reserve(expectations.size());
+    for (const auto& e : expectations)
+        out.push_back(evaluate(e, records, meters, ctx));
     return out;
 }
 
@@ -500,7 +500,7 @@ std::string to_json(const std::vector<verdict>& verdicts) {
         auto evidence = nlohmann::json::array();
         for (const auto& r : v.evidence)
             evidence.push_back(to_json(r)); // as the transcript writes it
-        out.push_back({{"expect", std::string(name(v.what.kind))},
+        out.push_back({{"expect", std::string(name(v.what.that))},
                        {"label", v.what.label},
                        {"where", v.what.where},
                        {"description", describe(v.what)},

@@ -1,62 +1,95 @@
 #pragma once
 // Expectations a scenario holds about the master under test ([[expect]] tables), and their
-// evaluation over a transcript: pure functions of the records and the scenario, so that `mbus-sim
-// test` and unit tests judge the same way. Each expectation gets a verdict: held or failed, why,
-// and the records that show it.
+// evaluation over a transcript: pure functions of the records, the expectations and the meters' names, so
+// that `mbus-sim test` and unit tests judge the same way. Each expectation gets a verdict: held or failed,
+// why, and the records that show it.
 
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include <mbus/core/bytes.hpp>
+#include <mbus/core/variant.hpp>
 #include <mbus/harness/record.hpp>
 #include <mbus/link/request_kind.hpp>
 
-namespace mbus::scenario {
-struct scenario;
-}
-
 namespace mbus::harness {
 
-enum class expect_kind : std::uint8_t {
-    // Every meter (or those listed) was read: a REQ_UD2 got a clean reply from it alone (no
-    // collision) that was its last telegram (no DIF 1F "more follows"), so a multi-telegram meter
-    // counts only when the master went on to the end.
-    read,
-    // Whenever a REQ_UD2 got a clean telegram that announced more (DIF 1F), the master's next
-    // REQ_UD2 to that address had FCV set and the FCB flipped. Fails when no such step happened.
-    fcb_toggled,
-    // No request went to these addresses (e.g. FF), of any kind or of `request` only.
-    nothing_sent_to,
-    // A secondary scan found every meter (or those listed): each was selected alone, by a select
-    // that only it matched and that got its E5 clean (no collision).
-    found_by_scan,
-    // No bytes from the master were junk (malformed frames, cut short, noise).
-    no_malformed,
-    // The session ended within `seconds` of the run's start: the master's exit when known, else its
-    // last request.
-    within,
-    // At least and/or at most N requests (of `request`, to `addresses`).
-    request_count,
+// One struct per kind of expectation, holding exactly its settings; `name` is the kind as a
+// scenario's `that` spells it.
+namespace expects {
+
+// Every meter (or those listed) was read: a REQ_UD2 got a clean reply from it alone (no
+// collision) that was its last telegram (no DIF 1F "more follows"), so a multi-telegram meter
+// counts only when the master went on to the end.
+struct read {
+    static constexpr std::string_view name = "read";
+    std::vector<std::string> meters; // empty: every meter
+    friend bool operator==(const read&, const read&) = default;
 };
-inline constexpr std::size_t expect_kind_count = 7;
-// "read", "fcb_toggled", "nothing_sent_to", "found_by_scan", "no_malformed", "within", "requests"
-std::string_view name(expect_kind k);
-std::optional<expect_kind> parse_expect_kind(std::string_view text); // exact names
+// Whenever a REQ_UD2 got a clean telegram that announced more (DIF 1F), the master's next
+// REQ_UD2 to that address had FCV set and the FCB flipped. Fails when no such step happened.
+struct fcb_toggled {
+    static constexpr std::string_view name = "fcb_toggled";
+    friend bool operator==(const fcb_toggled&, const fcb_toggled&) = default;
+};
+// No request went to these addresses (e.g. FF), of any kind or of `request` only.
+struct nothing_sent_to {
+    static constexpr std::string_view name = "nothing_sent_to";
+    std::vector<byte> addresses;
+    std::optional<link::request_kind> request; // only this kind
+    friend bool operator==(const nothing_sent_to&, const nothing_sent_to&) = default;
+};
+// A secondary scan found every meter (or those listed): each was selected alone, by a select
+// that only it matched and that got its E5 clean (no collision).
+struct found_by_scan {
+    static constexpr std::string_view name = "found_by_scan";
+    std::vector<std::string> meters; // empty: every meter
+    friend bool operator==(const found_by_scan&, const found_by_scan&) = default;
+};
+// No bytes from the master were junk (malformed frames, cut short, noise).
+struct no_malformed {
+    static constexpr std::string_view name = "no_malformed";
+    friend bool operator==(const no_malformed&, const no_malformed&) = default;
+};
+// The session ended within `seconds` of the run's start: the master's exit when known, else its
+// last request.
+struct within {
+    static constexpr std::string_view name = "within";
+    double seconds{0};
+    friend bool operator==(const within&, const within&) = default;
+};
+// At least and/or at most N requests (of `request`, to `addresses`).
+struct request_count {
+    static constexpr std::string_view name = "requests";
+    std::vector<byte> addresses;              // empty: any
+    std::optional<link::request_kind> request; // only this kind
+    std::optional<std::uint64_t> at_least;
+    std::optional<std::uint64_t> at_most;
+    friend bool operator==(const request_count&, const request_count&) = default;
+};
+
+} // namespace expects
+
+using expect_that =
+    std::variant<expects::read, expects::fcb_toggled, expects::nothing_sent_to, expects::found_by_scan,
+                 expects::no_malformed, expects::within, expects::request_count>;
+
+// Every kind's name in the variant's order: "read", "fcb_toggled", "nothing_sent_to",
+// "found_by_scan", "no_malformed", "within", "requests".
+inline constexpr auto expect_kind_names = alternative_names<expect_that>();
+std::string_view name(const expect_that& that);
+// The kind with exactly that name, its settings at their defaults.
+std::optional<expect_that> parse_expect_kind(std::string_view text);
 
 struct expectation {
-    expect_kind kind{expect_kind::read};
-    std::vector<std::string> meters;           // read, found_by_scan: empty means every meter
-    std::vector<byte> addresses;               // nothing_sent_to; request_count: empty means any
-    std::optional<link::request_kind> request; // nothing_sent_to, request_count: only this kind
-    std::optional<std::uint64_t> at_least;     // request_count
-    std::optional<std::uint64_t> at_most;      // request_count
-    double seconds{0};                         // within
-    std::string label;                         // the scenario's `name` for it (may be empty)
-    std::string where;                         // "plant.toml:12:1", for the report
+    expect_that that;
+    std::string label; // the scenario's `name` for it (may be empty)
+    std::string where; // "plant.toml:12:1", for the report
     friend bool operator==(const expectation&, const expectation&) = default;
 };
 // One line for people: "read heat-1, heat-2", "at most 40 REQ_UD2 requests", "within 30 s".
@@ -79,10 +112,12 @@ struct verdict {
 };
 std::ostream& operator<<(std::ostream& os, const verdict& v); // as in the report
 
-verdict evaluate(const expectation& e, const std::vector<record>& records, const scenario::scenario& sc,
-                 const evaluation_context& ctx = {});
-std::vector<verdict> evaluate_all(const std::vector<record>& records, const scenario::scenario& sc,
-                                  const evaluation_context& ctx = {});
+// `meters`: the names of the bus's meters, for the kinds that mean every meter when they list none.
+verdict evaluate(const expectation& e, const std::vector<record>& records,
+                 const std::vector<std::string>& meters, const evaluation_context& ctx = {});
+std::vector<verdict> evaluate_all(const std::vector<record>& records,
+                                  const std::vector<expectation>& expectations,
+                                  const std::vector<std::string>& meters, const evaluation_context& ctx = {});
 
 // Whether the master sent anything at all (a request or junk).
 bool master_sent_anything(const std::vector<record>& records);

@@ -1,5 +1,8 @@
 #include <mbus/harness/jsonl.hpp>
 
+#include <mbus/app/codec.hpp>
+#include <mbus/app/dif.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
@@ -193,6 +196,11 @@ std::optional<record> record_from_json(const json& j) {
         !optional("injected", r.injected) || !optional("line_baud", r.line_baud))
         return std::nullopt;
     if (r.kind == record_kind::request || r.kind == record_kind::reply) r.frame = whole_frame(r.raw);
+    // Transcripts written before replies carried "more_follows" say it in their bytes.
+    if (r.kind == record_kind::reply && !j.contains("more_follows") && r.frame && !r.frame->data.empty()) {
+        const auto ud = app::decode(r.frame->ci, r.frame->data);
+        r.more_follows = ud && app::more_records_follow(*ud);
+    }
     return r;
 }
 

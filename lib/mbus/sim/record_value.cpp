@@ -10,13 +10,6 @@ namespace mbus::sim {
 
 namespace {
 
-std::int64_t pow10_int(int n) {
-    std::int64_t v = 1;
-    for (int i = 0; i < n; ++i)
-        v *= 10;
-    return v;
-}
-
 double scale(double x, int shift) {
     // Dividing by an exact power of ten keeps 39.49 at 10^2 exactly 3949 where a multiplication by
     // 0.01's inverse would not.
@@ -85,33 +78,7 @@ result<fitted_value> fit_time(std::chrono::local_seconds t, app::data_coding c) 
 
 } // namespace
 
-std::optional<integer_range> range_of(app::data_coding c) {
-    using app::data_coding;
-    switch (c) {
-    case data_coding::int8:
-    case data_coding::int16:
-    case data_coding::int24:
-    case data_coding::int32:
-    case data_coding::int48: {
-        const auto bits = 8 * static_cast<int>(*app::coding_size(c));
-        const std::int64_t hi = (std::int64_t{1} << (bits - 1)) - 1;
-        return integer_range{-hi - 1, hi};
-    }
-    case data_coding::int64:
-        return integer_range{std::numeric_limits<std::int64_t>::min(),
-                             std::numeric_limits<std::int64_t>::max()};
-    case data_coding::bcd2:
-    case data_coding::bcd4:
-    case data_coding::bcd6:
-    case data_coding::bcd8:
-    case data_coding::bcd12: {
-        const int digits = 2 * static_cast<int>(*app::coding_size(c));
-        return integer_range{-(pow10_int(digits - 1) - 1), pow10_int(digits) - 1};
-    }
-    case data_coding::variable: return integer_range{-(pow10_int(18) - 1), pow10_int(18) - 1}; // LVAR C9 / D9
-    default: return std::nullopt;
-    }
-}
+std::optional<integer_range> range_of(app::data_coding c) { return app::coding_range(c); }
 
 result<fitted_value> fit(const sample& s, app::data_coding c, int shift, rounding r) {
     if (const auto* x = std::get_if<double>(&s)) return fit_number(*x, c, shift, r);

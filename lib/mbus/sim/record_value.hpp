@@ -4,6 +4,7 @@
 #include <iosfwd>
 
 #include <mbus/app/dif.hpp>
+#include <mbus/app/record_spec.hpp>
 #include <mbus/app/value.hpp>
 #include <mbus/core/result.hpp>
 #include <mbus/sim/value_source.hpp>
@@ -27,11 +28,9 @@ struct fitted_value {
 //   codings are errors (app::errc::invalid_value, value_out_of_range).
 result<fitted_value> fit(const sample& s, app::data_coding c, int shift, rounding r);
 
-// The range an integer, BCD or variable-length coding holds (for variable: the BCD of LVAR C9/D9).
-struct integer_range {
-    std::int64_t min{0};
-    std::int64_t max{0};
-};
+// The range an integer, BCD or variable-length coding holds (for variable: the BCD of LVAR C9/D9);
+// app::coding_range with signed BCD, which the simulation clamps to.
+using integer_range = app::integer_range;
 std::optional<integer_range> range_of(app::data_coding c);
 
 } // namespace mbus::sim

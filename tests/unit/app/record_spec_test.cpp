@@ -279,3 +279,148 @@ TEST_CASE("record telegrams built from descriptions go through the codec unchang
         CHECK(to_spec(*m).value() == specs[i]);
     }
 }
+
+TEST_CASE("record coding ranges follow the coding and the BCD sign") {
+    CHECK(coding_range(data_coding::int8) == integer_range{-128, 127});
+    CHECK(coding_range(data_coding::int24) == integer_range{-8388608, 8388607});
+    CHECK(coding_range(data_coding::bcd4) == integer_range{-999, 9999}); // F in the top digit
+    CHECK(coding_range(data_coding::bcd4, false) == integer_range{0, 9999});
+    CHECK(coding_range(data_coding::variable) == integer_range{-999999999999999999, 999999999999999999});
+    CHECK_FALSE(coding_range(data_coding::real32));
+    CHECK_FALSE(coding_range(data_coding::none));
+}
+
+TEST_CASE("record fit problems name the coding and its range") {
+    CHECK_FALSE(fit_problem(data_coding::int8, false, 127));
+    CHECK(fit_problem(data_coding::int8, false, 128) == "does not fit int8 (-128..127)");
+    CHECK(fit_problem(data_coding::bcd8, false, 100000000) == "does not fit bcd8 (0..99999999)");
+    CHECK(fit_problem(data_coding::bcd8, false, -5) ==
+          "is negative: bcd8 cannot hold it (set signed_bcd = true to send it with F in the top digit)");
+    CHECK_FALSE(fit_problem(data_coding::bcd8, true, -5));
+    CHECK(fit_problem(data_coding::int64, false, 0x1p63) ==
+          "does not fit int64 (-9223372036854775808..9223372036854775807)");
+    CHECK(fit_problem(data_coding::real32, false, 1e39) == "does not fit real32");
+    CHECK_FALSE(fit_problem(data_coding::real32, false, 1e38));
+}
+
+TEST_CASE("record value from a number scales rounds and checks the fit") {
+    const value_scale litres{3, "m3"}; // written in m3, sent in litres
+    CHECK(value_from_number(1.234, data_coding::bcd8, false, litres) ==
+          checked<value>{value{std::int64_t{1234}}});
+    CHECK(value_from_number(1.2345, data_coding::bcd8, false, litres) ==
+          checked<value>{
+              spec_problem{"value", "value 1.2345 is finer than the record's resolution (0.001 m3)"}});
+    CHECK(value_from_number(300, data_coding::int8, false, {}) ==
+          checked<value>{spec_problem{"value", "value 300 does not fit int8 (-128..127)"}});
+    CHECK(value_from_number(0.2, data_coding::int8, false, litres) ==
+          checked<value>{
+              spec_problem{"value", "value 0.2 (200 in steps of 0.001 m3) does not fit int8 (-128..127)"}});
+    CHECK(value_from_number(1.5, data_coding::real32, false, {}) == checked<value>{value{1.5}});
+    CHECK(value_from_number(1, data_coding::int16, false, {}) == checked<value>{value{std::int64_t{1}}});
+    CHECK(value_from_number(1, data_coding::none, false, {}) ==
+          checked<value>{spec_problem{"value", "a number cannot be sent as none"}});
+}
+
+TEST_CASE("record range problems name the generator and the first bound that does not fit") {
+    CHECK_FALSE(range_problem("the ramp reaches", -100, 100, data_coding::int8, false, {}));
+    CHECK(range_problem("the ramp reaches", 0, 300, data_coding::int8, false, {}) ==
+          "the ramp reaches 300, which does not fit int8 (-128..127)");
+    CHECK(range_problem("the sine reaches", -1, 1, data_coding::bcd4, false, {2, "C"}) ==
+          "the sine reaches -1 (-100 in steps of 0.01 C), which is negative: bcd4 cannot hold it (set "
+          "signed_bcd = true to send it with F in the top digit)");
+}
+
+TEST_CASE("record resolutions are powers of ten") {
+    CHECK(resolution_exponent(0.01) == checked<int>{-2});
+    CHECK(resolution_exponent(1000) == checked<int>{3});
+    CHECK(resolution_exponent(0.5) ==
+          checked<int>{
+              spec_problem{"resolution", "resolution 0.5 is not a power of ten (0.001, 0.01, 1, 10, ...)"}});
+    CHECK_FALSE(resolution_exponent(-1));
+}
+
+TEST_CASE("record VIF choice from quantity unit and step") {
+    const auto litres = choose_vif(quantity::volume, scaled_unit{unit::m3, 0}, "m3", -3);
+    REQUIRE(litres);
+    CHECK(litres->code == find_vif(quantity::volume, unit::m3, -3));
+    CHECK(litres->u == unit::m3);
+    CHECK(litres->exponent == -3);
+    CHECK(litres->value_exponent == 0);
+    const auto kwh = choose_vif(quantity::energy, scaled_unit{unit::Wh, 3}, "kWh", 0);
+    REQUIRE(kwh);
+    CHECK(kwh->exponent == 3);
+    CHECK(kwh->value_exponent == 3);
+
+    const auto no_unit = choose_vif(quantity::energy, std::nullopt, "", 0);
+    REQUIRE_FALSE(no_unit);
+    CHECK(no_unit.problem().field == "quantity");
+    CHECK(no_unit.problem().reason.starts_with("energy needs a unit; it can be sent as: Wh"));
+    const auto wrong = choose_vif(quantity::volume, scaled_unit{unit::Wh, 3}, "kWh", 0);
+    REQUIRE_FALSE(wrong);
+    CHECK(wrong.problem().field == "unit");
+    CHECK(wrong.problem().reason.starts_with("volume is not measured in \"kWh\"; it can be sent as: m3"));
+    const auto too_fine = choose_vif(quantity::volume, scaled_unit{unit::m3, 0}, "m3", -9);
+    REQUIRE_FALSE(too_fine);
+    CHECK(too_fine.problem().field == "unit");
+    CHECK(too_fine.problem().reason.starts_with(
+        "no VIF sends volume in steps of 1e-09 m3; the codes cover: m3"));
+}
+
+TEST_CASE("record plain units go with quantity plain_text_unit only") {
+    CHECK_FALSE(plain_unit_problem(quantity::plain_text_unit, true));
+    CHECK_FALSE(plain_unit_problem(quantity::volume, false));
+    CHECK(plain_unit_problem(quantity::volume, true) ==
+          spec_problem{"plain_unit", "only quantity \"plain_text_unit\" (VIF 7C) takes a plain unit"});
+    CHECK(plain_unit_problem(quantity::plain_text_unit, false) ==
+          spec_problem{"quantity", "plain_text_unit needs plain_unit = \"...\" (the unit's text)"});
+}
+
+TEST_CASE("record unit beside VIF bytes must be the VIF's unit") {
+    vib_meaning wh;
+    wh.u = unit::Wh;
+    wh.unit_text = "Wh";
+    CHECK_FALSE(unit_problem(wh, scaled_unit{unit::Wh, 3}, "kWh"));
+    CHECK(unit_problem(wh, scaled_unit{unit::m3, 0}, "m3") ==
+          "unit \"m3\" does not measure what the VIF sends (Wh)");
+    CHECK(unit_problem(vib_meaning{}, scaled_unit{unit::m3, 0}, "m3") ==
+          "unit \"m3\" does not measure what the VIF sends (no unit)");
+}
+
+TEST_CASE("record dates and times need a time point record of their type") {
+    vib_meaning date_vib;
+    date_vib.q = quantity::date;
+    date_vib.time_point = true;
+    vib_meaning volume_vib;
+    volume_vib.q = quantity::volume;
+    CHECK(usual_coding(date_vib) == data_coding::int16);
+    CHECK_FALSE(usual_coding(volume_vib));
+    CHECK(time_point_problem(volume_vib, "\"now\"") ==
+          "\"now\" needs a date or time record (quantity \"date\" or \"date_time\"), not volume");
+
+    const auto d = value_from_date(date_vib, data_coding::int16, 2024, 3, 1);
+    REQUIRE(d);
+    CHECK(*d == value{*make_date(2024, 3, 1)});
+    CHECK(value_from_date(date_vib, data_coding::int32, 2024, 3, 1).problem() ==
+          spec_problem{"value", "a date needs type int16 (type G), not int32"});
+    CHECK(value_from_date(volume_vib, data_coding::int16, 2024, 3, 1).problem().reason ==
+          "a date needs a date or time record (quantity \"date\" or \"date_time\"), not volume");
+    CHECK(value_from_date(date_vib, data_coding::int16, 1970, 1, 1)
+              .problem()
+              .reason.starts_with("date cannot be sent: "));
+
+    vib_meaning dt_vib;
+    dt_vib.q = quantity::date_time;
+    dt_vib.time_point = true;
+    CHECK(usual_coding(dt_vib) == data_coding::int32);
+    CHECK(value_from_date_time(dt_vib, data_coding::int32, 2024, 3, 1, 12, 30, 0, false) ==
+          checked<value>{value{*make_date_time(2024, 3, 1, 12, 30)}});
+    CHECK(value_from_date_time(dt_vib, data_coding::int32, 2024, 3, 1, 12, 30, 15, false).problem().reason ==
+          "type F (int32) holds minutes: the seconds must be 0, or use int48 (type I)");
+    CHECK(value_from_date_time(dt_vib, data_coding::int48, 2024, 3, 1, 12, 30, 15, false));
+    CHECK(value_from_date_time(dt_vib, data_coding::int48, 2024, 3, 1, 12, 30, 15, true).problem().reason ==
+          "a meter keeps local time: leave out the UTC offset");
+    CHECK(value_from_time(dt_vib, data_coding::int24, 7, 5, 3) ==
+          checked<value>{value{time_of_day{7, 5, 3}}});
+    CHECK(value_from_time(dt_vib, data_coding::int16, 7, 5, 3).problem().reason ==
+          "a time needs type int24 (type J), not int16");
+}

@@ -27,8 +27,7 @@ TEST_CASE("fleet buses answer on their own streams while another bus holds a lat
     auto slow_sc = named("slow", {water_meter("a", 5)});
     sim::fault_spec late;
     late.name = "late";
-    late.kind = sim::fault_kind::late;
-    late.params.late = {std::chrono::milliseconds(800), std::chrono::milliseconds(800)};
+    late.action = sim::faults::late{{std::chrono::milliseconds(800), std::chrono::milliseconds(800)}};
     slow_sc.faults.push_back(late);
     auto& slow = fleet.add(slow_sc);
     auto& quick = fleet.add(named("quick", {water_meter("b", 5, 0x11111111)}));

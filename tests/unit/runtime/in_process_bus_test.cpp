@@ -111,7 +111,7 @@ TEST_CASE("in_process_bus takes faults and events while it runs") {
     sim::fault_spec drop;
     drop.name = "drop";
     drop.meter = "water";
-    drop.kind = sim::fault_kind::no_answer;
+    drop.action = sim::faults::no_answer{};
     bus.add_fault(drop);
     auto x = bus.send(link::frame::short_frame(0x5B, 5));
     REQUIRE(x);

@@ -12,7 +12,7 @@
 using namespace mbus;
 using namespace mbus::scenario;
 using namespace mbus::scenario::test;
-using harness::expect_kind;
+namespace expects = harness::expects;
 
 namespace {
 
@@ -63,21 +63,22 @@ TEST_CASE("expect tables load with their keys") {
     REQUIRE_MESSAGE(r, r);
     const auto& e = r.value->expectations;
     REQUIRE(e.size() == 7);
-    CHECK(e[0].kind == expect_kind::read);
-    CHECK(e[0].meters.empty());
+    CHECK(std::holds_alternative<expects::read>(e[0].that));
+    CHECK(std::get<expects::read>(e[0].that).meters.empty());
     CHECK(e[0].where == "ci.toml:9:1");
-    CHECK(e[1].kind == expect_kind::found_by_scan);
-    CHECK(e[1].meters == std::vector<std::string>{"heat-2"});
+    CHECK(std::holds_alternative<expects::found_by_scan>(e[1].that));
+    CHECK(std::get<expects::found_by_scan>(e[1].that).meters == std::vector<std::string>{"heat-2"});
     CHECK(e[1].label == "scan finds heat-2");
-    CHECK(e[2].addresses == std::vector<byte>{0xFF, 0xFE});
-    CHECK(e[3].kind == expect_kind::request_count);
-    CHECK(e[3].request == link::request_kind::req_ud2);
-    CHECK(e[3].addresses == std::vector<byte>{1});
-    CHECK(e[3].at_least == 1u);
-    CHECK(e[3].at_most == 4u);
-    CHECK(e[4].seconds == doctest::Approx(1.5));
-    CHECK(e[5].kind == expect_kind::fcb_toggled);
-    CHECK(e[6].kind == expect_kind::no_malformed);
+    CHECK(std::get<expects::nothing_sent_to>(e[2].that).addresses == std::vector<byte>{0xFF, 0xFE});
+    REQUIRE(std::holds_alternative<expects::request_count>(e[3].that));
+    const auto& count = std::get<expects::request_count>(e[3].that);
+    CHECK(count.request == link::request_kind::req_ud2);
+    CHECK(count.addresses == std::vector<byte>{1});
+    CHECK(count.at_least == 1u);
+    CHECK(count.at_most == 4u);
+    CHECK(std::get<expects::within>(e[4].that).seconds == doctest::Approx(1.5));
+    CHECK(std::holds_alternative<expects::fcb_toggled>(e[5].that));
+    CHECK(std::holds_alternative<expects::no_malformed>(e[6].that));
 }
 
 TEST_CASE("expect names an unknown meter with a suggestion") {

@@ -71,14 +71,14 @@ TEST_CASE("fault table reads the common keys") {
     sim::fault_spec want;
     want.name = "flaky";
     want.meter = "heat";
-    want.kind = sim::fault_kind::no_answer;
-    want.when.requests = {link::request_kind::req_ud2, link::request_kind::snd_nke};
-    want.when.probability = 0.3;
-    want.when.every = 3;
-    want.when.after = 5;
-    want.when.from = 2s;
-    want.when.until = 90s;
-    want.when.seed = 99;
+    want.action = sim::faults::no_answer{};
+    want.trigger.requests = {link::request_kind::req_ud2, link::request_kind::snd_nke};
+    want.trigger.probability = 0.3;
+    want.trigger.every = 3;
+    want.trigger.after = 5;
+    want.trigger.from = 2s;
+    want.trigger.until = 90s;
+    want.trigger.seed = 99;
     want.active = false;
     CHECK(f[0] == want);
 }
@@ -89,9 +89,9 @@ TEST_CASE("fault table defaults: named by position, whole bus, always, active") 
     CHECK(f[0].name == "fault1");
     CHECK(f[1].name == "fault2");
     CHECK(f[0].meter.empty());
-    CHECK(f[0].when == sim::fault_trigger{});
+    CHECK(f[0].trigger == sim::fault_trigger{});
     CHECK(f[0].active);
-    CHECK(f[1].params.copies == 2);
+    CHECK(std::get<sim::faults::duplicate>(f[1].action).copies == 2);
 }
 
 TEST_CASE("fault table reads each kind's keys") {
@@ -114,27 +114,27 @@ TEST_CASE("fault table reads each kind's keys") {
                              "[[fault]]\nkind = \"preamble\"\nzeros = 3\n"
                              "[[fault]]\nkind = \"ack_junk\"\n");
     REQUIRE(f.size() == 18);
-    CHECK(f[0].params.late == sim::delay_range{1s, 2s});
-    CHECK(f[1].params.late == sim::delay_range{1500ms, 1500ms});
-    CHECK(f[2].params.gap == sim::answer::gap{10, 300ms});
-    CHECK(f[3].params.delta == 3);
-    CHECK(f[4].params.value == 0x17);
-    CHECK(f[5].params.delta == -1);
-    CHECK(f[5].params.which == sim::length_field::first);
-    CHECK(f[6].params.keep == 12);
-    CHECK(f[7].params.rate == 0.001);
-    CHECK(f[8].params.prefix == bytes{0xAA, 0x55});
-    CHECK(f[8].params.suffix_random == 4);
-    CHECK(f[9].params.suffix == bytes{0xFE});
-    CHECK(f[10].params.address == byte{9});
-    CHECK(f[11].params.value == 0x42);
-    CHECK(f[12].params.value == 0x08);
-    CHECK(f[13].params.value == 0x02);
-    CHECK(f[14].params.baud == 9600);
-    CHECK(f[14].params.line_baud == 300);
-    CHECK(f[15].params.count == 2);
-    CHECK(f[16].params.count == 3);
-    CHECK(f[17].params.suffix_random == 1); // one random byte unless told
+    CHECK(std::get<sim::faults::late>(f[0].action).delay == sim::delay_range{1s, 2s});
+    CHECK(std::get<sim::faults::late>(f[1].action).delay == sim::delay_range{1500ms, 1500ms});
+    CHECK(std::get<sim::faults::gap>(f[2].action).pause == sim::answer::gap{10, 300ms});
+    CHECK(std::get<sim::faults::bad_checksum>(f[3].action).delta == 3);
+    CHECK(std::get<sim::faults::bad_stop>(f[4].action).stop == 0x17);
+    CHECK(std::get<sim::faults::bad_length>(f[5].action).delta == -1);
+    CHECK(std::get<sim::faults::bad_length>(f[5].action).which == sim::length_field::first);
+    CHECK(std::get<sim::faults::truncate>(f[6].action).keep == 12);
+    CHECK(std::get<sim::faults::bit_errors>(f[7].action).rate == 0.001);
+    CHECK(std::get<sim::faults::garbage>(f[8].action).prefix == bytes{0xAA, 0x55});
+    CHECK(std::get<sim::faults::garbage>(f[8].action).suffix_random == 4);
+    CHECK(std::get<sim::faults::ack_junk>(f[9].action).junk == bytes{0xFE});
+    CHECK(std::get<sim::faults::wrong_address>(f[10].action).address == byte{9});
+    CHECK(std::get<sim::faults::access_number>(f[11].action).value == 0x42);
+    CHECK(std::get<sim::faults::status_flags>(f[12].action).flags == 0x08);
+    CHECK(std::get<sim::faults::app_error>(f[13].action).status == 0x02);
+    CHECK(std::get<sim::faults::wrong_baud>(f[14].action).baud == 9600);
+    CHECK(std::get<sim::faults::wrong_baud>(f[14].action).line_baud == 300);
+    CHECK(std::get<sim::faults::wake_up>(f[15].action).count == 2);
+    CHECK(std::get<sim::faults::preamble>(f[16].action).zeros == 3);
+    CHECK(std::get<sim::faults::ack_junk>(f[17].action).junk_random == 1); // one random byte unless told
 }
 
 TEST_CASE("fault table reports an unknown key with a suggestion") {

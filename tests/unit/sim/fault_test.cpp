@@ -33,10 +33,10 @@ const bytes clean{
     0x27, 0x16,                         // CS, stop
 };
 
-fault_spec spec(fault_kind k, std::string name = "f") {
+fault_spec spec(fault_action a, std::string name = "f") {
     fault_spec f;
     f.name = std::move(name);
-    f.kind = k;
+    f.action = std::move(a);
     return f;
 }
 
@@ -73,7 +73,7 @@ TEST_CASE("fault the clean answer these tests change") {
 }
 
 TEST_CASE("fault no_answer drops the answer and says so") {
-    rig r({spec(fault_kind::no_answer, "drop")});
+    rig r({spec(faults::no_answer{}, "drop")});
     const auto reply = r.ask(snd_nke(5));
     CHECK(reply.silent());
     REQUIRE(reply.injected.size() == 1);
@@ -83,8 +83,8 @@ TEST_CASE("fault no_answer drops the answer and says so") {
 }
 
 TEST_CASE("fault late sets a fixed delay beyond the response window") {
-    auto f = spec(fault_kind::late);
-    f.params.late = {1500ms, 1500ms};
+    auto f = spec(faults::late{});
+    std::get<faults::late>(f.action).delay = {1500ms, 1500ms};
     rig r({f});
     const auto reply = r.ask(snd_nke(5));
     CHECK(reply.wire == e5);
@@ -93,8 +93,8 @@ TEST_CASE("fault late sets a fixed delay beyond the response window") {
 }
 
 TEST_CASE("fault late draws from a range and the same seed draws the same") {
-    auto f = spec(fault_kind::late);
-    f.params.late = {100ms, 300ms};
+    auto f = spec(faults::late{});
+    std::get<faults::late>(f.action).delay = {100ms, 300ms};
     const auto delays = [&](std::uint64_t seed) {
         rig r({f}, {water_meter()}, seed);
         std::vector<microseconds> out;
@@ -112,8 +112,8 @@ TEST_CASE("fault late draws from a range and the same seed draws the same") {
 }
 
 TEST_CASE("fault gap puts a pause inside the answer") {
-    auto f = spec(fault_kind::gap);
-    f.params.gap = {10, 200ms};
+    auto f = spec(faults::gap{});
+    std::get<faults::gap>(f.action).pause = {10, 200ms};
     rig r({f});
     const auto reply = r.ask(req_ud2(5, false));
     CHECK(reply.wire == clean); // the bytes are intact; the runner pauses after byte 10
@@ -124,8 +124,8 @@ TEST_CASE("fault gap puts a pause inside the answer") {
 }
 
 TEST_CASE("fault bad_checksum adds to CS") {
-    auto f = spec(fault_kind::bad_checksum);
-    f.params.delta = 1;
+    auto f = spec(faults::bad_checksum{});
+    std::get<faults::bad_checksum>(f.action).delta = 1;
     auto want = clean;
     want[25] = 0x28; // CS 27 + 1
     const auto got = single(f, req_ud2(5, false));
@@ -137,8 +137,8 @@ TEST_CASE("fault bad_checksum adds to CS") {
 }
 
 TEST_CASE("fault bad_stop replaces the stop byte") {
-    auto f = spec(fault_kind::bad_stop);
-    f.params.value = 0x00;
+    auto f = spec(faults::bad_stop{});
+    std::get<faults::bad_stop>(f.action).stop = 0x00;
     auto want = clean;
     want[26] = 0x00;
     const auto got = single(f, req_ud2(5, false));
@@ -147,13 +147,13 @@ TEST_CASE("fault bad_stop replaces the stop byte") {
 }
 
 TEST_CASE("fault bad_length changes both L bytes or one") {
-    auto f = spec(fault_kind::bad_length);
-    f.params.delta = 1;
+    auto f = spec(faults::bad_length{});
+    std::get<faults::bad_length>(f.action).delta = 1;
     auto both = clean;
     both[1] = both[2] = 0x16; // L 21 + 1: the frame claims one byte more than it has
     CHECK(single(f, req_ud2(5, false)) == both);
-    f.params.which = length_field::second;
-    f.params.delta = -2;
+    std::get<faults::bad_length>(f.action).which = length_field::second;
+    std::get<faults::bad_length>(f.action).delta = -2;
     auto second = clean;
     second[2] = 0x13; // the two L bytes disagree
     const auto got = single(f, req_ud2(5, false));
@@ -162,21 +162,21 @@ TEST_CASE("fault bad_length changes both L bytes or one") {
 }
 
 TEST_CASE("fault truncate keeps the first bytes") {
-    auto f = spec(fault_kind::truncate);
-    f.params.keep = 5;
+    auto f = spec(faults::truncate{});
+    std::get<faults::truncate>(f.action).keep = 5;
     CHECK(single(f, req_ud2(5, false)) == bytes{0x68, 0x15, 0x15, 0x68, 0x08}); // cut after C
 }
 
 TEST_CASE("fault bit_errors at rate 1 flips every data bit") {
-    auto f = spec(fault_kind::bit_errors);
-    f.params.rate = 1.0;
+    auto f = spec(faults::bit_errors{});
+    std::get<faults::bit_errors>(f.action).rate = 1.0;
     CHECK(single(f, snd_nke(5)) == bytes{0x1A}); // E5 inverted
 }
 
 TEST_CASE("fault bit_errors at a low rate repeats with its seed") {
-    auto f = spec(fault_kind::bit_errors);
-    f.params.rate = 0.02;
-    f.when.seed = 42;
+    auto f = spec(faults::bit_errors{});
+    std::get<faults::bit_errors>(f.action).rate = 0.02;
+    f.trigger.seed = 42;
     const auto run = [&](std::uint64_t bus_seed) {
         rig r({f}, {water_meter()}, bus_seed);
         std::vector<bytes> out;
@@ -198,21 +198,21 @@ TEST_CASE("fault bit_errors at a low rate repeats with its seed") {
 }
 
 TEST_CASE("fault garbage before and after the frame") {
-    auto f = spec(fault_kind::garbage);
-    f.params.prefix = {0xAA, 0x55};
-    f.params.suffix = {0xFF};
+    auto f = spec(faults::garbage{});
+    std::get<faults::garbage>(f.action).prefix = {0xAA, 0x55};
+    std::get<faults::garbage>(f.action).suffix = {0xFF};
     CHECK(single(f, snd_nke(5)) == bytes{0xAA, 0x55, 0xE5, 0xFF});
-    f.params.prefix.clear();
-    f.params.prefix_random = 3;
-    f.params.suffix.clear();
+    std::get<faults::garbage>(f.action).prefix.clear();
+    std::get<faults::garbage>(f.action).prefix_random = 3;
+    std::get<faults::garbage>(f.action).suffix.clear();
     const auto got = single(f, snd_nke(5));
     REQUIRE(got.size() == 4);
     CHECK(got[3] == 0xE5);
 }
 
 TEST_CASE("fault ack_junk follows an E5 with junk and leaves frames alone") {
-    auto f = spec(fault_kind::ack_junk);
-    f.params.suffix = {0xFE, 0x01};
+    auto f = spec(faults::ack_junk{});
+    std::get<faults::ack_junk>(f.action).junk = {0xFE, 0x01};
     CHECK(single(f, snd_nke(5)) == bytes{0xE5, 0xFE, 0x01});
     rig r({f});
     const auto reply = r.ask(req_ud2(5, false));
@@ -223,25 +223,25 @@ TEST_CASE("fault ack_junk follows an E5 with junk and leaves frames alone") {
 TEST_CASE("fault echo sends the request back before the answer") {
     bytes want{0x10, 0x40, 0x05, 0x45, 0x16}; // the SND_NKE as the master sent it
     want.push_back(0xE5);
-    CHECK(single(spec(fault_kind::echo), snd_nke(5)) == want);
+    CHECK(single(spec(faults::echo{}), snd_nke(5)) == want);
 }
 
 TEST_CASE("fault duplicate sends the answer twice") {
     auto want = clean;
     want.insert(want.end(), clean.begin(), clean.end());
-    CHECK(single(spec(fault_kind::duplicate), req_ud2(5, false)) == want);
+    CHECK(single(spec(faults::duplicate{}), req_ud2(5, false)) == want);
 }
 
 TEST_CASE("fault wrong_address answers with another A and a valid checksum") {
-    auto f = spec(fault_kind::wrong_address);
-    f.params.address = 9;
+    auto f = spec(faults::wrong_address{});
+    std::get<faults::wrong_address>(f.action).address = 9;
     auto want = clean;
     want[5] = 0x09;  // A
     want[25] = 0x2B; // CS 27 - 5 + 9
     const auto got = single(f, req_ud2(5, false));
     CHECK(got == want);
     REQUIRE(link::decode(got));
-    f.params.address.reset(); // the meter's own + 1
+    std::get<faults::wrong_address>(f.action).address.reset(); // the meter's own + 1
     CHECK(single(f, req_ud2(5, false))[5] == 0x06);
 }
 
@@ -258,15 +258,15 @@ TEST_CASE("fault ignore_fcb gives the first telegram to a toggled FCB") {
         return last_records;
     };
     CHECK(pages({}) == std::vector<byte>{0x0C, 0x04, 0x0C}); // standard: page 2 after the toggle
-    CHECK(pages({spec(fault_kind::ignore_fcb)}) == std::vector<byte>{0x0C, 0x0C, 0x0C});
-    rig r({spec(fault_kind::ignore_fcb)}, {two_page_meter()});
+    CHECK(pages({spec(faults::ignore_fcb{})}) == std::vector<byte>{0x0C, 0x0C, 0x0C});
+    rig r({spec(faults::ignore_fcb{})}, {two_page_meter()});
     CHECK(r.ask(req_ud2(5, true)).injected.at(0) ==
           "meter water: took C=7B as FCV=0 (ignores the FCB) (fault 'f')");
 }
 
 TEST_CASE("fault access_number replaces the header byte and fixes CS") {
-    auto f = spec(fault_kind::access_number);
-    f.params.value = 0x42;
+    auto f = spec(faults::access_number{});
+    std::get<faults::access_number>(f.action).value = 0x42;
     auto want = clean;
     want[access_at] = 0x42;
     want[25] = 0x69; // CS 27 + 42
@@ -274,8 +274,8 @@ TEST_CASE("fault access_number replaces the header byte and fixes CS") {
 }
 
 TEST_CASE("fault status_flags ORs into the status byte and fixes CS") {
-    auto f = spec(fault_kind::status_flags);
-    f.params.value = 0x08; // permanent error
+    auto f = spec(faults::status_flags{});
+    std::get<faults::status_flags>(f.action).flags = 0x08; // permanent error
     auto want = clean;
     want[access_at + 1] = 0x08;
     want[25] = 0x2F;
@@ -283,8 +283,8 @@ TEST_CASE("fault status_flags ORs into the status byte and fixes CS") {
 }
 
 TEST_CASE("fault app_error replaces the answer with CI 70") {
-    auto f = spec(fault_kind::app_error);
-    f.params.value = 0x02;
+    auto f = spec(faults::app_error{});
+    std::get<faults::app_error>(f.action).status = 0x02;
     CHECK(single(f, req_ud2(5, false)) == bytes{0x68, 0x04, 0x04, 0x68, // start, L = 4
                                                 0x08, 0x05, 0x70, // RSP_UD, A = 5, CI 70 application error
                                                 0x02,             // status 02
@@ -294,7 +294,7 @@ TEST_CASE("fault app_error replaces the answer with CI 70") {
 TEST_CASE("fault any_address makes the meter answer at every primary address") {
     rig plain({});
     CHECK(plain.ask(snd_nke(7)).silent());
-    rig r({spec(fault_kind::any_address)});
+    rig r({spec(faults::any_address{})});
     auto reply = r.ask(snd_nke(7));
     CHECK(reply.wire == e5);
     CHECK(reply.injected.at(0) == "meter water: took address 7 as its own (fault 'f')");
@@ -313,8 +313,8 @@ TEST_CASE("uart at another rate: twice as fast and twice as slow") {
 }
 
 TEST_CASE("fault wrong_baud gives what a UART at the line rate reads") {
-    auto f = spec(fault_kind::wrong_baud);
-    f.params.baud = 1200;
+    auto f = spec(faults::wrong_baud{});
+    std::get<faults::wrong_baud>(f.action).baud = 1200;
     rig r({f});
     const auto reply = r.ask(snd_nke(5));
     // E5 at 1200 read at 2400: E5 = 1110 0101, LSB first 1 0 1 0 0 1 1 1, each bit two receiver bits.
@@ -322,14 +322,14 @@ TEST_CASE("fault wrong_baud gives what a UART at the line rate reads") {
     CHECK(reply.wire != e5);
     CHECK(reply.injected.at(0).find("a 2400 baud UART read") != std::string::npos);
     // The meter at the line's rate: nothing to do.
-    f.params.baud = 2400;
+    std::get<faults::wrong_baud>(f.action).baud = 2400;
     rig same({f});
     CHECK(same.ask(snd_nke(5)).wire == e5);
 }
 
 TEST_CASE("fault wake_up ignores the first requests after power-on") {
-    auto f = spec(fault_kind::wake_up);
-    f.params.count = 2;
+    auto f = spec(faults::wake_up{});
+    std::get<faults::wake_up>(f.action).count = 2;
     rig r({f});
     CHECK(r.ask(snd_nke(5)).silent());
     CHECK(r.ask(snd_nke(5)).silent());
@@ -343,8 +343,8 @@ TEST_CASE("fault wake_up ignores the first requests after power-on") {
 }
 
 TEST_CASE("fault preamble wants 0x00 bytes before the frame") {
-    auto f = spec(fault_kind::preamble);
-    f.params.count = 2;
+    auto f = spec(faults::preamble{});
+    std::get<faults::preamble>(f.action).zeros = 2;
     rig r({f});
     const auto with = [&](std::size_t zeros) {
         request_context ctx;
@@ -372,25 +372,25 @@ std::vector<bool> drops(rig& r, int n, double step_s = 0.5) {
 } // namespace
 
 TEST_CASE("fault trigger every third request") {
-    auto f = spec(fault_kind::no_answer);
-    f.when.every = 3;
+    auto f = spec(faults::no_answer{});
+    f.trigger.every = 3;
     rig r({f});
     CHECK(drops(r, 7) == std::vector<bool>{false, false, true, false, false, true, false});
 }
 
 TEST_CASE("fault trigger after two requests and every second after that") {
-    auto f = spec(fault_kind::no_answer);
-    f.when.after = 2;
+    auto f = spec(faults::no_answer{});
+    f.trigger.after = 2;
     rig r({f});
     CHECK(drops(r, 4) == std::vector<bool>{false, false, true, true});
-    f.when.every = 2;
+    f.trigger.every = 2;
     rig r2({f});
     CHECK(drops(r2, 6) == std::vector<bool>{false, false, false, true, false, true});
 }
 
 TEST_CASE("fault trigger probability repeats with one seed and differs with another") {
-    auto f = spec(fault_kind::no_answer);
-    f.when.probability = 0.5;
+    auto f = spec(faults::no_answer{});
+    f.trigger.probability = 0.5;
     const auto pattern = [&](std::uint64_t seed) {
         rig r({f}, {water_meter()}, seed);
         return drops(r, 64);
@@ -404,17 +404,17 @@ TEST_CASE("fault trigger probability repeats with one seed and differs with anot
 }
 
 TEST_CASE("fault trigger within a time window") {
-    auto f = spec(fault_kind::no_answer);
-    f.when.from = 2s;
-    f.when.until = 3s;
+    auto f = spec(faults::no_answer{});
+    f.trigger.from = 2s;
+    f.trigger.until = 3s;
     rig r({f});
     // At 0, 0.5, ..., 4 s: dropped at 2 and 2.5 (until is exclusive).
     CHECK(drops(r, 9) == std::vector<bool>{false, false, false, false, true, true, false, false, false});
 }
 
 TEST_CASE("fault trigger by request kind") {
-    auto f = spec(fault_kind::no_answer);
-    f.when.requests = {link::request_kind::req_ud2};
+    auto f = spec(faults::no_answer{});
+    f.trigger.requests = {link::request_kind::req_ud2};
     rig r({f});
     CHECK(r.ask(snd_nke(5)).wire == e5);
     CHECK(r.ask(req_ud2(5, false)).silent());
@@ -424,7 +424,7 @@ TEST_CASE("fault for one meter leaves the others alone") {
     auto other = water_meter();
     other.name = "heat";
     other.primary_address = 6;
-    auto f = spec(fault_kind::no_answer);
+    auto f = spec(faults::no_answer{});
     f.meter = "heat";
     rig r({f}, {water_meter(), other});
     CHECK(r.ask(snd_nke(5)).wire == e5);
@@ -438,9 +438,9 @@ TEST_CASE("fault for one meter leaves the others alone") {
 }
 
 TEST_CASE("fault set_active switches a fault and inactive faults do not count") {
-    auto f = spec(fault_kind::no_answer, "later");
+    auto f = spec(faults::no_answer{}, "later");
     f.active = false;
-    f.when.after = 1;
+    f.trigger.after = 1;
     rig r({f});
     CHECK(r.ask(snd_nke(5)).wire == e5);
     CHECK(r.ask(snd_nke(5)).wire == e5);
@@ -454,9 +454,9 @@ TEST_CASE("fault set_active switches a fault and inactive faults do not count") 
 }
 
 TEST_CASE("fault several faults apply in scenario order") {
-    auto g = spec(fault_kind::garbage, "g");
-    g.params.suffix = {0x00};
-    auto d = spec(fault_kind::duplicate, "d");
+    auto g = spec(faults::garbage{}, "g");
+    std::get<faults::garbage>(g.action).suffix = {0x00};
+    auto d = spec(faults::duplicate{}, "d");
     rig r({g, d});
     const auto reply = r.ask(snd_nke(5));
     CHECK(reply.wire == bytes{0xE5, 0x00, 0xE5, 0x00});

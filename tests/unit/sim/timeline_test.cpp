@@ -274,7 +274,7 @@ TEST_CASE("timeline a fault event starts and stops a fault") {
     fault_spec f;
     f.name = "flaky";
     f.meter = "water";
-    f.kind = fault_kind::no_answer;
+    f.action = faults::no_answer{};
     f.active = false;
     auto faults = std::make_shared<fault_engine>(std::vector<fault_spec>{f},
                                                  std::vector<std::string>{"heat-1", "water"}, 1, start);

@@ -6,11 +6,11 @@
 //
 // Each kind takes only its own keys; a key of another kind is reported as not applying.
 
+#include <mbus/core/variant.hpp>
 #include <mbus/scenario/detail/harness_tables.hpp>
 #include <mbus/scenario/detail/suggest.hpp>
 
 #include <algorithm>
-#include <array>
 #include <map>
 
 #include <fmt/format.h>
@@ -19,30 +19,28 @@ namespace mbus::scenario::detail {
 
 namespace {
 
-using harness::expect_kind;
+namespace expects = harness::expects;
 
 const std::vector<std::string_view> all_keys{"that",    "name",     "meters",  "address",
                                              "request", "at_least", "at_most", "limit"};
 
-const auto kind_list = [] {
-    std::array<std::string_view, harness::expect_kind_count> out{};
-    for (std::size_t i = 0; i < out.size(); ++i)
-        out[i] = harness::name(static_cast<expect_kind>(i));
-    return out;
-}();
-
 // The keys each kind takes beside "that" and "name".
-std::vector<std::string_view> keys_of(expect_kind k) {
-    switch (k) {
-    case expect_kind::read:
-    case expect_kind::found_by_scan: return {"meters"};
-    case expect_kind::nothing_sent_to: return {"address", "request"};
-    case expect_kind::within: return {"limit"};
-    case expect_kind::request_count: return {"request", "address", "at_least", "at_most"};
-    case expect_kind::fcb_toggled:
-    case expect_kind::no_malformed: return {};
-    }
-    return {};
+std::vector<std::string_view> keys_of(const harness::expect_that& that) {
+    using keys = std::vector<std::string_view>;
+    return std::visit(overloaded{
+                          [](const expects::read&) { return keys{"meters"}; },
+                          [](const expects::fcb_toggled&) { return keys{}; },
+                          [](const expects::nothing_sent_to&) {
+                              return keys{"address", "request"};
+                          },
+                          [](const expects::found_by_scan&) { return keys{"meters"}; },
+                          [](const expects::no_malformed&) { return keys{}; },
+                          [](const expects::within&) { return keys{"limit"}; },
+                          [](const expects::request_count&) {
+                              return keys{"request", "address", "at_least", "at_most"};
+                          },
+                      },
+                      that);
 }
 
 // A string or an array of them.
@@ -58,7 +56,7 @@ void each_string(sink& s, const toml::node& n, const std::string& path, F&& f) {
 }
 
 void read_meters(sink& s, const toml::node& n, const std::string& path, const scenario& sc,
-                 harness::expectation& e) {
+                 std::vector<std::string>& meters) {
     std::vector<std::string_view> names;
     for (const auto& m : sc.meters)
         names.emplace_back(m.name);
@@ -67,7 +65,7 @@ void read_meters(sink& s, const toml::node& n, const std::string& path, const sc
             s.error(at, path, fmt::format("no meter is named \"{}\"{}", name, did_you_mean(name, names)));
             return;
         }
-        if (std::find(e.meters.begin(), e.meters.end(), name) == e.meters.end()) e.meters.push_back(name);
+        if (std::find(meters.begin(), meters.end(), name) == meters.end()) meters.push_back(name);
     });
 }
 
@@ -89,11 +87,10 @@ std::optional<byte> read_address(sink& s, const toml::node& n, const std::string
     return b->front();
 }
 
-void read_addresses(sink& s, const toml::node& n, const std::string& path, harness::expectation& e) {
+void read_addresses(sink& s, const toml::node& n, const std::string& path, std::vector<byte>& addresses) {
     const auto add = [&](const toml::node& x, const std::string& p) {
         if (const auto a = read_address(s, x, p))
-            if (std::find(e.addresses.begin(), e.addresses.end(), *a) == e.addresses.end())
-                e.addresses.push_back(*a);
+            if (std::find(addresses.begin(), addresses.end(), *a) == addresses.end()) addresses.push_back(*a);
     };
     if (const auto* a = n.as_array()) {
         if (a->empty()) s.error(n, path, "an empty list of addresses");
@@ -109,26 +106,27 @@ std::optional<harness::expectation> parse_one(sink& s, const toml::table& t, con
     layers(t).unknown_keys(s, path, all_keys);
     const auto* that = t.get("that");
     if (that == nullptr) {
-        s.error(t, path, fmt::format("missing key \"that\" (what to expect: {})", one_of(kind_list)));
+        s.error(t, path,
+                fmt::format("missing key \"that\" (what to expect: {})", one_of(harness::expect_kind_names)));
         return std::nullopt;
     }
     const auto text = read_string(s, *that, child(path, "that"));
     if (!text) return std::nullopt;
     const auto kind = harness::parse_expect_kind(*text);
     if (!kind) {
-        const auto close = closest(*text, kind_list);
+        const auto close = closest(*text, harness::expect_kind_names);
         s.error(*that, child(path, "that"),
                 close ? fmt::format("unknown expectation \"{}\"; did you mean \"{}\"?", *text, *close)
-                      : fmt::format("unknown expectation \"{}\"; expected {}", *text, one_of(kind_list)));
+                      : fmt::format("unknown expectation \"{}\"; expected {}", *text,
+                                    one_of(harness::expect_kind_names)));
         return std::nullopt;
     }
 
-    harness::expectation e;
-    e.kind = *kind;
+    harness::expectation e{*kind, {}, {}};
     const auto& begin = t.source().begin;
     e.where =
         fmt::format("{}:{}:{}", t.source().path ? *t.source().path : std::string(), begin.line, begin.column);
-    const auto own = keys_of(*kind);
+    const auto own = keys_of(e.that);
     for (const auto& [k, v] : t) {
         const auto key = k.str();
         if (key == "that" || key == "name") continue;
@@ -142,55 +140,67 @@ std::optional<harness::expectation> parse_one(sink& s, const toml::table& t, con
 
     const auto errors = s.size();
     if (const auto* n = t.get("name")) e.label = read_string(s, *n, child(path, "name")).value_or("");
-    const auto applies = [&](std::string_view key) -> const toml::node* {
-        return std::find(own.begin(), own.end(), key) != own.end() ? t.get(key) : nullptr;
-    };
-    if (const auto* n = applies("meters")) read_meters(s, *n, child(path, "meters"), sc, e);
-    if (const auto* n = applies("address")) read_addresses(s, *n, child(path, "address"), e);
-    if (const auto* n = applies("request")) {
+    const auto request = [&](std::optional<link::request_kind>& out) {
+        const auto* n = t.get("request");
+        if (n == nullptr) return;
         if (const auto r = read_string(s, *n, child(path, "request"))) {
-            e.request = link::parse_request_kind(*r);
-            if (!e.request)
+            out = link::parse_request_kind(*r);
+            if (!out)
                 s.error(
                     *n, child(path, "request"),
                     fmt::format("unknown request kind \"{}\"; expected SND_NKE, REQ_UD2, REQ_UD1, SELECT, "
                                 "SND_UD or OTHER",
                                 *r));
         }
-    }
+    };
+    const auto addresses = [&](std::vector<byte>& out) {
+        if (const auto* n = t.get("address")) read_addresses(s, *n, child(path, "address"), out);
+    };
+    const auto meters = [&](std::vector<std::string>& out) {
+        if (const auto* n = t.get("meters")) read_meters(s, *n, child(path, "meters"), sc, out);
+    };
     const auto count = [&](std::string_view key) -> std::optional<std::uint64_t> {
-        if (const auto* n = applies(key))
+        if (const auto* n = t.get(key))
             if (const auto v = read_integer(s, *n, child(path, key), 0, 1'000'000'000))
                 return static_cast<std::uint64_t>(*v);
         return std::nullopt;
     };
-    e.at_least = count("at_least");
-    e.at_most = count("at_most");
-    if (const auto* n = applies("limit")) {
-        if (const auto d = read_duration(s, *n, child(path, "limit"))) {
-            if (d->count() <= 0)
-                s.error(*n, child(path, "limit"), "the time limit must be above zero");
-            else
-                e.seconds = d->count();
-        }
-    }
-
-    switch (*kind) {
-    case expect_kind::nothing_sent_to:
-        if (t.get("address") == nullptr)
-            s.error(t, path, "missing key \"address\" (where nothing may go, e.g. 255 or \"FF\")");
-        break;
-    case expect_kind::within:
-        if (t.get("limit") == nullptr) s.error(t, path, "missing key \"limit\" (a duration such as \"30s\")");
-        break;
-    case expect_kind::request_count:
-        if (t.get("at_least") == nullptr && t.get("at_most") == nullptr)
-            s.error(t, path, "give at_least, at_most or both");
-        else if (e.at_least && e.at_most && *e.at_least > *e.at_most)
-            s.error(t, path, fmt::format("at_least {} is above at_most {}", *e.at_least, *e.at_most));
-        break;
-    default: break;
-    }
+    std::visit(
+        overloaded{
+            [&](expects::read& x) { meters(x.meters); },
+            [](expects::fcb_toggled&) {},
+            [&](expects::nothing_sent_to& x) {
+                addresses(x.addresses);
+                request(x.request);
+                if (t.get("address") == nullptr)
+                    s.error(t, path, "missing key \"address\" (where nothing may go, e.g. 255 or \"FF\")");
+            },
+            [&](expects::found_by_scan& x) { meters(x.meters); },
+            [](expects::no_malformed&) {},
+            [&](expects::within& x) {
+                if (const auto* n = t.get("limit")) {
+                    if (const auto d = read_duration(s, *n, child(path, "limit"))) {
+                        if (d->count() <= 0)
+                            s.error(*n, child(path, "limit"), "the time limit must be above zero");
+                        else
+                            x.seconds = d->count();
+                    }
+                } else {
+                    s.error(t, path, "missing key \"limit\" (a duration such as \"30s\")");
+                }
+            },
+            [&](expects::request_count& x) {
+                addresses(x.addresses);
+                request(x.request);
+                x.at_least = count("at_least");
+                x.at_most = count("at_most");
+                if (t.get("at_least") == nullptr && t.get("at_most") == nullptr)
+                    s.error(t, path, "give at_least, at_most or both");
+                else if (x.at_least && x.at_most && *x.at_least > *x.at_most)
+                    s.error(t, path, fmt::format("at_least {} is above at_most {}", *x.at_least, *x.at_most));
+            },
+        },
+        e.that);
     if (s.size() != errors) return std::nullopt;
     return e;
 }

@@ -1,6 +1,7 @@
 // [[fault]]: what scenarios/README.md ("[[fault]]") describes. Keys common to every kind, then the keys of
 // the kind; a key of another kind is reported as not belonging, a key of no kind as unknown (with a
 // suggestion).
+#include <mbus/core/variant.hpp>
 #include <mbus/scenario/detail/harness_tables.hpp>
 #include <mbus/scenario/detail/suggest.hpp>
 #include <mbus/scenario/detail/tables.hpp>
@@ -17,64 +18,65 @@ namespace mbus::scenario::detail {
 
 namespace {
 
-using sim::fault_kind;
+namespace faults = sim::faults;
 
 const std::vector<std::string_view> common_keys{"name",  "meter", "kind",  "requests", "probability", "every",
                                                 "after", "from",  "until", "active",   "seed"};
 
 // The keys each kind reads besides the common ones.
-struct kind_keys {
-    fault_kind kind;
-    std::vector<std::string_view> keys;
-};
-const std::vector<kind_keys> kind_table{
-    {fault_kind::no_answer, {}},
-    {fault_kind::late, {"delay_ms"}},
-    {fault_kind::gap, {"at_byte", "pause_ms"}},
-    {fault_kind::bad_checksum, {"delta"}},
-    {fault_kind::bad_stop, {"stop"}},
-    {fault_kind::bad_length, {"delta", "which"}},
-    {fault_kind::truncate, {"keep"}},
-    {fault_kind::bit_errors, {"rate"}},
-    {fault_kind::garbage, {"prefix", "prefix_random", "suffix", "suffix_random"}},
-    {fault_kind::ack_junk, {"junk", "junk_random"}},
-    {fault_kind::echo, {}},
-    {fault_kind::duplicate, {"copies"}},
-    {fault_kind::wrong_address, {"address"}},
-    {fault_kind::ignore_fcb, {}},
-    {fault_kind::access_number, {"value"}},
-    {fault_kind::status_flags, {"flags"}},
-    {fault_kind::app_error, {"status"}},
-    {fault_kind::any_address, {}},
-    {fault_kind::wrong_baud, {"baud", "line_baud"}},
-    {fault_kind::wake_up, {"count"}},
-    {fault_kind::preamble, {"zeros"}},
-};
-
-const std::vector<std::string_view>& keys_of(fault_kind k) {
-    return kind_table.at(static_cast<std::size_t>(k)).keys;
+std::vector<std::string_view> keys_of(const sim::fault_action& a) {
+    using keys = std::vector<std::string_view>;
+    return std::visit(overloaded{
+                          [](const faults::no_answer&) { return keys{}; },
+                          [](const faults::late&) { return keys{"delay_ms"}; },
+                          [](const faults::gap&) {
+                              return keys{"at_byte", "pause_ms"};
+                          },
+                          [](const faults::bad_checksum&) { return keys{"delta"}; },
+                          [](const faults::bad_stop&) { return keys{"stop"}; },
+                          [](const faults::bad_length&) {
+                              return keys{"delta", "which"};
+                          },
+                          [](const faults::truncate&) { return keys{"keep"}; },
+                          [](const faults::bit_errors&) { return keys{"rate"}; },
+                          [](const faults::garbage&) {
+                              return keys{"prefix", "prefix_random", "suffix", "suffix_random"};
+                          },
+                          [](const faults::ack_junk&) {
+                              return keys{"junk", "junk_random"};
+                          },
+                          [](const faults::echo&) { return keys{}; },
+                          [](const faults::duplicate&) { return keys{"copies"}; },
+                          [](const faults::wrong_address&) { return keys{"address"}; },
+                          [](const faults::ignore_fcb&) { return keys{}; },
+                          [](const faults::access_number&) { return keys{"value"}; },
+                          [](const faults::status_flags&) { return keys{"flags"}; },
+                          [](const faults::app_error&) { return keys{"status"}; },
+                          [](const faults::any_address&) { return keys{}; },
+                          [](const faults::wrong_baud&) {
+                              return keys{"baud", "line_baud"};
+                          },
+                          [](const faults::wake_up&) { return keys{"count"}; },
+                          [](const faults::preamble&) { return keys{"zeros"}; },
+                      },
+                      a);
 }
 
 std::vector<std::string_view> all_keys() {
     auto out = common_keys;
-    for (const auto& k : kind_table)
-        for (const auto key : k.keys)
+    for (const auto& kind : every_alternative<sim::fault_action>())
+        for (const auto key : keys_of(kind))
             if (std::find(out.begin(), out.end(), key) == out.end()) out.push_back(key);
-    return out;
-}
-
-std::vector<std::string_view> kind_names() {
-    std::vector<std::string_view> out;
-    for (std::size_t i = 0; i < sim::fault_kind_count; ++i)
-        out.push_back(sim::name(static_cast<fault_kind>(i)));
     return out;
 }
 
 // The kinds that read `key`, for "belongs to" messages.
 std::string kinds_with(std::string_view key) {
     std::vector<std::string_view> names;
-    for (const auto& k : kind_table)
-        if (std::find(k.keys.begin(), k.keys.end(), key) != k.keys.end()) names.push_back(sim::name(k.kind));
+    for (const auto& kind : every_alternative<sim::fault_action>()) {
+        const auto keys = keys_of(kind);
+        if (std::find(keys.begin(), keys.end(), key) != keys.end()) names.push_back(sim::name(kind));
+    }
     return one_of(names);
 }
 
@@ -137,7 +139,7 @@ void read_requests(sink& s, const toml::node& n, const std::string& path,
 }
 
 void read_trigger(sink& s, const toml::table& t, const std::string& path, sim::fault_spec& f) {
-    auto& w = f.when;
+    auto& w = f.trigger;
     if (const auto* n = t.get("requests")) read_requests(s, *n, child(path, "requests"), w.requests);
     if (const auto* n = t.get("probability"))
         if (const auto v = read_number(s, *n, child(path, "probability"))) {
@@ -183,151 +185,152 @@ void read_bytes_or_random(sink& s, const toml::table& t, const std::string& path
 }
 
 void read_params(sink& s, const toml::table& t, const std::string& path, sim::fault_spec& f) {
-    auto& p = f.params;
     const auto missing = [&](std::string_view key, std::string_view what) {
-        s.error(t, path, fmt::format("kind \"{}\" needs key \"{}\" ({})", sim::name(f.kind), key, what));
+        s.error(t, path, fmt::format("kind \"{}\" needs key \"{}\" ({})", sim::name(f.action), key, what));
     };
     const auto at = [&](std::string_view key) { return child(path, key); };
-    switch (f.kind) {
-    case fault_kind::late:
-        if (const auto* n = t.get("delay_ms")) {
-            if (const auto d = read_ms_range(s, *n, at("delay_ms"))) p.late = *d;
-        } else {
-            missing("delay_ms", "milliseconds, or [min, max]");
-        }
-        break;
-    case fault_kind::gap:
-        if (const auto* n = t.get("at_byte")) {
-            if (const auto v = read_count(s, *n, at("at_byte"), 1, 300)) p.gap.after = *v;
-        } else {
-            missing("at_byte", "the pause comes after this many bytes");
-        }
-        if (const auto* n = t.get("pause_ms")) {
-            if (const auto d = read_ms_range(s, *n, at("pause_ms"));
-                d && d->min == d->max && d->min.count() > 0)
-                p.gap.length = d->min;
-            else if (d)
-                s.error(*n, at("pause_ms"), "expected one number of milliseconds above 0");
-        } else {
-            missing("pause_ms", "the pause in milliseconds");
-        }
-        break;
-    case fault_kind::bad_checksum:
-        if (const auto* n = t.get("delta"))
-            if (const auto v = read_integer(s, *n, at("delta"), 1, 255)) p.delta = static_cast<int>(*v);
-        break;
-    case fault_kind::bad_stop:
-        p.value = 0x00;
-        if (const auto* n = t.get("stop"))
-            if (const auto v = read_byte(s, *n, at("stop"))) {
-                if (*v == link::stop_byte)
-                    s.error(*n, at("stop"), "16 is the right stop byte");
+    std::visit(
+        overloaded{
+            [&](faults::late& p) {
+                if (const auto* n = t.get("delay_ms")) {
+                    if (const auto d = read_ms_range(s, *n, at("delay_ms"))) p.delay = *d;
+                } else {
+                    missing("delay_ms", "milliseconds, or [min, max]");
+                }
+            },
+            [&](faults::gap& p) {
+                if (const auto* n = t.get("at_byte")) {
+                    if (const auto v = read_count(s, *n, at("at_byte"), 1, 300)) p.pause.after = *v;
+                } else {
+                    missing("at_byte", "the pause comes after this many bytes");
+                }
+                if (const auto* n = t.get("pause_ms")) {
+                    if (const auto d = read_ms_range(s, *n, at("pause_ms"));
+                        d && d->min == d->max && d->min.count() > 0)
+                        p.pause.length = d->min;
+                    else if (d)
+                        s.error(*n, at("pause_ms"), "expected one number of milliseconds above 0");
+                } else {
+                    missing("pause_ms", "the pause in milliseconds");
+                }
+            },
+            [&](faults::bad_checksum& p) {
+                if (const auto* n = t.get("delta"))
+                    if (const auto v = read_integer(s, *n, at("delta"), 1, 255))
+                        p.delta = static_cast<int>(*v);
+            },
+            [&](faults::bad_stop& p) {
+                if (const auto* n = t.get("stop"))
+                    if (const auto v = read_byte(s, *n, at("stop"))) {
+                        if (*v == link::stop_byte)
+                            s.error(*n, at("stop"), "16 is the right stop byte");
+                        else
+                            p.stop = *v;
+                    }
+            },
+            [&](faults::bad_length& p) {
+                if (const auto* n = t.get("delta"))
+                    if (const auto v = read_integer(s, *n, at("delta"), -255, 255)) {
+                        if (*v == 0)
+                            s.error(*n, at("delta"), "a delta of 0 leaves the length right");
+                        else
+                            p.delta = static_cast<int>(*v);
+                    }
+                if (const auto* n = t.get("which"))
+                    if (const auto i = read_choice(s, *n, at("which"), {"both", "first", "second"}))
+                        p.which = static_cast<sim::length_field>(*i);
+            },
+            [&](faults::truncate& p) {
+                if (const auto* n = t.get("keep")) {
+                    if (const auto v = read_count(s, *n, at("keep"), 1, 260)) p.keep = *v;
+                } else {
+                    missing("keep", "how many bytes of the answer are sent");
+                }
+            },
+            [&](faults::bit_errors& p) {
+                if (const auto* n = t.get("rate")) {
+                    if (const auto v = read_number(s, *n, at("rate"))) {
+                        if (*v <= 0 || *v > 1)
+                            s.error(*n, at("rate"),
+                                    fmt::format("{} is not a bit error rate (above 0, at most 1)", *v));
+                        else
+                            p.rate = *v;
+                    }
+                } else {
+                    missing("rate", "the probability of each bit flipping");
+                }
+            },
+            [&](faults::garbage& p) {
+                read_bytes_or_random(s, t, path, "prefix", "prefix_random", p.prefix, p.prefix_random);
+                read_bytes_or_random(s, t, path, "suffix", "suffix_random", p.suffix, p.suffix_random);
+                if (!t.contains("prefix") && !t.contains("prefix_random") && !t.contains("suffix") &&
+                    !t.contains("suffix_random"))
+                    missing("prefix", "hex bytes; or prefix_random, suffix, suffix_random");
+            },
+            [&](faults::ack_junk& p) {
+                read_bytes_or_random(s, t, path, "junk", "junk_random", p.junk, p.junk_random);
+            },
+            [&](faults::duplicate& p) {
+                if (const auto* n = t.get("copies"))
+                    if (const auto v = read_count(s, *n, at("copies"), 2, 16)) p.copies = *v;
+            },
+            [&](faults::wrong_address& p) {
+                if (const auto* n = t.get("address")) p.address = read_byte(s, *n, at("address"));
+            },
+            [&](faults::access_number& p) {
+                if (const auto* n = t.get("value")) p.value = read_byte(s, *n, at("value")).value_or(0);
+            },
+            [&](faults::status_flags& p) {
+                if (const auto* n = t.get("flags")) {
+                    if (const auto v = read_integer(s, *n, at("flags"), 1, 0xFF))
+                        p.flags = static_cast<byte>(*v);
+                } else {
+                    missing("flags", "the bits ORed into the status byte, e.g. 0x08 permanent error");
+                }
+            },
+            [&](faults::app_error& p) {
+                if (const auto* n = t.get("status")) p.status = read_byte(s, *n, at("status")).value_or(0);
+            },
+            [&](faults::wrong_baud& p) {
+                const auto baud = [&](std::string_view key) -> std::optional<unsigned> {
+                    const auto* n = t.get(key);
+                    if (n == nullptr) return std::nullopt;
+                    const auto v = read_integer(s, *n, at(key), 0, 1'000'000);
+                    if (v && valid_baud(*v)) return static_cast<unsigned>(*v);
+                    if (v)
+                        s.error(*n, at(key),
+                                fmt::format("{} is not an M-Bus baud rate (300, 600, 1200, 2400, 4800, 9600, "
+                                            "19200, 38400)",
+                                            *v));
+                    return std::nullopt;
+                };
+                if (t.contains("baud"))
+                    p.baud = baud("baud").value_or(0);
                 else
-                    p.value = *v;
-            }
-        break;
-    case fault_kind::bad_length:
-        if (const auto* n = t.get("delta"))
-            if (const auto v = read_integer(s, *n, at("delta"), -255, 255)) {
-                if (*v == 0)
-                    s.error(*n, at("delta"), "a delta of 0 leaves the length right");
-                else
-                    p.delta = static_cast<int>(*v);
-            }
-        if (const auto* n = t.get("which"))
-            if (const auto i = read_choice(s, *n, at("which"), {"both", "first", "second"}))
-                p.which = static_cast<sim::length_field>(*i);
-        break;
-    case fault_kind::truncate:
-        if (const auto* n = t.get("keep")) {
-            if (const auto v = read_count(s, *n, at("keep"), 1, 260)) p.keep = *v;
-        } else {
-            missing("keep", "how many bytes of the answer are sent");
-        }
-        break;
-    case fault_kind::bit_errors:
-        if (const auto* n = t.get("rate")) {
-            if (const auto v = read_number(s, *n, at("rate"))) {
-                if (*v <= 0 || *v > 1)
-                    s.error(*n, at("rate"),
-                            fmt::format("{} is not a bit error rate (above 0, at most 1)", *v));
-                else
-                    p.rate = *v;
-            }
-        } else {
-            missing("rate", "the probability of each bit flipping");
-        }
-        break;
-    case fault_kind::garbage:
-        read_bytes_or_random(s, t, path, "prefix", "prefix_random", p.prefix, p.prefix_random);
-        read_bytes_or_random(s, t, path, "suffix", "suffix_random", p.suffix, p.suffix_random);
-        if (!t.contains("prefix") && !t.contains("prefix_random") && !t.contains("suffix") &&
-            !t.contains("suffix_random"))
-            missing("prefix", "hex bytes; or prefix_random, suffix, suffix_random");
-        break;
-    case fault_kind::ack_junk:
-        read_bytes_or_random(s, t, path, "junk", "junk_random", p.suffix, p.suffix_random);
-        if (p.suffix.empty() && p.suffix_random == 0) p.suffix_random = 1;
-        break;
-    case fault_kind::duplicate:
-        if (const auto* n = t.get("copies"))
-            if (const auto v = read_count(s, *n, at("copies"), 2, 16)) p.copies = *v;
-        break;
-    case fault_kind::wrong_address:
-        if (const auto* n = t.get("address")) p.address = read_byte(s, *n, at("address"));
-        break;
-    case fault_kind::access_number:
-        if (const auto* n = t.get("value")) p.value = read_byte(s, *n, at("value")).value_or(0);
-        break;
-    case fault_kind::status_flags:
-        if (const auto* n = t.get("flags")) {
-            if (const auto v = read_integer(s, *n, at("flags"), 1, 0xFF)) p.value = static_cast<byte>(*v);
-        } else {
-            missing("flags", "the bits ORed into the status byte, e.g. 0x08 permanent error");
-        }
-        break;
-    case fault_kind::app_error:
-        if (const auto* n = t.get("status")) p.value = read_byte(s, *n, at("status")).value_or(0);
-        break;
-    case fault_kind::wrong_baud: {
-        const auto baud = [&](std::string_view key) -> std::optional<unsigned> {
-            const auto* n = t.get(key);
-            if (n == nullptr) return std::nullopt;
-            const auto v = read_integer(s, *n, at(key), 0, 1'000'000);
-            if (v && valid_baud(*v)) return static_cast<unsigned>(*v);
-            if (v)
-                s.error(
-                    *n, at(key),
-                    fmt::format(
-                        "{} is not an M-Bus baud rate (300, 600, 1200, 2400, 4800, 9600, 19200, 38400)", *v));
-            return std::nullopt;
-        };
-        if (t.contains("baud"))
-            p.baud = baud("baud").value_or(0);
-        else
-            missing("baud", "the rate the meter sends at");
-        if (t.contains("line_baud")) p.line_baud = baud("line_baud").value_or(2400);
-        break;
-    }
-    case fault_kind::wake_up:
-        if (const auto* n = t.get("count"))
-            if (const auto v = read_count(s, *n, at("count"), 1, 1000)) p.count = *v;
-        // A sleeping meter misses its first requests whatever the dice say; counting and dice would
-        // make "the first N" mean something else.
-        for (const auto key : {"probability", "every", "after"})
-            if (const auto* n = t.get(key))
-                s.error(*n, at(key),
-                        fmt::format("kind \"wake_up\" takes no \"{}\" (it counts with \"count\")", key));
-        break;
-    case fault_kind::preamble:
-        if (const auto* n = t.get("zeros"))
-            if (const auto v = read_count(s, *n, at("zeros"), 1, 1000)) p.count = *v;
-        break;
-    case fault_kind::no_answer:
-    case fault_kind::echo:
-    case fault_kind::ignore_fcb:
-    case fault_kind::any_address: break;
-    }
+                    missing("baud", "the rate the meter sends at");
+                if (t.contains("line_baud")) p.line_baud = baud("line_baud").value_or(2400);
+            },
+            [&](faults::wake_up& p) {
+                if (const auto* n = t.get("count"))
+                    if (const auto v = read_count(s, *n, at("count"), 1, 1000)) p.count = *v;
+                // A sleeping meter misses its first requests whatever the dice say; counting and dice
+                // would make "the first N" mean something else.
+                for (const auto key : {"probability", "every", "after"})
+                    if (const auto* n = t.get(key))
+                        s.error(
+                            *n, at(key),
+                            fmt::format("kind \"wake_up\" takes no \"{}\" (it counts with \"count\")", key));
+            },
+            [&](faults::preamble& p) {
+                if (const auto* n = t.get("zeros"))
+                    if (const auto v = read_count(s, *n, at("zeros"), 1, 1000)) p.zeros = *v;
+            },
+            [](faults::no_answer&) {},
+            [](faults::echo&) {},
+            [](faults::ignore_fcb&) {},
+            [](faults::any_address&) {},
+        },
+        f.action);
 }
 
 std::optional<sim::fault_spec> parse_fault(sink& s, const toml::table& t, const std::string& path,
@@ -360,25 +363,24 @@ std::optional<sim::fault_spec> parse_fault(sink& s, const toml::table& t, const 
 
     const auto* kn = t.get("kind");
     if (kn == nullptr) {
-        const auto kinds = kind_names();
-        s.error(t, path, fmt::format("missing key \"kind\" (one of {})", one_of(kinds)));
+        s.error(t, path, fmt::format("missing key \"kind\" (one of {})", one_of(sim::fault_kind_names)));
         return std::nullopt;
     }
     const auto text = read_string(s, *kn, child(path, "kind"));
     if (!text) return std::nullopt;
     const auto kind = sim::parse_fault_kind(*text);
     if (!kind) {
-        const auto kinds = kind_names();
+        const auto& kinds = sim::fault_kind_names;
         const auto close = closest(*text, kinds);
         s.error(*kn, child(path, "kind"),
                 close ? fmt::format("unknown fault kind \"{}\"; did you mean \"{}\"?", *text, *close)
                       : fmt::format("unknown fault kind \"{}\"; expected {}", *text, one_of(kinds)));
         return std::nullopt;
     }
-    f.kind = *kind;
+    f.action = *kind;
 
     // Keys of other kinds: known words in the wrong place.
-    const auto& mine = keys_of(f.kind);
+    const auto mine = keys_of(f.action);
     for (const auto& [k, v] : t) {
         const auto key = k.str();
         if (std::find(common_keys.begin(), common_keys.end(), key) != common_keys.end()) continue;
@@ -386,7 +388,7 @@ std::optional<sim::fault_spec> parse_fault(sink& s, const toml::table& t, const 
         if (std::find(known.begin(), known.end(), key) == known.end()) continue; // reported as unknown
         s.error(k.source(), child(path, key),
                 fmt::format("key \"{}\" does not belong to kind \"{}\" (it is for {})", key,
-                            sim::name(f.kind), kinds_with(key)));
+                            sim::name(f.action), kinds_with(key)));
     }
 
     read_trigger(s, t, path, f);
