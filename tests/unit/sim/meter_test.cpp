@@ -16,17 +16,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-app::record_spec spec(app::quantity q, app::unit u, int exponent, app::data_coding coding,
-                      app::value v = {}) {
-    app::record_spec s;
-    s.q = q;
-    s.u = u;
-    s.exponent = exponent;
-    s.coding = coding;
-    s.v = std::move(v);
-    return s;
-}
-
 meter_config one_record(spec_record r, bool writable = false) {
     auto m = water_meter();
     m.records = {{std::move(r), writable}};
@@ -35,10 +24,6 @@ meter_config one_record(spec_record r, bool writable = false) {
 
 // The records of the first telegram: the bytes between the 12-byte header and CS.
 bytes records_of(const bytes& wire) { return bytes(wire.begin() + 19, wire.end() - 2); }
-
-// Built in place: GCC 12 at -O2 warns (wrongly) that moving a record_config temporary into the
-// vector reads the variant alternative it does not hold.
-void add(meter_config& m, spec_record r) { m.records.emplace_back().content = std::move(r); }
 
 sim_now after(duration d, wall_time wall = {}) { return {time_point{} + d, wall}; }
 
@@ -99,38 +84,4 @@ TEST_CASE("meter writable spec record takes the written data") {
     CHECK(w.wire == bytes{0xE5});
     const auto rsp = s.on_frame(req_ud2(5, true), after(10h));
     CHECK(records_of(rsp.wire) == bytes{0x0C, 0x06, 0x00, 0x50, 0x00, 0x00});
-}
-
-TEST_CASE("meter check accepts a sound configuration") {
-    auto m = two_page_meter();
-    add(m, {spec(app::quantity::date, app::unit::none, 0, app::data_coding::int16), current_date{}, 0});
-    m.pages = {{0, 2}, {1}};
-    CHECK(check(m).empty());
-}
-
-TEST_CASE("meter check names what is wrong") {
-    auto m = two_page_meter();
-    m.primary_address = 251;
-    m.identity.id = 0x1234567A;
-    m.baud = 1000;
-    m.pages = {{0, 7}};
-    add(m, {spec(app::quantity::energy, app::unit::Wh, 8, app::data_coding::int32), std::nullopt, 0});
-    add(m, {spec(app::quantity::date, app::unit::none, 0, app::data_coding::int8), current_date{}, 0});
-    write_rule rule;
-    rule.reply = std::size_t{4};
-    m.write_rules = {rule};
-    const auto problems = check(m);
-    const auto mentions = [&](std::string_view what) {
-        return std::any_of(problems.begin(), problems.end(),
-                           [&](const std::string& p) { return p.find(what) != std::string::npos; });
-    };
-    CHECK(mentions("primary address 251"));
-    CHECK(mentions("1234567A"));
-    CHECK(mentions("baud rate 1000"));
-    CHECK(mentions("record 8, which does not exist"));
-    CHECK(mentions("record 2 is on no page"));
-    CHECK(mentions("record 3:")); // energy in 10^8 Wh has no VIF
-    CHECK(mentions("record 4:")); // a date does not fit int8
-    CHECK(mentions("write rule 1"));
-    CHECK(problems.size() == 10); // records 3 and 4 are on no page either
 }
