@@ -2,8 +2,8 @@
 // the project's master on the other side, the transcript read back line by line while it runs and
 // after it stopped, and the counters file checked against the transcript it summarises.
 
-#include "support/water_toml.hpp"
 #include "support.hpp"
+#include "support/water_toml.hpp"
 
 #include <mbus/harness/counters.hpp>
 #include <mbus/harness/jsonl.hpp>

@@ -1,9 +1,9 @@
 // `mbus-sim run` as users start it: the built binary, its readiness line, a real pty and a real
 // TCP socket, and its exit on signals and stop conditions.
 
-#include "support/water_toml.hpp"
 #include "support/sim_exe.hpp"
 #include "support/temp_dir.hpp"
+#include "support/water_toml.hpp"
 
 #include "child.hpp"
 
