@@ -86,6 +86,15 @@ struct fixture {
     runtime::logger& logger;
 };
 
+// A TCP listener on a free local port, served by the runner; returns the port.
+inline unsigned short serve_tcp(fixture& fx) {
+    auto l = transport::tcp_listener::open(fx.ex, "127.0.0.1:0");
+    REQUIRE_MESSAGE(l, l.message);
+    const auto port = l->port();
+    fx.runner.add(std::move(l.stream));
+    return port;
+}
+
 // The summary lines `mbus-sim run` logs at exit.
 inline void log_summary(fixture& fx) {
     fx.logger.summary(fx.runner.stop_reason().empty() ? "running" : fx.runner.stop_reason(),
