@@ -4,6 +4,7 @@
 
 #include "sim_process.hpp"
 #include "support/async.hpp"
+#include "support/temp_dir.hpp"
 
 #include <mbus/master/master.hpp>
 #include <mbus/transport/byte_stream.hpp>
@@ -94,26 +95,5 @@ inline std::vector<std::filesystem::path> shipped_scenarios() {
     std::sort(out.begin(), out.end());
     return out;
 }
-
-// A scenario file of the test's own, in a folder removed when the object goes.
-class temp_scenario {
-  public:
-    explicit temp_scenario(const std::string& name, const std::string& toml)
-        : dir_(std::filesystem::temp_directory_path() /
-               ("mbus-system-" + std::to_string(::getpid()) + "-" + name)) {
-        std::filesystem::create_directories(dir_);
-        std::ofstream(path()) << toml;
-    }
-    ~temp_scenario() {
-        std::error_code ec;
-        std::filesystem::remove_all(dir_, ec);
-    }
-    temp_scenario(const temp_scenario&) = delete;
-    temp_scenario& operator=(const temp_scenario&) = delete;
-    std::filesystem::path path() const { return dir_ / "scenario.toml"; }
-
-  private:
-    std::filesystem::path dir_;
-};
 
 } // namespace mbus::test

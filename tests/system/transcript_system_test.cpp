@@ -3,6 +3,7 @@
 // after it stopped, and the counters file checked against the transcript it summarises.
 
 #include "support.hpp"
+#include "support/water_toml.hpp"
 
 #include <mbus/harness/counters.hpp>
 #include <mbus/harness/jsonl.hpp>
@@ -22,22 +23,7 @@ using link::request_kind;
 
 namespace {
 
-const std::string water_toml = R"(
-[bus]
-name = "transcript"
-
-[[meter]]
-name = "water"
-address = 5
-id = "12345678"
-manufacturer = "KAM"
-version = 1
-medium = "water"
-
-[[meter.record]]
-raw = "0C 13"
-data = "78 56 34 12"
-)";
+const std::string water_toml = mbus::test::water_scenario_toml("transcript");
 
 // Every complete line of the file so far, parsed; a line that is no record fails the test.
 std::vector<record> read_transcript(const std::filesystem::path& path) {

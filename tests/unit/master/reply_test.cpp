@@ -1,6 +1,5 @@
 // Classifying what came back after a request, without I/O.
 
-#include <mbus/master/exchange.hpp>
 #include <mbus/master/reply.hpp>
 
 #include <doctest/doctest.h>
@@ -63,16 +62,4 @@ TEST_CASE("reply prints its kind and bytes") {
     std::ostringstream os;
     os << classify_bytes({0xE5, 0xFD});
     CHECK(os.str() == "extra_after_ack E5 FD");
-}
-
-TEST_CASE("timing for_baud follows the EN 13757-2 response window") {
-    using namespace std::chrono;
-    const auto t2400 = master::timing::for_baud(2400);
-    // 330 bit times at 2400 baud is 137.5 ms; +50 ms standard, +50 ms for the OS.
-    CHECK(t2400.response_timeout == microseconds(137'500 + 100'000));
-    const auto t300 = master::timing::for_baud(300);
-    CHECK(t300.response_timeout == microseconds(1'100'000 + 100'000));
-    CHECK(t300.gap_timeout > t2400.gap_timeout);
-    CHECK(master::timing::for_baud(0) == t2400);
-    CHECK(t2400.max_reply > t2400.response_timeout + 261 * char_time(2400));
 }

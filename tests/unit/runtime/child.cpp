@@ -107,22 +107,6 @@ std::string child::err() const {
     return ss.str();
 }
 
-temp_dir::temp_dir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "mbus-run-test-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) != nullptr) path = tmpl;
-}
-
-temp_dir::~temp_dir() {
-    std::error_code ec;
-    if (!path.empty()) std::filesystem::remove_all(path, ec);
-}
-
-std::string temp_dir::write(const std::string& name, const std::string& text) const {
-    const auto p = path + "/" + name;
-    std::ofstream(p) << text;
-    return p;
-}
-
 int tcp_connect(const std::string& host_port) {
     const auto colon = host_port.rfind(':');
     if (colon == std::string::npos) return -1;
@@ -150,23 +134,6 @@ bool write_all(int fd, bytes_view data) {
         data = data.subspan(static_cast<std::size_t>(n));
     }
     return true;
-}
-
-bytes read_frame_fd(int fd, duration limit) {
-    const auto end = clock::now() + limit;
-    bytes out;
-    for (;;) {
-        const auto size = link::frame_size(out);
-        if (!size && size.error() != link::errc::need_more) return out;
-        if (size && out.size() >= *size) return out;
-        pollfd p{fd, POLLIN, 0};
-        if (::poll(&p, 1, remaining_ms(end)) <= 0) return out;
-        byte b[300];
-        const std::size_t want = size ? *size - out.size() : 1;
-        const auto n = ::read(fd, b, std::min(want, sizeof b));
-        if (n <= 0) return out;
-        out.insert(out.end(), b, b + n);
-    }
 }
 
 } // namespace mbus::runtime_test

@@ -3,6 +3,7 @@
 // stdout on a pipe (the readiness line is awaited with a deadline, never a sleep), its stderr in a
 // file, stopped by its PID. Plus a blocking master over file descriptors, every read with a deadline.
 
+#include "support/master_line.hpp"
 #include "support/sim_exe.hpp"
 
 #include <mbus/core/bytes.hpp>
@@ -43,17 +44,8 @@ class child {
     std::string buffered_;
 };
 
-// A fresh folder for the files of one test, removed with them at the end of the test.
-struct temp_dir {
-    std::string path;
-    temp_dir();
-    ~temp_dir();
-    std::string write(const std::string& name, const std::string& text) const;
-};
-
 int tcp_connect(const std::string& host_port);
 bool write_all(int fd, bytes_view data);
-// One whole frame as its start and length bytes announce it; what came before the deadline else.
-bytes read_frame_fd(int fd, duration limit);
+using mbus::test::read_frame_fd;
 
 } // namespace mbus::runtime_test

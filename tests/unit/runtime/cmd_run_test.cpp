@@ -2,6 +2,8 @@
 // TCP socket, and its exit on signals and stop conditions.
 
 #include "support/sim_exe.hpp"
+#include "support/temp_dir.hpp"
+#include "support/water_toml.hpp"
 
 #include "child.hpp"
 
@@ -28,22 +30,7 @@ namespace {
 constexpr auto ready_limit = 15s; // a loaded machine may take a while to start a sanitized binary
 constexpr auto wait_limit = 5s;
 
-const std::string water_toml = R"(
-[bus]
-name = "runtest"
-
-[[meter]]
-name = "water"
-address = 5
-id = "12345678"
-manufacturer = "KAM"
-version = 1
-medium = "water"
-
-[[meter.record]]
-raw = "0C 13"
-data = "78 56 34 12"
-)";
+const std::string water_toml = mbus::test::water_scenario_toml("runtest");
 
 const bytes snd_nke_5{0x10, 0x40, 0x05, 0x45, 0x16}; // SND_NKE to 5
 const bytes req_ud2_5{0x10, 0x5B, 0x05, 0x60, 0x16}; // REQ_UD2 to 5
@@ -60,14 +47,8 @@ runtime::readiness wait_ready(child& c) {
 }
 
 int open_pty_as_master(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
-    REQUIRE_MESSAGE(fd >= 0, "cannot open ", path);
-    termios t{};
-    ::tcgetattr(fd, &t);
-    cfmakeraw(&t);
-    t.c_cflag |= CS8 | PARENB | CLOCAL | CREAD;
-    cfsetspeed(&t, B2400);
-    ::tcsetattr(fd, TCSANOW, &t);
+    const int fd = mbus::test::open_master(path, 2400);
+    REQUIRE_MESSAGE(fd >= 0, "cannot open ", path, " at 8E1 2400 baud");
     return fd;
 }
 
@@ -85,9 +66,9 @@ std::uint32_t id_in(const bytes& wire) {
 } // namespace
 
 TEST_CASE("mbus-sim run serves a scenario on a pty and TCP and exits 0 on SIGTERM") {
-    temp_dir dir;
-    const auto file = dir.write("water.toml", water_toml);
-    const auto link = dir.path + "/mbus0";
+    mbus::test::temp_dir dir;
+    const auto file = dir.write("water.toml", water_toml).string();
+    const auto link = (dir.dir() / "mbus0").string();
     child sim({"run", file, "--pty", "--link", link, "--tcp", "127.0.0.1:0"});
     const auto ready = wait_ready(sim);
     CHECK(ready.pty.starts_with("/dev/pts/"));
@@ -149,11 +130,11 @@ TEST_CASE("mbus-sim run with no arguments serves the built-in demo on a pty and 
 }
 
 TEST_CASE("mbus-sim run reports every scenario error and exits 2") {
-    temp_dir dir;
+    mbus::test::temp_dir dir;
     auto bad = water_toml;
     bad.replace(bad.find("address = 5"), 11, "address = 300");
     bad.replace(bad.find("medium = \"water\""), 16, "medium = \"lava\"");
-    const auto file = dir.write("bad.toml", bad);
+    const auto file = dir.write("bad.toml", bad).string();
     child sim({"run", file, "--tcp", "0"});
     REQUIRE(sim.started());
     CHECK(sim.wait_exit(wait_limit) == 2);
@@ -165,8 +146,8 @@ TEST_CASE("mbus-sim run reports every scenario error and exits 2") {
 }
 
 TEST_CASE("mbus-sim run stops by itself after --max-requests and --quiet logs nothing") {
-    temp_dir dir;
-    const auto file = dir.write("water.toml", water_toml);
+    mbus::test::temp_dir dir;
+    const auto file = dir.write("water.toml", water_toml).string();
     child sim({"run", file, "--tcp", "0", "--max-requests", "2", "--quiet"});
     const auto ready = wait_ready(sim);
     CHECK(ready.pty.empty()); // --tcp alone: no pty
@@ -182,8 +163,8 @@ TEST_CASE("mbus-sim run stops by itself after --max-requests and --quiet logs no
 }
 
 TEST_CASE("mbus-sim run exits 1 naming a device it cannot open") {
-    temp_dir dir;
-    const auto file = dir.write("water.toml", water_toml);
+    mbus::test::temp_dir dir;
+    const auto file = dir.write("water.toml", water_toml).string();
     child sim({"run", file, "--serial", "/nonexistent/ttyUSB9"});
     REQUIRE(sim.started());
     CHECK(sim.wait_exit(wait_limit) == 1);

@@ -80,10 +80,7 @@ TEST_CASE("runner answers over TCP") {
 TEST_CASE("two TCP clients asking different meters each get their own meter's answer") {
     const auto sc = make_scenario({water_meter("one", 1, 0x11111111), water_meter("two", 2, 0x22222222)});
     run_with_runner(sc, [](fixture fx) -> asio::awaitable<void> {
-        auto l = transport::tcp_listener::open(fx.ex, "127.0.0.1:0");
-        REQUIRE(l);
-        const auto port = l->port();
-        fx.runner.add(std::move(l.stream));
+        const auto port = serve_tcp(fx);
         auto a = co_await connect(port);
         auto b = co_await connect(port);
         for (int round = 0; round < 10; ++round) {
@@ -110,10 +107,7 @@ TEST_CASE("two TCP clients asking one meter are served one at a time in arrival 
     auto m = water_meter("water", 5);
     m.options.response_delay = sim::delay_range{20ms, 30ms};
     run_with_runner(make_scenario({m}), [](fixture fx) -> asio::awaitable<void> {
-        auto l = transport::tcp_listener::open(fx.ex, "127.0.0.1:0");
-        REQUIRE(l);
-        const auto port = l->port();
-        fx.runner.add(std::move(l.stream));
+        const auto port = serve_tcp(fx);
         auto a = co_await connect(port);
         auto b = co_await connect(port);
         for (int round = 0; round < 5; ++round) {
@@ -185,10 +179,7 @@ TEST_CASE("a partial frame the master gave up on is dropped after the gap and th
 
 TEST_CASE("a client that disconnects ends only its own session") {
     run_with_runner(make_scenario({water_meter("water", 5)}), [](fixture fx) -> asio::awaitable<void> {
-        auto l = transport::tcp_listener::open(fx.ex, "127.0.0.1:0");
-        REQUIRE(l);
-        const auto port = l->port();
-        fx.runner.add(std::move(l.stream));
+        const auto port = serve_tcp(fx);
         {
             // Asks, and hangs up before the answer (the meter takes at least 2 ms).
             auto quitter = co_await connect(port);

@@ -4,6 +4,7 @@
 // to 8E1 with termios, a TCP socket), every read with a deadline.
 
 #include "support/async.hpp"
+#include "support/master_line.hpp"
 
 #include <mbus/app/codec.hpp>
 #include <mbus/app/telegram.hpp>
@@ -85,6 +86,15 @@ struct fixture {
     runtime::logger& logger;
 };
 
+// A TCP listener on a free local port, served by the runner; returns the port.
+inline unsigned short serve_tcp(fixture& fx) {
+    auto l = transport::tcp_listener::open(fx.ex, "127.0.0.1:0");
+    REQUIRE_MESSAGE(l, l.message);
+    const auto port = l->port();
+    fx.runner.add(std::move(l.stream));
+    return port;
+}
+
 // The summary lines `mbus-sim run` logs at exit.
 inline void log_summary(fixture& fx) {
     fx.logger.summary(fx.runner.stop_reason().empty() ? "running" : fx.runner.stop_reason(),
@@ -132,19 +142,9 @@ inline asio::awaitable<bool> eventually(std::function<bool()> condition, duratio
 
 // ---- the master's side ----
 
-// The pty device as a master program opens it, set as libmbus and pyserial set it: raw, 8E1.
-inline int open_master(const std::string& path, unsigned baud) {
-    const int fd = ::open(path.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0) return fd;
-    termios t{};
-    ::tcgetattr(fd, &t);
-    cfmakeraw(&t);
-    t.c_cflag &= ~static_cast<tcflag_t>(CSIZE | CSTOPB | PARODD | CRTSCTS);
-    t.c_cflag |= CS8 | PARENB | CLOCAL | CREAD;
-    if (const auto code = transport::speed_code(baud)) cfsetspeed(&t, *code);
-    ::tcsetattr(fd, TCSANOW, &t);
-    return fd;
-}
+using mbus::test::open_master;
+using mbus::test::read_frame;
+using mbus::test::read_n;
 
 template <class Stream>
 asio::awaitable<void> send(Stream& s, bytes_view data) {
@@ -152,31 +152,6 @@ asio::awaitable<void> send(Stream& s, bytes_view data) {
                                               asio::as_tuple(asio::use_awaitable));
     REQUIRE_MESSAGE(!ec, ec.message());
     CHECK(n == data.size());
-}
-
-// Reads up to n bytes with one deadline for all of them; fewer on timeout or error.
-template <class Stream>
-asio::awaitable<bytes> read_n(Stream& s, std::size_t n, duration limit = wait_limit) {
-    bytes out(n);
-    auto r = co_await transport::with_timeout(
-        asio::async_read(s, asio::buffer(out), asio::as_tuple(asio::use_awaitable)), limit);
-    out.resize(r ? std::get<1>(*r) : 0);
-    co_return out;
-}
-
-// Reads one whole frame (E5, short or long) as its start and length bytes announce it; what came
-// before a deadline or an error when incomplete.
-template <class Stream>
-asio::awaitable<bytes> read_frame(Stream& s, duration limit = wait_limit) {
-    bytes out;
-    for (;;) {
-        const auto size = link::frame_size(out);
-        if (!size && size.error() != link::errc::need_more) co_return out;
-        if (size && out.size() >= *size) co_return out;
-        const auto more = co_await read_n(s, size ? *size - out.size() : 1, limit);
-        if (more.empty()) co_return out;
-        out.insert(out.end(), more.begin(), more.end());
-    }
 }
 
 inline asio::awaitable<asio::ip::tcp::socket> connect(unsigned short port) {

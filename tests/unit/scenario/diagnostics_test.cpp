@@ -48,13 +48,6 @@ std::string with_line(std::string text, const std::string& key, const std::strin
 
 } // namespace
 
-TEST_CASE("diagnostic to_string leaves out what is not known") {
-    CHECK(to_string({"a.toml", 3, 7, "bus.baud", "bad"}) == "a.toml:3:7: bus.baud: bad");
-    CHECK(to_string({"a.toml", 3, 7, "", "bad"}) == "a.toml:3:7: bad");
-    CHECK(to_string({"a.toml", 0, 0, "", "cannot read: No such file or directory"}) ==
-          "a.toml: cannot read: No such file or directory");
-}
-
 TEST_CASE("the base meter of these tests loads") {
     const auto r = load_string(meter_with(volume_record), "plant.toml");
     REQUIRE_MESSAGE(r, r);
@@ -149,17 +142,6 @@ TEST_CASE("diagnostic for a response delay outside the answer window") {
           sim::delay_range{std::chrono::milliseconds{500}, std::chrono::milliseconds{900}});
 }
 
-TEST_CASE("diagnostic for a TOML syntax error has the toml++ position") {
-    const auto r = load_string("[[meter]]\naddress = = 3\n", "plant.toml");
-    REQUIRE(r.errors.size() == 1);
-    const auto& d = r.errors[0];
-    CHECK(d.file == "plant.toml");
-    CHECK(d.line == 2);
-    CHECK(d.column == 11);
-    CHECK(d.key.empty());
-    CHECK(!d.message.empty());
-}
-
 TEST_CASE("diagnostic for an unknown unit suggests the nearest") {
     CHECK(
         only_error(meter_with(with_line(volume_record, "unit", "unit = \"m4\""))) ==
@@ -188,41 +170,6 @@ TEST_CASE("diagnostic for an unknown key suggests the nearest key") {
           "plant.toml:1:2: bsu: unknown key \"bsu\"; did you mean \"bus\"?");
     CHECK(only_error(meter_with(volume_record + "value_of_everything = 42\n")) ==
           "plant.toml:11:1: meter[0].record[0].value_of_everything: unknown key \"value_of_everything\"");
-}
-
-TEST_CASE("diagnostics are all collected in reading order") {
-    const auto text = "[bus]\n"
-                      "baud = 1\n"              // 2
-                      "[[meter]]\n"             // 3
-                      "address = 300\n"         // 4
-                      "id = \"1\"\n"            // 5
-                      "manufacturer = \"T\"\n"  // 6
-                      "medium = \"wat\"\n"      // 7
-                      "[[meter.record]]\n"      // 8
-                      "quantity = \"volume\"\n" // 9
-                      "unit = \"m3\"\n"         // 10
-                      "type = \"int8\"\n"       // 11
-                      "value = 1000\n";         // 12
-    const auto r = load_string(text, "plant.toml");
-    CHECK(messages(r) ==
-          std::vector<std::string>{
-              "plant.toml:2:8: bus.baud: 1 is not an M-Bus baud rate (300, 600, 1200, 2400, 4800, 9600, "
-              "19200, 38400)",
-              "plant.toml:4:11: meter[0].address: primary address 300 is above 250 (251-255 are reserved, "
-              "selection and "
-              "broadcast)",
-              "plant.toml:5:6: meter[0].id: identification number \"1\" is not 8 decimal digits",
-              "plant.toml:6:16: meter[0].manufacturer: manufacturer \"T\" is not three letters A-Z",
-              "plant.toml:7:10: meter[0].medium: unknown medium \"wat\"; did you mean \"water\", "
-              "\"hot_water\", "
-              "\"warm_water\"?",
-              "plant.toml:12:9: meter[0].record[0].value: value 1000 does not fit int8 (-128..127)"});
-}
-
-TEST_CASE("diagnostic for a missing file") {
-    const auto r = load("/nonexistent/plant.toml");
-    CHECK(messages(r) ==
-          std::vector<std::string>{"/nonexistent/plant.toml: cannot read: No such file or directory"});
 }
 
 TEST_CASE("diagnostic for a scenario without meters") {

@@ -2,6 +2,8 @@
 // Helpers for the scenario tests: the shipped scenario folder, a scratch folder for include files,
 // and the records of a telegram a loaded meter sends.
 
+#include "support/temp_dir.hpp"
+
 #include <doctest/doctest.h>
 
 #include <mbus/app/codec.hpp>
@@ -20,32 +22,8 @@ namespace mbus::scenario::test {
 
 inline std::filesystem::path scenarios_dir() { return std::filesystem::path(MBUS_SOURCE_DIR) / "scenarios"; }
 
-// A fresh folder under the system temp folder, removed when the test ends.
-class scratch {
-  public:
-    explicit scratch(const std::string& name)
-        : dir_(std::filesystem::temp_directory_path() / ("mbus-scenario-test-" + name)) {
-        std::filesystem::remove_all(dir_);
-        std::filesystem::create_directories(dir_);
-    }
-    ~scratch() {
-        std::error_code ec;
-        std::filesystem::remove_all(dir_, ec);
-    }
-    scratch(const scratch&) = delete;
-    scratch& operator=(const scratch&) = delete;
-
-    std::filesystem::path write(const std::string& name, const std::string& text) const {
-        const auto p = dir_ / name;
-        std::filesystem::create_directories(p.parent_path());
-        std::ofstream(p, std::ios::binary) << text;
-        return p;
-    }
-    const std::filesystem::path& dir() const { return dir_; }
-
-  private:
-    std::filesystem::path dir_;
-};
+// A scratch folder for include files (its name a prefix of the folder's).
+using scratch = mbus::test::temp_dir;
 
 // Every diagnostic as text, for CHECK messages and exact comparisons.
 inline std::vector<std::string> messages(const load_result& r) {
@@ -83,6 +61,14 @@ inline std::string drh(const app::record& r) {
     for (const auto x : to_hex(b, ""))
         s += static_cast<char>(std::tolower(static_cast<unsigned char>(x)));
     return s;
+}
+
+// The drh of every record of a readout telegram.
+inline std::vector<std::string> drh_list(const bytes& wire) {
+    std::vector<std::string> out;
+    for (const auto& r : records_of(wire))
+        out.push_back(drh(r));
+    return out;
 }
 
 } // namespace mbus::scenario::test

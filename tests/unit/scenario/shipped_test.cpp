@@ -1,11 +1,10 @@
-// The scenarios shipped in scenarios/: they load, the demo is what the binary carries, and the
-// models send the record layouts of the real meters they copy (checked against the corpus).
+// The scenarios shipped in scenarios/: they load, and the models send the record layouts of the
+// real meters they copy (checked against the corpus). The demo: demo_test.cpp.
 
 #include <doctest/doctest.h>
 
 #include <mbus/app/manufacturer.hpp>
 #include <mbus/app/record_spec.hpp>
-#include <mbus/scenario/demo.hpp>
 #include <mbus/scenario/load.hpp>
 #include <mbus/sim/meter.hpp>
 #include <mbus/sim/meter_check.hpp>
@@ -30,13 +29,6 @@ const sim::meter_config& meter_named(const scenario::scenario& s, const std::str
         std::find_if(s.meters.begin(), s.meters.end(), [&](const auto& m) { return m.name == name; });
     REQUIRE(it != s.meters.end());
     return *it;
-}
-
-std::vector<std::string> drh_list(const bytes& wire) {
-    std::vector<std::string> out;
-    for (const auto& r : records_of(wire))
-        out.push_back(drh(r));
-    return out;
 }
 
 } // namespace
@@ -78,35 +70,6 @@ TEST_CASE("every shipped model loads as a meter") {
         REQUIRE(r);
         CHECK(!r.value->meters.at(0).records.empty());
     }
-}
-
-TEST_CASE("demo text is scenarios demo.toml") {
-    CHECK(demo_text() == mbus::test::read_file(scenarios_dir() / "demo.toml"));
-}
-
-TEST_CASE("builtin demo is one meter at address 3") {
-    const auto s = builtin_demo();
-    CHECK(s.source == "<built-in demo>");
-    CHECK(s.bus.name == "demo");
-    CHECK(s.bus.baud == 2400);
-    REQUIRE(s.meters.size() == 1);
-    const auto& m = s.meters[0];
-    CHECK(m.primary_address == 3);
-    CHECK(m.identity == app::secondary_address{0x12345678, *app::manufacturer_code("TST"), 1, 0x07});
-
-    sim::meter meter{m};
-    const auto t = meter.readout(0, test_now(), false);
-    // Volume in litres (BCD8), voltage in 0.1 V (FD 48), date-time type F.
-    CHECK(drh_list(t.wire) == std::vector<std::string>{"0c13", "02fd48", "046d"});
-    const auto records = records_of(t.wire);
-    REQUIRE(records.size() == 3);
-    // 12.345 m3 + 0.01 m3 after one hour = 12355 l, BCD LSB first.
-    CHECK(records[0].data == bytes{0x55, 0x23, 0x01, 0x00});
-    // 230 V + 3 V * sin(2 pi * 1h / 1h) = 230.0 V = 2300 * 0.1 V.
-    CHECK(records[1].data == bytes{0xFC, 0x08});
-    const auto dt = app::describe(records[2]);
-    REQUIRE(dt);
-    CHECK(app::to_string(dt->raw) == "2024-03-15T10:30");
 }
 
 TEST_CASE("model meters send the record layout of the corpus telegrams") {

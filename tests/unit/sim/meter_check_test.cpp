@@ -6,28 +6,13 @@
 #include "sim_support.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <string_view>
 
 using namespace mbus;
 using namespace mbus::sim;
 using namespace mbus::sim::test;
-
-namespace {
-
-app::record_spec spec(app::quantity q, app::unit u, int exponent, app::data_coding coding) {
-    app::record_spec s;
-    s.q = q;
-    s.u = u;
-    s.exponent = exponent;
-    s.coding = coding;
-    return s;
-}
-
-// Built in place: GCC 12 at -O2 warns (wrongly) that moving a record_config temporary into the
-// vector reads the variant alternative it does not hold.
-void add(meter_config& m, spec_record r) { m.records.emplace_back().content = std::move(r); }
-
-} // namespace
+using namespace std::chrono_literals;
 
 TEST_CASE("meter check passes a plain water meter") { CHECK(check(water_meter()).empty()); }
 
@@ -95,4 +80,52 @@ TEST_CASE("meter check names what is wrong") {
     CHECK(mentions("record 4:")); // a date does not fit int8
     CHECK(mentions("write rule 1"));
     CHECK(problems.size() == 10); // records 3 and 4 are on no page either
+}
+
+TEST_CASE("meter check gives one exact message per finding") {
+    auto m = water_meter();
+    m.fabrication_number = 0x0000000F;
+    m.options.response_delay = delay_range{20ms, 2ms};
+    CHECK(check(m) ==
+          std::vector<std::string>{"meter 'water': fabrication number 0000000F is not 8 decimal digits",
+                                   "meter 'water': response delay 20000us..2000us runs backwards"});
+    m = water_meter();
+    m.name = "";
+    m.primary_address = 250; // the highest primary address
+    m.baud = 38400;
+    CHECK(check(m).empty());
+    m.primary_address = 251;
+    CHECK(check(m) == std::vector<std::string>{"meter: primary address 251 is above 250"});
+}
+
+TEST_CASE("meter check finds records that swallow what follows them") {
+    auto m = water_meter();
+    // DIF 1F takes the rest of the telegram: nothing may follow it.
+    m.records.insert(m.records.begin(),
+                     {raw_record{app::record{app::dib{0x1F, {}}, std::nullopt, {}}}, false});
+    CHECK(check(m) ==
+          std::vector<std::string>{"meter 'water': record 1 (DIF 1F) swallows the records after it"});
+    m.pages = {{0, 1}};
+    CHECK(check(m) ==
+          std::vector<std::string>{"meter 'water': record 1 (DIF 1F) swallows what follows it on page 1"});
+    m.pages = {{1, 0}}; // last on the last page: fine
+    CHECK(check(m).empty());
+    m.pages = {{1, 0}, {0}};
+    CHECK(check(m) ==
+          std::vector<std::string>{"meter 'water': record 1 (DIF 1F) swallows what follows it on page 1",
+                                   "meter 'water': record 1 is on more than one page"});
+}
+
+TEST_CASE("meter check refuses pages beside recorded telegrams and rules past the last telegram") {
+    auto m = water_meter();
+    m.recorded = {recorded_frame{{0xE5}}, recorded_frame{{0xE5}}};
+    m.pages = {{0}};
+    write_rule rule;
+    rule.reply = std::size_t{2}; // the third of two
+    m.write_rules = {rule};
+    CHECK(check(m) == std::vector<std::string>{"meter 'water': pages are given but telegrams are recorded",
+                                               "meter 'water': write rule 1 answers with telegram 3 of 2"});
+    m.write_rules[0].reply = std::size_t{1};
+    m.pages.clear();
+    CHECK(check(m).empty());
 }

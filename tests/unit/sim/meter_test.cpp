@@ -16,17 +16,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-app::record_spec spec(app::quantity q, app::unit u, int exponent, app::data_coding coding,
-                      app::value v = {}) {
-    app::record_spec s;
-    s.q = q;
-    s.u = u;
-    s.exponent = exponent;
-    s.coding = coding;
-    s.v = std::move(v);
-    return s;
-}
-
 meter_config one_record(spec_record r, bool writable = false) {
     auto m = water_meter();
     m.records = {{std::move(r), writable}};

@@ -1,6 +1,7 @@
 #pragma once
 // Requests as masters send them, and small meters, for the sim tests.
 
+#include <mbus/app/record_spec.hpp>
 #include <mbus/core/bytes.hpp>
 #include <mbus/link/frame.hpp>
 #include <mbus/sim/meter_config.hpp>
@@ -26,6 +27,21 @@ inline sim_now at_seconds(double s) {
 inline app::record raw(byte dif, byte vif, bytes data) {
     return {app::dib{dif, {}}, app::vib{vif, {}, {}}, std::move(data)};
 }
+
+inline app::record_spec spec(app::quantity q, app::unit u, int exponent, app::data_coding coding,
+                             app::value v = {}) {
+    app::record_spec s;
+    s.q = q;
+    s.u = u;
+    s.exponent = exponent;
+    s.coding = coding;
+    s.v = std::move(v);
+    return s;
+}
+
+// Built in place: GCC 12 at -O2 warns (wrongly) that moving a record_config temporary into the
+// vector reads the variant alternative it does not hold.
+inline void add(meter_config& m, spec_record r) { m.records.emplace_back().content = std::move(r); }
 
 // A water meter at primary address 5: ID 12345678, KAM, version 1, medium 07 (water), one record
 // 0C 13 (volume in litres, 8 BCD digits) = 12345678.

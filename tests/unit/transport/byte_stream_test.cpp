@@ -17,7 +17,7 @@ namespace {
 // A listener on a free port, a plain socket connected to it, and the accepted byte_stream.
 struct tcp_pair {
     asio::ip::tcp::socket peer;
-    std::unique_ptr<transport::byte_stream> stream;
+    std::unique_ptr<transport::byte_stream> stream; // accept() hands out the interface
 };
 
 asio::awaitable<tcp_pair> connect_pair() {

@@ -17,7 +17,6 @@ using namespace mbus;
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-
 TEST_CASE("memory_stream carries bytes both ways in order") {
     test::run_async([]() -> asio::awaitable<void> {
         const auto ex = co_await asio::this_coro::executor;

@@ -1,0 +1,297 @@
+// harness/jsonl: transcript records as JSON lines, the fields each kind carries, reading them back,
+// wall times, and the writer.
+
+#include <doctest/doctest.h>
+
+#include <mbus/harness/jsonl.hpp>
+#include <mbus/harness/record.hpp>
+
+#include "records.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+using namespace mbus;
+using namespace mbus::harness;
+using namespace mbus::harness::test;
+using nlohmann::json;
+
+TEST_CASE("wall times are written as UTC with milliseconds and read back") {
+    CHECK(format_wall(noon) == "2026-11-21T12:00:00.123Z");
+    CHECK(format_wall(noon + std::chrono::microseconds(999)) ==
+          "2026-11-21T12:00:00.123Z"); // cut, not rounded
+    CHECK(parse_wall("2026-11-21T12:00:00.123Z") == noon);
+    CHECK_FALSE(parse_wall("2026-11-21 12:00:00.123Z"));
+    CHECK_FALSE(parse_wall("2026-02-30T12:00:00.123Z"));
+    CHECK_FALSE(parse_wall("2026-11-21T12:00:00Z"));
+}
+
+TEST_CASE("a request record carries its bytes kind summary and line rate") {
+    const auto j = to_json(request_record());
+    CHECK(j == json::parse(R"j({"t":1.234,"wall":"2026-11-21T12:00:00.123Z","session":1,"kind":"request",
+        "request":"REQ_UD2","hex":"107B058016","summary":"REQ_UD2 a=5 fcb=1 fcv=1","line_baud":2400})j"));
+}
+
+TEST_CASE("a reply record carries meters answers collision repetition and injected faults") {
+    const auto j = to_json(reply_record());
+    CHECK(j == json::parse(R"j({"t":1.25,"wall":"2026-11-21T12:00:00.139Z","session":1,"kind":"reply",
+        "request":"SND_NKE","hex":"E5E5","summary":"ACK + ACK","meters":["a","b"],"answered_by":["a"],
+        "collision":false,"repeated":true,"more_follows":false,"injected":["meter a: duplicated answer (fault 'dup')"]})j"));
+}
+
+TEST_CASE("silence junk and event records carry only their own fields") {
+    record silence;
+    silence.kind = record_kind::silence;
+    silence.t = 0.5;
+    silence.wall = noon;
+    silence.session = 2;
+    silence.request = link::request_kind::select;
+    silence.summary = "no answer (fault injected)";
+    silence.meters = {"a"};
+    silence.injected = {"meter a: no answer (fault 'drop')"};
+    CHECK(to_json(silence) == json::parse(R"j({"t":0.5,"wall":"2026-11-21T12:00:00.123Z","session":2,
+        "kind":"silence","request":"SELECT","summary":"no answer (fault injected)","meters":["a"],
+        "injected":["meter a: no answer (fault 'drop')"]})j"));
+
+    record junk;
+    junk.kind = record_kind::junk;
+    junk.wall = noon;
+    junk.session = 1;
+    junk.raw = {0xFF, 0x12}; // noise
+    junk.summary = "not a frame start";
+    CHECK(to_json(junk) == json::parse(R"j({"t":0,"wall":"2026-11-21T12:00:00.123Z","session":1,"kind":"junk",
+        "hex":"FF12","summary":"not a frame start"})j"));
+
+    record event;
+    event.kind = record_kind::event;
+    event.t = 2.0;
+    event.wall = noon;
+    event.summary = "meter b leaves the bus";
+    CHECK(to_json(event) == json::parse(R"j({"t":2.0,"wall":"2026-11-21T12:00:00.123Z","session":0,
+        "kind":"event","summary":"meter b leaves the bus"})j"));
+    event.raw = {0x00, 0x00, 0x00}; // a wake-up preamble
+    CHECK(to_json(event)["hex"] == "000000");
+}
+
+TEST_CASE("the transcript line puts time wall session and kind first") {
+    CHECK(to_json_line(request_record()) ==
+          R"({"t":1.234,"wall":"2026-11-21T12:00:00.123Z","session":1,"kind":"request","request":"REQ_UD2",)"
+          R"("hex":"107B058016","summary":"REQ_UD2 a=5 fcb=1 fcv=1","line_baud":2400})");
+    auto r = request_record();
+    r.t = 1.678508; // a number nlohmann's own dump writes as 1.6785079999999999
+    CHECK(to_json_line(r).starts_with(R"({"t":1.678508,"wall")"));
+    CHECK(json::parse(to_json_line(r)) == to_json(r));
+}
+
+TEST_CASE("times are written to the microsecond") {
+    auto r = request_record();
+    r.t = 1.0 / 3.0;
+    CHECK(to_json(r)["t"].get<double>() == doctest::Approx(0.333333).epsilon(1e-12));
+}
+
+TEST_CASE("records read back equal the records written with the frame decoded again") {
+    for (const auto& r : {request_record(), reply_record()}) {
+        const auto back = record_from_json(json::parse(to_json(r).dump()));
+        REQUIRE(back);
+        CHECK(*back == r);
+    }
+    // A reply of two ACKs is no single frame: none is decoded.
+    CHECK_FALSE(record_from_json(to_json(reply_record()))->frame);
+}
+
+TEST_CASE("a line that is no record is refused") {
+    CHECK_FALSE(record_from_json(json::parse("[]")));
+    CHECK_FALSE(record_from_json(json::parse(R"({"kind":"request"})")));
+    auto j = to_json(request_record());
+    j["kind"] = "answer";
+    CHECK_FALSE(record_from_json(j));
+    j = to_json(request_record());
+    j["hex"] = "10 7Z";
+    CHECK_FALSE(record_from_json(j));
+    j = to_json(request_record());
+    j["request"] = "REQ_UD9";
+    CHECK_FALSE(record_from_json(j));
+    j = to_json(request_record());
+    j["line_baud"] = "2400";
+    CHECK_FALSE(record_from_json(j));
+    j = to_json(reply_record());
+    j["meters"] = json::array({1, 2});
+    CHECK_FALSE(record_from_json(j));
+}
+
+TEST_CASE("the JSON-lines writer writes one line per record") {
+    std::ostringstream os;
+    jsonl_writer w(os);
+    w.write(request_record());
+    w.write(reply_record());
+    CHECK(w.lines() == 2);
+    CHECK(w.good());
+    std::istringstream in(os.str());
+    std::string line;
+    std::vector<record> back;
+    while (std::getline(in, line)) {
+        auto r = record_from_json(json::parse(line));
+        REQUIRE(r);
+        back.push_back(*r);
+    }
+    CHECK(back == std::vector<record>{request_record(), reply_record()});
+}
+
+namespace {
+
+record silence_record() {
+    record r;
+    r.kind = record_kind::silence;
+    r.t = 0.5;
+    r.wall = noon;
+    r.session = 2;
+    r.request = link::request_kind::select;
+    r.summary = "no answer";
+    r.meters = {"a"};
+    r.injected = {"meter a: no answer (fault 'drop')"};
+    return r;
+}
+
+record junk_record() {
+    record r;
+    r.kind = record_kind::junk;
+    r.t = 0.75;
+    r.wall = noon;
+    r.session = 1;
+    r.raw = {0xFF, 0x12}; // noise
+    r.summary = "not a frame start";
+    return r;
+}
+
+record event_record(bytes raw) {
+    record r;
+    r.kind = record_kind::event;
+    r.t = 2.0;
+    r.wall = noon;
+    r.raw = std::move(raw);
+    r.summary = "meter b leaves the bus";
+    return r;
+}
+
+// RSP_UD from address 5 whose only record is DIF 1F: another telegram follows.
+const bytes rsp_ud_more{0x68, 0x10, 0x10, 0x68, // start, L = 16 twice, start
+                        0x08, 0x05, 0x72,       // C = RSP_UD, A = 5, CI = 72 (long header)
+                        0x78, 0x56, 0x34, 0x12, // ID 12345678 (BCD, LSB first)
+                        0x2D, 0x2C,             // manufacturer KAM
+                        0x01, 0x07,             // version 1, medium water
+                        0x01, 0x00, 0x00, 0x00, // access number 1, status 0, signature 0
+                        0x1F,                   // DIF 1F: more records follow in the next telegram
+                        0x14, 0x16};            // CS, stop
+
+record more_follows_record() {
+    record r;
+    r.kind = record_kind::reply;
+    r.t = 3.0;
+    r.wall = noon;
+    r.session = 1;
+    r.raw = rsp_ud_more;
+    r.request = link::request_kind::req_ud2;
+    r.summary = "RSP_UD a=5";
+    r.meters = {"water"};
+    r.answered_by = {"water"};
+    r.more_follows = true;
+    return r;
+}
+
+} // namespace
+
+TEST_CASE("every record kind reads back from its transcript line") {
+    auto with_frame = more_follows_record();
+    const auto decoded = link::decode(rsp_ud_more);
+    REQUIRE(decoded);
+    with_frame.frame = decoded->value;
+    for (const auto& r : {request_record(), reply_record(), silence_record(), junk_record(), event_record({}),
+                          event_record({0x00, 0x00, 0x00}), with_frame}) {
+        CAPTURE(to_json_line(r));
+        const auto back = record_from_json(json::parse(to_json_line(r)));
+        REQUIRE(back);
+        CHECK(*back == r);
+    }
+}
+
+TEST_CASE("a reply says whether more telegrams follow and the field reads back") {
+    const auto r = more_follows_record();
+    const auto j = json::parse(to_json_line(r));
+    CHECK(j["more_follows"] == true);
+    CHECK(j["hex"] == "6810106808057278563412"
+                      "2D2C0107010000001F1416");
+    const auto back = record_from_json(j);
+    REQUIRE(back);
+    CHECK(back->more_follows);
+    REQUIRE(back->frame); // one intact frame: decoded again from "hex"
+    CHECK(back->frame->c == 0x08);
+    CHECK(back->frame->a == 0x05);
+    CHECK(json::parse(to_json_line(reply_record()))["more_follows"] == false);
+    // Only replies carry it.
+    CHECK_FALSE(json::parse(to_json_line(request_record())).contains("more_follows"));
+    CHECK_FALSE(json::parse(to_json_line(silence_record())).contains("more_follows"));
+    auto wrong = j;
+    wrong["more_follows"] = "yes";
+    CHECK_FALSE(record_from_json(wrong));
+}
+
+TEST_CASE("malformed JSON lines are refused") {
+    const auto line = to_json_line(request_record());
+    for (const std::string& bad : {line.substr(0, line.size() - 1), std::string("{\"t\":1,"), std::string(""),
+                                   std::string("not json"), std::string("\"a string\""), std::string("42")}) {
+        CAPTURE(bad);
+        const auto j = json::parse(bad, nullptr, false); // what a reader of a transcript does
+        CHECK_FALSE(record_from_json(j));
+    }
+    auto j = json::parse(line);
+    j.erase("t");
+    CHECK_FALSE(record_from_json(j));
+    j = json::parse(line);
+    j["wall"] = "2026-11-21T12:00:00Z";
+    CHECK_FALSE(record_from_json(j));
+    j = json::parse(line);
+    j["session"] = -1;
+    CHECK_FALSE(record_from_json(j));
+    j = json::parse(line);
+    j["summary"] = 5;
+    CHECK_FALSE(record_from_json(j));
+    j = json::parse(line);
+    j["hex"] = 16; // a number, not text
+    CHECK_FALSE(record_from_json(j));
+}
+
+TEST_CASE("wall times round trip and only the written form is read") {
+    using namespace std::chrono;
+    const wall_time leap_day =
+        sys_days(year(2028) / 2 / 29) + hours(23) + minutes(59) + seconds(59) + milliseconds(999);
+    CHECK(format_wall(leap_day) == "2028-02-29T23:59:59.999Z");
+    CHECK(parse_wall(format_wall(leap_day)) == leap_day);
+    CHECK(format_wall(wall_time{}) == "1970-01-01T00:00:00.000Z");
+    CHECK(parse_wall("1970-01-01T00:00:00.000Z") == wall_time{});
+    CHECK_FALSE(parse_wall("2026-02-29T00:00:00.000Z")); // no leap year
+    CHECK_FALSE(parse_wall("2026-13-01T00:00:00.000Z"));
+    CHECK_FALSE(parse_wall("2026-00-01T00:00:00.000Z"));
+    CHECK_FALSE(parse_wall("2026-11-21T24:00:00.000Z"));
+    CHECK_FALSE(parse_wall("2026-11-21T12:60:00.000Z"));
+    CHECK_FALSE(parse_wall("2026-11-21T12:00:00.123+"));
+    CHECK_FALSE(parse_wall("2026-11-21T12:00:00.1a3Z"));
+    CHECK_FALSE(parse_wall("2026-11-21T12:00:00.123Z "));
+    CHECK_FALSE(parse_wall(""));
+}
+
+TEST_CASE("the JSON-lines writer writes an entry's records") {
+    std::ostringstream os;
+    jsonl_writer w(os);
+    exchange x;
+    x.request = request_record();
+    x.outcome = reply_record();
+    x.end = fate::answered;
+    w.write(entry{x});
+    x.end = fate::stopped; // its request only
+    w.write(entry{x});
+    w.write(entry{notice{junk_record(), "junk", false}});
+    CHECK(w.lines() == 4);
+    CHECK(os.str() == to_json_line(request_record()) + "\n" + to_json_line(reply_record()) + "\n" +
+                          to_json_line(request_record()) + "\n" + to_json_line(junk_record()) + "\n");
+}
