@@ -13,6 +13,7 @@
 #include <mbus/transport/tcp.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include <fmt/format.h>
@@ -48,7 +49,24 @@ struct run_options {
     double idle_s{0};
     std::string transcript; // JSON lines, written as they happen
     std::string counters;   // JSON, written at exit
+    bool read_only{false};
+    double connection_idle_s{300};
+    std::size_t max_connections{256};
 };
+
+// A bus anyone can reach takes SND_UD from anyone: say so where the user will see it.
+void warn_if_exposed(const std::string& where, bool read_only) {
+    const auto hp = transport::parse_host_port(where);
+    if (!hp) return;
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(hp->host, ec);
+    if (!ec && address.is_loopback()) return;
+    std::cerr << fmt::format(
+        "mbus-sim: warning: --tcp {} listens beyond this machine: whoever reaches it can "
+        "send SND_UD (change addresses and identification, write records, switch the baud "
+        "rate){}\n",
+        where, read_only ? " and gets no answer: --read-only refuses them" : "; --read-only refuses them");
+}
 
 // Exit codes: 0 a clean stop (signal or stop condition), 1 a transport that cannot be opened,
 // 2 a bad command line or scenario.
@@ -194,6 +212,10 @@ int run(const run_options& o) {
     ro.max_requests = o.max_requests;
     ro.max_duration = seconds(o.duration_s);
     ro.idle_limit = seconds(o.idle_s);
+    ro.read_only = o.read_only;
+    ro.session_idle = seconds(o.connection_idle_s);
+    ro.max_sessions = o.max_connections;
+    if (!o.tcp.empty()) warn_if_exposed(o.tcp, o.read_only);
 
     asio::io_context io{1};
     const auto ex = io.get_executor();
@@ -281,6 +303,18 @@ command setup(CLI::App& parent) {
         "--transcript", o->transcript,
         "Write every request, reply, silence, junk and event as JSON lines to FILE as they happen "
         "(several buses: FILE with the bus name before its extension)");
+    app->add_flag(
+        "--read-only", o->read_only,
+        "Refuse SND_UD that would change a meter (addresses, records, baud rate, reset): no answer, "
+        "as a meter refuses it; selection still works. For shared demo rigs");
+    app->add_option("--connection-idle", o->connection_idle_s,
+                    "Close a TCP connection whose master sent nothing for this many seconds (default 300; 0: "
+                    "never)")
+        ->check(CLI::NonNegativeNumber);
+    app->add_option("--max-connections", o->max_connections,
+                    "TCP connections served at once per bus (default 256); a further one is closed at once "
+                    "and logged")
+        ->check(CLI::PositiveNumber);
     app->add_option("--counters", o->counters,
                     "Write the counters per request kind as JSON to FILE at exit (several buses: "
                     "one file each, named as for --transcript)");

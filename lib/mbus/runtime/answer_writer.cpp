@@ -43,9 +43,11 @@ std::error_code runner::state::deliver(session& s, bytes_view data) {
     if (s.out.size() + data.size() > options.output_limit) {
         // A connection is closed: the next frame could only go out half. A pty or serial line stays;
         // the answer is lost, as bytes a UART sends while nobody listens.
-        if (s.from_listener)
+        if (s.from_listener && s.closing_why.empty()) {
+            ++counters.slow_closed;
             close_session(s, fmt::format("its master does not read: {} bytes of answers wait", s.out.size()),
                           false);
+        }
         return std::make_error_code(std::errc::no_buffer_space);
     }
     s.out.insert(s.out.end(), data.begin(), data.end());

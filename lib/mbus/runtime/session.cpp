@@ -152,7 +152,7 @@ asio::awaitable<void> runner::state::read_loop(std::shared_ptr<state> st, std::s
                 ++st->counters.idle_closed;
                 st->close_session(
                     *s,
-                    fmt::format("idle: no byte for {:.0f} s",
+                    fmt::format("idle: no byte for {:g} s",
                                 std::chrono::duration<double>(st->options.session_idle).count()),
                     false);
                 continue; // the next read reports the close

@@ -171,3 +171,22 @@ TEST_CASE("mbus-sim run exits 1 naming a device it cannot open") {
     CHECK(sim.err().find("/nonexistent/ttyUSB9") != std::string::npos);
     CHECK(sim.rest_of_stdout().empty());
 }
+
+TEST_CASE("mbus-sim run warns when TCP listens beyond loopback and refuses writes with --read-only") {
+    child sim({"run", "--tcp", "0.0.0.0:0", "--read-only"});
+    const auto ready = wait_ready(sim);
+    const int sock = tcp_connect("127.0.0.1:" + ready.tcp.substr(ready.tcp.rfind(':') + 1));
+    REQUIRE(sock >= 0);
+    // SND_UD to 3, CI 51, set primary address 9 (01 7A 09): refused, no answer.
+    CHECK(write_all(sock, bytes{0x68, 0x06, 0x06, 0x68, 0x53, 0x03, 0x51, 0x01, 0x7A, 0x09, 0x2B, 0x16}));
+    CHECK(write_all(sock, bytes{0x10, 0x40, 0x03, 0x43, 0x16})); // SND_NKE to 3: still there
+    CHECK(read_frame_fd(sock, wait_limit) == bytes{0xE5});
+    ::close(sock);
+    sim.signal(SIGTERM);
+    CHECK(sim.wait_exit(wait_limit) == 0);
+    const auto err = sim.err();
+    INFO("stderr: ", err);
+    CHECK(err.find("mbus-sim: warning: --tcp 0.0.0.0:0 listens beyond this machine") != std::string::npos);
+    CHECK(err.find("refused: the bus is read-only") == std::string::npos); // only --verbose shows meter notes
+    CHECK(err.find("1 writes refused (read-only)") != std::string::npos);
+}
