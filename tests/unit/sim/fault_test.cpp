@@ -302,16 +302,6 @@ TEST_CASE("fault any_address makes the meter answer at every primary address") {
     CHECK(r.ask(snd_nke(0xFF)).injected.empty());    // broadcasts stay broadcasts
 }
 
-TEST_CASE("uart at another rate: twice as fast and twice as slow") {
-    // 00 at 4800 read at 2400: the line is space for 5 receiver bits, so data bits 0-3 are 0 and
-    // 4-7 mark, the parity sample is mark: F0 with a parity error.
-    CHECK(receive_at_rate(bytes{0x00}, 4800, 2400) == std::vector<received_byte>{{0xF0, true, false}});
-    // 00 at 1200 read at 2400: space for 20 receiver bits: 00, and the stop bit is space.
-    CHECK(receive_at_rate(bytes{0x00}, 1200, 2400) == std::vector<received_byte>{{0x00, false, true}});
-    // Same rate: intact.
-    CHECK(values(receive_at_rate(clean, 2400, 2400)) == clean);
-}
-
 TEST_CASE("fault wrong_baud gives what a UART at the line rate reads") {
     auto f = spec(faults::wrong_baud{});
     std::get<faults::wrong_baud>(f.action).baud = 1200;
