@@ -233,7 +233,9 @@ int run(const run_options& o) {
         if (b.transcript) runner.subscribe([&b](const harness::entry& e) { b.transcript->write(e); });
         log.info(fmt::format("scenario {} ({}): {} meters, {} timing, strict baud {}", b.name,
                              b.sc.source.string(), b.sc.meters.size(),
-                             b.sc.bus.timing == scenario::timing_mode::realistic ? "realistic" : "fast",
+                             b.sc.bus.timing == scenario::timing_mode::realistic   ? "realistic"
+                             : b.sc.bus.timing == scenario::timing_mode::immediate ? "immediate"
+                                                                                   : "fast",
                              b.sc.bus.config.strict_baud ? "on" : "off"));
         if (b.pty) runner.add(std::move(b.pty.stream));
         if (b.tcp) {

@@ -66,7 +66,7 @@ struct within {
 // At least and/or at most N requests (of `request`, to `addresses`).
 struct request_count {
     static constexpr std::string_view name = "requests";
-    std::vector<byte> addresses;              // empty: any
+    std::vector<byte> addresses;               // empty: any
     std::optional<link::request_kind> request; // only this kind
     std::optional<std::uint64_t> at_least;
     std::optional<std::uint64_t> at_most;

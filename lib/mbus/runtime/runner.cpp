@@ -18,11 +18,17 @@ std::string bus_name(const scenario::scenario& sc) {
     return sc.source.stem().string();
 }
 
+// A scenario's immediate timing is the runner's immediate option.
+runner_options with_timing(runner_options o, scenario::timing_mode t) {
+    if (t == scenario::timing_mode::immediate) o.immediate = true;
+    return o;
+}
+
 } // namespace
 
 runner::state::state(const asio::any_io_executor& e, const scenario::scenario& sc, runner_options o)
-    : ex(e), settings(sc.bus), name(bus_name(sc)), options(o), bus(sc.bus.config), wake(e), reply_timer(e),
-      duration_timer(e), idle_timer(e), timeline_timer(e), started(clock::now()),
+    : ex(e), settings(sc.bus), name(bus_name(sc)), options(with_timing(o, sc.bus.timing)), bus(sc.bus.config),
+      wake(e), reply_timer(e), duration_timer(e), idle_timer(e), timeline_timer(e), started(clock::now()),
       started_wall(std::chrono::system_clock::now()), last_input(started), tl(sc.events, started) {
     for (const auto& m : sc.meters) {
         bus.add(m, started);

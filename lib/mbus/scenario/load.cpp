@@ -38,7 +38,7 @@ bus_settings read_bus(detail::sink& s, const toml::node* n, const std::string& s
                         "{} is not an M-Bus baud rate (300, 600, 1200, 2400, 4800, 9600, 19200, 38400)", *v));
     }
     if (const auto* x = t->get("timing"))
-        if (const auto i = detail::read_choice(s, *x, "bus.timing", {"fast", "realistic"}))
+        if (const auto i = detail::read_choice(s, *x, "bus.timing", {"fast", "realistic", "immediate"}))
             b.timing = static_cast<timing_mode>(*i);
     if (const auto* x = t->get("response_delay_ms"))
         if (const auto d = detail::read_delay(s, *x, "bus.response_delay_ms", b.baud))

@@ -18,6 +18,9 @@ namespace mbus::scenario {
 enum class timing_mode : std::uint8_t {
     fast,      // answers are written whole after their delay (CI, quick tests)
     realistic, // bytes are paced at the baud rate, 11 bits per character
+    // Answers are written whole at once, with no response delay: outside the EN 13757-2 window, for
+    // masters' unit tests and load tests over TCP that want speed, not timing.
+    immediate,
 };
 
 struct bus_settings {

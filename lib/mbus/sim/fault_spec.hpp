@@ -13,8 +13,8 @@
 
 #include <mbus/core/bytes.hpp>
 #include <mbus/core/variant.hpp>
-#include <mbus/sim/bus.hpp>
 #include <mbus/link/request_kind.hpp>
+#include <mbus/sim/bus.hpp>
 #include <mbus/sim/timing.hpp>
 
 namespace mbus::sim {
@@ -165,12 +165,12 @@ std::ostream& operator<<(std::ostream& os, const fault_action& a); // the kind's
 // random sequence depends only on the requests that passed the rest.
 struct fault_trigger {
     std::vector<link::request_kind> requests; // empty: every kind
-    std::optional<double> probability;  // 0..1
-    std::uint64_t every{0};             // every Nth matching request (counted after `after`); 0: each
-    std::uint64_t after{0};             // the first N matching requests pass unharmed
-    std::optional<microseconds> from;   // since the engine's start time
-    std::optional<microseconds> until;  // exclusive
-    std::optional<std::uint64_t> seed;  // else derived from the bus seed and the fault's index
+    std::optional<double> probability;        // 0..1
+    std::uint64_t every{0};                   // every Nth matching request (counted after `after`); 0: each
+    std::uint64_t after{0};                   // the first N matching requests pass unharmed
+    std::optional<microseconds> from;         // since the engine's start time
+    std::optional<microseconds> until;        // exclusive
+    std::optional<std::uint64_t> seed;        // else derived from the bus seed and the fault's index
     friend bool operator==(const fault_trigger&, const fault_trigger&) = default;
 };
 

@@ -73,3 +73,16 @@ TEST_CASE("scenario holds what the file says and compares whole") {
     other.meters[1].primary_address = 3;
     CHECK_FALSE(other == sc);
 }
+
+TEST_CASE("scenario timing immediate is read from the bus table") {
+    std::string text = two_meters;
+    text.replace(text.find("\"realistic\""), 11, "\"immediate\"");
+    const auto r = scenario::load_string(text, "fast.toml");
+    INFO(r);
+    REQUIRE(r);
+    CHECK(r.value->bus.timing == scenario::timing_mode::immediate);
+    text.replace(text.find("\"immediate\""), 11, "\"instant\"");
+    const auto bad = scenario::load_string(text, "bad.toml");
+    REQUIRE_FALSE(bad);
+    CHECK(scenario::to_string(bad.errors.at(0)).find("immediate") != std::string::npos);
+}
