@@ -105,18 +105,10 @@ serial_port::serial_port(asio::posix::stream_descriptor fd, serial_options optio
 serial_port::~serial_port() { close(); }
 
 asio::awaitable<std::pair<std::error_code, std::size_t>> serial_port::read_some(std::span<byte> buf) {
-    if (!fd_.is_open()) co_return std::pair{std::error_code(errc::closed), std::size_t{0}};
-    auto [ec, n] = co_await fd_.async_read_some(asio::buffer(buf.data(), buf.size()),
-                                                asio::as_tuple(asio::use_awaitable));
-    if (ec == asio::error::operation_aborted && !fd_.is_open())
-        co_return std::pair{std::error_code(errc::closed), std::size_t{0}};
-    co_return std::pair{detail::to_std(ec), n};
+    return detail::read_some(fd_, buf);
 }
 
-asio::awaitable<std::error_code> serial_port::write(bytes_view data) {
-    if (!fd_.is_open()) co_return errc::closed;
-    co_return co_await detail::write_all(fd_, data);
-}
+asio::awaitable<std::error_code> serial_port::write(bytes_view data) { return detail::write_open(fd_, data); }
 
 std::string serial_port::describe() const {
     return fmt::format("serial {} {} 8{}1{}", options_.device, options_.baud, parity_letter(options_.par),
