@@ -2,6 +2,7 @@
 // `after_requests`), what (`action`) and to whom (`meter`, or `fault` for a fault's start and stop),
 // with the action's own keys. Names are checked against the meters and faults read before.
 
+#include <mbus/scenario/detail/exclusive_keys.hpp>
 #include <mbus/scenario/detail/harness_tables.hpp>
 #include <mbus/scenario/detail/suggest.hpp>
 #include <mbus/scenario/detail/table_array.hpp>
@@ -94,10 +95,7 @@ std::optional<sim::value_source> read_source(sink& s, const toml::node& n, const
 std::optional<sim::events::trigger> read_when(sink& s, const toml::table& t, const std::string& path) {
     const auto* at = t.get("at");
     const auto* after = t.get("after_requests");
-    if (at != nullptr && after != nullptr) {
-        s.error(*after, child(path, "after_requests"), "give either at or after_requests, not both");
-        return std::nullopt;
-    }
+    if (both_given(s, t, path, "at", "after_requests")) return std::nullopt;
     if (after != nullptr) {
         const auto n = read_integer(s, *after, child(path, "after_requests"), 0,
                                     std::numeric_limits<std::int64_t>::max());

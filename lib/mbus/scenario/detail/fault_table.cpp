@@ -2,6 +2,7 @@
 // the kind; a key of another kind is reported as not belonging, a key of no kind as unknown (with a
 // suggestion).
 #include <mbus/core/variant.hpp>
+#include <mbus/scenario/detail/exclusive_keys.hpp>
 #include <mbus/scenario/detail/harness_tables.hpp>
 #include <mbus/scenario/detail/suggest.hpp>
 #include <mbus/scenario/detail/table_array.hpp>
@@ -171,9 +172,7 @@ void read_bytes_or_random(sink& s, const toml::table& t, const std::string& path
                           std::string_view random_key, bytes& hex, std::size_t& random) {
     const auto* h = t.get(hex_key);
     const auto* r = t.get(random_key);
-    if (h != nullptr && r != nullptr)
-        s.error(*r, child(path, random_key),
-                fmt::format("give either {} or {}, not both", hex_key, random_key));
+    both_given(s, t, path, hex_key, random_key);
     if (h != nullptr)
         if (auto b = read_hex(s, *h, child(path, hex_key))) {
             if (b->empty())
