@@ -94,10 +94,16 @@ std::string fixed_unit(unsigned code) {
 }
 
 struct to_json_visitor {
-    json operator()(const variable_data& v) const {
+    // Every kind of telegram opens with its CI and the name of its structure.
+    static json headed(unsigned ci, const char* structure) {
         json j;
-        j["ci"] = hex2(v.ci);
-        j["structure"] = "variable";
+        j["ci"] = hex2(ci);
+        j["structure"] = structure;
+        return j;
+    }
+
+    json operator()(const variable_data& v) const {
+        json j = headed(v.ci, "variable");
         if (v.ci == ci::variable_none)
             j["header"] = nullptr;
         else
@@ -112,9 +118,7 @@ struct to_json_visitor {
         return j;
     }
     json operator()(const fixed_data& f) const {
-        json j;
-        j["ci"] = hex2(f.ci);
-        j["structure"] = "fixed";
+        json j = headed(f.ci, "fixed");
         const bool binary = (f.status & 0x80) != 0;
         const unsigned t1 = f.medium_unit & 0xFF;
         const unsigned t2 = f.medium_unit >> 8;
@@ -142,9 +146,7 @@ struct to_json_visitor {
         return j;
     }
     json operator()(const application_error& e) const {
-        json j;
-        j["ci"] = hex2(ci::app_error);
-        j["structure"] = "application_error";
+        json j = headed(ci::app_error, "application_error");
         json a;
         if (e.status) {
             a["status"] = *e.status;
@@ -157,9 +159,7 @@ struct to_json_visitor {
         return j;
     }
     json operator()(const other_data& o) const {
-        json j;
-        j["ci"] = hex2(o.ci);
-        j["structure"] = "other";
+        json j = headed(o.ci, "other");
         j["data"] = hex(o.data);
         return j;
     }

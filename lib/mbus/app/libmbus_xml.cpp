@@ -210,26 +210,20 @@ long storage_number(const dib& d) {
     }
     return result;
 }
-long tariff(const dib& d) {
+// libmbus gathers the tariff and the subunit alike: `width` bits from bit `shift` of every DIFE, the
+// first DIFE lowest; -1 without DIFE.
+long dife_field(const dib& d, int shift, int width) {
     if (d.dife.empty()) return -1;
     long result = 0;
     int bit = 0;
     for (const auto e : d.dife) {
-        result |= static_cast<long>((e & 0x30) >> 4) << bit;
-        bit += 2;
+        result |= static_cast<long>((e >> shift) & ((1 << width) - 1)) << bit;
+        bit += width;
     }
     return result;
 }
-int device(const dib& d) {
-    if (d.dife.empty()) return -1;
-    int result = 0;
-    int bit = 0;
-    for (const auto e : d.dife) {
-        result |= ((e & 0x40) >> 6) << bit;
-        ++bit;
-    }
-    return result;
-}
+long tariff(const dib& d) { return dife_field(d, 4, 2); }
+int device(const dib& d) { return static_cast<int>(dife_field(d, 6, 1)); }
 
 std::string header_xml(const header& h) {
     const auto a = h.address.value_or(secondary_address{});

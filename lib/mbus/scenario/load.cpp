@@ -1,5 +1,6 @@
 #include <mbus/scenario/detail/harness_tables.hpp>
 #include <mbus/scenario/detail/suggest.hpp>
+#include <mbus/scenario/detail/table_array.hpp>
 #include <mbus/scenario/detail/tables.hpp>
 #include <mbus/scenario/load.hpp>
 
@@ -82,24 +83,20 @@ load_result from_text(std::string_view text, const std::string& shown) {
     const auto* mn = root->get("meter");
     if (mn == nullptr) {
         s.error(*root, {}, "no meters: add at least one [[meter]] table");
-    } else if (mn->is_table()) {
-        s.error(*mn, "meter", "write [[meter]] (one table per meter), not [meter]");
-    } else if (const auto* a = detail::read_array(s, *mn, "meter")) {
-        for (std::size_t i = 0; i < a->size(); ++i) {
-            const auto path = child("meter", i);
-            const auto* t = detail::read_table(s, (*a)[i], path);
-            if (t == nullptr) continue;
-            const detail::meter_context ctx{sc.bus.config.seed, sc.bus.baud, i, shown};
-            // `present` is about this scenario's bus, not the model: read from the meter's table only.
-            bool present = true;
-            if (const auto* p = t->get("present"))
-                present = detail::read_bool(s, *p, child(path, "present")).value_or(true);
-            for (auto& m : detail::parse_meter(s, *t, path, models, ctx)) {
-                sc.meters.push_back(std::move(m));
-                sc.present.push_back(present);
-                origin.emplace_back(t, path);
-            }
-        }
+    } else {
+        detail::for_each_top_table(
+            s, mn, "meter", "meter", [&](const toml::table& t, const std::string& path, std::size_t i) {
+                const detail::meter_context ctx{sc.bus.config.seed, sc.bus.baud, i, shown};
+                // `present` is about this scenario's bus, not the model: read from the meter's table only.
+                bool present = true;
+                if (const auto* p = t.get("present"))
+                    present = detail::read_bool(s, *p, child(path, "present")).value_or(true);
+                for (auto& m : detail::parse_meter(s, t, path, models, ctx)) {
+                    sc.meters.push_back(std::move(m));
+                    sc.present.push_back(present);
+                    origin.emplace_back(&t, path);
+                }
+            });
     }
 
     std::map<std::string, std::size_t> names;

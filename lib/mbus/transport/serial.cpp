@@ -1,11 +1,11 @@
 #include <mbus/transport/serial.hpp>
 
+#include <mbus/transport/detail/raw_tty.hpp>
 #include <mbus/transport/stream_io.hpp>
 #include <mbus/transport/termios_speed.hpp>
 
 #include <fmt/format.h>
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <termios.h>
@@ -16,8 +16,6 @@
 namespace mbus::transport {
 
 namespace {
-
-std::error_code last_os_error() { return {errno, std::system_category()}; }
 
 // Unix98 pty slaves (/dev/pts/N) have character majors 136..143 (Documentation/admin-guide/devices.txt).
 bool is_pty_slave(int fd) {
@@ -43,27 +41,10 @@ open_result<serial_port> serial_port::open(const asio::any_io_executor& ex, cons
     auto fail = [](std::error_code ec, std::string message) {
         return open_result<serial_port>{nullptr, ec, std::move(message)};
     };
-    const auto speed = speed_code(options.baud);
-    if (!speed)
-        return fail(errc::unsupported_baud, fmt::format("{}: unsupported baud rate {}", dev, options.baud));
-
-    // Non-blocking: open() of a modem line would otherwise wait for carrier.
-    const int fd = ::open(dev.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        auto ec = last_os_error();
-        return fail(ec, fmt::format("cannot open {}: {}", dev, ec.message()));
-    }
-    asio::posix::stream_descriptor desc(ex, fd);
-    if (!::isatty(fd)) return fail(errc::not_a_tty, fmt::format("{} is not a serial device", dev));
-
-    termios t{};
-    if (::tcgetattr(fd, &t) != 0) {
-        auto ec = last_os_error();
-        return fail(ec, fmt::format("cannot read the settings of {}: {}", dev, ec.message()));
-    }
-    cfmakeraw(&t);
-    t.c_cflag &= ~static_cast<tcflag_t>(CSIZE | CSTOPB | PARENB | PARODD | CMSPAR | CRTSCTS);
-    t.c_cflag |= CS8 | CREAD | CLOCAL;
+    auto opened = detail::open_raw_tty(ex, dev, options.baud);
+    if (!opened.tty) return fail(opened.error, std::move(opened.message));
+    auto& [desc, t, speed] = *opened.tty;
+    const int fd = desc.native_handle();
     if (options.par != parity::none) {
         t.c_cflag |= PARENB;
         if (options.par == parity::odd) t.c_cflag |= PARODD;
@@ -71,30 +52,24 @@ open_result<serial_port> serial_port::open(const asio::any_io_executor& ex, cons
         // it belonged to then fails its length or checksum and the parser skips it.
         t.c_iflag |= INPCK | IGNPAR;
     }
-    t.c_cc[VMIN] = 1;
-    t.c_cc[VTIME] = 0;
-    cfsetispeed(&t, *speed);
-    cfsetospeed(&t, *speed);
     // Debian's glibc reports EINVAL when a call changed nothing and PARENB did not stick (a pty, or a
     // second open at the same settings); the read-back below decides what really holds.
     if (::tcsetattr(fd, TCSANOW, &t) != 0 && errno != EINVAL) {
-        auto ec = last_os_error();
+        auto ec = detail::last_os_error();
         return fail(ec, fmt::format("cannot configure {} at {} baud: {}", dev, options.baud, ec.message()));
     }
     termios now{};
     ::tcgetattr(fd, &now);
     // A pty has no speed of its own, and the simulator's pty moves it to a marker rate the instant
     // it is set (transport/pty.hpp): only a real device's read-back says whether the rate holds.
-    if (cfgetospeed(&now) != *speed && !is_pty_slave(fd))
+    if (cfgetospeed(&now) != speed && !is_pty_slave(fd))
         return fail(errc::unsupported_baud,
                     fmt::format("{}: the device does not take {} baud", dev, options.baud));
     if (!is_raw(now) || (now.c_cflag & CSIZE) != CS8)
         return fail(std::make_error_code(std::errc::invalid_argument),
                     fmt::format("{}: the device does not take raw 8-bit mode", dev));
     const bool parity_ok = options.par == parity::none || (now.c_cflag & PARENB) != 0;
-    ::tcflush(fd, TCIOFLUSH); // whatever was on the line before we listened is not a request to us
-    boost::system::error_code bec;
-    desc.non_blocking(true, bec);
+    detail::start_listening(desc); // whatever was on the line before we listened is not a request to us
     return open_result<serial_port>{
         std::unique_ptr<serial_port>(new serial_port(std::move(desc), options, parity_ok)), {}, {}};
 }
@@ -105,18 +80,10 @@ serial_port::serial_port(asio::posix::stream_descriptor fd, serial_options optio
 serial_port::~serial_port() { close(); }
 
 asio::awaitable<std::pair<std::error_code, std::size_t>> serial_port::read_some(std::span<byte> buf) {
-    if (!fd_.is_open()) co_return std::pair{std::error_code(errc::closed), std::size_t{0}};
-    auto [ec, n] = co_await fd_.async_read_some(asio::buffer(buf.data(), buf.size()),
-                                                asio::as_tuple(asio::use_awaitable));
-    if (ec == asio::error::operation_aborted && !fd_.is_open())
-        co_return std::pair{std::error_code(errc::closed), std::size_t{0}};
-    co_return std::pair{detail::to_std(ec), n};
+    return detail::read_some(fd_, buf);
 }
 
-asio::awaitable<std::error_code> serial_port::write(bytes_view data) {
-    if (!fd_.is_open()) co_return errc::closed;
-    co_return co_await detail::write_all(fd_, data);
-}
+asio::awaitable<std::error_code> serial_port::write(bytes_view data) { return detail::write_open(fd_, data); }
 
 std::string serial_port::describe() const {
     return fmt::format("serial {} {} 8{}1{}", options_.device, options_.baud, parity_letter(options_.par),

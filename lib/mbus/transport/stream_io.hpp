@@ -11,7 +11,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <cstddef>
+#include <span>
 #include <system_error>
+#include <utility>
 
 namespace mbus::transport::detail {
 
@@ -37,6 +40,27 @@ asio::awaitable<std::error_code> write_all(Stream& s, bytes_view data) {
                                                asio::as_tuple(asio::use_awaitable));
     (void)m;
     co_return to_std(ec2);
+}
+
+// A read on a stream that close() may shut: on a closed stream, or cut short by close(), it ends with
+// errc::closed; with reset_closes a reset by the peer ends it so too.
+template <class Stream>
+asio::awaitable<std::pair<std::error_code, std::size_t>> read_some(Stream& s, std::span<byte> buf,
+                                                                   bool reset_closes = false) {
+    if (!s.is_open()) co_return std::pair{std::error_code(errc::closed), std::size_t{0}};
+    auto [ec, n] =
+        co_await s.async_read_some(asio::buffer(buf.data(), buf.size()), asio::as_tuple(asio::use_awaitable));
+    if ((ec == asio::error::operation_aborted && !s.is_open()) ||
+        (reset_closes && ec == asio::error::connection_reset))
+        co_return std::pair{std::error_code(errc::closed), std::size_t{0}};
+    co_return std::pair{to_std(ec), n};
+}
+
+// write_all on a stream that close() may shut.
+template <class Stream>
+asio::awaitable<std::error_code> write_open(Stream& s, bytes_view data) {
+    if (!s.is_open()) co_return errc::closed;
+    co_return co_await write_all(s, data);
 }
 
 } // namespace mbus::transport::detail

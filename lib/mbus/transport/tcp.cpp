@@ -55,19 +55,11 @@ tcp_stream::tcp_stream(asio::ip::tcp::socket socket) : socket_(std::move(socket)
 tcp_stream::~tcp_stream() { close(); }
 
 asio::awaitable<std::pair<std::error_code, std::size_t>> tcp_stream::read_some(std::span<byte> buf) {
-    if (!socket_.is_open()) co_return std::pair{std::error_code(errc::closed), std::size_t{0}};
-    auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buf.data(), buf.size()),
-                                                    asio::as_tuple(asio::use_awaitable));
-    if (ec == asio::error::operation_aborted && !socket_.is_open())
-        co_return std::pair{std::error_code(errc::closed), std::size_t{0}};
-    if (ec == asio::error::connection_reset)
-        co_return std::pair{std::error_code(errc::closed), std::size_t{0}};
-    co_return std::pair{detail::to_std(ec), n};
+    return detail::read_some(socket_, buf, /*reset_closes=*/true);
 }
 
 asio::awaitable<std::error_code> tcp_stream::write(bytes_view data) {
-    if (!socket_.is_open()) co_return errc::closed;
-    co_return co_await detail::write_all(socket_, data);
+    return detail::write_open(socket_, data);
 }
 
 std::string tcp_stream::describe() const { return describe_; }

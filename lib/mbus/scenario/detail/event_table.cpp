@@ -2,8 +2,10 @@
 // `after_requests`), what (`action`) and to whom (`meter`, or `fault` for a fault's start and stop),
 // with the action's own keys. Names are checked against the meters and faults read before.
 
+#include <mbus/scenario/detail/exclusive_keys.hpp>
 #include <mbus/scenario/detail/harness_tables.hpp>
 #include <mbus/scenario/detail/suggest.hpp>
+#include <mbus/scenario/detail/table_array.hpp>
 #include <mbus/scenario/detail/tables.hpp>
 #include <mbus/sim/meter.hpp>
 
@@ -93,10 +95,7 @@ std::optional<sim::value_source> read_source(sink& s, const toml::node& n, const
 std::optional<sim::events::trigger> read_when(sink& s, const toml::table& t, const std::string& path) {
     const auto* at = t.get("at");
     const auto* after = t.get("after_requests");
-    if (at != nullptr && after != nullptr) {
-        s.error(*after, child(path, "after_requests"), "give either at or after_requests, not both");
-        return std::nullopt;
-    }
+    if (both_given(s, t, path, "at", "after_requests")) return std::nullopt;
     if (after != nullptr) {
         const auto n = read_integer(s, *after, child(path, "after_requests"), 0,
                                     std::numeric_limits<std::int64_t>::max());
@@ -255,22 +254,14 @@ std::optional<sim::timeline_event> parse_event(sink& s, const toml::table& t, co
 } // namespace
 
 void parse_events(sink& s, const toml::node* n, scenario& sc) {
-    if (n == nullptr) return;
-    if (n->is_table()) {
-        s.error(*n, "event", "write [[event]] (one table per event), not [event]");
-        return;
-    }
-    const auto* a = read_array(s, *n, "event");
-    if (a == nullptr) return;
-    for (std::size_t i = 0; i < a->size(); ++i) {
-        const auto path = child("event", i);
-        const auto* t = read_table(s, (*a)[i], path);
-        if (t == nullptr) continue;
-        // A random walk without a seed of its own still repeats from run to run, and differs from
-        // event to event.
-        const auto walk_seed = sc.bus.config.seed + 0x9E3779B97F4A7C15ULL * (i + 1);
-        if (auto e = parse_event(s, *t, path, sc, walk_seed)) sc.events.push_back(std::move(*e));
-    }
+    for_each_top_table(s, n, "event", "event",
+                       [&](const toml::table& t, const std::string& path, std::size_t i) {
+                           // A random walk without a seed of its own still repeats from run to run, and
+                           // differs from event to event.
+                           const auto walk_seed = sc.bus.config.seed + 0x9E3779B97F4A7C15ULL * (i + 1);
+                           if (auto e = parse_event(s, t, path, sc, walk_seed))
+                               sc.events.push_back(std::move(*e));
+                       });
 }
 
 } // namespace mbus::scenario::detail

@@ -9,6 +9,7 @@
 #include <mbus/core/variant.hpp>
 #include <mbus/scenario/detail/harness_tables.hpp>
 #include <mbus/scenario/detail/suggest.hpp>
+#include <mbus/scenario/detail/table_array.hpp>
 
 #include <algorithm>
 #include <map>
@@ -208,19 +209,10 @@ std::optional<harness::expectation> parse_one(sink& s, const toml::table& t, con
 } // namespace
 
 void parse_expectations(sink& s, const toml::node* n, scenario& sc) {
-    if (n == nullptr) return;
-    if (n->is_table()) {
-        s.error(*n, "expect", "write [[expect]] (one table per expectation), not [expect]");
-        return;
-    }
-    const auto* a = read_array(s, *n, "expect");
-    if (a == nullptr) return;
-    for (std::size_t i = 0; i < a->size(); ++i) {
-        const auto path = child("expect", i);
-        const auto* t = read_table(s, (*a)[i], path);
-        if (t == nullptr) continue;
-        if (auto e = parse_one(s, *t, path, sc)) sc.expectations.push_back(std::move(*e));
-    }
+    for_each_top_table(s, n, "expect", "expectation",
+                       [&](const toml::table& t, const std::string& path, std::size_t) {
+                           if (auto e = parse_one(s, t, path, sc)) sc.expectations.push_back(std::move(*e));
+                       });
 }
 
 } // namespace mbus::scenario::detail

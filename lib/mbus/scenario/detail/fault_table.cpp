@@ -2,8 +2,10 @@
 // the kind; a key of another kind is reported as not belonging, a key of no kind as unknown (with a
 // suggestion).
 #include <mbus/core/variant.hpp>
+#include <mbus/scenario/detail/exclusive_keys.hpp>
 #include <mbus/scenario/detail/harness_tables.hpp>
 #include <mbus/scenario/detail/suggest.hpp>
+#include <mbus/scenario/detail/table_array.hpp>
 #include <mbus/scenario/detail/tables.hpp>
 
 #include <algorithm>
@@ -170,9 +172,7 @@ void read_bytes_or_random(sink& s, const toml::table& t, const std::string& path
                           std::string_view random_key, bytes& hex, std::size_t& random) {
     const auto* h = t.get(hex_key);
     const auto* r = t.get(random_key);
-    if (h != nullptr && r != nullptr)
-        s.error(*r, child(path, random_key),
-                fmt::format("give either {} or {}, not both", hex_key, random_key));
+    both_given(s, t, path, hex_key, random_key);
     if (h != nullptr)
         if (auto b = read_hex(s, *h, child(path, hex_key))) {
             if (b->empty())
@@ -400,27 +400,18 @@ std::optional<sim::fault_spec> parse_fault(sink& s, const toml::table& t, const 
 } // namespace
 
 void parse_faults(sink& s, const toml::node* n, scenario& sc) {
-    if (n == nullptr) return;
-    if (n->is_table()) {
-        s.error(*n, "fault", "write [[fault]] (one table per fault), not [fault]");
-        return;
-    }
-    const auto* a = read_array(s, *n, "fault");
-    if (a == nullptr) return;
     std::map<std::string, std::string> seen; // name -> path
-    for (std::size_t i = 0; i < a->size(); ++i) {
-        const auto path = child("fault", i);
-        const auto* t = read_table(s, (*a)[i], path);
-        if (t == nullptr) continue;
-        auto f = parse_fault(s, *t, path, i, sc);
-        if (!f) continue;
-        const auto [it, fresh] = seen.emplace(f->name, path);
-        if (!fresh) {
-            s.error(*t, path, fmt::format("name \"{}\" is already the name of {}", f->name, it->second));
-            continue;
-        }
-        sc.faults.push_back(std::move(*f));
-    }
+    for_each_top_table(
+        s, n, "fault", "fault", [&](const toml::table& t, const std::string& path, std::size_t i) {
+            auto f = parse_fault(s, t, path, i, sc);
+            if (!f) return;
+            const auto [it, fresh] = seen.emplace(f->name, path);
+            if (!fresh) {
+                s.error(t, path, fmt::format("name \"{}\" is already the name of {}", f->name, it->second));
+                return;
+            }
+            sc.faults.push_back(std::move(*f));
+        });
 }
 
 } // namespace mbus::scenario::detail

@@ -2,6 +2,7 @@
 #include <mbus/app/medium.hpp>
 #include <mbus/link/frame.hpp>
 #include <mbus/scenario/detail/suggest.hpp>
+#include <mbus/scenario/detail/table_array.hpp>
 #include <mbus/scenario/detail/tables.hpp>
 #include <mbus/sim/meter_check.hpp>
 #include <mbus/sim/timing.hpp>
@@ -436,18 +437,13 @@ std::vector<sim::meter_config> parse_meter(sink& s, const toml::table& t, const 
     std::vector<std::optional<std::size_t>> telegrams;
     if (const auto* n = l.get("record")) {
         const auto p = child(path, "record");
-        if (const auto* a = read_array(s, *n, p)) {
-            for (std::size_t i = 0; i < a->size(); ++i) {
-                const auto ip = child(p, i);
-                const auto* rt = read_table(s, (*a)[i], ip);
-                if (rt == nullptr) continue;
-                const auto seed = mix(ctx.bus_seed ^ mix((ctx.index << 16) + i));
-                if (auto r = parse_record(s, *rt, ip, seed)) {
-                    m.records.push_back(std::move(r->config));
-                    telegrams.push_back(r->telegram);
-                }
+        for_each_table(s, *n, p, [&](const toml::table& rt, const std::string& ip, std::size_t i) {
+            const auto seed = mix(ctx.bus_seed ^ mix((ctx.index << 16) + i));
+            if (auto r = parse_record(s, rt, ip, seed)) {
+                m.records.push_back(std::move(r->config));
+                telegrams.push_back(r->telegram);
             }
-        }
+        });
     }
     // Pages: a record without `telegram` goes with the record before it (the first with telegram 1).
     if (std::any_of(telegrams.begin(), telegrams.end(), [](const auto& k) { return k.has_value(); })) {
@@ -466,10 +462,9 @@ std::vector<sim::meter_config> parse_meter(sink& s, const toml::table& t, const 
 
     if (const auto* n = l.get("recorded")) {
         const auto p = child(path, "recorded");
-        if (const auto* a = read_array(s, *n, p))
-            for (std::size_t i = 0; i < a->size(); ++i)
-                if (const auto* rt = read_table(s, (*a)[i], child(p, i)))
-                    if (auto r = parse_recorded(s, *rt, child(p, i))) m.recorded.push_back(std::move(*r));
+        for_each_table(s, *n, p, [&](const toml::table& rt, const std::string& rp, std::size_t) {
+            if (auto r = parse_recorded(s, rt, rp)) m.recorded.push_back(std::move(*r));
+        });
         if (!m.recorded.empty() && !m.records.empty())
             s.error(*n, p, "a meter either replays recorded telegrams or builds them from records, not both");
     }
@@ -490,10 +485,9 @@ std::vector<sim::meter_config> parse_meter(sink& s, const toml::table& t, const 
 
     if (const auto* n = l.get("write_rule")) {
         const auto p = child(path, "write_rule");
-        if (const auto* a = read_array(s, *n, p))
-            for (std::size_t i = 0; i < a->size(); ++i)
-                if (const auto* wt = read_table(s, (*a)[i], child(p, i)))
-                    if (auto w = read_write_rule(s, *wt, child(p, i))) m.write_rules.push_back(std::move(*w));
+        for_each_table(s, *n, p, [&](const toml::table& wt, const std::string& wp, std::size_t) {
+            if (auto w = read_write_rule(s, wt, wp)) m.write_rules.push_back(std::move(*w));
+        });
     }
 
     if (l.get("record") == nullptr && l.get("recorded") == nullptr)

@@ -1,3 +1,4 @@
+#include <mbus/scenario/detail/exclusive_keys.hpp>
 #include <mbus/scenario/detail/record_shape.hpp>
 #include <mbus/scenario/detail/suggest.hpp>
 #include <mbus/scenario/detail/tables.hpp>
@@ -299,10 +300,7 @@ std::optional<parsed_record> parse_record(sink& s, const toml::table& t, const s
     bool ok = read_dib(s, t, path, sh);
     const auto* vif = t.get("vif");
     const auto* quantity = t.get("quantity");
-    if (vif != nullptr && quantity != nullptr) {
-        s.error(*vif, child(path, "vif"), "give either quantity or vif (the VIF as bytes), not both");
-        return std::nullopt;
-    }
+    if (both_given(s, t, path, "quantity", "vif", " (the VIF as bytes)")) return std::nullopt;
     if (vif != nullptr) {
         for (const auto key : {"resolution", "vife", "plain_unit"})
             if (const auto* n = t.get(key)) {

@@ -1,6 +1,7 @@
 // A record's value in a [[meter.record]]: a number, a date or time, "now", text, bytes, or a
 // generator table. What fits the record is app's rule (record_spec.hpp); this file reads the nodes
 // and reports app's answers at their place.
+#include <mbus/scenario/detail/exclusive_keys.hpp>
 #include <mbus/scenario/detail/record_shape.hpp>
 #include <mbus/scenario/detail/suggest.hpp>
 #include <mbus/scenario/detail/tables.hpp>
@@ -259,10 +260,7 @@ bool read_value(sink& s, const toml::table& t, const std::string& path, shape& s
                 std::optional<sim::value_source>& source, std::uint64_t walk_seed) {
     const auto* value = t.get("value");
     const auto* data = t.get("data");
-    if (value != nullptr && data != nullptr) {
-        s.error(*data, child(path, "data"), "give either value or data, not both");
-        return false;
-    }
+    if (both_given(s, t, path, "value", "data")) return false;
     if (sh.spec.coding == app::data_coding::none) {
         if (value == nullptr && data == nullptr) return true;
         s.error(value != nullptr ? *value : *data, path,
