@@ -178,7 +178,8 @@ std::optional<record> record_from_json(const json& j) {
     if (!get(j, "session", r.session)) return std::nullopt;
     if (j.contains("hex")) {
         if (!get(j, "hex", text)) return std::nullopt;
-        auto raw = from_hex(text);
+        // A record without bytes is written with "hex":"", which from_hex refuses as no hex at all.
+        auto raw = text.empty() ? result<bytes>(bytes{}) : from_hex(text);
         if (!raw) return std::nullopt;
         r.raw = std::move(*raw);
     }
