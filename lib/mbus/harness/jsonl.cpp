@@ -95,8 +95,13 @@ std::optional<wall_time> parse_wall(std::string_view text) {
     const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(mo)),
                                           std::chrono::day(static_cast<unsigned>(d))};
     if (!ymd.ok()) return std::nullopt;
-    return std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) +
-           std::chrono::seconds(s) + std::chrono::milliseconds(ms);
+    const auto t = std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) +
+                   std::chrono::seconds(s) + std::chrono::milliseconds(ms);
+    // wall_time counts nanoseconds: years before 1678 or after 2261 do not fit (found by fuzzing).
+    if (t < std::chrono::ceil<std::chrono::milliseconds>(wall_time::min()) ||
+        t > std::chrono::floor<std::chrono::milliseconds>(wall_time::max()))
+        return std::nullopt;
+    return std::chrono::time_point_cast<wall_time::duration>(t);
 }
 
 namespace {
@@ -178,7 +183,8 @@ std::optional<record> record_from_json(const json& j) {
     if (!get(j, "session", r.session)) return std::nullopt;
     if (j.contains("hex")) {
         if (!get(j, "hex", text)) return std::nullopt;
-        auto raw = from_hex(text);
+        // A record without bytes is written with "hex":"", which from_hex refuses as no hex at all.
+        auto raw = text.empty() ? result<bytes>(bytes{}) : from_hex(text);
         if (!raw) return std::nullopt;
         r.raw = std::move(*raw);
     }

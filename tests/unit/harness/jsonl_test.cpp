@@ -100,6 +100,27 @@ TEST_CASE("records read back equal the records written with the frame decoded ag
     CHECK_FALSE(record_from_json(to_json(reply_record()))->frame);
 }
 
+// Found by fuzz_transcript_record: a request or junk record without bytes wrote "hex":"" and that
+// line did not read back.
+TEST_CASE("a record without bytes reads back from its line") {
+    auto r = request_record();
+    r.raw.clear();
+    r.frame.reset();
+    const auto line = to_json_line(r);
+    const auto back = record_from_json(json::parse(line));
+    REQUIRE(back);
+    CHECK(*back == r);
+    CHECK(to_json_line(*back) == line);
+}
+
+// Found by fuzz_transcript_record: year 1013 overflowed the nanoseconds of wall_time (UBSan).
+TEST_CASE("wall times outside what wall_time holds are refused") {
+    CHECK_FALSE(parse_wall("1013-11-21T12:00:00.123Z"));
+    CHECK_FALSE(parse_wall("9999-12-31T23:59:59.999Z"));
+    CHECK(parse_wall("1970-01-01T00:00:00.000Z") == wall_time{});
+    CHECK(parse_wall("2200-01-01T00:00:00.000Z"));
+}
+
 TEST_CASE("a line that is no record is refused") {
     CHECK_FALSE(record_from_json(json::parse("[]")));
     CHECK_FALSE(record_from_json(json::parse(R"({"kind":"request"})")));

@@ -1,0 +1,88 @@
+// libFuzzer: scenario::load_string on arbitrary text. Loading never throws; it gives a scenario
+// exactly when it found nothing wrong, else at least one diagnostic, each with a place
+// (file:line:col) in the text. A scenario it gives keeps the promises of scenario.hpp and
+// meter_config.hpp, and its meters answer a REQ_UD2 on a bus without crashing.
+//
+// The input is taken to come from scenarios/ so that the shipped scenarios (the seeds) find their
+// models.
+
+#include <mbus/link/frame.hpp>
+#include <mbus/scenario/load.hpp>
+#include <mbus/sim/bus.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <set>
+#include <string>
+#include <string_view>
+
+using namespace mbus;
+
+namespace {
+
+void require(bool ok, const char* what) {
+    if (ok) return;
+    std::fprintf(stderr, "invariant broken: %s\n", what);
+    std::abort();
+}
+
+const std::string source_name = std::string(MBUS_FUZZ_SCENARIO_DIR) + "/fuzz-input.toml";
+
+bool valid_baud(unsigned b) {
+    for (const unsigned r : {300u, 600u, 1200u, 2400u, 4800u, 9600u, 19200u, 38400u})
+        if (b == r) return true;
+    return false;
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    // A model path may name any file: device files would block or never end (/dev/zero). That is
+    // the user's own doing, not something a fuzzer should wait on.
+    for (const auto* dev : {"/dev", "/proc", "/sys"})
+        if (text.find(dev) != std::string_view::npos) return 0;
+
+    const auto r = scenario::load_string(text, source_name);
+    require(r.value.has_value() == r.errors.empty(), "a scenario exactly when there are no diagnostics");
+    for (const auto& d : r.errors) {
+        require(!d.file.empty(), "a diagnostic names a file");
+        require(d.line >= 1 && d.column >= 1, "a diagnostic names a line and a column");
+        require(!d.message.empty(), "a diagnostic says what is wrong");
+        const auto shown = scenario::to_string(d);
+        require(
+            shown.starts_with(d.file + ":" + std::to_string(d.line) + ":" + std::to_string(d.column) + ": "),
+            "a diagnostic prints as file:line:col");
+    }
+    if (!r) return 0;
+
+    const auto& sc = *r.value;
+    require(!sc.meters.empty(), "a scenario has meters");
+    require(sc.present.size() == sc.meters.size(), "one presence flag per meter");
+    require(valid_baud(sc.bus.baud), "the bus runs at an M-Bus rate");
+    std::set<std::string> names;
+    for (const auto& m : sc.meters) {
+        require(m.primary_address <= link::address::max_primary, "primary addresses are 0..250");
+        require(valid_baud(m.baud), "a meter runs at an M-Bus rate");
+        require(!m.name.empty() && names.insert(m.name).second, "meter names are set and unique");
+        require(m.records.empty() != m.recorded.empty(), "records or recorded telegrams, not both");
+        require(m.identity.id <= 0x99999999u, "the id is 8 digits");
+    }
+
+    // The meters run: each answers (or not) a REQ_UD2 to its address. Bounded: `repeat` may make
+    // thousands.
+    sim::bus bus(sc.bus.config);
+    const std::size_t n = std::min<std::size_t>(sc.meters.size(), 8);
+    for (std::size_t i = 0; i < n; ++i)
+        bus.add(sc.meters[i]);
+    sim::sim_now now;
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto reply = bus.on_frame(
+            link::frame::short_frame(link::c_field::req_ud2, sc.meters[i].primary_address), sc.bus.baud, now);
+        require(reply.received.size() == reply.wire.size(), "every received byte is reported");
+        now.mono += std::chrono::seconds(1);
+    }
+    return 0;
+}
