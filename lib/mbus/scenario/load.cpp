@@ -140,8 +140,8 @@ load_result from_text(std::string_view text, const std::string& shown) {
 
 load_result load(const std::filesystem::path& file) {
     std::string error;
-    const auto text = detail::read_text(file.string(), error);
-    if (!text) return {std::nullopt, {{file.string(), 0, 0, {}, "cannot read: " + error}}};
+    const auto text = detail::read_text(file.string(), "a scenario", error);
+    if (!text) return {std::nullopt, {{file.string(), 0, 0, {}, error}}};
     return from_text(*text, file.string());
 }
 
