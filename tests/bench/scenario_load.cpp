@@ -62,7 +62,7 @@ void measure(const std::string& what, const std::string& toml) {
 
 int main() {
     // Peak RSS only grows: the sizes run from small to large so that each figure is that load's.
-    for (const std::size_t n : {1'000, 10'000, 100'000})
+    for (const std::size_t n : {std::size_t{1'000}, std::size_t{10'000}, std::size_t{100'000}})
         measure(fmt::format("{} templated meters", n), many_meters(n));
     measure("10000 meters, 500 faults + 500 bad refs", many_meters(10'000) + references(500));
 }
