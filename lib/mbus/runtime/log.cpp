@@ -1,3 +1,4 @@
+#include <mbus/core/text.hpp>
 #include <mbus/runtime/log.hpp>
 
 #include <fmt/format.h>
@@ -25,7 +26,8 @@ logger::logger(std::ostream& out, verbosity level, time_point origin, std::strin
 
 void logger::line(std::string_view text, double t) {
     // One write per line, flushed: the log interleaves sanely with other output and shows up at once.
-    out_ << fmt::format("[{:9.3f}] {}{}\n", t, prefix_, text) << std::flush;
+    // Meter names and notes come from scenario files and peers: escaped, they cannot forge a line.
+    out_ << fmt::format("[{:9.3f}] {}{}\n", t, printable(prefix_), printable(text)) << std::flush;
 }
 
 void logger::line(std::string_view text, time_point at) {
@@ -33,7 +35,7 @@ void logger::line(std::string_view text, time_point at) {
 }
 
 void logger::detail(std::string_view text) {
-    if (level_ == verbosity::verbose) out_ << fmt::format("{:12}{}\n", "", text) << std::flush;
+    if (level_ == verbosity::verbose) out_ << fmt::format("{:12}{}\n", "", printable(text)) << std::flush;
 }
 
 void logger::write(const harness::entry& e) {

@@ -1,3 +1,4 @@
+#include <mbus/core/text.hpp>
 #include <mbus/scenario/diagnostic.hpp>
 
 #include <ostream>
@@ -12,7 +13,9 @@ std::string to_string(const diagnostic& d) {
     }
     s += ": ";
     if (!d.key.empty()) s += d.key + ": ";
-    return s + d.message;
+    // File names, keys and messages quote what the file holds: its control characters must not start
+    // a line of their own on the terminal.
+    return printable(s + d.message);
 }
 
 std::ostream& operator<<(std::ostream& os, const diagnostic& d) { return os << to_string(d); }

@@ -18,7 +18,8 @@ struct diagnostic {
 };
 
 // "plant.toml:14:9: meter[2].record[0].unit: unknown unit \"kwhr\"; did you mean \"kWh\"?", as
-// compilers print errors (editors jump to the place). Parts that are not known are left out.
+// compilers print errors (editors jump to the place). Parts that are not known are left out; control
+// characters (a name with a newline) are escaped (mbus::printable), so one finding is one line.
 std::string to_string(const diagnostic& d);
 std::ostream& operator<<(std::ostream& os, const diagnostic& d);
 

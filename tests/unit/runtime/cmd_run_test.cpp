@@ -16,6 +16,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -143,6 +144,46 @@ TEST_CASE("mbus-sim run reports every scenario error and exits 2") {
     INFO("stderr: ", err);
     CHECK(err.find(file + ":7:") != std::string::npos);  // address = 300
     CHECK(err.find(file + ":11:") != std::string::npos); // medium = "lava"
+}
+
+TEST_CASE("mbus-sim check and run print a name with a newline escaped and refuse a FIFO at once") {
+    mbus::test::temp_dir dir;
+    auto named = water_toml;
+    const auto at = named.find("name = \"water\"");
+    REQUIRE(at != std::string::npos);
+    named.replace(at, named.find('\n', at) - at, "name = \"a\\nerror: forged\"");
+    named += "[[fault]]\nmeter = \"a\\nerror: forged\"\nkind = \"no_answer\"\nlate = 1\n"; // `late`: unknown
+    const auto file = dir.write("forged.toml", named).string();
+    {
+        child sim({"check", file});
+        REQUIRE(sim.started());
+        CHECK(sim.wait_exit(wait_limit) == 1);
+        const auto err = sim.err();
+        INFO("stderr: ", err);
+        CHECK(err.find("\nerror: forged") == std::string::npos);
+        CHECK(err.find("unknown key \"late\"") != std::string::npos);
+    }
+    named.resize(named.find("[[fault]]"));
+    const auto ok = dir.write("ok.toml", named).string();
+    {
+        child sim({"run", ok, "--tcp", "127.0.0.1:0", "--max-requests", "1", "-v"});
+        const auto ready = wait_ready(sim);
+        const int fd = tcp_connect(ready.tcp);
+        REQUIRE(fd >= 0);
+        REQUIRE(write_all(fd, req_ud2_5));
+        CHECK(sim.wait_exit(wait_limit) == 0);
+        ::close(fd);
+        const auto log = sim.rest_of_stdout() + sim.err();
+        INFO("log: ", log);
+        CHECK(log.find("a\\nerror: forged") != std::string::npos);
+        CHECK(log.find("\nerror: forged") == std::string::npos);
+    }
+    const auto fifo = dir.dir() / "fifo.toml";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    child sim({"check", fifo.string()});
+    REQUIRE(sim.started());
+    CHECK(sim.wait_exit(wait_limit) == 1);
+    CHECK(sim.err() == fifo.string() + ": not a regular file (a FIFO)\n");
 }
 
 TEST_CASE("mbus-sim run stops by itself after --max-requests and --quiet logs nothing") {

@@ -114,3 +114,14 @@ TEST_CASE("logger prefixes every line with the bus name when asked") {
     log.info("hello");
     CHECK(out.str().find("] plant hello\n") != std::string::npos);
 }
+
+TEST_CASE("logger escapes control characters in meter names") {
+    // A name from a scenario file with a newline: raw, it would forge a log line of its own.
+    logged l(verbosity::verbose, {water_meter("a\nerror: forged\x1B[2J", 5)});
+    REQUIRE(l.bus.send(link::frame::short_frame(0x5B, 5)));
+    const auto text = l.out.str();
+    CHECK(text.find("] from a\\nerror: forged\\x1B[2J\n") != std::string::npos);
+    CHECK(text.find("\n            a\\nerror: forged\\x1B[2J: REQ_UD2: telegram 1\n") != std::string::npos);
+    CHECK(text.find("\nerror: forged") == std::string::npos);
+    CHECK(text.find('\x1B') == std::string::npos);
+}

@@ -8,7 +8,12 @@
 #include "scenario_support.hpp"
 #include "support/printed.hpp"
 
+#include <fmt/format.h>
+
+#include <filesystem>
 #include <string>
+
+#include <sys/stat.h>
 
 using namespace mbus;
 using mbus::test::printed;
@@ -135,4 +140,116 @@ TEST_CASE("load_string takes model paths relative to the source name") {
     CHECK(elsewhere.errors[0].file.find("other") != std::string::npos);
     CHECK(elsewhere.errors[0].key == "meter[0].model");
     CHECK(elsewhere.errors[0].line == 2);
+}
+
+TEST_CASE("load refuses a FIFO at once instead of waiting for a writer") {
+    const scratch dir("load-fifo");
+    const auto fifo = dir.dir() / "plant.toml";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    const auto r = load(fifo); // with no writer, opening it to read would block for ever
+    CHECK(messages(r) == std::vector<std::string>{fifo.string() + ": not a regular file (a FIFO)"});
+}
+
+TEST_CASE("load refuses a folder") {
+    const scratch dir("load-folder");
+    CHECK(messages(load(dir.dir())) ==
+          std::vector<std::string>{dir.dir().string() + ": not a regular file (a folder)"});
+}
+
+TEST_CASE("load refuses a file over 16 MiB without reading it") {
+    const scratch dir("load-oversize");
+    const auto big = dir.write("plant.toml", one_meter);
+    std::filesystem::resize_file(big, (std::uintmax_t{17} << 20)); // sparse: nothing written
+    CHECK(messages(load(big)) ==
+          std::vector<std::string>{big.string() + ": is 17.0 MiB, more than the 16 MiB a scenario may have"});
+}
+
+TEST_CASE("load refuses a device as a model at the place that names it") {
+    const auto r = load_string("[[meter]]\nmodel = \"/dev/zero\"\naddress = 1\nid = 1\n", "plant.toml");
+    CHECK(messages(r) ==
+          std::vector<std::string>{"plant.toml:2:9: meter[0].model: model \"/dev/zero\": not a "
+                                   "regular file (a character device)"});
+}
+
+TEST_CASE("load refuses an oversize model") {
+    const scratch dir("load-oversize-model");
+    const auto m = dir.write("models/big.toml", model);
+    std::filesystem::resize_file(m, (std::uintmax_t{3} << 30)); // 3 GiB, sparse
+    const auto plant =
+        dir.write("plant.toml", "[[meter]]\nmodel = \"models/big.toml\"\naddress = 1\nid = 1\n");
+    CHECK(messages(load(plant)) ==
+          std::vector<std::string>{plant.string() + ":2:9: meter[0].model: model \"" + m.string() +
+                                   "\": is 3.0 GiB, more than the 16 MiB a model may have"});
+}
+
+TEST_CASE("load reports TOML nested too deep as a syntax error") {
+    const std::string deep = "a = " + std::string(100'000, '[') + std::string(100'000, ']') + "\n";
+    const auto r = load_string(deep, "deep.toml");
+    REQUIRE_FALSE(r);
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0].file == "deep.toml");
+    CHECK(r.errors[0].line == 1);
+    CHECK(r.errors[0].message.find("nest") != std::string::npos);
+}
+
+TEST_CASE("diagnostics escape control characters in names") {
+    // The name holds a newline: printed raw, it would make a line of its own that looks like a finding.
+    const std::string forged = "name = \"a\\nerror: forged\\u001B[31m\"\n";
+    const std::string m = "[[meter]]\n" + forged +
+                          "address = 1\nid = 1\nmanufacturer = \"TST\"\nmedium = \"water\"\n" + volume_record;
+    const auto r = load_string(m + m, "plant.toml");
+    REQUIRE(r.errors.size() == 1);
+    CHECK(r.errors[0].message.find("a\nerror: forged") != std::string::npos); // the text as it is
+    CHECK(messages(r) == std::vector<std::string>{"plant.toml:10:1: meter[1]: name \"a\\nerror: "
+                                                  "forged\\x1B[31m\" is already the name of a meter from "
+                                                  "meter[0]"});
+}
+
+TEST_CASE("load expands 20000 templated meters with their names and addresses") {
+    // Two tables of 10000: names from {n} and {address}, addresses stepping through 0..249.
+    std::string toml;
+    for (int t = 0; t < 2; ++t)
+        toml += fmt::format("[[meter]]\nname = \"t{0}-{{n}}-a{{address}}\"\naddress = 0\naddress_step = 0\n"
+                            "id = {1}\nmanufacturer = \"TST\"\nmedium = \"water\"\nrepeat = 10000\n{2}",
+                            t, t * 10000, volume_record);
+    toml += "[[fault]]\nmeter = \"t1-10000-a0\"\nkind = \"no_answer\"\n"
+            "[[event]]\nat = \"1s\"\nmeter = \"t0-1-a0\"\naction = \"leave\"\n";
+    const auto r = load_string(toml, "many.toml");
+    REQUIRE_MESSAGE(r, r);
+    const auto& meters = r.value->meters;
+    REQUIRE(meters.size() == 20000);
+    for (std::size_t i = 0; i < meters.size(); ++i) {
+        const auto t = i / 10000;
+        const auto k = i % 10000;
+        REQUIRE(meters[i].name == fmt::format("t{}-{}-a0", t, k + 1));
+        REQUIRE(meters[i].primary_address == 0);
+        REQUIRE(meters[i].identity.id == std::stoul(std::to_string(i), nullptr, 16)); // BCD of i
+    }
+    CHECK(r.value->faults.size() == 1);
+    CHECK(r.value->events.size() == 1);
+}
+
+TEST_CASE("load reports a second meter of one name once for each copy") {
+    std::string toml;
+    for (int t = 0; t < 2; ++t)
+        toml += fmt::format("[[meter]]\nname = \"m{{n}}\"\naddress = 1\naddress_step = 0\nid = {}\n"
+                            "manufacturer = \"TST\"\nmedium = \"water\"\nrepeat = 3\n{}",
+                            t * 10, volume_record);
+    const auto r = load_string(toml, "dup.toml");
+    CHECK(messages(r) ==
+          std::vector<std::string>{
+              "dup.toml:12:1: meter[1]: name \"m1\" is already the name of a meter from meter[0]",
+              "dup.toml:12:1: meter[1]: name \"m2\" is already the name of a meter from meter[0]",
+              "dup.toml:12:1: meter[1]: name \"m3\" is already the name of a meter from meter[0]"});
+}
+
+TEST_CASE("load fills every placeholder of a repeat name once") {
+    const auto r = load_string("[[meter]]\nname = \"{n}{{n}}{address}{id}{x}\"\naddress = 7\nid = 42\n"
+                               "manufacturer = \"TST\"\nmedium = \"water\"\nrepeat = 2\n" +
+                                   volume_record,
+                               "names.toml");
+    REQUIRE_MESSAGE(r, r);
+    REQUIRE(r.value->meters.size() == 2);
+    CHECK(r.value->meters[0].name == "1{1}700000042{x}");
+    CHECK(r.value->meters[1].name == "2{2}800000043{x}");
 }

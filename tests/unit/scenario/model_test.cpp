@@ -150,8 +150,8 @@ TEST_CASE("a model that cannot be read is an error at the model key") {
         dir.write("plant.toml", "[[meter]]\nmodel = \"models/none.toml\"\naddress = 1\nid = \"00000001\"\n");
     const auto r = load(plant);
     CHECK(messages(r) ==
-          std::vector<std::string>{plant.string() + ":2:9: meter[0].model: cannot read model \"" +
-                                   dir.dir().string() + "/models/none.toml\": No such file or directory"});
+          std::vector<std::string>{plant.string() + ":2:9: meter[0].model: model \"" + dir.dir().string() +
+                                   "/models/none.toml\": cannot read: No such file or directory"});
 }
 
 TEST_CASE("model paths in load_string are relative to the source name") {

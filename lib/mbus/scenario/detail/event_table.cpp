@@ -121,44 +121,31 @@ std::optional<sim::events::trigger> read_when(sink& s, const toml::table& t, con
 }
 
 // The meter `n` names, from the meters already read.
-const sim::meter_config* read_meter(sink& s, const toml::node& n, const std::string& path,
-                                    const scenario& sc) {
+const sim::meter_config* read_meter(sink& s, const toml::node& n, const std::string& path, const scenario& sc,
+                                    const name_index& meters) {
     const auto name = read_string(s, n, path);
     if (!name) return nullptr;
-    for (const auto& m : sc.meters)
-        if (m.name == *name) return &m;
-    std::vector<std::string_view> names;
-    for (const auto& m : sc.meters)
-        names.push_back(m.name);
-    s.error(n, path,
-            fmt::format("unknown meter \"{}\"{}", *name,
-                        closest(*name, names) ? did_you_mean(*name, names)
-                                              : "; the meters are " + one_of(std::span(names))));
+    if (const auto i = meters.find(*name)) return &sc.meters[*i];
+    s.error(n, path, fmt::format("unknown meter \"{}\"{}", *name, meters.suggest(*name, "meters")));
     return nullptr;
 }
 
 std::optional<std::string> read_fault(sink& s, const toml::node& n, const std::string& path,
-                                      const scenario& sc) {
+                                      const name_index& faults) {
     const auto name = read_string(s, n, path);
     if (!name) return std::nullopt;
-    std::vector<std::string_view> names;
-    for (const auto& f : sc.faults) {
-        if (f.name == *name) return name;
-        names.push_back(f.name);
-    }
-    if (names.empty())
+    if (faults.contains(*name)) return name;
+    if (faults.size() == 0)
         s.error(n, path,
                 fmt::format("unknown fault \"{}\": the scenario has no [[fault]] with a name", *name));
     else
-        s.error(n, path,
-                fmt::format("unknown fault \"{}\"{}", *name,
-                            closest(*name, names) ? did_you_mean(*name, names)
-                                                  : "; the faults are " + one_of(std::span(names))));
+        s.error(n, path, fmt::format("unknown fault \"{}\"{}", *name, faults.suggest(*name, "faults")));
     return std::nullopt;
 }
 
 std::optional<sim::timeline_event> parse_event(sink& s, const toml::table& t, const std::string& path,
-                                               const scenario& sc, std::uint64_t walk_seed) {
+                                               const scenario& sc, const name_index& meters,
+                                               const name_index& faults, std::uint64_t walk_seed) {
     const auto errors = s.size();
     layers(t).unknown_keys(s, path, event_keys);
     const auto when = read_when(s, t, path);
@@ -200,7 +187,7 @@ std::optional<sim::timeline_event> parse_event(sink& s, const toml::table& t, co
     } else if (mn == nullptr) {
         s.error(t, path, fmt::format("missing key \"meter\" (the meter that does \"{}\")", action_text));
     } else {
-        meter = read_meter(s, *mn, child(path, "meter"), sc);
+        meter = read_meter(s, *mn, child(path, "meter"), sc, meters);
         if (meter != nullptr) e.meter = meter->name;
     }
 
@@ -223,7 +210,7 @@ std::optional<sim::timeline_event> parse_event(sink& s, const toml::table& t, co
     case verb::start_fault:
     case verb::stop_fault:
         if (const auto* n = t.get("fault"))
-            if (auto name = read_fault(s, *n, child(path, "fault"), sc))
+            if (auto name = read_fault(s, *n, child(path, "fault"), faults))
                 e.what = sim::events::fault{std::move(*name), v == verb::start_fault};
         break;
     case verb::value: {
@@ -253,13 +240,17 @@ std::optional<sim::timeline_event> parse_event(sink& s, const toml::table& t, co
 
 } // namespace
 
-void parse_events(sink& s, const toml::node* n, scenario& sc) {
+void parse_events(sink& s, const toml::node* n, scenario& sc, const name_index& meters) {
+    std::vector<std::string_view> fault_names;
+    for (const auto& f : sc.faults)
+        fault_names.push_back(f.name);
+    const name_index faults(std::move(fault_names));
     for_each_top_table(s, n, "event", "event",
                        [&](const toml::table& t, const std::string& path, std::size_t i) {
                            // A random walk without a seed of its own still repeats from run to run, and
                            // differs from event to event.
                            const auto walk_seed = sc.bus.config.seed + 0x9E3779B97F4A7C15ULL * (i + 1);
-                           if (auto e = parse_event(s, t, path, sc, walk_seed))
+                           if (auto e = parse_event(s, t, path, sc, meters, faults, walk_seed))
                                sc.events.push_back(std::move(*e));
                        });
 }

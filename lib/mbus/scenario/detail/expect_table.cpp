@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -56,17 +57,15 @@ void each_string(sink& s, const toml::node& n, const std::string& path, F&& f) {
     if (auto v = read_string(s, n, path)) f(*v, n);
 }
 
-void read_meters(sink& s, const toml::node& n, const std::string& path, const scenario& sc,
+void read_meters(sink& s, const toml::node& n, const std::string& path, const name_index& names,
                  std::vector<std::string>& meters) {
-    std::vector<std::string_view> names;
-    for (const auto& m : sc.meters)
-        names.emplace_back(m.name);
+    std::unordered_set<std::string> listed(meters.begin(), meters.end());
     each_string(s, n, path, [&](const std::string& name, const toml::node& at) {
-        if (std::find(names.begin(), names.end(), name) == names.end()) {
-            s.error(at, path, fmt::format("no meter is named \"{}\"{}", name, did_you_mean(name, names)));
+        if (!names.contains(name)) {
+            s.error(at, path, fmt::format("no meter is named \"{}\"{}", name, names.did_you_mean(name)));
             return;
         }
-        if (std::find(meters.begin(), meters.end(), name) == meters.end()) meters.push_back(name);
+        if (listed.insert(name).second) meters.push_back(name);
     });
 }
 
@@ -103,7 +102,7 @@ void read_addresses(sink& s, const toml::node& n, const std::string& path, std::
 }
 
 std::optional<harness::expectation> parse_one(sink& s, const toml::table& t, const std::string& path,
-                                              const scenario& sc) {
+                                              const name_index& names) {
     layers(t).unknown_keys(s, path, all_keys);
     const auto* that = t.get("that");
     if (that == nullptr) {
@@ -158,7 +157,7 @@ std::optional<harness::expectation> parse_one(sink& s, const toml::table& t, con
         if (const auto* n = t.get("address")) read_addresses(s, *n, child(path, "address"), out);
     };
     const auto meters = [&](std::vector<std::string>& out) {
-        if (const auto* n = t.get("meters")) read_meters(s, *n, child(path, "meters"), sc, out);
+        if (const auto* n = t.get("meters")) read_meters(s, *n, child(path, "meters"), names, out);
     };
     const auto count = [&](std::string_view key) -> std::optional<std::uint64_t> {
         if (const auto* n = t.get(key))
@@ -208,10 +207,11 @@ std::optional<harness::expectation> parse_one(sink& s, const toml::table& t, con
 
 } // namespace
 
-void parse_expectations(sink& s, const toml::node* n, scenario& sc) {
+void parse_expectations(sink& s, const toml::node* n, scenario& sc, const name_index& meters) {
     for_each_top_table(s, n, "expect", "expectation",
                        [&](const toml::table& t, const std::string& path, std::size_t) {
-                           if (auto e = parse_one(s, t, path, sc)) sc.expectations.push_back(std::move(*e));
+                           if (auto e = parse_one(s, t, path, meters))
+                               sc.expectations.push_back(std::move(*e));
                        });
 }
 

@@ -334,7 +334,7 @@ void read_params(sink& s, const toml::table& t, const std::string& path, sim::fa
 }
 
 std::optional<sim::fault_spec> parse_fault(sink& s, const toml::table& t, const std::string& path,
-                                           std::size_t index, const scenario& sc) {
+                                           std::size_t index, const name_index& meters) {
     const auto errors = s.size();
     const auto known = all_keys();
     layers(t).unknown_keys(s, path, known);
@@ -351,12 +351,9 @@ std::optional<sim::fault_spec> parse_fault(sink& s, const toml::table& t, const 
 
     if (const auto* n = t.get("meter"))
         if (auto v = read_string(s, *n, child(path, "meter"))) {
-            std::vector<std::string_view> names;
-            for (const auto& m : sc.meters)
-                names.push_back(m.name);
-            if (std::find(names.begin(), names.end(), *v) == names.end())
+            if (!meters.contains(*v))
                 s.error(*n, child(path, "meter"),
-                        fmt::format("no meter named \"{}\"{}", *v, did_you_mean(*v, names)));
+                        fmt::format("no meter named \"{}\"{}", *v, meters.did_you_mean(*v)));
             else
                 f.meter = std::move(*v);
         }
@@ -399,11 +396,11 @@ std::optional<sim::fault_spec> parse_fault(sink& s, const toml::table& t, const 
 
 } // namespace
 
-void parse_faults(sink& s, const toml::node* n, scenario& sc) {
+void parse_faults(sink& s, const toml::node* n, scenario& sc, const name_index& meters) {
     std::map<std::string, std::string> seen; // name -> path
     for_each_top_table(
         s, n, "fault", "fault", [&](const toml::table& t, const std::string& path, std::size_t i) {
-            auto f = parse_fault(s, t, path, i, sc);
+            auto f = parse_fault(s, t, path, i, meters);
             if (!f) return;
             const auto [it, fresh] = seen.emplace(f->name, path);
             if (!fresh) {

@@ -15,10 +15,9 @@ void sink::error(const toml::source_region& where, std::string key, std::string 
     ++reports_;
     diagnostic d{where.path ? *where.path : std::string(), static_cast<int>(where.begin.line),
                  static_cast<int>(where.begin.column), std::move(key), std::move(message)};
-    const bool seen = std::any_of(list_.begin(), list_.end(), [&d](const diagnostic& x) {
-        return x.file == d.file && x.line == d.line && x.column == d.column && x.message == d.message;
-    });
-    if (!seen) list_.push_back(std::move(d));
+    // NUL cannot be in a file name, so it separates the parts unambiguously.
+    auto place = fmt::format("{}{}{}:{}:{}", d.file, '\0', d.line, d.column, d.message);
+    if (seen_.insert(std::move(place)).second) list_.push_back(std::move(d));
 }
 
 void sink::error_in_file(std::string file, std::string message) {

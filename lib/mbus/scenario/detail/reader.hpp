@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include <mbus/core/bytes.hpp>
@@ -34,6 +35,9 @@ class sink {
 
   private:
     std::vector<diagnostic> list_;
+    // Place and message of every finding on the list: a file with many problems is checked in
+    // linear time, not by a scan of the list per finding.
+    std::unordered_set<std::string> seen_;
     std::size_t reports_{0};
 };
 

@@ -48,8 +48,15 @@ class model_store {
 
 // Reads `text` as TOML; a syntax error is reported with toml++'s position. nullptr then.
 std::unique_ptr<toml::table> parse_toml(sink& s, std::string_view text, const std::string& shown);
-// The file's text, or nullopt with `error` set.
-std::optional<std::string> read_text(const std::string& file, std::string& error);
+// Scenario and model files are read whole; beyond this a file is a mistake (a log, an image), and
+// reading it would only hold memory. scenarios/README.md gives the figure.
+constexpr std::size_t max_file_size = std::size_t{16} << 20;
+
+// The text of the regular file `file`, or nullopt with `error` set to why not ("cannot read: No such
+// file or directory", "not a regular file (a FIFO)", "is 3.0 GiB, more than the 16 MiB a scenario may
+// have"; `what` is "a scenario" or "a model"). Never blocks on a FIFO or device, never reads more than
+// max_file_size + 1 bytes.
+std::optional<std::string> read_text(const std::string& file, std::string_view what, std::string& error);
 
 // The same place for the same name, to find include cycles.
 std::string canonical_name(const std::string& file);
