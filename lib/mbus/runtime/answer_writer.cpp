@@ -50,6 +50,13 @@ std::error_code runner::state::deliver(session& s, bytes_view data) {
         }
         return std::make_error_code(std::errc::no_buffer_space);
     }
+    if (s.out.empty() && !s.writing) {
+        // The usual case: the peer keeps up, and the answer goes out here and now, whole.
+        const auto n = s.stream->try_write(data);
+        counters.bytes_out += n;
+        data = data.subspan(n);
+        if (data.empty()) return {};
+    }
     s.out.insert(s.out.end(), data.begin(), data.end());
     s.out_signal.cancel();
     return {};
@@ -70,7 +77,9 @@ asio::awaitable<void> runner::state::write_loop(std::shared_ptr<state> st, std::
             continue;
         }
         chunk.swap(s->out);
+        s->writing = true;
         auto r = co_await transport::with_timeout(s->stream->write(chunk), st->options.write_timeout);
+        s->writing = false;
         if (s->closed) break;
         if (r && !*r) {
             st->counters.bytes_out += chunk.size();

@@ -47,6 +47,14 @@ class byte_stream {
     // without suspending, so writing one byte at a time with a timer in between is cheap.
     virtual asio::awaitable<std::error_code> write(bytes_view data) = 0;
 
+    // Writes what the stream takes at once, without waiting, and returns how much: the way to send a
+    // whole answer without a coroutine switch when the peer keeps up. 0 when nothing went or the stream
+    // cannot do that (write() then sends it and reports errors).
+    virtual std::size_t try_write(bytes_view data) {
+        (void)data;
+        return 0;
+    }
+
     // For logs: "pty /dev/pts/3", "tcp 127.0.0.1:5000 <- 127.0.0.1:40212", "serial /dev/ttyUSB0 2400 8E1".
     virtual std::string describe() const = 0;
 

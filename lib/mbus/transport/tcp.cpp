@@ -62,6 +62,13 @@ asio::awaitable<std::error_code> tcp_stream::write(bytes_view data) {
     return detail::write_open(socket_, data);
 }
 
+std::size_t tcp_stream::try_write(bytes_view data) {
+    if (!socket_.is_open() || data.empty()) return 0;
+    boost::system::error_code ec; // would_block, or an error write() will report
+    const auto n = socket_.write_some(asio::buffer(data.data(), data.size()), ec);
+    return ec ? 0 : n;
+}
+
 std::string tcp_stream::describe() const { return describe_; }
 
 void tcp_stream::close() {

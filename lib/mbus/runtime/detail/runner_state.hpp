@@ -31,6 +31,7 @@ struct session {
 
     // Whole answers waiting to be written, and the writer parked until there are some.
     bytes out;
+    bool writing{false}; // the writer has bytes in flight: later ones must queue behind them
     asio::steady_timer out_signal;
 
     session(unsigned i, std::unique_ptr<transport::byte_stream> s, std::chrono::microseconds gap,
