@@ -9,7 +9,8 @@
 //   auto x = bus.send(mbus::link::frame::short_frame(0x5B, 5));   // REQ_UD2 to 5
 //   assert(x.end == mbus::harness::fate::answered && x.outcome.frame);
 //
-// Single-threaded: use it from one thread.
+// Single-threaded: use it from one thread. What its runner's subscribers capture must outlive it: the
+// destructor still reports its sessions closing.
 
 #include <cstdint>
 #include <memory>

@@ -163,12 +163,13 @@ TEST_CASE("in_process_bus serves the project's master over an in-memory stream")
 }
 
 TEST_CASE("a reply is decoded once whatever observes it") {
-    runtime::in_process_bus bus(load(two_meters));
+    // The observers outlive the bus: its destructor still reports its sessions closing.
     std::ostringstream log_text, transcript_text;
-    runtime::logger log(log_text, runtime::verbosity::verbose, bus.runner().started());
+    runtime::logger log(log_text, runtime::verbosity::verbose);
     harness::jsonl_writer transcript(transcript_text);
     harness::counters counters;
     std::vector<harness::record> records;
+    runtime::in_process_bus bus(load(two_meters));
     bus.runner().subscribe([&](const harness::entry& e) { log.write(e); });
     bus.runner().subscribe([&](const harness::entry& e) { transcript.write(e); });
     bus.runner().subscribe([&](const harness::entry& e) { counters.add(e); });
@@ -188,14 +189,14 @@ TEST_CASE("a reply is decoded once whatever observes it") {
 }
 
 TEST_CASE("a sink can leave while the bus runs") {
-    runtime::in_process_bus bus(load(two_meters));
-    int seen = 0;
+    int seen = 0; // outlive the bus, as its sinks must
+    int later = 0;
     std::uint64_t id = 0;
+    runtime::in_process_bus bus(load(two_meters));
     id = bus.runner().subscribe([&](const harness::entry&) {
         ++seen;
         bus.runner().unsubscribe(id); // from inside its own call
     });
-    int later = 0;
     bus.runner().subscribe([&](const harness::entry&) { ++later; });
     REQUIRE(bus.send(link::frame::short_frame(0x40, 5)));
     REQUIRE(bus.send(link::frame::short_frame(0x40, 7)));

@@ -19,10 +19,10 @@ namespace {
 // A bus with the water meter at 5 (and whatever else), logging every entry.
 struct logged {
     std::ostringstream out;
+    logger log; // before the bus: its destructor still logs the session closing
     runtime::in_process_bus bus;
-    logger log;
     explicit logged(verbosity level, std::vector<sim::meter_config> meters = {water_meter("water", 5)})
-        : bus(make_scenario(std::move(meters))), log(out, level, bus.runner().started()) {
+        : log(out, level), bus(make_scenario(std::move(meters))) {
         bus.runner().subscribe([this](const harness::entry& e) { log.write(e); });
     }
 };
