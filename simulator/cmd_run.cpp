@@ -190,6 +190,9 @@ int run(const run_options& o) {
         std::cerr << "mbus-sim: --link and --serial serve one bus: give one scenario with them\n";
         return exit_scenario;
     }
+    // Before the buses: their streams must close while the io_context they use still exists.
+    asio::io_context io{1};
+    const auto ex = io.get_executor();
     std::vector<bus_setup> buses(n);
     for (std::size_t i = 0; i < n; ++i) {
         auto sc = load_scenario(paths[i]);
@@ -217,8 +220,6 @@ int run(const run_options& o) {
     ro.max_sessions = o.max_connections;
     if (!o.tcp.empty()) warn_if_exposed(o.tcp, o.read_only);
 
-    asio::io_context io{1};
-    const auto ex = io.get_executor();
     for (std::size_t i = 0; i < n; ++i)
         if (const int rc = open_bus(o, buses[i], i, n, ex); rc != exit_ok) return rc;
 
