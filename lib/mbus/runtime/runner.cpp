@@ -40,12 +40,9 @@ runner::state::state(const asio::any_io_executor& e, const scenario::scenario& s
     // Timeline events start and stop faults and power-cycle meters through the engine, so it is
     // there whenever either is used; otherwise it comes with the first fault added at run time.
     if (!sc.faults.empty() || !sc.events.empty()) {
-        std::vector<std::string> names;
-        for (const auto& m : sc.meters)
-            names.push_back(m.name);
-        faults =
-            std::make_shared<sim::fault_engine>(sc.faults, std::move(names), sc.bus.config.seed, started);
-        bus.set_hooks(faults);
+        auto& f = engine();
+        for (const auto& spec : sc.faults)
+            f.add(spec); // in scenario order: each draws from the bus seed mixed with its index
     }
 }
 
