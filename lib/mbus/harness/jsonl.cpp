@@ -181,27 +181,38 @@ std::optional<record> record_from_json(const json& j) {
     if (!wall) return std::nullopt;
     r.wall = *wall;
     if (!get(j, "session", r.session)) return std::nullopt;
-    if (j.contains("hex")) {
+    // Only the fields the record's kind carries are read: the writer writes no others, and a field a
+    // kind does not carry (an "injected" on a request) would otherwise not survive a round trip
+    // (found by fuzzing).
+    const bool exchange = r.kind == record_kind::request || r.kind == record_kind::reply;
+    const bool asked = exchange || r.kind == record_kind::silence;
+    const bool taken = r.kind == record_kind::reply || r.kind == record_kind::silence;
+    if (r.kind != record_kind::silence && j.contains("hex")) {
         if (!get(j, "hex", text)) return std::nullopt;
         // A record without bytes is written with "hex":"", which from_hex refuses as no hex at all.
         auto raw = text.empty() ? result<bytes>(bytes{}) : from_hex(text);
         if (!raw) return std::nullopt;
         r.raw = std::move(*raw);
     }
-    if (j.contains("request")) {
+    if (asked && j.contains("request")) {
         if (!get(j, "request", text)) return std::nullopt;
         const auto k = link::parse_request_kind(text);
         if (!k) return std::nullopt;
         r.request = *k;
     }
-    // Fields a kind does not carry stay at their defaults; a field of the wrong type is an error.
-    const auto optional = [&](const char* key, auto& out) { return !j.contains(key) || get(j, key, out); };
-    if (!optional("summary", r.summary) || !optional("meters", r.meters) ||
-        !optional("answered_by", r.answered_by) || !optional("collision", r.collision) ||
-        !optional("repeated", r.repeated) || !optional("more_follows", r.more_follows) ||
-        !optional("injected", r.injected) || !optional("line_baud", r.line_baud))
+    // Fields the kind carries may be missing (they keep their defaults); of the wrong type, they are
+    // an error. Fields it does not carry are ignored.
+    const auto optional = [&](bool carried, const char* key, auto& out) {
+        return !carried || !j.contains(key) || get(j, key, out);
+    };
+    const bool reply = r.kind == record_kind::reply;
+    if (!optional(true, "summary", r.summary) || !optional(taken, "meters", r.meters) ||
+        !optional(reply, "answered_by", r.answered_by) || !optional(reply, "collision", r.collision) ||
+        !optional(reply, "repeated", r.repeated) || !optional(reply, "more_follows", r.more_follows) ||
+        !optional(taken, "injected", r.injected) ||
+        !optional(r.kind == record_kind::request, "line_baud", r.line_baud))
         return std::nullopt;
-    if (r.kind == record_kind::request || r.kind == record_kind::reply) r.frame = whole_frame(r.raw);
+    if (exchange) r.frame = whole_frame(r.raw);
     // Transcripts written before replies carried "more_follows" say it in their bytes.
     if (r.kind == record_kind::reply && !j.contains("more_follows") && r.frame && !r.frame->data.empty()) {
         const auto ud = app::decode(r.frame->ci, r.frame->data);

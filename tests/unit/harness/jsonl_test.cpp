@@ -113,6 +113,31 @@ TEST_CASE("a record without bytes reads back from its line") {
     CHECK(to_json_line(*back) == line);
 }
 
+// Found by fuzz_transcript_record: a request line that also held a reply's "injected" kept it in
+// the record, and the record's own line (which has no such field) read back as another record.
+TEST_CASE("fields a record's kind does not carry are ignored") {
+    auto j = to_json(request_record());
+    j["injected"] = json::array({"drop"});
+    j["meters"] = json::array({"a"});
+    j["collision"] = true;
+    const auto back = record_from_json(j);
+    REQUIRE(back);
+    CHECK(*back == request_record());
+    record quiet;
+    quiet.kind = record_kind::silence;
+    quiet.wall = noon;
+    quiet.request = link::request_kind::req_ud2;
+    quiet.summary = "silence";
+    auto s = to_json(quiet);
+    s["hex"] = "E5";
+    s["line_baud"] = 2400;
+    const auto silence = record_from_json(s);
+    REQUIRE(silence);
+    CHECK(silence->raw.empty());
+    CHECK(silence->line_baud == 0);
+    CHECK(*silence == *record_from_json(json::parse(to_json_line(*silence))));
+}
+
 // Found by fuzz_transcript_record: year 1013 overflowed the nanoseconds of wall_time (UBSan).
 TEST_CASE("wall times outside what wall_time holds are refused") {
     CHECK_FALSE(parse_wall("1013-11-21T12:00:00.123Z"));
