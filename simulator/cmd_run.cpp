@@ -6,6 +6,7 @@
 #include <mbus/runtime/fleet.hpp>
 #include <mbus/runtime/log.hpp>
 #include <mbus/runtime/readiness.hpp>
+#include <mbus/runtime/state_file.hpp>
 #include <mbus/scenario/demo.hpp>
 #include <mbus/scenario/load.hpp>
 #include <mbus/transport/pty.hpp>
@@ -52,6 +53,7 @@ struct run_options {
     bool read_only{false};
     double connection_idle_s{300};
     std::size_t max_connections{256};
+    std::string state; // what masters wrote, kept across restarts
 };
 
 // A bus anyone can reach takes SND_UD from anyone: say so where the user will see it.
@@ -223,6 +225,17 @@ int run(const run_options& o) {
     for (std::size_t i = 0; i < n; ++i)
         if (const int rc = open_bus(o, buses[i], i, n, ex); rc != exit_ok) return rc;
 
+    // Before the fleet: its buses report to it until they are gone.
+    std::optional<runtime::state_file> state;
+    if (!o.state.empty()) {
+        std::string error;
+        state = runtime::state_file::open(o.state, error);
+        if (!state) {
+            std::cerr << "mbus-sim: --state " << error << '\n';
+            return exit_scenario;
+        }
+    }
+
     runtime::fleet fleet(ex);
     std::vector<runtime::logger> logs;
     logs.reserve(n);
@@ -232,6 +245,11 @@ int run(const run_options& o) {
             logs.emplace_back(std::cerr, level, runner.started(), n > 1 ? b.name + " " : std::string());
         runner.subscribe([&log](const harness::entry& e) { log.write(e); });
         if (b.transcript) runner.subscribe([&b](const harness::entry& e) { b.transcript->write(e); });
+        if (state) {
+            for (const auto& line : state->restore(runner.name(), runner.bus()))
+                log.error(line);
+            state->watch(runner, [&log](const std::string& line) { log.error(line); });
+        }
         log.info(fmt::format("scenario {} ({}): {} meters, {} timing, strict baud {}", b.name,
                              b.sc.source.string(), b.sc.meters.size(),
                              b.sc.bus.timing == scenario::timing_mode::realistic   ? "realistic"
@@ -245,6 +263,10 @@ int run(const run_options& o) {
         }
         if (b.serial) runner.add(std::move(b.serial.stream));
     }
+
+    if (state)
+        for (const auto& line : state->unused_buses())
+            logs.front().error(line);
 
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int sig) {
@@ -318,6 +340,11 @@ command setup(CLI::App& parent) {
                     "TCP connections served at once per bus (default 256); a further one is closed at once "
                     "and logged")
         ->check(CLI::PositiveNumber);
+    app->add_option("--state", o->state,
+                    "Keep what masters write (primary address, identification, baud rate, written "
+                    "records) in FILE (JSON), saved atomically before each write is acknowledged and "
+                    "restored at start, as a real meter keeps it over a power cut; a FILE that is no "
+                    "state file stops the run");
     app->add_option("--counters", o->counters,
                     "Write the counters per request kind as JSON to FILE at exit (several buses: "
                     "one file each, named as for --transcript)");

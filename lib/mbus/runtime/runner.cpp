@@ -189,6 +189,10 @@ void runner::stop(std::string why) { s_->stop(std::move(why)); }
 bool runner::stopping() const { return s_->stopped; }
 const std::string& runner::stop_reason() const { return s_->reason; }
 void runner::on_stop(std::function<void()> fn) { s_->stop_hook = std::move(fn); }
+
+void runner::on_write(std::function<void(const std::vector<std::string>&)> fn) {
+    s_->write_hook = std::move(fn);
+}
 const harness::counters& runner::kind_counters() const { return s_->kinds; }
 const stats& runner::counters() const { return s_->counters; }
 duration runner::elapsed() const { return clock::now() - s_->started; }

@@ -32,6 +32,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 
@@ -126,6 +127,11 @@ class runner {
     const std::string& stop_reason() const;
     // Called once, from the first stop() (e.g. to cancel a signal_set so that run() can return).
     void on_stop(std::function<void()> fn);
+
+    // Called when a SND_UD (not a select) has reached meters, with their names, before its answer
+    // goes out: state kept over a restart (state_file.hpp) is saved there, as a meter stores a write
+    // before it acknowledges it. One hook; a new one replaces the old.
+    void on_write(std::function<void(const std::vector<std::string>&)> fn);
 
     // The counters per request kind so far.
     const harness::counters& kind_counters() const;

@@ -64,6 +64,8 @@ asio::awaitable<void> runner::state::serve(request req) {
         x.notes.push_back(
             fmt::format("{}: {}", meter_name(e.slave), e.reply.note.empty() ? "ignored" : e.reply.note));
     }
+    if (write_hook && out.request == link::request_kind::snd_ud && !out.meters.empty())
+        write_hook(out.meters);
     for (const auto& a : reply.answers)
         out.answered_by.push_back(meter_name(a.slave));
     out.collision = reply.collision;

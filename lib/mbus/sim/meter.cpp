@@ -320,4 +320,10 @@ bool meter::write(const app::record& r) {
     return false;
 }
 
+bool meter::write(std::size_t index, bytes data) {
+    if (index >= state_.size() || !config_.records[index].writable) return false;
+    state_[index].written = std::move(data);
+    return true;
+}
+
 } // namespace mbus::sim

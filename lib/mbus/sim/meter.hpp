@@ -92,6 +92,12 @@ class meter {
     // are those of `r`. False when no writable record has them.
     bool can_write(const app::record& r) const;
     bool write(const app::record& r);
+    // Record `index` by position, for state kept over a restart (meter_state.hpp): the data a
+    // SND_UD wrote into it, if any; the field writes must match; and a write of `data` into it
+    // (false, changing nothing: no such writable record).
+    const std::optional<bytes>& written(std::size_t index) const { return state_.at(index).written; }
+    const app::record& shape(std::size_t index) const { return state_.at(index).shape; }
+    bool write(std::size_t index, bytes data);
 
     // Readout telegrams are built from records (false: recorded telegrams are replayed).
     bool generates() const { return config_.recorded.empty(); }

@@ -78,6 +78,7 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
     bool stopped{false};
     std::string reason;
     std::function<void()> stop_hook;
+    std::function<void(const std::vector<std::string>&)> write_hook; // runner::on_write
 
     // Subscribers; a removed one is nulled during a dispatch and erased after it.
     std::vector<std::pair<std::uint64_t, sink>> sinks;
