@@ -55,6 +55,13 @@ step "secondary scans of the shipped scenarios against the optimised simulator"
 MBUS_SIM_EXE="$root/build/simulator/mbus-sim" \
     ctest --test-dir build-asan --output-on-failure -j "$jobs" --timeout 300 -R "$scans"
 
+step "the CI example of docs/ci.md (mbus-sim test --junit, mbus-sim read as the master)"
+# As a user's CI job runs it: mbus-sim on the PATH, the report checked for its test cases.
+PATH="$root/build/simulator:$PATH" mbus-sim test scenarios/ci-example.toml --junit build/junit.xml -- \
+    sh -c 'mbus-sim read 48 {pty} && mbus-sim read 7 {pty}' >/dev/null
+grep -q '<testsuite name="ci-example" tests="7" failures="0"' build/junit.xml
+echo "junit: $(grep -c '<testcase ' build/junit.xml) test cases, 0 failures"
+
 step "corpus counts"
 ./build-asan/tests/unit_tests --test-case='*corpus*' --no-version=true | grep -E '^corpus' || true
 

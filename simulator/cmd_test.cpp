@@ -10,6 +10,7 @@
 
 #include <mbus/harness/expect.hpp>
 #include <mbus/harness/jsonl.hpp>
+#include <mbus/harness/junit.hpp>
 #include <mbus/runtime/child_process.hpp>
 #include <mbus/runtime/log.hpp>
 #include <mbus/runtime/runner.hpp>
@@ -64,6 +65,7 @@ struct test_options {
     bool tcp{false};
     double timeout_s{60};
     std::string transcript;
+    std::string junit; // JUnit XML report
     bool json{false};
     bool require_success{false};
     bool verbose{false};
@@ -142,6 +144,16 @@ int run(const test_options& o) {
     if (sc.expectations.empty())
         std::cerr << fmt::format("mbus-sim: {} has no [[expect]]: only the master's exit status counts\n",
                                  o.scenario);
+
+    // Opened before the run, so that a report that cannot be written stops it before it starts.
+    std::ofstream junit_file;
+    if (!o.junit.empty()) {
+        junit_file.open(o.junit, std::ios::trunc);
+        if (!junit_file) {
+            std::cerr << fmt::format("mbus-sim: cannot write {}: {}\n", o.junit, std::strerror(errno));
+            return exit_usage;
+        }
+    }
 
     std::ofstream transcript_file;
     std::optional<harness::jsonl_writer> transcript;
@@ -278,6 +290,23 @@ int run(const test_options& o) {
     const bool master_ok = !master.timed_out && (!o.require_success || master.code == 0);
     const int code = !sent ? exit_silent : (all_held && master_ok) ? exit_held : exit_failed;
 
+    if (junit_file.is_open()) {
+        harness::junit_report report;
+        report.suite = sc.bus.name.empty() ? o.scenario : sc.bus.name;
+        report.verdicts = verdicts;
+        report.master = fmt::format("{}", fmt::join(args, " "));
+        report.master_output = describe(master, o.timeout_s);
+        if (!sent)
+            report.master_failure = "the master never sent anything";
+        else if (master.timed_out)
+            report.master_failure = report.master_output;
+        else if (o.require_success && master.code != 0)
+            report.master_failure = report.master_output + " (--require-master-success)";
+        report.seconds = seconds_of(runner.elapsed());
+        junit_file << harness::to_junit(report) << std::flush;
+        if (!junit_file) std::cerr << fmt::format("mbus-sim: cannot write {}\n", o.junit);
+    }
+
     if (o.json) {
         nlohmann::json j;
         j["scenario"] = o.scenario;
@@ -321,6 +350,9 @@ command setup(CLI::App& parent) {
     app->add_option("--timeout", o->timeout_s, "Kill the master after this many seconds (default 60)")
         ->check(CLI::PositiveNumber);
     app->add_option("--transcript", o->transcript, "Write every frame as JSON lines to this file");
+    app->add_option("--junit", o->junit,
+                    "Also write a JUnit XML report to FILE: a test case per expectation (the failing frames "
+                    "in its failure) and one for the master's run");
     app->add_flag("--json", o->json,
                   "Print the report as one JSON object (the master's stdout goes to stderr)");
     app->add_flag("--require-master-success", o->require_success, "Fail unless the master exits with 0");

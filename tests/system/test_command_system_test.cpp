@@ -285,3 +285,35 @@ TEST_CASE("mbus-sim test judges mbus-sim scan --secondary by found_by_scan") {
     CHECK_MESSAGE(part.code == 1, part.report);
     CHECK_MESSAGE(part.out.find("1 of 3 meters never selected alone") != std::string::npos, part.out);
 }
+
+TEST_CASE("mbus-sim test writes a JUnit report: a test case per expectation and one for the master") {
+    const auto scenario = std::filesystem::path(MBUS_SOURCE_DIR) / "scenarios" / "ci-example.toml";
+    const temp_scenario files("test-junit", "");
+    const auto junit = files.path().parent_path() / "junit.xml";
+    const std::string sim = sim_exe();
+    const auto partial = run_test_command(
+        with({"test", scenario.string(), "--junit", junit.string()}, {sim, "read", "48", "{pty}"}));
+    CHECK_MESSAGE(partial.code == 1, partial.report);
+    const auto xml = read_file(junit);
+    CHECK_MESSAGE(xml.find("<testsuite name=\"ci-example\" tests=\"7\" failures=\"2\"") != std::string::npos,
+                  xml);
+    CHECK_MESSAGE(xml.find("name=\"master: " + sim + " read 48 ") != std::string::npos, xml);
+    // The failures name the meter and the readout that never happened.
+    CHECK_MESSAGE(xml.find("<failure message=\"1 of 2 meters not read: multi never answered a REQ_UD2") !=
+                      std::string::npos,
+                  xml);
+    CHECK_MESSAGE(xml.find("file=\"" + scenario.string() + ":") != std::string::npos, xml);
+    CHECK_MESSAGE(xml.find("REQ_UD2 a=48") != std::string::npos, xml); // the frames that show what held
+
+    // A master that never sends anything fails its own test case.
+    const auto silent = run_test_command(
+        with({"test", scenario.string(), "--junit", junit.string()}, {"sh", "-c", "sleep 0.1"}));
+    CHECK_MESSAGE(silent.code == 3, silent.report);
+    CHECK(read_file(junit).find("<failure message=\"the master never sent anything\"") != std::string::npos);
+
+    // A report that cannot be written stops the run before the master starts.
+    const auto unwritable = run_test_command(
+        with({"test", scenario.string(), "--junit", "/nonexistent/dir/junit.xml"}, {"true"}));
+    CHECK_MESSAGE(unwritable.code == 2, unwritable.report);
+    CHECK(unwritable.err.find("cannot write /nonexistent/dir/junit.xml") != std::string::npos);
+}
