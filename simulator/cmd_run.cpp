@@ -309,21 +309,23 @@ command setup(CLI::App& parent) {
     app->add_option("scenario", o->scenarios,
                     "Scenario files (TOML), each its own bus; without one, the built-in demo");
     app->add_flag("--pty", o->pty, "Serve on a new pseudo-terminal (the default when no transport is given)");
-    app->add_option("--link", o->link, "With --pty: a stable symlink to the pty device, removed on exit");
+    app->add_option("--link", o->link, "With --pty: a stable symlink to the pty device, removed on exit")
+        ->check(not_empty);
     app->add_option("--tcp", o->tcp,
                     "Listen for raw M-Bus over TCP on [HOST:]PORT (port 0: any free port); with several "
-                    "scenarios bus i listens on PORT+i");
-    auto* serial = app->add_option("--serial", o->serial, "Serve on a serial device (8E1)");
+                    "scenarios bus i listens on PORT+i")
+        ->check(not_empty);
+    auto* serial = app->add_option("--serial", o->serial, "Serve on a serial device (8E1)")->check(not_empty);
     app->add_option("--baud", o->baud, "With --serial: its rate (default: the scenario's bus rate)")
         ->needs(serial);
     auto* quiet = app->add_flag("-q,--quiet", o->quiet, "Log errors only");
     app->add_flag("-v,--verbose", o->verbose, "Log bytes in hex, timing and what each meter did")
         ->excludes(quiet);
     app->add_option("--max-requests", o->max_requests, "Stop after serving this many requests")
-        ->check(CLI::PositiveNumber);
-    app->add_option("--duration", o->duration_s, "Stop after this many seconds")->check(CLI::PositiveNumber);
+        ->check(positive);
+    app->add_option("--duration", o->duration_s, "Stop after this many seconds")->check(positive);
     app->add_option("--idle", o->idle_s, "Stop when no master has sent a byte for this many seconds")
-        ->check(CLI::PositiveNumber);
+        ->check(positive);
     app->add_option(
         "--transcript", o->transcript,
         "Write every request, reply, silence, junk and event as JSON lines to FILE as they happen "
@@ -335,11 +337,11 @@ command setup(CLI::App& parent) {
     app->add_option("--connection-idle", o->connection_idle_s,
                     "Close a TCP connection whose master sent nothing for this many seconds (default 300; 0: "
                     "never)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(non_negative);
     app->add_option("--max-connections", o->max_connections,
                     "TCP connections served at once per bus (default 256); a further one is closed at once "
                     "and logged")
-        ->check(CLI::PositiveNumber);
+        ->check(positive);
     app->add_option("--state", o->state,
                     "Keep what masters write (primary address, identification, baud rate, written "
                     "records) in FILE (JSON), saved atomically before each write is acknowledged and "

@@ -127,7 +127,7 @@ command setup(CLI::App& parent) {
     app->add_option("--from", o->first, "With --primary: the first address (default 0)")->needs(p);
     app->add_option("--to", o->last, "With --primary: the last address (default 250)")->needs(p);
     app->add_option("--max-seconds", o->max_seconds, "Give up after this long (the result says incomplete)")
-        ->check(CLI::PositiveNumber);
+        ->check(positive);
     app->add_flag("--json", o->json, "Print the result as JSON");
     add_line_options(*app, o->line);
     return {app, [o] { return run(*o); }};

@@ -348,7 +348,7 @@ command setup(CLI::App& parent) {
     app->add_option("command", o->command, "-- then the master's command and its arguments")->required();
     app->add_flag("--tcp", o->tcp, "Also listen for raw M-Bus over TCP on 127.0.0.1 (a free port)");
     app->add_option("--timeout", o->timeout_s, "Kill the master after this many seconds (default 60)")
-        ->check(CLI::PositiveNumber);
+        ->check(positive);
     app->add_option("--transcript", o->transcript, "Write every frame as JSON lines to this file");
     app->add_option("--junit", o->junit,
                     "Also write a JUnit XML report to FILE: a test case per expectation (the failing frames "

@@ -84,7 +84,15 @@ open_result<tcp_listener> tcp_listener::open(const asio::any_io_executor& ex, st
         return open_result<tcp_listener>{nullptr, ec, fmt::format("cannot listen on {}: {}", where, what)};
     };
     const auto hp = parse_host_port(where);
-    if (!hp) return fail(errc::bad_endpoint, "expected PORT, HOST:PORT or [V6]:PORT");
+    if (!hp) {
+        // A port that is a number but too big is a wrong port, not a wrong form.
+        const auto colon = where.rfind(':');
+        const auto port = where.substr(colon == std::string_view::npos ? 0 : colon + 1);
+        if (!port.empty() && port.size() <= 9 &&
+            port.find_first_not_of("0123456789") == std::string_view::npos)
+            return fail(errc::bad_endpoint, fmt::format("port {} is out of range (0..65535)", port));
+        return fail(errc::bad_endpoint, "expected PORT, HOST:PORT or [V6]:PORT");
+    }
     boost::system::error_code ec;
     auto host = hp->host == "localhost" ? std::string("127.0.0.1") : hp->host;
     const auto address = asio::ip::make_address(host, ec);

@@ -213,6 +213,31 @@ TEST_CASE("mbus-sim run exits 1 naming a device it cannot open") {
     CHECK(sim.rest_of_stdout().empty());
 }
 
+// What CLI11 would say instead: "A subcommand is required", a 300-digit range, a form error for a
+// port that is only too big, and an empty --tcp that fell back to a pty.
+TEST_CASE("mbus-sim says what is wrong with a command line in words a user reads") {
+    const auto said = [](std::vector<std::string> args, int code) {
+        child sim(std::move(args));
+        REQUIRE(sim.started());
+        CHECK(sim.wait_exit(wait_limit) == code);
+        CHECK(sim.rest_of_stdout().empty());
+        return sim.err();
+    };
+    CHECK(said({"runn"}, 2).find("unknown command 'runn' (did you mean 'run'?)") != std::string::npos);
+    CHECK(said({"frobnicate"}, 2).find("unknown command 'frobnicate'; see mbus-sim --help") !=
+          std::string::npos);
+    const auto zero = said({"run", "--duration", "0"}, 2);
+    CHECK(zero.find("--duration: must be a number above 0, not '0'") != std::string::npos);
+    CHECK(zero.size() < 200);
+    CHECK(said({"run", "--tcp", "127.0.0.1:99999"}, 1).find("port 99999 is out of range (0..65535)") !=
+          std::string::npos);
+    CHECK(said({"run", "--tcp", ""}, 2).find("--tcp: must not be empty") != std::string::npos);
+    child version({"-V"});
+    REQUIRE(version.started());
+    CHECK(version.wait_exit(wait_limit) == 0);
+    CHECK(version.rest_of_stdout().find("mbus-sim ") == 0);
+}
+
 TEST_CASE("mbus-sim run warns when TCP listens beyond loopback and refuses writes with --read-only") {
     child sim({"run", "--tcp", "0.0.0.0:0", "--read-only"});
     const auto ready = wait_ready(sim);
