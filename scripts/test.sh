@@ -24,7 +24,7 @@ echo "format: ${#sources[@]} files ok"
 # tests with the code under test instrumented. Both with warnings as errors.
 step "build the simulator (RelWithDebInfo, warnings as errors)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMBUS_WERROR=ON >/dev/null
-cmake --build build -j "$jobs" --target mbus-sim
+cmake --build build -j "$jobs" --target mbus-sim mbus-sim-man
 
 step "install, and build the example consumer against the installed package"
 # What another project does: find_package(mbus) from an install prefix, build, run its test.
@@ -33,6 +33,16 @@ cmake --install build --prefix build/prefix >/dev/null
 cmake -S examples/embed -B build-embed -DCMAKE_PREFIX_PATH="$root/build/prefix" >/dev/null
 cmake --build build-embed -j "$jobs"
 ctest --test-dir build-embed --output-on-failure
+
+step "the Debian package (cpack -G DEB)"
+(cd build && rm -f ./*.deb && cpack -G DEB >/dev/null)
+deb=$(ls build/mbus-sim_*.deb)
+listing=$(dpkg-deb -c "$deb")
+for f in ./usr/bin/mbus-sim ./usr/share/man/man1/mbus-sim.1 ./usr/share/bash-completion/completions/mbus-sim \
+    ./usr/share/mbus-sim/scenarios/demo.toml ./usr/lib/systemd/system/mbus-sim@.service; do
+    grep -q " $f\$" <<<"$listing" || { echo "$deb lacks $f" >&2; exit 1; }
+done
+echo "$deb: $(dpkg-deb -f "$deb" Depends)"
 
 step "build the tests with AddressSanitizer and UBSan (warnings as errors)"
 # Unoptimised, with assertions and line tables: gcc 12 with -fsanitize=address,undefined takes five
