@@ -49,6 +49,23 @@ std::string read_stream(std::istream& in) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+// A token of an odd number of hex digits (from_hex takes "5" as 05): a typo more often than a byte.
+std::optional<std::string> single_digit(std::string_view text) {
+    constexpr std::string_view separators = " \t\r\n,:\v\f";
+    std::size_t at = 0;
+    while (at < text.size()) {
+        const auto start = text.find_first_not_of(separators, at);
+        if (start == std::string_view::npos) break;
+        auto end = text.find_first_of(separators, start);
+        if (end == std::string_view::npos) end = text.size();
+        auto token = text.substr(start, end - start);
+        if (token.starts_with("0x") || token.starts_with("0X")) token.remove_prefix(2);
+        if (token.size() % 2 == 1) return std::string(token);
+        at = end;
+    }
+    return std::nullopt;
+}
+
 // The bytes of the input: "-" is stdin, an existing path is a file, anything else must be hex. Files
 // and stdin may also hold the raw bytes of a frame (they start with 68, 10 or E5 and are not hex).
 std::variant<bytes, failure> read_input(const std::string& input) {
@@ -67,7 +84,13 @@ std::variant<bytes, failure> read_input(const std::string& input) {
     }
     if (!may_be_raw) text = input;
     auto hex = from_hex(text);
-    if (hex) return std::move(*hex);
+    if (hex) {
+        if (const auto odd = single_digit(text))
+            return failure{exit_undecodable,
+                           fmt::format("decode: {}: '{}' is one hex digit: write each byte as two (0{})",
+                                       input == "-" ? "stdin" : input, *odd, *odd)};
+        return std::move(*hex);
+    }
     const auto first = text.empty() ? 0 : static_cast<byte>(text[0]);
     if (may_be_raw && (first == link::long_start || first == link::short_start || first == link::ack_byte))
         return bytes(text.begin(), text.end());
@@ -116,20 +139,10 @@ nlohmann::json link_json(const link::frame& f) {
     return j;
 }
 
-// Frames that carry user data worth showing: long frames, and control frames from a slave (a CI 70
-// application error may come without its status byte).
-bool has_user_data(const link::frame& f) {
-    if (f.kind == link::frame_kind::long_frame) return true;
-    return f.kind == link::frame_kind::control && (f.c & link::c_field::prm) == 0;
-}
-
 std::optional<failure> decode_one(const link::frame& f, format fmt_kind,
                                   std::vector<nlohmann::json>& json_out) {
     if (fmt_kind != format::json) {
-        if (!has_user_data(f)) {
-            std::cout << link::describe(f) << '\n';
-            return std::nullopt;
-        }
+        // As libmbus's mbus_parse_hex: an E5 or a master's frame holds no data to print, and is an error.
         const auto out = app::to_libmbus_xml(f, fmt_kind == format::xml_normalized);
         if (!out.ok()) return failure{exit_undecodable, "decode: " + out.error};
         std::cout << out.xml;
@@ -150,30 +163,45 @@ int run_decode(const decode_options& o) {
     const format fmt_kind = o.format == "xml"              ? format::xml
                             : o.format == "xml-normalized" ? format::xml_normalized
                                                            : format::json;
-    std::string joined = o.input.empty() ? "-" : o.input.front();
-    for (std::size_t i = 1; i < o.input.size(); ++i)
-        joined += " " + o.input[i];
-    auto input = read_input(joined);
-    if (const auto* f = std::get_if<failure>(&input)) {
-        std::cerr << f->message << '\n';
-        return f->code;
+    // Files (and -) are decoded one after the other; any other words are one hex string.
+    std::vector<std::string> inputs;
+    bool all_files = !o.input.empty();
+    for (const auto& i : o.input) {
+        std::error_code ec;
+        all_files = all_files && (i == "-" || std::filesystem::is_regular_file(i, ec));
     }
-    const auto& wire = std::get<bytes>(input);
+    if (all_files) {
+        inputs = o.input;
+    } else {
+        std::string joined = o.input.empty() ? "-" : o.input.front();
+        for (std::size_t i = 1; i < o.input.size(); ++i)
+            joined += " " + o.input[i];
+        inputs.push_back(joined);
+    }
     std::vector<nlohmann::json> json_out;
-    std::size_t at = 0;
-    while (at < wire.size()) {
-        const auto rest = bytes_view(wire).subspan(at);
-        const auto d = link::decode(rest);
-        if (!d) {
-            std::cerr << "decode: " << link_error(rest, d.error())
-                      << (at > 0 ? fmt::format(" (at byte {})", at) : "") << '\n';
-            return exit_undecodable;
-        }
-        if (const auto f = decode_one(d->value, fmt_kind, json_out)) {
+    for (const auto& name : inputs) {
+        auto input = read_input(name);
+        if (const auto* f = std::get_if<failure>(&input)) {
             std::cerr << f->message << '\n';
             return f->code;
         }
-        at += d->size;
+        const auto& wire = std::get<bytes>(input);
+        const auto where = inputs.size() > 1 ? fmt::format(" in {}", name) : std::string();
+        std::size_t at = 0;
+        while (at < wire.size()) {
+            const auto rest = bytes_view(wire).subspan(at);
+            const auto d = link::decode(rest);
+            if (!d) {
+                std::cerr << "decode: " << link_error(rest, d.error())
+                          << (at > 0 ? fmt::format(" (at byte {})", at) : "") << where << '\n';
+                return exit_undecodable;
+            }
+            if (const auto f = decode_one(d->value, fmt_kind, json_out)) {
+                std::cerr << f->message << where << '\n';
+                return f->code;
+            }
+            at += d->size;
+        }
     }
     if (fmt_kind == format::json) {
         const nlohmann::json out = json_out.size() == 1 ? json_out.front() : nlohmann::json(json_out);
@@ -189,7 +217,13 @@ command setup(CLI::App& parent) {
     app->add_option("--format", o->format,
                     "json (default), xml or xml-normalized (as libmbus's mbus_parse_hex)")
         ->check(CLI::IsMember({"json", "xml", "xml-normalized"}));
-    app->add_option("input", o->input, "hex string, file, or - for stdin (the default)")->expected(0, -1);
+    // As in every command that prints JSON.
+    app->add_flag_callback(
+        "--json", [o] { o->format = "json"; }, "The same as --format json");
+    app->add_option("input", o->input,
+                    "hex string (several words are one string), files (each decoded in turn), or - for stdin "
+                    "(the default); `decode -- HEX` as well")
+        ->expected(0, -1);
     return {app, [o] { return run_decode(*o); }};
 }
 

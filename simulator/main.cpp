@@ -67,8 +67,13 @@ int main(int argc, char** argv) {
                      best.empty() ? "" : " (did you mean '", best.c_str(), best.empty() ? "" : "'?)");
         return 2;
     }
+    // `decode -- HEX`, as people write it after other tools: CLI11 2.1 gives what follows `--` to the
+    // parent, which takes no positionals. Decode's inputs are hex and file names: drop the marker.
+    std::vector<char*> args(argv, argv + argc);
+    if (argc > 1 && std::string_view(argv[1]) == "decode")
+        std::erase_if(args, [](const char* a) { return std::string_view(a) == "--"; });
     try {
-        app.parse(argc, argv);
+        app.parse(static_cast<int>(args.size()), args.data());
     } catch (const CLI::ParseError& e) {
         // CLI11 returns 0 for --help and --version; usage errors are exit code 2 everywhere.
         const int rc = app.exit(e);
