@@ -9,6 +9,7 @@
 #include "line.hpp"
 
 #include <mbus/app/json.hpp>
+#include <mbus/app/libmbus_xml.hpp>
 #include <mbus/link/frame.hpp>
 #include <mbus/master/scan.hpp>
 
@@ -16,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <cmath>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -28,6 +30,7 @@ struct read_options {
     std::string target;
     std::string ci{"52"};
     bool json{false};
+    std::string format{"text"}; // text, json, xml, xml-normalized
 };
 
 struct target {
@@ -58,6 +61,52 @@ nlohmann::json telegram_json(const master::telegram& t) {
     return j;
 }
 
+// The value in the unit and scale the meter sends it in: "154 kWh" for an energy in kWh (VIF 06), not
+// the base unit ("154000 Wh"), and the digits its resolution gives ("39.490 m3" for litres).
+std::string value_text(const nlohmann::json& r) {
+    const auto& value = r["value"];
+    const int exponent = r["exponent"].get<int>();
+    std::string unit = r["unit"].get<std::string>();
+    int shown = 0; // the power of ten the printed unit stands for
+    if ((unit == "Wh" || unit == "J" || unit == "W" || unit == "J/h") && exponent >= 1) {
+        shown = std::min(9, (exponent + 2) / 3 * 3);
+        unit = std::string(shown == 3 ? "k" : shown == 6 ? "M" : "G") + unit;
+    }
+    const int decimals = std::max(0, shown - exponent);
+    const auto number = fmt::format("{:.{}f}", value.get<double>() / std::pow(10.0, shown), decimals);
+    return unit.empty() ? number : number + " " + unit;
+}
+
+std::string record_line(const nlohmann::json& r) {
+    auto text = r["text"].get<std::string>();
+    const auto eq = text.rfind(" = ");
+    if (eq == std::string::npos || !r.contains("value") || !r["value"].is_number() || !r.contains("unit") ||
+        !r["unit"].is_string() || !r.contains("exponent"))
+        return text;
+    return text.substr(0, eq + 3) + value_text(r);
+}
+
+// EN 13757-3 status byte (CI 72/7A header): bits 0-1 application status, 2 power low, 3 permanent
+// error, 4 temporary error, 5-7 manufacturer specific.
+std::string status_words(int status) {
+    std::vector<std::string> w;
+    switch (status & 0x03) {
+    case 1: w.emplace_back("application busy"); break;
+    case 2: w.emplace_back("application error"); break;
+    case 3: w.emplace_back("abnormal condition / alarm"); break;
+    default: break;
+    }
+    if ((status & 0x04) != 0) w.emplace_back("power low");
+    if ((status & 0x08) != 0) w.emplace_back("permanent error");
+    if ((status & 0x10) != 0) w.emplace_back("temporary error");
+    if ((status & 0xE0) != 0) w.push_back(fmt::format("manufacturer bits {:02X}", status & 0xE0));
+    if (w.empty()) return "no error";
+    std::string out = w.front();
+    for (std::size_t i = 1; i < w.size(); ++i)
+        out += ", " + w[i];
+    return out;
+}
+
 void print_text(const master::telegram& t, std::size_t index) {
     std::cout << fmt::format("telegram {}: {}\n", index + 1, link::describe(t.frame));
     if (!t.data) {
@@ -71,13 +120,13 @@ void print_text(const master::telegram& t, std::size_t index) {
             std::cout << fmt::format("  id {}  {}  version {}  medium {} ({})\n", h["id"].get<std::string>(),
                                      h["manufacturer"].get<std::string>(), h["version"].get<int>(),
                                      h["medium"].get<int>(), h["medium_description"].get<std::string>());
-        std::cout << fmt::format("  access number {}  status {:02X}\n", h["access_number"].get<int>(),
-                                 h["status"].get<int>());
+        std::cout << fmt::format("  access number {}  status {:02X} ({})\n", h["access_number"].get<int>(),
+                                 h["status"].get<int>(), status_words(h["status"].get<int>()));
     }
     if (j.contains("records"))
         for (const auto& r : j["records"]) {
             if (r.contains("text"))
-                std::cout << "  " << r["text"].get<std::string>() << '\n';
+                std::cout << "  " << record_line(r) << '\n';
             else if (r.contains("error"))
                 std::cout << "  " << r["hex"].get<std::string>() << ": " << r["error"].get<std::string>()
                           << '\n';
@@ -96,7 +145,20 @@ asio::awaitable<int> read(const read_options& o, const target& t) {
         co_return exit_nothing;
     }
     master::bus_master bus(*opened.stream, o.line.master());
-    if (o.line.verbose) bus.set_transcript(print_frames(std::cerr));
+    // Repeats are counted, so that a fault that drops every second request is visible.
+    unsigned repeats = 0;
+    std::string why_repeated;
+    auto verbose = o.line.verbose ? print_frames(std::cerr) : master::transcript_hook{};
+    master::transcript_kind last = master::transcript_kind::sent;
+    bus.set_transcript([&, verbose](const master::transcript_entry& e) {
+        if (verbose) verbose(e);
+        if (e.kind == master::transcript_kind::sent && e.attempt > 1) {
+            ++repeats;
+            if (why_repeated.empty())
+                why_repeated = last == master::transcript_kind::timeout ? "no answer" : "a garbled answer";
+        }
+        last = e.kind;
+    });
     master::readout r;
     if (t.primary) {
         r = co_await bus.read(*t.primary);
@@ -119,18 +181,31 @@ asio::awaitable<int> read(const read_options& o, const target& t) {
         }
         r = co_await bus.read_selected();
     }
-    if (o.json) {
+    if (o.format == "xml" || o.format == "xml-normalized") {
+        // As libmbus's request-data tools print it, one document per telegram.
+        for (const auto& tg : r.telegrams) {
+            const auto out = app::to_libmbus_xml(tg.frame, o.format == "xml-normalized");
+            if (out.ok())
+                std::cout << out.xml;
+            else
+                std::cerr << "mbus-sim read: " << out.error << '\n';
+        }
+    } else if (o.json || o.format == "json") {
         auto telegrams = nlohmann::json::array();
         for (const auto& tg : r.telegrams)
             telegrams.push_back(telegram_json(tg));
         nlohmann::json j{{"target", o.target},
                          {"complete", static_cast<bool>(r)},
                          {"error", r ? nlohmann::json(nullptr) : nlohmann::json(r.error.message())},
+                         {"repeats", repeats},
                          {"telegrams", std::move(telegrams)}};
         std::cout << j.dump(2) << '\n';
     } else {
         for (std::size_t i = 0; i < r.telegrams.size(); ++i)
             print_text(r.telegrams[i], i);
+        if (repeats > 0)
+            std::cout << fmt::format("needed {} repeat{} (the first after {})\n", repeats,
+                                     repeats == 1 ? "" : "s", why_repeated);
     }
     if (!r) {
         std::cerr << fmt::format(
@@ -162,7 +237,11 @@ command setup(CLI::App& parent) {
                     "characters as libmbus prints them, or 8 identification digits")
         ->required();
     app->add_option("--ci", o->ci, "Select with CI 52 (default) or 56")->check(CLI::IsMember({"52", "56"}));
-    app->add_flag("--json", o->json, "Print the telegrams as JSON");
+    app->add_flag("--json", o->json, "Print the telegrams as JSON (the same as --format json)");
+    app->add_option("--format", o->format,
+                    "text (default), json, xml or xml-normalized (libmbus's XML, as its request-data tools "
+                    "print it)")
+        ->check(CLI::IsMember({"text", "json", "xml", "xml-normalized"}));
     add_line_options(*app, o->line);
     return {app, [o] { return run(*o); }};
 }
