@@ -216,7 +216,10 @@ asio::awaitable<int> read(const read_options& o, const target& t) {
     co_return exit_found;
 }
 
-int run(const read_options& o) {
+int run(read_options o) {
+    // libmbus's tools take the device first (`mbus-serial-request-data DEVICE ADDRESS`): accept that
+    // order too when the first word is no address and the second is one.
+    if (!parse_target(o.target) && parse_target(o.line.line)) std::swap(o.target, o.line.line);
     const auto t = parse_target(o.target);
     if (!t) {
         std::cerr << "mbus-sim read: \"" << o.target

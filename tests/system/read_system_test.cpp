@@ -59,7 +59,8 @@ cli_output read_cli(std::vector<std::string> args) {
 
 } // namespace
 
-TEST_CASE("mbus-sim read prints the meter's units, the status in words and the repeats it needed") {
+TEST_CASE("mbus-sim read prints the meter's units, the status in words and the repeats it needed, in either "
+          "argument order") {
     const temp_scenario sc("read", scenario_text);
     auto sim = start_sim({"run", sc.path().string(), "--tcp", "127.0.0.1:0", "-q"});
     const auto line = "tcp:" + sim.ready.tcp();
@@ -86,5 +87,10 @@ TEST_CASE("mbus-sim read prints the meter's units, the status in words and the r
     CHECK(xml.out.find("<Id>12345678</Id>") != std::string::npos);
     CHECK(xml.out.find("<Status>14</Status>") != std::string::npos);
     CHECK(xml.out.find("<Unit>Energy (kWh)</Unit>") != std::string::npos);
+
+    // libmbus's order: the line first, then the address.
+    const auto swapped = read_cli({line, "5", "--timeout-ms", "300"});
+    CHECK_MESSAGE(swapped.code == 0, swapped.out, swapped.err);
+    CHECK(swapped.out.find("Energy = 154 kWh") != std::string::npos);
     stop_sim(sim);
 }
