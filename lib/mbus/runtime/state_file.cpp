@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
+#include <utility>
 #include <unistd.h>
 
 namespace mbus::runtime {
@@ -239,8 +240,10 @@ std::vector<std::string> state_file::restore(const std::string& name, sim::bus& 
     e.initial.clear();
     e.index.clear();
     for (std::size_t i = 0; i < bus.size(); ++i) {
-        e.initial.push_back(sim::kept_state(bus.at(i).app()));
-        e.index.emplace(bus.at(i).name(), i);
+        // Read through the const bus: the non-const at() tells the bus a slave may have changed.
+        const auto& slave = std::as_const(bus).at(i);
+        e.initial.push_back(sim::kept_state(slave.app()));
+        e.index.emplace(slave.name(), i);
     }
     e.kept = e.initial;
     const auto buses = doc_.find("buses");
@@ -262,7 +265,7 @@ std::vector<std::string> state_file::restore(const std::string& name, sim::bus& 
                             path_.string(), name, meter, *problem));
             continue;
         }
-        e.kept[at->second] = sim::kept_state(bus.at(at->second).app());
+        e.kept[at->second] = sim::kept_state(std::as_const(bus).at(at->second).app());
     }
     return report;
 }
@@ -270,15 +273,16 @@ std::vector<std::string> state_file::restore(const std::string& name, sim::bus& 
 std::optional<std::string> state_file::update(const std::string& bus, const std::vector<std::string>& which) {
     auto& e = buses_.at(bus);
     bool changed = false;
+    const auto& bus_now = std::as_const(*e.bus);
     const auto check = [&](std::size_t i) {
-        auto now = sim::kept_state(e.bus->at(i).app());
+        auto now = sim::kept_state(bus_now.at(i).app());
         if (now == e.kept[i]) return;
         changed = true;
         auto& meters = doc_["buses"][bus];
         if (now == e.initial[i])
-            meters.erase(e.bus->at(i).name());
+            meters.erase(bus_now.at(i).name());
         else
-            meters[e.bus->at(i).name()] = to_json(now);
+            meters[bus_now.at(i).name()] = to_json(now);
         if (meters.empty()) doc_["buses"].erase(bus);
         e.kept[i] = std::move(now);
     };
