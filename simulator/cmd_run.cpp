@@ -29,6 +29,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <sys/resource.h>
 #include <vector>
 
 namespace mbus::cli {
@@ -53,8 +54,38 @@ struct run_options {
     bool read_only{false};
     double connection_idle_s{300};
     std::size_t max_connections{256};
-    std::string state; // what masters wrote, kept across restarts
+    std::string state;     // what masters wrote, kept across restarts
+    std::size_t copies{1}; // each scenario this many times, as buses NAME-1 .. NAME-N
+    std::string shard;     // "I/N": only every N-th bus, starting with the I-th (1-based)
 };
+
+struct shard_spec {
+    std::size_t index{0}; // 0-based
+    std::size_t count{1};
+};
+
+std::optional<shard_spec> parse_shard(const std::string& text) {
+    const auto slash = text.find('/');
+    if (slash == std::string::npos) return std::nullopt;
+    try {
+        std::size_t used = 0;
+        const auto i = std::stoul(text.substr(0, slash), &used);
+        if (used != slash) return std::nullopt;
+        const auto n = std::stoul(text.substr(slash + 1), &used);
+        if (used != text.size() - slash - 1 || n == 0 || i == 0 || i > n) return std::nullopt;
+        return shard_spec{i - 1, n};
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+// A fleet of buses needs a descriptor per listener and per connection: take what the hard limit allows.
+void raise_descriptor_limit(std::size_t buses) {
+    rlimit l{};
+    if (buses < 64 || ::getrlimit(RLIMIT_NOFILE, &l) != 0 || l.rlim_cur >= l.rlim_max) return;
+    l.rlim_cur = l.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &l);
+}
 
 // A bus anyone can reach takes SND_UD from anyone: say so where the user will see it.
 void warn_if_exposed(const std::string& where, bool read_only) {
@@ -187,20 +218,48 @@ int open_bus(const run_options& o, bus_setup& b, std::size_t i, std::size_t buse
 
 int run(const run_options& o) {
     const auto paths = o.scenarios.empty() ? std::vector<std::string>{""} : o.scenarios;
-    const auto n = paths.size();
-    if (n > 1 && (!o.link.empty() || !o.serial.empty())) {
-        std::cerr << "mbus-sim: --link and --serial serve one bus: give one scenario with them\n";
-        return exit_scenario;
+    shard_spec shard;
+    if (!o.shard.empty()) {
+        const auto s = parse_shard(o.shard);
+        if (!s) {
+            std::cerr << fmt::format("mbus-sim: --shard {}: expected I/N with 1 <= I <= N (e.g. 2/8)\n",
+                                     o.shard);
+            return exit_scenario;
+        }
+        shard = *s;
     }
     // Before the buses: their streams must close while the io_context they use still exists.
     asio::io_context io{1};
     const auto ex = io.get_executor();
-    std::vector<bus_setup> buses(n);
-    for (std::size_t i = 0; i < n; ++i) {
-        auto sc = load_scenario(paths[i]);
+    // Bus k of all (scenario by scenario, copy by copy) listens on PORT + k whichever shard runs it,
+    // so that the shards of a fleet together cover one port range.
+    std::vector<bus_setup> buses;
+    std::vector<std::size_t> bus_number;
+    std::size_t k = 0;
+    for (const auto& path : paths) {
+        auto sc = load_scenario(path);
         if (!sc) return exit_scenario;
-        buses[i].sc = std::move(*sc);
+        for (std::size_t c = 0; c < o.copies; ++c, ++k) {
+            if (k % shard.count != shard.index) continue;
+            auto& b = buses.emplace_back();
+            b.sc = *sc;
+            if (o.copies > 1) {
+                b.sc.bus.name = fmt::format("{}-{}", scenario_name(*sc), c + 1);
+                b.sc.bus.config.seed += c; // copies differ in their timing as real buses do
+            }
+            bus_number.push_back(k);
+        }
     }
+    const auto n = buses.size();
+    if (n == 0) {
+        std::cerr << fmt::format("mbus-sim: --shard {} leaves no bus of the {} to run\n", o.shard, k);
+        return exit_scenario;
+    }
+    if (n > 1 && (!o.link.empty() || !o.serial.empty())) {
+        std::cerr << "mbus-sim: --link and --serial serve one bus: give one scenario with them\n";
+        return exit_scenario;
+    }
+    raise_descriptor_limit(n);
     for (std::size_t i = 0; i < n; ++i)
         for (std::size_t j = 0; j < i; ++j)
             if (scenario_name(buses[i].sc) == scenario_name(buses[j].sc)) {
@@ -223,7 +282,7 @@ int run(const run_options& o) {
     if (!o.tcp.empty()) warn_if_exposed(o.tcp, o.read_only);
 
     for (std::size_t i = 0; i < n; ++i)
-        if (const int rc = open_bus(o, buses[i], i, n, ex); rc != exit_ok) return rc;
+        if (const int rc = open_bus(o, buses[i], bus_number[i], n, ex); rc != exit_ok) return rc;
 
     // Before the fleet: its buses report to it until they are gone.
     std::optional<runtime::state_file> state;
@@ -347,6 +406,13 @@ command setup(CLI::App& parent) {
                     "records) in FILE (JSON), saved atomically before each write is acknowledged and "
                     "restored at start, as a real meter keeps it over a power cut; a FILE that is no "
                     "state file stops the run");
+    app->add_option("--copies", o->copies,
+                    "Run each scenario this many times, as buses NAME-1 .. NAME-N (each its own pty, or TCP "
+                    "port PORT+k), to load-test head-ends that poll many gateways")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{10000}));
+    app->add_option("--shard", o->shard,
+                    "I/N: run only every N-th bus starting with the I-th, on the ports the whole fleet would "
+                    "give them: N processes (or machines) with --shard 1/N .. N/N together run the fleet");
     app->add_option("--counters", o->counters,
                     "Write the counters per request kind as JSON to FILE at exit (several buses: "
                     "one file each, named as for --transcript)");

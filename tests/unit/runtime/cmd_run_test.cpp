@@ -213,6 +213,33 @@ TEST_CASE("mbus-sim run exits 1 naming a device it cannot open") {
     CHECK(sim.rest_of_stdout().empty());
 }
 
+TEST_CASE("mbus-sim run --copies runs a scenario as many buses and --shard keeps every N-th") {
+    mbus::test::temp_dir dir;
+    const auto file = dir.write("water.toml", water_toml).string();
+    // Buses runtest-1 .. runtest-5; shard 2 of 2 runs the 2nd and the 4th.
+    child sim({"run", file, "--copies", "5", "--shard", "2/2", "--tcp", "127.0.0.1:0"});
+    const auto second = wait_ready(sim);
+    const auto fourth = wait_ready(sim);
+    CHECK(second.scenario == "runtest-2");
+    CHECK(fourth.scenario == "runtest-4");
+    CHECK(second.tcp != fourth.tcp);
+    for (const auto& bus : {second, fourth}) {
+        const int sock = tcp_connect(bus.tcp);
+        REQUIRE(sock >= 0);
+        CHECK(write_all(sock, req_ud2_5));
+        CHECK(id_in(read_frame_fd(sock, wait_limit)) == 0x12345678);
+        ::close(sock);
+    }
+    sim.signal(SIGTERM);
+    CHECK(sim.wait_exit(wait_limit) == 0);
+    CHECK(sim.rest_of_stdout().empty()); // two buses, two ready lines
+
+    child bad({"run", file, "--copies", "2", "--shard", "3/2"});
+    REQUIRE(bad.started());
+    CHECK(bad.wait_exit(wait_limit) == 2);
+    CHECK(bad.err().find("--shard 3/2: expected I/N with 1 <= I <= N") != std::string::npos);
+}
+
 // What CLI11 would say instead: "A subcommand is required", a 300-digit range, a form error for a
 // port that is only too big, and an empty --tcp that fell back to a pty.
 TEST_CASE("mbus-sim says what is wrong with a command line in words a user reads") {
