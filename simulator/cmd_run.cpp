@@ -216,7 +216,9 @@ int open_bus(const run_options& o, bus_setup& b, std::size_t i, std::size_t buse
     return exit_ok;
 }
 
-int run(const run_options& o) {
+int run(run_options o) {
+    // A line is written tcp:HOST:PORT wherever one is taken (scan, read): --tcp takes that form too.
+    if (o.tcp.starts_with("tcp:")) o.tcp.erase(0, 4);
     const auto paths = o.scenarios.empty() ? std::vector<std::string>{""} : o.scenarios;
     shard_spec shard;
     if (!o.shard.empty()) {
@@ -371,7 +373,8 @@ command setup(CLI::App& parent) {
     app->add_option("--link", o->link, "With --pty: a stable symlink to the pty device, removed on exit")
         ->check(not_empty);
     app->add_option("--tcp", o->tcp,
-                    "Listen for raw M-Bus over TCP on [HOST:]PORT (port 0: any free port); with several "
+                    "Listen for raw M-Bus over TCP on [HOST:]PORT or tcp:HOST:PORT (port 0: any free port); "
+                    "with several "
                     "scenarios bus i listens on PORT+i")
         ->check(not_empty);
     auto* serial = app->add_option("--serial", o->serial, "Serve on a serial device (8E1)")->check(not_empty);

@@ -259,6 +259,13 @@ TEST_CASE("mbus-sim says what is wrong with a command line in words a user reads
     CHECK(said({"run", "--tcp", "127.0.0.1:99999"}, 1).find("port 99999 is out of range (0..65535)") !=
           std::string::npos);
     CHECK(said({"run", "--tcp", ""}, 2).find("--tcp: must not be empty") != std::string::npos);
+    // The line form scan and read take is a listening address here too.
+    child line_form({"run", "--tcp", "tcp:127.0.0.1:0", "--duration", "0.2"});
+    REQUIRE(line_form.started());
+    const auto ready = line_form.read_line(wait_limit);
+    REQUIRE(ready);
+    CHECK(ready->find("tcp=127.0.0.1:") != std::string::npos);
+    CHECK(line_form.wait_exit(wait_limit) == 0);
     child version({"-V"});
     REQUIRE(version.started());
     CHECK(version.wait_exit(wait_limit) == 0);
