@@ -95,7 +95,7 @@ asio::awaitable<int> read(const read_options& o, const target& t) {
         std::cerr << "mbus-sim read: " << opened.error << '\n';
         co_return exit_nothing;
     }
-    master::bus_master bus(*opened.stream, o.line.master());
+    master::bus_master bus(*opened.stream, o.line.master(opened.stream->carried_by()));
     if (o.line.verbose) bus.set_transcript(print_frames(std::cerr));
     master::readout r;
     if (t.primary) {
