@@ -144,7 +144,7 @@ asio::awaitable<int> read(const read_options& o, const target& t) {
         std::cerr << "mbus-sim read: " << opened.error << '\n';
         co_return exit_nothing;
     }
-    master::bus_master bus(*opened.stream, o.line.master());
+    master::bus_master bus(*opened.stream, o.line.master(opened.stream->carried_by()));
     // Repeats are counted, so that a fault that drops every second request is visible.
     unsigned repeats = 0;
     std::string why_repeated;

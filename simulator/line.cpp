@@ -14,9 +14,11 @@
 
 namespace mbus::cli {
 
-master::master_options line_options::master() const {
+unsigned line_options::timing_baud() const { return line.starts_with("tcp:") ? 2400 : baud; }
+
+master::master_options line_options::master(transport::carrier c) const {
     master::master_options m;
-    m.timing = master::timing::for_baud(line.starts_with("tcp:") ? 0 : baud);
+    m.timing = master::timing::for_line(c, timing_baud());
     if (timeout_ms != 0) m.timing.response_timeout = std::chrono::milliseconds(timeout_ms);
     m.retries = retries;
     return m;
@@ -27,13 +29,16 @@ void add_line_options(CLI::App& app, line_options& o) {
         ->required();
     app.add_option("--baud", o.baud, "Baud rate of a serial line (default 2400)")
         ->check(CLI::IsMember({300, 600, 1200, 2400, 4800, 9600, 19200, 38400}));
-    app.add_option("--retries", o.retries, "Repeats after a silent first attempt (default 2)")
+    app.add_option("--retries", o.retries,
+                   "Repeats of a request whose answer came back garbled, or (read) did not come (default 2)")
         ->check(CLI::Range(0, 10));
     app.add_option("--timeout-ms", o.timeout_ms,
                    "How long to wait for the first byte of an answer (default: EN 13757-2's window for "
-                   "the baud rate plus 50 ms)")
+                   "the baud rate plus 20 ms on a serial line or pty, 50 ms on TCP)")
         ->check(CLI::Range(1, 60000));
-    app.add_flag("-v,--verbose", o.verbose, "Print every frame sent and received (on stderr)");
+    app.add_flag("-v,--verbose", o.verbose,
+                 "Print every frame sent and received and the timing (on stderr); scan also prints the "
+                 "physical bound next to the elapsed time");
 }
 
 int run_to_exit(asio::awaitable<int> command) {

@@ -27,11 +27,15 @@ inline constexpr int exit_usage = 2;
 struct line_options {
     std::string line;       // "tcp:HOST:PORT" or a device path
     unsigned baud{2400};    // for a device; on TCP only the timing follows it
-    unsigned retries{2};    // repeats after a silent (or garbled, for REQ_UD2) first attempt
+    unsigned retries{2};    // repeats after a garbled answer, and (read) after a silent one
     unsigned timeout_ms{0}; // the response window; 0: EN 13757-2's for the baud rate, plus a margin
     bool verbose{false};
 
-    master::master_options master() const;
+    // The timing for the line as opened (master::timing::for_line: what carries the bytes decides
+    // how long an answer may still be coming).
+    master::master_options master(transport::carrier c = transport::carrier::stream) const;
+    // The rate the timing assumes: --baud, or 2400 on TCP.
+    unsigned timing_baud() const;
 };
 
 // Adds LINE and --baud, --retries, --timeout-ms, --verbose to a subcommand.

@@ -12,10 +12,13 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <csignal>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete" // see master_system_test.cpp
 
@@ -154,6 +157,17 @@ cli_result run_cli(std::vector<std::string> args, std::chrono::seconds limit = s
     REQUIRE_MESSAGE(code, "did not exit in time\n", p.report());
     p.finish_output();
     return {*code, p.out(), p.err()};
+}
+
+// Waits until `ready()` holds (the child's output so far shows it), checking every 10 ms, for at
+// most `limit`.
+bool wait_for(const std::function<bool()>& ready, std::chrono::seconds limit = std::chrono::seconds(60)) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!ready()) {
+        if (std::chrono::steady_clock::now() >= end) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
 }
 
 nlohmann::json parse_json(const cli_result& r) {
@@ -358,6 +372,80 @@ TEST_CASE("mbus-sim scan and read end to end") {
         const auto refused = run_cli({"scan", "--secondary", "tcp:127.0.0.1:1"});
         CHECK(refused.code == 1);
         CHECK_FALSE(refused.err.empty());
+    }
+    stop_sim(sim);
+}
+
+TEST_CASE("mbus-sim scan talks: each meter as found, and what it found when interrupted") {
+    const auto file = std::filesystem::path(MBUS_SOURCE_DIR) / "scenarios" / "duplicate-address.toml";
+    auto sim = start_sim({"run", file.string(), "--pty", "--tcp", "127.0.0.1:0"});
+    const std::string tcp = "tcp:" + sim.ready.tcp();
+    const std::string pty = sim.ready.pty();
+    // 150 ms a silent address: a scan of 0..250 would take 38 s, far longer than the tests wait.
+    const std::vector<std::string> fast{"--timeout-ms", "150", "--retries", "1"};
+    auto with = [&](std::vector<std::string> args) {
+        args.insert(args.end(), fast.begin(), fast.end());
+        return args;
+    };
+
+    SUBCASE("text into a pipe: each address as it answers, SIGINT prints the rest and exits 130") {
+        sim_process scan(with({"scan", "--primary", tcp}));
+        REQUIRE_MESSAGE(scan.started(), scan.spawn_error());
+        // Printed while the scan goes on (stdout is a pipe here, not a terminal).
+        REQUIRE_MESSAGE(wait_for([&] { return scan.out().find("found address   7") != std::string::npos; }),
+                        scan.report());
+        CHECK(scan.out().find("found address   5: collision") != std::string::npos);
+        CHECK(scan.out().find("found address   6: one meter (E5)") != std::string::npos);
+        CHECK(scan.out().find("primary scan:") == std::string::npos); // the report comes at the end
+        REQUIRE(::kill(scan.pid(), SIGINT) == 0);
+        const auto code = scan.wait_exit(std::chrono::seconds(20));
+        REQUIRE_MESSAGE(code, "did not exit after SIGINT\n", scan.report());
+        scan.finish_output();
+        CHECK_MESSAGE(*code == 130, scan.report());
+        CHECK(scan.out().find("primary scan: 3 addresses answered (1 collision)") != std::string::npos);
+        CHECK(scan.out().find("  address   6: one meter (E5)") != std::string::npos);
+        CHECK(scan.out().find("incomplete: interrupted") != std::string::npos);
+        CHECK(scan.err().find("interrupted by SIGINT: 3 found so far") != std::string::npos);
+        CHECK(scan.err().find("\r") == std::string::npos); // no progress line off a terminal
+    }
+    SUBCASE("json: SIGTERM gives complete false with what was found and exits 143") {
+        sim_process scan(with({"scan", "--primary", "--json", "--verbose", pty}));
+        REQUIRE_MESSAGE(scan.started(), scan.spawn_error());
+        // --verbose shows the frames on stderr: once SND_NKE to 8 went out, 5..7 are behind.
+        REQUIRE_MESSAGE(wait_for([&] { return scan.err().find("sent 10 40 08 48 16") != std::string::npos; }),
+                        scan.report());
+        CHECK(scan.out().empty()); // JSON comes whole, at the end
+        REQUIRE(::kill(scan.pid(), SIGTERM) == 0);
+        const auto code = scan.wait_exit(std::chrono::seconds(20));
+        REQUIRE_MESSAGE(code, "did not exit after SIGTERM\n", scan.report());
+        scan.finish_output();
+        CHECK_MESSAGE(*code == 143, scan.report());
+        const auto j = parse_json({*code, scan.out(), scan.err()});
+        CHECK(j["complete"] == false);
+        CHECK(j["error"] == "interrupted");
+        REQUIRE(j["found"].size() == 3);
+        CHECK(j["found"][0]["address"] == 5);
+        CHECK(j["found"][0]["presence"] == "collision");
+        CHECK(j["found"][2]["address"] == 7);
+        CHECK(j["physical_bound_ms"].get<double>() > 0);
+        CHECK(scan.err().find("interrupted by SIGTERM") != std::string::npos);
+    }
+    SUBCASE("a scan that finds only a collision exits 0: meters answered") {
+        const auto r = run_cli(with({"scan", "--primary", "--from", "5", "--to", "5", "--verbose", pty}));
+        CHECK_MESSAGE(r.code == 0, r.err);
+        CHECK(r.out.find("found address   5: collision") != std::string::npos);
+        CHECK(r.out.find("primary scan: 1 address answered (1 collision)") != std::string::npos);
+        // The garbled answer was asked again (--retries 1): two requests, two windows in the bound.
+        CHECK(r.out.find("physical bound at 2400 baud: 2 requests (10 bytes") != std::string::npos);
+        CHECK(r.err.find("timing: response 150 ms") != std::string::npos); // as --timeout-ms says
+    }
+    SUBCASE("a silent address costs one SND_NKE unless asked for more") {
+        const auto once = run_cli(with({"scan", "--primary", "--json", "--from", "10", "--to", "14", tcp}));
+        CHECK(once.code == 1);
+        CHECK(parse_json(once)["frames_sent"] == 5);
+        const auto thrice = run_cli(with(
+            {"scan", "--primary", "--json", "--from", "10", "--to", "14", "--retries-on-silence", "2", tcp}));
+        CHECK(parse_json(thrice)["frames_sent"] == 15);
     }
     stop_sim(sim);
 }

@@ -56,6 +56,9 @@ class stream_parser {
     std::vector<stream_event> finish();
 
     bool has_partial() const { return !pending_.empty(); }
+    // Whether bytes are held back: a partial frame, or junk not yet reported. When nothing is held,
+    // the events so far cover every byte fed.
+    bool holds_bytes() const { return !pending_.empty() || !junk_.raw.empty(); }
     // Holds nothing after this, not even unreported junk.
     void reset();
 

@@ -66,15 +66,23 @@ asio::awaitable<read_outcome> read_within(transport::byte_stream& io, std::span<
 
 // A meter that answered after the window closed (a slow slave, a busy machine between us and a
 // simulator) leaves its bytes for the next exchange, which would take them for its own answer.
-// What is waiting is read and dropped; 1 ms is enough for bytes already in the OS buffer.
+// What is waiting is read and dropped: at once where the stream can read without waiting (no wait
+// before every request), else with reads of 1 ms, enough for bytes already in the OS buffer.
 asio::awaitable<result<void>> drop_stale(transport::byte_stream& io, const transcript_hook& hook) {
     std::array<byte, 512> buf{};
     bytes dropped;
     for (;;) {
-        auto r = co_await read_within(io, buf, std::chrono::milliseconds(1));
-        if (r.timed_out) break;
-        if (r.ec) co_return unexpected(r.ec);
-        dropped.insert(dropped.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(r.n));
+        std::size_t n = 0;
+        if (auto now = io.try_read(buf)) {
+            if (*now == 0) break;
+            n = *now;
+        } else {
+            auto r = co_await read_within(io, buf, std::chrono::milliseconds(1));
+            if (r.timed_out) break;
+            if (r.ec) co_return unexpected(r.ec);
+            n = r.n;
+        }
+        dropped.insert(dropped.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
         if (dropped.size() > 4096) break; // a line that never falls quiet: let the exchange see it
     }
     if (!dropped.empty() && hook) {
@@ -90,22 +98,40 @@ asio::awaitable<result<void>> drop_stale(transport::byte_stream& io, const trans
 
 } // namespace
 
-timing timing::for_baud(unsigned baud) {
+timing timing::for_line(transport::carrier c, unsigned baud) {
     const unsigned b = baud == 0 ? 2400 : baud;
     timing t;
-    // EN 13757-2: 330 bit times + 50 ms; 50 ms more for the OS on both sides.
+    // EN 13757-2: 330 bit times + 50 ms, and the margin for what lies between us and the wire.
     // (bit_time() rounds to whole microseconds; 330 of them would be off by up to 330 us.)
-    t.response_timeout = microseconds(330ULL * 1'000'000 / b) + milliseconds(100);
+    const auto margin = c == transport::carrier::stream ? milliseconds(50) : milliseconds(20);
+    t.response_timeout = microseconds(330ULL * 1'000'000 / b) + milliseconds(50) + margin;
     t.gap_timeout = 10 * char_time(b) + milliseconds(20);
     // The longest frame (261 characters) twice over, after the response window.
     t.max_reply = t.response_timeout + 2 * 261 * char_time(b) + t.gap_timeout;
+    switch (c) {
+    case transport::carrier::stream: t.settle = duration::zero(); break;
+    case transport::carrier::pty: t.settle = 2 * char_time(b); break;
+    case transport::carrier::uart:
+        t.whole_window = true;
+        t.request_baud = b;
+        break;
+    }
     return t;
 }
 
+timing timing::for_baud(unsigned baud) { return for_line(transport::carrier::stream, baud); }
+
+time_point window_opens(const timing& t, std::size_t request_bytes, time_point written) {
+    if (t.request_baud == 0) return written;
+    return written + microseconds(11'000'000ULL * request_bytes / t.request_baud);
+}
+
 std::ostream& operator<<(std::ostream& os, const timing& t) {
-    return os << "response " << duration_cast<milliseconds>(t.response_timeout).count() << " ms, gap "
-              << duration_cast<milliseconds>(t.gap_timeout).count() << " ms, max "
-              << duration_cast<milliseconds>(t.max_reply).count() << " ms";
+    os << "response " << duration_cast<milliseconds>(t.response_timeout).count() << " ms, gap "
+       << duration_cast<milliseconds>(t.gap_timeout).count() << " ms, max "
+       << duration_cast<milliseconds>(t.max_reply).count() << " ms, ";
+    if (t.whole_window) return os << "whole window, requests at " << t.request_baud << " baud";
+    return os << "settle " << duration_cast<microseconds>(t.settle).count() << " us";
 }
 
 asio::awaitable<result<void>> send(transport::byte_stream& io, bytes_view wire, const transcript_hook& hook,
@@ -128,7 +154,8 @@ asio::awaitable<result<void>> send(transport::byte_stream& io, bytes_view wire, 
 }
 
 asio::awaitable<result<reply>> collect(transport::byte_stream& io, const timing& t,
-                                       const transcript_hook& hook, unsigned attempt) {
+                                       const transcript_hook& hook, unsigned attempt,
+                                       std::optional<time_point> opens) {
     link::stream_parser parser(duration_cast<microseconds>(t.gap_timeout));
     std::vector<link::stream_event> events;
     auto take = [&](std::vector<link::stream_event> more) {
@@ -137,14 +164,22 @@ asio::awaitable<result<reply>> collect(transport::byte_stream& io, const timing&
             events.push_back(std::move(e));
         }
     };
-    const auto start = clock::now();
+    // One whole frame (an E5 included) and nothing held after it: what a single slave sends.
+    auto complete = [&] { return events.size() == 1 && events.front().is_frame() && !parser.holds_bytes(); };
+    const auto start = opens.value_or(clock::now());
+    const auto window_end = start + t.response_timeout;
     const auto hard_end = start + t.max_reply;
     bool any = false;
     time_point last{};
     std::array<byte, 512> buf{};
     for (;;) {
         const auto now = clock::now();
-        const auto until = std::min(any ? last + t.gap_timeout : start + t.response_timeout, hard_end);
+        auto until = window_end;
+        if (any && complete())
+            until = t.whole_window ? std::max(window_end, last + t.settle) : last + t.settle;
+        else if (any)
+            until = last + t.gap_timeout;
+        until = std::min(until, hard_end);
         if (until <= now) break;
         auto r = co_await read_within(io, buf, until - now);
         if (r.timed_out) break;
@@ -170,7 +205,7 @@ asio::awaitable<result<reply>> exchange(transport::byte_stream& io, bytes_view r
     if (auto d = co_await drop_stale(io, hook); !d) co_return unexpected(d.error());
     auto s = co_await send(io, request, hook, attempt);
     if (!s) co_return unexpected(s.error());
-    co_return co_await collect(io, t, hook, attempt);
+    co_return co_await collect(io, t, hook, attempt, window_opens(t, request.size(), clock::now()));
 }
 
 asio::awaitable<result<reply>> exchange(transport::byte_stream& io, const link::frame& request,

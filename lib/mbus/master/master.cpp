@@ -2,6 +2,7 @@
 
 #include <mbus/master/errc.hpp>
 
+#include <algorithm>
 #include <array>
 
 namespace mbus::master {
@@ -65,29 +66,41 @@ asio::awaitable<result<void>> bus_master::send(const link::frame& request) {
     co_return co_await master::send(*io_, bytes_view(*wire), hook_);
 }
 
-asio::awaitable<result<reply>> bus_master::attempt(const link::frame& request, unsigned attempts,
-                                                   retry_on when) {
+asio::awaitable<result<reply>> bus_master::attempt(const link::frame& request, repeats when) {
     result<reply> last = unexpected(errc::timeout);
+    std::optional<reply> heard; // the last answer that was not silence
+    unsigned silent = 0;
+    unsigned garbled = 0;
+    const unsigned attempts = 1 + std::max(when.on_silence, when.on_garbage);
     for (unsigned n = 1; n <= attempts; ++n) {
         last = co_await master::exchange(*io_, request, options_.timing, hook_, n);
         if (!last) co_return last;
-        const bool again =
-            last->kind == reply_kind::none || (when == retry_on::none_or_garbage && is_collision(last->kind));
-        if (!again) break;
+        if (last->kind == reply_kind::none) {
+            if (++silent > when.on_silence) break;
+        } else if (is_collision(last->kind)) {
+            heard = *last;
+            if (++garbled > when.on_garbage) break;
+        } else {
+            co_return last;
+        }
     }
+    if (heard) co_return std::move(*heard);
     co_return last;
 }
 
 asio::awaitable<result<void>> bus_master::expect_ack(const link::frame& request, unsigned attempts) {
-    auto r = co_await attempt(request, attempts, retry_on::none_or_garbage);
+    auto r = co_await attempt(request, {attempts - 1, attempts - 1});
     if (!r) co_return unexpected(r.error());
     if (r->kind != reply_kind::ack) co_return unexpected(failure(*r));
     co_return result<void>{};
 }
 
 asio::awaitable<result<reply>> bus_master::ping(byte address) {
-    auto r = co_await attempt(link::frame::short_frame(link::c_field::snd_nke, address), 1 + options_.retries,
-                              retry_on::none_only);
+    co_return co_await ping(address, repeats{options_.retries, 0});
+}
+
+asio::awaitable<result<reply>> bus_master::ping(byte address, repeats when) {
+    auto r = co_await attempt(link::frame::short_frame(link::c_field::snd_nke, address), when);
     if (r && r->kind == reply_kind::ack) reset_fcb(address);
     co_return r;
 }
@@ -95,7 +108,7 @@ asio::awaitable<result<reply>> bus_master::ping(byte address) {
 asio::awaitable<result<telegram>> bus_master::request_ud2(byte address) {
     const bool fcb = next_fcb_[address];
     auto r = co_await attempt(link::frame::short_frame(with_fcb(link::c_field::req_ud2, fcb), address),
-                              1 + options_.retries, retry_on::none_or_garbage);
+                              {options_.retries, options_.retries});
     if (!r) co_return unexpected(r.error());
     if (r->kind != reply_kind::frame || !is_rsp_ud(*r->frame)) co_return unexpected(failure(*r));
     next_fcb_[address] = !fcb;
@@ -135,7 +148,7 @@ asio::awaitable<readout> bus_master::read_selected() { co_return co_await read_a
 asio::awaitable<result<std::optional<telegram>>> bus_master::request_ud1(byte address) {
     const bool fcb = next_fcb_[address];
     auto r = co_await attempt(link::frame::short_frame(with_fcb(link::c_field::req_ud1, fcb), address),
-                              1 + options_.retries, retry_on::none_or_garbage);
+                              {options_.retries, options_.retries});
     if (!r) co_return unexpected(r.error());
     if (r->kind == reply_kind::ack) {
         next_fcb_[address] = !fcb;
@@ -146,11 +159,12 @@ asio::awaitable<result<std::optional<telegram>>> bus_master::request_ud1(byte ad
     co_return std::optional<telegram>{make_telegram(std::move(*r->frame))};
 }
 
-asio::awaitable<result<reply>> bus_master::select(const app::select_mask& mask, byte ci) {
+asio::awaitable<result<reply>> bus_master::select(const app::select_mask& mask, byte ci,
+                                                  unsigned repeats_on_silence) {
     if (ci != app::ci::select && ci != app::ci::select_msb) co_return unexpected(errc::invalid_argument);
     auto r = co_await attempt(link::frame::long_frame(link::c_field::snd_ud, link::address::selected, ci,
                                                       app::encode_select(ci, mask)),
-                              1, retry_on::none_only);
+                              {repeats_on_silence, 0});
     if (r && r->kind == reply_kind::ack) next_fcb_[link::address::selected] = true;
     co_return r;
 }

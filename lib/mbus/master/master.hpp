@@ -7,10 +7,11 @@
 // it, which tells the slave to send its last answer again.
 //
 // Retries: a call that expects an answer repeats the request up to `retries` more times when
-// nothing or garbage came back. Exceptions, and why: select() never repeats (silence is the answer
-// "no match", and a collision is information for the scan); set_primary_address() and
-// switch_baud() never repeat (if the first request was carried out, its repetition goes to an
-// address or rate the slave no longer listens at).
+// nothing or garbage came back. Exceptions, and why: ping() says what to repeat on (a scan's probe
+// repeats on garbage only: a silent address is silent); select() repeats on silence only when asked
+// (silence is the answer "no match", and a collision is information for the scan);
+// set_primary_address() and switch_baud() never repeat (if the first request was carried out, its
+// repetition goes to an address or rate the slave no longer listens at).
 
 #include <array>
 #include <cstdint>
@@ -46,6 +47,14 @@ struct read_options {
     friend bool operator==(const read_options&, const read_options&) = default;
 };
 
+// How often a request is repeated, by what came back: nothing, or garbage (garbled bytes, a cut-off
+// frame, bytes after a good answer). At most 1 + max(on_silence, on_garbage) attempts in all.
+struct repeats {
+    unsigned on_silence{0};
+    unsigned on_garbage{0};
+    friend bool operator==(const repeats&, const repeats&) = default;
+};
+
 // The CI of a baud switch to `baud` (B8 = 300 ... BF = 38400), or nullopt for other rates.
 std::optional<byte> baud_switch_ci(unsigned baud);
 
@@ -69,9 +78,13 @@ class bus_master {
     // A request that expects no answer (to FF, say).
     asio::awaitable<result<void>> send(const link::frame& request);
 
-    // SND_NKE to `address`; repeats on silence only. presence_of(reply) is what a primary scan
-    // needs: none, one (a clean E5), collision. A clean E5 resets the address's FCB (FE, FF: all).
+    // SND_NKE to `address`; repeats on silence only (options().retries). presence_of(reply) is what a
+    // primary scan needs: none, one (a clean E5), collision. A clean E5 resets the address's FCB (FE,
+    // FF: all).
     asio::awaitable<result<reply>> ping(byte address);
+    // The same with the repeats given. What comes back is the last answer that was not silence (a
+    // garbled answer then silence is a garbled answer), else silence.
+    asio::awaitable<result<reply>> ping(byte address, repeats when);
 
     // One REQ_UD2 with the address's FCB and FCV=1; the RSP_UD decoded. Errors: timeout, collision
     // (after the retries), unexpected_reply (an E5 or anything not RSP_UD), the transport's.
@@ -84,10 +97,11 @@ class bus_master {
     // REQ_UD1 (class 1 data): nullopt for E5 (nothing pending), else the RSP_UD.
     asio::awaitable<result<std::optional<telegram>>> request_ud1(byte address);
 
-    // SND_UD to FD with CI 52 (fields LSB first) or 56 (MSB first); one attempt, the answer as it
-    // came: presence_of() gives none / one / collision. A clean E5 resets the FCB at FD.
-    // Errors: invalid_argument for another CI, the transport's.
-    asio::awaitable<result<reply>> select(const app::select_mask& mask, byte ci = app::ci::select);
+    // SND_UD to FD with CI 52 (fields LSB first) or 56 (MSB first); one attempt (more on silence
+    // when asked), the answer as it came: presence_of() gives none / one / collision. A clean E5 resets the
+    // FCB at FD. Errors: invalid_argument for another CI, the transport's.
+    asio::awaitable<result<reply>> select(const app::select_mask& mask, byte ci = app::ci::select,
+                                          unsigned repeats_on_silence = 0);
 
     // SND_UD (C=53) with CI and data; success is a clean E5. Errors: timeout, collision,
     // unexpected_reply (a frame), the transport's.
@@ -106,8 +120,7 @@ class bus_master {
     bool next_fcb(byte address) const { return next_fcb_[address]; }
 
   private:
-    enum class retry_on : std::uint8_t { none_only, none_or_garbage };
-    asio::awaitable<result<reply>> attempt(const link::frame& request, unsigned attempts, retry_on when);
+    asio::awaitable<result<reply>> attempt(const link::frame& request, repeats when);
     asio::awaitable<result<void>> expect_ack(const link::frame& request, unsigned attempts);
     asio::awaitable<readout> read_all(byte address);
     void reset_fcb(byte address);

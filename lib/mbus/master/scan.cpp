@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <array>
 #include <map>
+#include <ostream>
+#include <set>
 
 namespace mbus::master {
 
@@ -59,11 +61,18 @@ bool is_rsp_ud(const link::frame& f) {
            (f.c & 0xCFU) == link::c_field::rsp_ud;
 }
 
-// Counts frames by kind as they pass to the caller's hook.
+// Counts frames by kind, and the bytes each way, as they pass to the caller's hook.
 struct frame_counter {
     unsigned sent{0}, selects{0}, requests{0};
+    line_use use;
     transcript_hook forward;
     void operator()(const transcript_entry& e) {
+        if (e.kind == transcript_kind::sent) {
+            use.request_bytes += e.raw.size();
+            if (!e.frame || e.frame->a != link::address::broadcast) ++use.requests;
+        } else {
+            use.answer_bytes += e.raw.size(); // received, junk, stale; a timeout carries none
+        }
         if (e.kind == transcript_kind::sent && e.frame) {
             ++sent;
             const auto& f = *e.frame;
@@ -121,6 +130,7 @@ class secondary_scanner {
         out_.stop_reason = std::move(why);
     }
     bool out_of_time() {
+        if (options_.cancelled && options_.cancelled()) stop("interrupted");
         if (options_.max_duration > duration::zero() && clock::now() - start_ >= options_.max_duration)
             stop("time limit reached");
         if (counter_->selects >= options_.max_selects)
@@ -135,15 +145,53 @@ class secondary_scanner {
         out_.selects = counter_->selects;
         out_.requests = counter_->requests;
         out_.frames_sent = counter_->sent;
+        out_.use = counter_->use;
         out_.elapsed = clock::now() - start_;
         return std::move(out_);
+    }
+
+    // The probes already due: the untried siblings on every level of the search so far.
+    struct level {
+        std::vector<unsigned>& due;
+        explicit level(std::vector<unsigned>& d) : due(d) { due.push_back(0); }
+        level(const level&) = delete;
+        level& operator=(const level&) = delete;
+        ~level() { due.pop_back(); }
+        void left(std::size_t n) { due.back() = static_cast<unsigned>(n); }
+    };
+
+    void report(const app::secondary_address& mask) {
+        if (!options_.progress) return;
+        scan_progress p;
+        p.probing = "mask " + secondary_string(mask);
+        p.found = found_.size();
+        p.collisions = out_.collisions.size();
+        p.probes = counter_->sent;
+        p.elapsed = clock::now() - start_;
+        unsigned due = 0;
+        for (auto d : due_)
+            due += d;
+        // Each probe due costs at least what one has cost so far, and at least a silent one.
+        const auto mean =
+            counter_->sent == 0 ? master_.options().timing.response_timeout : p.elapsed / counter_->sent;
+        p.left = due * mean;
+        p.left_at_least = true;
+        options_.progress(p);
+    }
+
+    // Tells the caller of a meter once, when it is known to be there.
+    void announce(const std::string& key) {
+        const auto it = found_.find(key);
+        if (it == found_.end() || !announced_.insert(key).second) return;
+        if (options_.on_found) options_.on_found(it->second);
     }
 
     // Probes `mask`, and if meters answer, finds them all: the number of meters it accounts for
     // (0, 1, or 2 for "more than one").
     asio::awaitable<outcome> visit(const app::secondary_address& mask, std::size_t pos) {
         if (stopped_ || out_of_time()) co_return outcome::none;
-        auto r = co_await master_.select({mask, {}}, options_.ci);
+        report(mask);
+        auto r = co_await master_.select({mask, {}}, options_.ci, options_.retries_on_silence);
         if (!r) {
             fail(r.error());
             co_return outcome::none;
@@ -157,10 +205,16 @@ class secondary_scanner {
                 co_await explore(mask, pos);
                 co_return outcome::many;
             }
-            if (o == outcome::none || !options_.thorough || !open_id_digit(mask)) co_return o;
+            if (o == outcome::none || !options_.thorough || !open_id_digit(mask)) {
+                if (o == outcome::one) announce(last_key_);
+                co_return o;
+            }
             const auto first = last_key_;
             co_await explore(mask, pos, false);
-            if (found_.size() <= before + 1) co_return outcome::one;
+            if (found_.size() <= before + 1) {
+                announce(first);
+                co_return outcome::one;
+            }
             // Several meters below a mask that got one clean answer: their answers lined up bit for
             // bit, and what the REQ_UD2 brought back may be their wired-AND, a meter that does not
             // exist. A real one is found again by a narrower select (record() then narrows its
@@ -243,8 +297,12 @@ class secondary_scanner {
         }
         unsigned accounted = 0;
         const unsigned top = pos < 8 && !options_.hex ? 9 : 0xE;
-        for (unsigned d = 0; d <= top && !stopped_; ++d)
+        level here(due_);
+        for (unsigned d = 0; d <= top && !stopped_; ++d) {
+            here.left(top - d);
             accounted += count(co_await visit(app::with_nibble(mask, pos, d), pos + 1));
+        }
+        here.left(0);
         // Children that explain fewer than two meters leave part of a collision unexplained; after
         // one clean answer there is nothing left to explain.
         if (accounted >= 2 || stopped_ || !collided) co_return;
@@ -252,10 +310,13 @@ class secondary_scanner {
             const auto& s = span_of(pos);
             if (pos == s.first && field_open(mask, s)) {
                 // No nibble wildcards in this field: whole values.
-                for (unsigned v : candidates(s.f)) {
+                const auto values = candidates(s.f);
+                for (std::size_t i = 0; i < values.size(); ++i) {
                     if (stopped_) co_return;
-                    accounted += count(co_await visit(with_field(mask, s.f, v), s.first + s.width));
+                    here.left(values.size() - 1 - i);
+                    accounted += count(co_await visit(with_field(mask, s.f, values[i]), s.first + s.width));
                 }
+                here.left(0);
                 if (accounted >= 2 || stopped_) co_return;
                 co_await explore(mask, s.first + s.width); // leave the field open
                 co_return;
@@ -292,6 +353,8 @@ class secondary_scanner {
     std::map<std::string, meter_found> found_; // by secondary_string: sorted, one per address
     std::vector<std::uint16_t> seen_;
     std::string last_key_; // the meter record() saw last
+    std::set<std::string> announced_;
+    std::vector<unsigned> due_; // per level of explore(): siblings not yet probed
     bool stopped_{false};
 };
 
@@ -373,13 +436,31 @@ asio::awaitable<primary_scan_result> scan_primary(transport::byte_stream& io, co
     auto counter = std::make_shared<frame_counter>();
     counter->forward = options.transcript;
     master.set_transcript([counter](const transcript_entry& e) { (*counter)(e); });
+    const repeats when{options.retries_on_silence, mo.retries};
     for (unsigned a = options.first; a <= options.last; ++a) {
+        if (options.cancelled && options.cancelled()) {
+            out.complete = false;
+            out.stop_reason = "interrupted";
+            break;
+        }
         if (options.max_duration > duration::zero() && clock::now() - start >= options.max_duration) {
             out.complete = false;
             out.stop_reason = "time limit reached";
             break;
         }
-        auto r = co_await master.ping(static_cast<byte>(a));
+        if (options.progress) {
+            scan_progress p;
+            p.probing = "address " + std::to_string(a);
+            p.found = out.found.size();
+            p.collisions = out.collisions();
+            p.probes = counter->sent;
+            p.elapsed = clock::now() - start;
+            const auto left = options.last - a + 1U;
+            p.left =
+                out.addresses == 0 ? left * mo.timing.response_timeout : left * (p.elapsed / out.addresses);
+            options.progress(p);
+        }
+        auto r = co_await master.ping(static_cast<byte>(a), when);
         if (!r) {
             out.complete = false;
             out.error = r.error();
@@ -388,11 +469,27 @@ asio::awaitable<primary_scan_result> scan_primary(transport::byte_stream& io, co
         }
         ++out.addresses;
         const auto p = presence_of(*r);
-        if (p != presence::none) out.found.push_back({static_cast<byte>(a), p, r->kind, r->raw});
+        if (p == presence::none) continue;
+        out.found.push_back({static_cast<byte>(a), p, r->kind, r->raw});
+        if (options.on_found) options.on_found(out.found.back());
     }
     out.frames_sent = counter->sent;
+    out.use = counter->use;
     out.elapsed = clock::now() - start;
     co_return out;
+}
+
+duration physical_bound(const line_use& u, unsigned baud) {
+    const std::uint64_t b = baud == 0 ? 2400 : baud;
+    // 11 bits a character; the window 330 bit times + 50 ms (EN 13757-2), in microseconds.
+    const auto request_us = u.request_bytes * 11'000'000ULL / b;
+    const auto window_us = 330'000'000ULL / b + 50'000;
+    return std::chrono::microseconds(static_cast<std::int64_t>(request_us + u.requests * window_us));
+}
+
+std::ostream& operator<<(std::ostream& os, const line_use& u) {
+    return os << u.requests << " requests, " << u.request_bytes << " bytes sent, " << u.answer_bytes
+              << " bytes received";
 }
 
 asio::awaitable<secondary_scan_result> scan_secondary(transport::byte_stream& io, const master_options& mo,

@@ -26,6 +26,7 @@
 // decimal scan step over a digit position that holds a hex digit.
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <optional>
 #include <string>
@@ -59,18 +60,43 @@ result<app::secondary_address> parse_secondary(std::string_view text);
 // The all-wildcard mask FFFFFFFF FFFF FF FF.
 app::secondary_address any_address();
 
-// ---- primary scan ----
+// ---- what both scans share ----
 
-struct primary_scan_options {
-    byte first{0};
-    byte last{link::address::max_primary};
-    // Stop when this much time has passed (0: no limit); the result then says `complete = false`.
-    duration max_duration{0};
-    transcript_hook transcript; // every frame sent and received, as it happens
-    friend bool operator==(const primary_scan_options& a, const primary_scan_options& b) {
-        return a.first == b.first && a.last == b.last && a.max_duration == b.max_duration;
-    }
+// What a scan put on the line, for the physical bound.
+struct line_use {
+    unsigned requests{0};         // frames sent that wait for an answer (all but those to FF)
+    std::size_t request_bytes{0}; // every byte sent
+    std::size_t answer_bytes{0};  // every byte received
+    friend bool operator==(const line_use&, const line_use&) = default;
 };
+std::ostream& operator<<(std::ostream& os, const line_use& u);
+
+// The time these exchanges take on a wire at `baud` (0: 2400) for a master that waits out the
+// EN 13757-2 response window once per request: the requests' characters (11 bits each) and a window
+// of 330 bit times + 50 ms after each. The answers are not counted (each starts inside its window).
+// A master on a real wire that ends no window early needs at least this; on a pty or a socket the
+// requests take no time on the way, and a scan can end below it.
+duration physical_bound(const line_use& u, unsigned baud);
+
+// Where a scan is, reported before each probe (for a progress line).
+struct scan_progress {
+    std::string probing;       // "address 17", "mask 10000012FFFFFFFF"
+    std::size_t found{0};      // addresses that answered (primary), meters found (secondary)
+    std::size_t collisions{0}; // collisions met so far
+    unsigned probes{0};        // probes sent so far (repeats included)
+    duration elapsed{0};
+    // The time still to go. Primary: the addresses left at the mean cost of one so far. Secondary:
+    // the probes already due (the untried siblings of every mask on the way down) at the mean cost
+    // of a probe, a lower bound, as a tree search cannot know what the answers will open up.
+    duration left{0};
+    bool left_at_least{false}; // `left` is a lower bound (the secondary scan)
+};
+using progress_hook = std::function<void(const scan_progress&)>;
+
+// Asked before each probe; true ends the scan there (complete = false, stop_reason "interrupted").
+using cancel_check = std::function<bool()>;
+
+// ---- primary scan ----
 
 struct address_found {
     byte address{0};
@@ -81,12 +107,31 @@ struct address_found {
 };
 std::ostream& operator<<(std::ostream& os, const address_found& a);
 
+struct primary_scan_options {
+    byte first{0};
+    byte last{link::address::max_primary};
+    // Stop when this much time has passed (0: no limit); the result then says `complete = false`.
+    duration max_duration{0};
+    // Repeats of a probe that got no answer. A silent address is silent: 0 waits the response
+    // window once per address. A garbled answer is repeated master_options::retries times.
+    unsigned retries_on_silence{0};
+    transcript_hook transcript; // every frame sent and received, as it happens
+    progress_hook progress;
+    std::function<void(const address_found&)> on_found; // each address that answered, as it does
+    cancel_check cancelled;
+    friend bool operator==(const primary_scan_options& a, const primary_scan_options& b) {
+        return a.first == b.first && a.last == b.last && a.max_duration == b.max_duration &&
+               a.retries_on_silence == b.retries_on_silence;
+    }
+};
+
 struct primary_scan_result {
     std::vector<address_found> found; // addresses that answered, in order
     unsigned addresses{0};            // addresses probed
     unsigned frames_sent{0};          // SND_NKE frames, repeats included
+    line_use use;
     duration elapsed{0};
-    bool complete{true};     // false: a transport error or the time limit stopped it
+    bool complete{true};     // false: a transport error, the time limit or cancelled() stopped it
     std::error_code error;   // the transport error, if one stopped it
     std::string stop_reason; // why it stopped early, in words (empty when complete)
     std::size_t collisions() const;
@@ -94,12 +139,24 @@ struct primary_scan_result {
 };
 std::ostream& operator<<(std::ostream& os, const primary_scan_result& r); // the text report
 
-// SND_NKE to first..last with options.retries repeats on silence; a garbled answer is a collision
-// (not repeated: two meters at one address garble every time).
+// SND_NKE to first..last, each once unless the answer was garbled (repeated up to mo.retries times:
+// noise garbles once, two meters at one address garble every time, and what stays garbled is a
+// collision) or options.retries_on_silence asks for repeats on silence. An exchange ends when a
+// complete answer is in (timing::settle), so a scan waits one response window per silent address.
 asio::awaitable<primary_scan_result> scan_primary(transport::byte_stream& io, const master_options& mo,
                                                   const primary_scan_options& options = {});
 
 // ---- secondary scan ----
+
+struct meter_found {
+    app::secondary_address address;   // from the RSP_UD's CI 72 header; else the mask
+    std::optional<byte> primary;      // the RSP_UD's A field
+    app::secondary_address mask;      // the select that found it alone
+    bool identified{true};            // false: no CI 72 header came back (or no RSP_UD): address = mask
+    std::string manufacturer() const; // "KAM"
+    friend bool operator==(const meter_found&, const meter_found&) = default;
+};
+std::ostream& operator<<(std::ostream& os, const meter_found& m);
 
 struct secondary_scan_options {
     byte ci{app::ci::select};                    // 52 (fields LSB first) or 56 (MSB first)
@@ -118,23 +175,21 @@ struct secondary_scan_options {
     // whole ids (about 10 more selects per open digit). Off: as libmbus, a clean E5 and RSP_UD
     // mean one meter.
     bool thorough{false};
+    // Repeats of a select that got no answer (0: silence is "no match"; a collision is never
+    // repeated, it is what the search acts on).
+    unsigned retries_on_silence{0};
     transcript_hook transcript;
+    progress_hook progress;
+    // Each meter as it is found (with `thorough`, once the search below its mask has confirmed it).
+    std::function<void(const meter_found&)> on_found;
+    cancel_check cancelled;
     friend bool operator==(const secondary_scan_options& a, const secondary_scan_options& b) {
         return a.ci == b.ci && a.hex == b.hex && a.reset_first == b.reset_first && a.start == b.start &&
                a.manufacturers == b.manufacturers && a.max_duration == b.max_duration &&
-               a.max_selects == b.max_selects && a.thorough == b.thorough;
+               a.max_selects == b.max_selects && a.thorough == b.thorough &&
+               a.retries_on_silence == b.retries_on_silence;
     }
 };
-
-struct meter_found {
-    app::secondary_address address;   // from the RSP_UD's CI 72 header; else the mask
-    std::optional<byte> primary;      // the RSP_UD's A field
-    app::secondary_address mask;      // the select that found it alone
-    bool identified{true};            // false: no CI 72 header came back (or no RSP_UD): address = mask
-    std::string manufacturer() const; // "KAM"
-    friend bool operator==(const meter_found&, const meter_found&) = default;
-};
-std::ostream& operator<<(std::ostream& os, const meter_found& m);
 
 enum class collision_source : std::uint8_t {
     select,  // the select was answered by garbled bytes or bytes after an E5
@@ -165,6 +220,7 @@ struct secondary_scan_result {
     unsigned selects{0};     // select probes sent
     unsigned requests{0};    // REQ_UD2 frames sent (repeats included)
     unsigned frames_sent{0}; // every frame, SND_NKE included
+    line_use use;
     duration elapsed{0};
     bool complete{true};
     std::error_code error;

@@ -11,4 +11,13 @@ std::ostream& operator<<(std::ostream& os, const line_settings& l) {
               << (l.raw ? ", raw" : ", not raw") << " (change " << l.changes << ')';
 }
 
+std::string_view name(carrier c) {
+    switch (c) {
+    case carrier::stream: return "stream";
+    case carrier::pty: return "pty";
+    case carrier::uart: return "uart";
+    }
+    return "?";
+}
+
 } // namespace mbus::transport

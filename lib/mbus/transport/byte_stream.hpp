@@ -12,8 +12,10 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
@@ -30,6 +32,16 @@ struct line_settings {
     friend bool operator==(const line_settings&, const line_settings&) = default;
 };
 std::ostream& operator<<(std::ostream& os, const line_settings& l);
+
+// What carries the bytes to the far end, for a master's timing (master/exchange.hpp): how long an
+// answer may still be coming once a complete frame has arrived.
+enum class carrier : std::uint8_t {
+    stream, // a socket (or memory): bytes come as the far end wrote them, no rate on the way
+    pty,    // a pseudo-terminal: no rate, no parity; the far end writes a collision as one stream
+    uart,   // a serial port: a request takes its bit times to leave, and every slave on the wire may
+            // start its answer anywhere in the response window
+};
+std::string_view name(carrier c); // "stream", "pty", "uart"
 
 class byte_stream {
   public:
@@ -55,12 +67,23 @@ class byte_stream {
         return 0;
     }
 
+    // Reads what has already arrived, without waiting: how many bytes (0: none yet), or nullopt when
+    // the stream cannot tell without waiting (a caller then reads with a short deadline). Errors,
+    // a closed stream included, are left for the next read_some to report.
+    virtual std::optional<std::size_t> try_read(std::span<byte> buf) {
+        (void)buf;
+        return std::nullopt;
+    }
+
     // For logs: "pty /dev/pts/3", "tcp 127.0.0.1:5000 <- 127.0.0.1:40212", "serial /dev/ttyUSB0 2400 8E1".
     virtual std::string describe() const = 0;
 
     // The line rate the master uses, where the transport knows it (pty: what the master set last;
     // serial: what we opened it at); 0 = unknown.
     virtual unsigned baud() const { return 0; }
+
+    // What carries the bytes (see carrier); a stream unless the transport knows better.
+    virtual carrier carried_by() const { return carrier::stream; }
 
     // Ends the stream: pending and later reads give errc::closed. Idempotent.
     virtual void close() = 0;

@@ -38,6 +38,14 @@ memory_stream::memory_stream(std::shared_ptr<shared> s, int side) : s_(std::move
 
 memory_stream::~memory_stream() { close(); }
 
+std::optional<std::size_t> memory_stream::try_read(std::span<byte> buf) {
+    auto& d = s_->in[side_];
+    const auto n = std::min(buf.size(), d.bytes.size());
+    std::copy_n(d.bytes.begin(), n, buf.begin());
+    d.bytes.erase(d.bytes.begin(), d.bytes.begin() + static_cast<std::ptrdiff_t>(n));
+    return n;
+}
+
 asio::awaitable<std::pair<std::error_code, std::size_t>> memory_stream::read_some(std::span<byte> buf) {
     auto s = s_; // the other end may go away while this waits
     auto& d = s->in[side_];

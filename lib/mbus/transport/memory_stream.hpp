@@ -23,6 +23,7 @@ class memory_stream final : public byte_stream {
     asio::awaitable<std::pair<std::error_code, std::size_t>> read_some(std::span<byte> buf) override;
     // Never waits: memory has no buffer limit. errc::closed once either end closed.
     asio::awaitable<std::error_code> write(bytes_view data) override;
+    std::optional<std::size_t> try_read(std::span<byte> buf) override;
     std::string describe() const override;
     unsigned baud() const override; // the rate the other end set with set_line (0 before)
     void close() override;

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 
 #include <memory>
@@ -14,9 +16,24 @@
 
 namespace mbus::transport {
 
+namespace {
+
+// Linux numbers the slave sides of pseudo-terminals (/dev/pts/N) with majors 136-143
+// (UNIX98_PTY_SLAVE_MAJOR and UNIX98_PTY_MAJOR_COUNT); a link to one (`mbus-sim run --link`)
+// resolves to the same device.
+carrier carrier_of(int fd) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode)) return carrier::uart;
+    const auto m = major(st.st_rdev);
+    return m >= 136 && m <= 143 ? carrier::pty : carrier::uart;
+}
+
+} // namespace
+
 serial_device::serial_device(asio::posix::stream_descriptor fd, std::string device, unsigned baud,
-                             bool parity_applied)
-    : fd_(std::move(fd)), device_(std::move(device)), baud_(baud), parity_applied_(parity_applied) {}
+                             bool parity_applied, carrier kind)
+    : fd_(std::move(fd)), device_(std::move(device)), baud_(baud), parity_applied_(parity_applied),
+      carrier_(kind) {}
 
 serial_device::~serial_device() { close(); }
 
@@ -26,6 +43,10 @@ asio::awaitable<std::pair<std::error_code, std::size_t>> serial_device::read_som
 
 asio::awaitable<std::error_code> serial_device::write(bytes_view data) {
     return detail::write_open(fd_, data);
+}
+
+std::optional<std::size_t> serial_device::try_read(std::span<byte> buf) {
+    return detail::try_read_now(fd_, buf);
 }
 
 std::string serial_device::describe() const {
@@ -64,7 +85,8 @@ open_result<serial_device> open_serial_device(const asio::any_io_executor& ex, c
     termios now{};
     const bool parity = ::tcgetattr(fd, &now) == 0 && (now.c_cflag & PARENB) != 0;
     detail::start_listening(desc); // an earlier master's late reply is not an answer to us
-    return result_type{std::make_unique<serial_device>(std::move(desc), device, baud, parity), {}, {}};
+    const auto kind = carrier_of(fd);
+    return result_type{std::make_unique<serial_device>(std::move(desc), device, baud, parity, kind), {}, {}};
 }
 
 } // namespace mbus::transport

@@ -18,13 +18,17 @@ namespace mbus::transport {
 // reads B50. A master trusts tcsetattr, as libmbus and pyserial do.
 class serial_device final : public byte_stream {
   public:
-    serial_device(asio::posix::stream_descriptor fd, std::string device, unsigned baud, bool parity_applied);
+    serial_device(asio::posix::stream_descriptor fd, std::string device, unsigned baud, bool parity_applied,
+                  carrier kind = carrier::uart);
     ~serial_device() override;
 
     asio::awaitable<std::pair<std::error_code, std::size_t>> read_some(std::span<byte> buf) override;
     asio::awaitable<std::error_code> write(bytes_view data) override;
+    std::optional<std::size_t> try_read(std::span<byte> buf) override;
     std::string describe() const override; // "serial /dev/pts/3 2400 8E1"
     unsigned baud() const override { return baud_; }
+    // pty for a pseudo-terminal's slave side (Linux: major numbers 136-143), else uart.
+    carrier carried_by() const override { return carrier_; }
     void close() override;
 
     // False when the device took the settings but no parity (a pty): bytes still flow, and the
@@ -36,6 +40,7 @@ class serial_device final : public byte_stream {
     std::string device_;
     unsigned baud_;
     bool parity_applied_;
+    carrier carrier_;
 };
 
 // Opens `device` raw at `baud`, 8E1, non-blocking, and drops whatever was waiting in it. Errors name

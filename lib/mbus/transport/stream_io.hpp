@@ -42,6 +42,16 @@ asio::awaitable<std::error_code> write_all(Stream& s, bytes_view data) {
     co_return to_std(ec2);
 }
 
+// A read that never waits (the stream is in non-blocking mode): what is there, 0 for nothing or an
+// error, which the next read reports.
+template <class Stream>
+std::size_t try_read_now(Stream& s, std::span<byte> buf) {
+    if (!s.is_open() || buf.empty()) return 0;
+    boost::system::error_code ec;
+    const std::size_t n = s.read_some(asio::buffer(buf.data(), buf.size()), ec);
+    return ec ? 0 : n;
+}
+
 // A read on a stream that close() may shut: on a closed stream, or cut short by close(), it ends with
 // errc::closed; with reset_closes a reset by the peer ends it so too.
 template <class Stream>

@@ -69,6 +69,10 @@ std::size_t tcp_stream::try_write(bytes_view data) {
     return ec ? 0 : n;
 }
 
+std::optional<std::size_t> tcp_stream::try_read(std::span<byte> buf) {
+    return detail::try_read_now(socket_, buf);
+}
+
 std::string tcp_stream::describe() const { return describe_; }
 
 void tcp_stream::close() {

@@ -23,6 +23,7 @@ class tcp_stream final : public byte_stream {
     asio::awaitable<std::pair<std::error_code, std::size_t>> read_some(std::span<byte> buf) override;
     asio::awaitable<std::error_code> write(bytes_view data) override;
     std::size_t try_write(bytes_view data) override;
+    std::optional<std::size_t> try_read(std::span<byte> buf) override;
     std::string describe() const override; // "tcp 127.0.0.1:5000 <- 127.0.0.1:40212"
     void close() override;
 

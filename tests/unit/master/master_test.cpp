@@ -133,18 +133,86 @@ TEST_CASE("master ping answered by E5 and junk is a collision and not repeated")
 
 TEST_CASE("master ping answered by two E5 is a collision") {
     run_master_test([]() -> asio::awaitable<void> {
-        // The second E5 a little later, as from a slave that answers later than the first.
+        // The second E5 a little later, as from a slave that answers later than the first: on a
+        // wire the master listens to the whole window for it.
         co_await on_both_lines(
             [] {
                 return scripted({answer{{e5, e5}, 10ms}});
             },
             [](transport::byte_stream& io, peer&) -> asio::awaitable<void> {
-                bus_master m(io, test_options());
+                auto o = test_options();
+                o.timing.whole_window = true;
+                bus_master m(io, o);
                 auto r = co_await m.ping(5);
                 REQUIRE(r);
                 CHECK(r->kind == reply_kind::extra_after_ack);
                 CHECK(r->raw == bytes{0xE5, 0xE5});
                 CHECK(r->events.size() == 2);
+            });
+    });
+}
+
+TEST_CASE("master ping with repeats on garbage only sends one SND_NKE to a silent address") {
+    run_master_test([]() -> asio::awaitable<void> {
+        co_await on_both_lines([] { return peer{}; },
+                               [](transport::byte_stream& io, peer& p) -> asio::awaitable<void> {
+                                   bus_master m(io, test_options());
+                                   auto r = co_await m.ping(5, master::repeats{0, 2});
+                                   REQUIRE(r);
+                                   CHECK(r->kind == reply_kind::none);
+                                   CHECK(p.requests == std::vector<bytes>{snd_nke_5});
+                                   r = co_await m.ping(5, master::repeats{1, 2});
+                                   REQUIRE(r);
+                                   CHECK(p.requests.size() == 1 + 2);
+                               });
+    });
+}
+
+TEST_CASE("master ping repeats a garbled answer and takes the clean one that follows") {
+    run_master_test([]() -> asio::awaitable<void> {
+        co_await on_both_lines(
+            [] {
+                return scripted({say({0xA5, 0xC4}), say(e5)});
+            },
+            [](transport::byte_stream& io, peer& p) -> asio::awaitable<void> {
+                bus_master m(io, test_options());
+                auto r = co_await m.ping(5, master::repeats{0, 2});
+                REQUIRE(r);
+                CHECK(r->kind == reply_kind::ack);
+                CHECK(p.requests == std::vector<bytes>(2, snd_nke_5));
+            });
+    });
+}
+
+TEST_CASE("master ping that stays garbled is a collision after the repeats") {
+    run_master_test([]() -> asio::awaitable<void> {
+        co_await on_both_lines(
+            [] {
+                return scripted({say({0xA5, 0xC4}), say({0xA5, 0xC4}), say({0xA5, 0xC4}), say(e5)});
+            },
+            [](transport::byte_stream& io, peer& p) -> asio::awaitable<void> {
+                bus_master m(io, test_options());
+                auto r = co_await m.ping(5, master::repeats{0, 2});
+                REQUIRE(r);
+                CHECK(r->kind == reply_kind::garbled);
+                CHECK(p.requests.size() == 3);
+            });
+    });
+}
+
+TEST_CASE("master ping keeps a garbled answer over the silence after it") {
+    run_master_test([]() -> asio::awaitable<void> {
+        co_await on_both_lines(
+            [] {
+                return scripted({say({0xA5, 0xC4})});
+            },
+            [](transport::byte_stream& io, peer& p) -> asio::awaitable<void> {
+                bus_master m(io, test_options());
+                auto r = co_await m.ping(5, master::repeats{0, 1});
+                REQUIRE(r);
+                CHECK(r->kind == reply_kind::garbled);
+                CHECK(r->raw == bytes{0xA5, 0xC4});
+                CHECK(p.requests.size() == 2);
             });
     });
 }

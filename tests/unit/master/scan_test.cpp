@@ -20,6 +20,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <deque>
 #include <exception>
 #include <set>
 #include <sstream>
@@ -38,23 +39,41 @@ bool is_req_ud2_at_fd(const link::frame& f) {
 }
 
 // The master's end of a line whose far end is a sim::bus: write() hands each frame to the bus and
-// queues its reply; read_some() returns what is queued, or waits until the caller's deadline
-// cancels it (silence).
+// queues its reply; read_some() returns what is queued (and due), or waits until the caller's
+// deadline cancels it (silence). With paced_baud, an answer starts after the bus's response delay
+// and its characters follow one another at that rate, as on a wire.
 class bus_stream final : public transport::byte_stream {
   public:
     explicit bus_stream(sim::bus& b) : bus_(b), parser_(std::chrono::microseconds(100'000)) {}
 
     asio::awaitable<std::pair<std::error_code, std::size_t>> read_some(std::span<byte> buf) override {
         if (closed_) co_return std::pair{make_error_code(transport::errc::closed), std::size_t{0}};
-        if (pending_.empty()) {
-            asio::steady_timer wait(co_await asio::this_coro::executor, time_point::max());
-            co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
-            co_return std::pair{std::make_error_code(std::errc::operation_canceled), std::size_t{0}};
+        const auto until = pending_.empty() ? time_point::max() : pending_.front().due;
+        if (until > clock::now()) {
+            asio::steady_timer wait(co_await asio::this_coro::executor, until);
+            auto [ec] = co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+            if (ec) {
+                ++waits; // the caller's deadline came first: a window or a gap waited out
+                co_return std::pair{std::make_error_code(std::errc::operation_canceled), std::size_t{0}};
+            }
         }
-        const auto n = std::min(buf.size(), pending_.size());
-        std::copy_n(pending_.begin(), n, buf.begin());
-        pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
+        std::size_t n = 0;
+        const auto now = clock::now();
+        while (n < buf.size() && !pending_.empty() && pending_.front().due <= now) {
+            buf[n++] = pending_.front().b;
+            pending_.pop_front();
+        }
         co_return std::pair{std::error_code{}, n};
+    }
+
+    std::optional<std::size_t> try_read(std::span<byte> buf) override {
+        std::size_t n = 0;
+        const auto now = clock::now();
+        while (n < buf.size() && !pending_.empty() && pending_.front().due <= now) {
+            buf[n++] = pending_.front().b;
+            pending_.pop_front();
+        }
+        return n;
     }
 
     asio::awaitable<std::error_code> write(bytes_view data) override {
@@ -67,7 +86,16 @@ class bus_stream final : public transport::byte_stream {
                 wire = *misdirected;
                 misdirected.reset();
             }
-            pending_.insert(pending_.end(), wire.begin(), wire.end());
+            if (garble_next && !wire.empty()) {
+                wire = *garble_next;
+                garble_next.reset();
+            }
+            auto due = clock::now();
+            if (paced_baud != 0) due += bus_reply_.delay;
+            for (byte b : wire) {
+                if (paced_baud != 0) due += char_time(paced_baud);
+                pending_.push_back({b, due});
+            }
         }
         co_return std::error_code{};
     }
@@ -77,12 +105,19 @@ class bus_stream final : public transport::byte_stream {
     std::vector<link::frame> requests;
     std::optional<bytes> junk;        // when set, every request is answered with these bytes instead
     std::optional<bytes> misdirected; // when set, the answer to the next REQ_UD2 at FD, once
+    std::optional<bytes> garble_next; // when set, the next answer (not a silence) is these bytes, once
+    unsigned paced_baud{0};           // 0: an answer is there at once, whole
+    unsigned waits{0};                // reads that ended by the caller's deadline
 
   private:
+    struct due_byte {
+        byte b;
+        time_point due;
+    };
     sim::bus& bus_;
     link::stream_parser parser_;
     sim::bus_reply bus_reply_;
-    bytes pending_;
+    std::deque<due_byte> pending_;
     bool closed_{false};
 };
 
@@ -192,12 +227,13 @@ TEST_CASE("primary scan finds every address and a duplicate address as a collisi
     CHECK(r.found[2] == master::address_found{9, presence::one, master::reply_kind::ack, {0xE5}});
     CHECK(r.collisions() == 1);
     CHECK(r.addresses == 11);
-    // Answered addresses take one SND_NKE (a collision is not repeated), silent ones two (retries 1).
-    CHECK(r.frames_sent == 3 + 8 * 2);
+    // Silent addresses and clean answers take one SND_NKE, the garbled answer at 5 is repeated
+    // (retries 1) and garbles again.
+    CHECK(r.frames_sent == 8 + 1 + 1 + 2);
     const auto sent = std::count_if(log.begin(), log.end(), [](const master::transcript_entry& e) {
         return e.kind == master::transcript_kind::sent && e.raw.size() == 5 && e.raw[1] == 0x40;
     });
-    CHECK(sent == 19);
+    CHECK(sent == 12);
     std::ostringstream text;
     text << r;
     CHECK(text.str().find("address   5: collision") != std::string::npos);
@@ -544,4 +580,237 @@ TEST_CASE("secondary scan result as json and text") {
     text << r;
     CHECK(text.str().find("303030302D2C400D  id 30303030  KAM  version 0x40") != std::string::npos);
     CHECK(text.str().find("primary 61") != std::string::npos);
+}
+
+namespace {
+
+unsigned count_kind(const std::vector<master::transcript_entry>& log, master::transcript_kind k) {
+    return static_cast<unsigned>(std::count_if(
+        log.begin(), log.end(), [k](const master::transcript_entry& e) { return e.kind == k; }));
+}
+
+} // namespace
+
+TEST_CASE("primary scan sends one SND_NKE per silent address and waits only for silence") {
+    sim::bus b;
+    b.add(meter(3, {0x00000003, kam, 1, 7}));
+    b.add(meter(9, {0x00000009, kam, 1, 7}));
+    for (const unsigned on_silence : {0U, 2U}) {
+        INFO("retries on silence ", on_silence);
+        master::primary_scan_result r;
+        std::vector<master::transcript_entry> log;
+        unsigned waits = 0;
+        std::size_t requests = 0;
+        run([&]() -> asio::awaitable<void> {
+            bus_stream s(b);
+            master::primary_scan_options o;
+            o.last = 15;
+            o.retries_on_silence = on_silence;
+            o.transcript = [&](const master::transcript_entry& e) { log.push_back(e); };
+            r = co_await master::scan_primary(s, fast(), o);
+            waits = s.waits;
+            requests = s.requests.size();
+        });
+        INFO(r);
+        CHECK(r.complete);
+        REQUIRE(r.found.size() == 2);
+        // 14 silent addresses, each 1 + on_silence SND_NKE; the two meters one each.
+        CHECK(requests == 2 + 14 * (1 + on_silence));
+        CHECK(r.frames_sent == requests);
+        CHECK(r.use.requests == requests);
+        CHECK(r.use.request_bytes == 5 * requests);
+        CHECK(r.use.answer_bytes == 2);
+        // The deadline ended a read only where nothing came: a complete E5 ends its exchange at once.
+        CHECK(waits == 14 * (1 + on_silence));
+        CHECK(count_kind(log, master::transcript_kind::timeout) == waits);
+    }
+}
+
+TEST_CASE("primary scan repeats a garbled answer and takes the clean one after it") {
+    sim::bus b;
+    b.add(meter(3, {0x00000003, kam, 1, 7}));
+    master::primary_scan_result r;
+    std::vector<link::frame> requests;
+    run([&]() -> asio::awaitable<void> {
+        bus_stream s(b);
+        s.garble_next = bytes{0xA5, 0xC4}; // noise on the first answer only
+        master::primary_scan_options o;
+        o.first = 0;
+        o.last = 5;
+        r = co_await master::scan_primary(s, fast(), o);
+        requests = s.requests;
+    });
+    INFO(r);
+    REQUIRE(r.found.size() == 1);
+    CHECK(r.found[0] == master::address_found{3, presence::one, master::reply_kind::ack, {0xE5}});
+    // 0, 1, 2, 3 (garbled), 3 again (clean), 4, 5.
+    REQUIRE(requests.size() == 7);
+    CHECK(requests[3].a == 3);
+    CHECK(requests[4].a == 3);
+}
+
+TEST_CASE("primary scan on a wire-like line stays within the physical bound") {
+    // The bus answers after its response delay, each character one character time after the last,
+    // at 38400 baud (a short window keeps the test short). The master's timing is a serial port's:
+    // each request leaves at the rate and every window is listened to the end. Counted: one
+    // request and one window per address. Timed, only as a generous upper bound: the bound with
+    // the master's own window (the standard's plus its margin), twice over, plus a second.
+    constexpr unsigned baud = 38400;
+    sim::bus b;
+    b.add(meter(3, {0x00000003, kam, 1, 7}));
+    master::primary_scan_result r;
+    unsigned waits = 0;
+    auto mo = fast();
+    mo.timing = master::timing::for_line(transport::carrier::uart, baud);
+    run([&]() -> asio::awaitable<void> {
+        bus_stream s(b);
+        s.paced_baud = baud;
+        master::primary_scan_options o;
+        o.last = 15;
+        r = co_await master::scan_primary(s, mo, o);
+        waits = s.waits;
+    });
+    INFO(r);
+    REQUIRE(r.found.size() == 1);
+    CHECK(r.found[0].address == 3);
+    CHECK(r.use.requests == 16);
+    CHECK(waits == 16); // every window to its end, the answered one too
+    const auto bound = master::physical_bound(r.use, baud);
+    const auto own_windows = r.use.requests * (mo.timing.response_timeout - (330 * bit_time(baud) + 50ms));
+    MESSAGE("16 addresses at ", baud, " baud: ", std::chrono::duration<double>(r.elapsed).count(),
+            " s, bound ", std::chrono::duration<double>(bound).count(), " s, with the master's margin ",
+            std::chrono::duration<double>(bound + own_windows).count(), " s");
+    CHECK(r.elapsed >= bound); // the windows are waited out: never less than the bound
+    CHECK(r.elapsed <= 2 * (bound + own_windows) + 1s);
+}
+
+TEST_CASE("physical bound counts request characters and one window per request") {
+    master::line_use u;
+    u.requests = 251;
+    u.request_bytes = 251 * 5;
+    // 5 characters of 11 bits at 2400 baud: 22.9 ms; window 330 bit times + 50 ms: 187.5 ms.
+    const auto b = master::physical_bound(u, 2400);
+    CHECK(b > 52'800ms);
+    CHECK(b < 52'850ms);
+    CHECK(master::physical_bound(u, 0) == b);
+    u.answer_bytes = 1000; // answers are not counted
+    CHECK(master::physical_bound(u, 2400) == b);
+}
+
+TEST_CASE("primary scan reports progress and each address as it answers") {
+    sim::bus b;
+    b.add(meter(3, {0x00000003, kam, 1, 7}));
+    b.add(meter(9, {0x00000009, kam, 1, 7}));
+    std::vector<std::string> events;
+    std::vector<master::scan_progress> reports;
+    master::primary_scan_result r;
+    run([&]() -> asio::awaitable<void> {
+        bus_stream s(b);
+        master::primary_scan_options o;
+        o.last = 11;
+        o.progress = [&](const master::scan_progress& p) {
+            reports.push_back(p);
+            events.push_back(p.probing);
+        };
+        o.on_found = [&](const master::address_found& a) {
+            events.push_back("found " + std::to_string(a.address));
+        };
+        r = co_await master::scan_primary(s, fast(), o);
+    });
+    REQUIRE(reports.size() == 12);
+    CHECK(reports.front().probing == "address 0");
+    CHECK(reports.back().probing == "address 11");
+    CHECK(reports.back().found == 2);
+    CHECK(reports.back().probes == 11);
+    CHECK_FALSE(reports.back().left_at_least);
+    // Each address as soon as it answered, before the next probe.
+    const auto at = [&](const std::string& e) {
+        return std::find(events.begin(), events.end(), e) - events.begin();
+    };
+    CHECK(at("found 3") == at("address 3") + 1);
+    CHECK(at("found 9") == at("address 9") + 1);
+    CHECK(at("address 4") == at("found 3") + 1);
+}
+
+TEST_CASE("scans end where cancelled and keep what they found") {
+    sim::bus b;
+    b.add(meter(3, {0x00000003, kam, 1, 7}));
+    b.add(meter(2, {0x12345678, kam, 1, 7}));
+    b.add(meter(4, {0x12345679, kam, 1, 7}, 3));
+    master::primary_scan_result p;
+    master::secondary_scan_result r;
+    run([&]() -> asio::awaitable<void> {
+        bus_stream s(b);
+        unsigned asked = 0;
+        master::primary_scan_options po;
+        po.cancelled = [&] { return ++asked > 6; }; // after 6 addresses
+        p = co_await master::scan_primary(s, fast(), po);
+        unsigned selects = 0;
+        master::secondary_scan_options so;
+        so.on_found = [&](const master::meter_found&) { selects = 1000; };
+        so.cancelled = [&] { return ++selects > 1000; }; // at the first probe after the first meter
+        r = co_await master::scan_secondary(s, fast(), so);
+    });
+    CHECK_FALSE(p.complete);
+    CHECK(p.stop_reason == "interrupted");
+    CHECK(p.addresses == 6);
+    REQUIRE(p.found.size() == 3); // 2, 3 and 4 of 0..5
+    CHECK(p.found[1].address == 3);
+    CHECK(master::to_json(p)["complete"] == false);
+    CHECK(master::to_json(p)["error"] == "interrupted");
+    CHECK_FALSE(r.complete);
+    CHECK(r.stop_reason == "interrupted");
+    CHECK(r.meters.size() == 1);
+    std::ostringstream text;
+    text << r;
+    CHECK(text.str().find("incomplete: interrupted") != std::string::npos);
+}
+
+TEST_CASE("secondary scan waits only for silence and garbage and names each meter once as found") {
+    sim::bus b;
+    for (unsigned i = 1; i <= 12; ++i) // ids 10000001 .. 10000012 (BCD)
+        b.add(meter(static_cast<byte>(i), {0x10000000 + (i / 10) * 16 + i % 10, kam, 1, 7}, i % 3));
+    master::secondary_scan_result r;
+    std::vector<master::transcript_entry> log;
+    std::vector<std::string> announced;
+    std::vector<master::scan_progress> reports;
+    unsigned waits = 0;
+    run([&]() -> asio::awaitable<void> {
+        bus_stream s(b);
+        master::secondary_scan_options o;
+        o.transcript = [&](const master::transcript_entry& e) { log.push_back(e); };
+        o.on_found = [&](const master::meter_found& m) {
+            announced.push_back(master::secondary_string(m.address));
+        };
+        o.progress = [&](const master::scan_progress& p) { reports.push_back(p); };
+        r = co_await master::scan_secondary(s, fast(), o);
+        waits = s.waits;
+    });
+    INFO(r);
+    CHECK(found_addresses(r) == bus_addresses(b));
+    CHECK(std::set<std::string>(announced.begin(), announced.end()) == found_addresses(r));
+    CHECK(announced.size() == r.meters.size());
+    CHECK(reports.size() == r.selects);
+    CHECK(reports.front().probing == "mask FFFFFFFFFFFFFFFF");
+    CHECK(reports.back().left_at_least);
+    // A silent select waits the window, a garbled answer the gap; a clean E5 or RSP_UD nothing.
+    const auto silent = count_kind(log, master::transcript_kind::timeout);
+    CHECK(waits >= silent);
+    CHECK(waits <= silent + r.collisions.size());
+    CHECK(waits < silent + r.collisions.size() + r.requests); // the old master waited after each answer
+}
+
+TEST_CASE("secondary scan repeats silent selects only when asked") {
+    sim::bus b;
+    b.add(meter(1, {0x12345678, kam, 1, 7}));
+    b.add(meter(2, {0x12345679, kam, 1, 7}, 2));
+    master::secondary_scan_options o;
+    o.start = *master::parse_secondary("1234FFFF");
+    const auto once = secondary(b, o);
+    o.retries_on_silence = 1;
+    const auto twice = secondary(b, o);
+    CHECK(found_addresses(once) == found_addresses(twice));
+    // 1234FFFF, 12340-9, 123450-9, ... 1234567F: the silent selects are sent twice.
+    const auto silent = once.selects - once.collisions.size() - once.meters.size();
+    CHECK(twice.use.requests == once.use.requests + silent);
 }
