@@ -56,13 +56,17 @@ class address_index {
         friend auto operator<=>(const id_entry&, const id_entry&) = default;
     };
     static keys keys_of(const slave& s);
+    void sort_ids();
     void file(slave_index i, const keys& k);
     void unfile(slave_index i, const keys& k);
 
     std::vector<keys> keys_;
     std::array<std::vector<slave_index>, 256> by_address_;
     std::vector<id_entry> by_id_; // sorted: a run of equal leading digits is one range
-    bool by_id_sorted_{true};     // false after add() appended out of order
+    // The same with the digits of each ID in reverse order: a mask that fixes the trailing digits
+    // and leaves the leading ones open (F1234567) is a range here.
+    std::vector<id_entry> by_reversed_id_;
+    bool by_id_sorted_{true}; // false after add() appended out of order
     std::vector<slave_index> selected_;
     std::vector<slave_index> changed_; // refresh's scratch space
 };
