@@ -89,8 +89,9 @@ void runner::state::event(unsigned session, std::string summary, std::string tex
 sim::fault_engine& runner::state::engine() {
     if (!faults) {
         std::vector<std::string> names;
-        for (std::size_t i = 0; i < bus.size(); ++i)
-            names.push_back(bus.at(i).name());
+        const auto& slaves = bus; // reading only: at() of a bus that may change reindexes the slave
+        for (std::size_t i = 0; i < slaves.size(); ++i)
+            names.push_back(slaves.at(i).name());
         faults = std::make_shared<sim::fault_engine>(std::vector<sim::fault_spec>{}, std::move(names),
                                                      settings.config.seed, started);
         bus.set_hooks(faults);

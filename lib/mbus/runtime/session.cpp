@@ -82,8 +82,9 @@ std::shared_ptr<session> runner::state::open_session(std::unique_ptr<transport::
         if (!st) return;
         ++st->counters.line_changes;
         std::size_t at_rate = 0;
-        for (std::size_t i = 0; i < st->bus.size(); ++i)
-            if (st->bus.at(i).baud() == l.baud) ++at_rate;
+        const auto& slaves = st->bus; // reading only: at() of a bus that may change reindexes the slave
+        for (std::size_t i = 0; i < slaves.size(); ++i)
+            if (slaves.at(i).baud() == l.baud) ++at_rate;
         st->event(id, line_words(l), line_log(id, l, at_rate, st->bus.config().strict_baud));
     });
     asio::co_spawn(ex, read_loop(shared_from_this(), s), asio::detached);

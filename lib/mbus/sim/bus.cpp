@@ -1,5 +1,7 @@
 #include <mbus/sim/bus.hpp>
 
+#include <mbus/app/secondary_address.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <ostream>
@@ -27,7 +29,49 @@ std::size_t bus::add(meter_config m, time_point start) { return add(slave{std::m
 std::size_t bus::add(slave s) {
     slaves_.push_back(std::move(s));
     present_.push_back(true);
+    index_.add(slaves_);
+    heard_.push_back(selects_heard(slaves_.back().baud()));
+    is_touched_.push_back(false);
     return slaves_.size() - 1;
+}
+
+slave& bus::at(std::size_t i) {
+    auto& s = slaves_.at(i);
+    // What it missed happened before whatever the caller does to it now (a new rate, say).
+    if (present_[i]) catch_up(i);
+    if (!is_touched_[i]) {
+        is_touched_[i] = true;
+        touched_.push_back(static_cast<slave_index>(i));
+    }
+    return s;
+}
+
+void bus::set_present(std::size_t i, bool on) {
+    if (present_.at(i) == on) return;
+    // Away, it hears no select: it leaves with the ones it missed, and comes back owing none.
+    if (!on) catch_up(i);
+    present_[i] = on;
+    heard_[i] = selects_heard(slaves_[i].baud());
+}
+
+std::uint64_t bus::selects_heard(unsigned baud) const {
+    auto n = selects_;
+    for (const auto& [rate, count] : selects_at_)
+        if (rate == baud) n += count;
+    return n;
+}
+
+void bus::catch_up(std::size_t i) {
+    const auto heard = selects_heard(slaves_[i].baud());
+    if (heard_[i] == heard) return;
+    slaves_[i].missed_select();
+    heard_[i] = heard;
+}
+
+void bus::settle(std::span<const slave_index> which) {
+    index_.refresh(which, slaves_);
+    for (const auto i : which)
+        heard_[i] = selects_heard(slaves_[i].baud());
 }
 
 std::optional<std::size_t> bus::find(std::string_view name) const {
@@ -80,22 +124,55 @@ bus_reply bus::on_frame(const link::frame& request, unsigned line_baud, const si
     return on_frame(request, std::move(ctx), now);
 }
 
+bool bus::gather(const link::frame& request) {
+    candidates_.clear();
+    if (hooks_) {
+        auto l = hooks_->listening();
+        if (l.all) return true;
+        for (const auto i : l.slaves)
+            if (i < slaves_.size()) candidates_.push_back(static_cast<slave_index>(i));
+    }
+    if (is_request(request)) {
+        const auto append = [this](const std::vector<slave_index>& v) {
+            candidates_.insert(candidates_.end(), v.begin(), v.end());
+        };
+        if (request.a == link::address::broadcast_reply || request.a == link::address::broadcast) return true;
+        if (request.a == link::address::selected) {
+            append(index_.selected());
+            if (is_select(request))
+                if (const auto mask = app::parse_select(request.ci, request.data))
+                    index_.matching(*mask, slaves_, candidates_);
+        } else {
+            append(index_.at(request.a));
+        }
+    }
+    std::sort(candidates_.begin(), candidates_.end());
+    candidates_.erase(std::unique(candidates_.begin(), candidates_.end()), candidates_.end());
+    return false;
+}
+
 bus_reply bus::on_frame(const link::frame& request, request_context ctx, const sim_now& now) {
     ctx.index = handled_++;
+    settle(touched_);
+    for (const auto i : touched_)
+        is_touched_[i] = false;
+    touched_.clear();
+
     const unsigned line_baud = ctx.line_baud;
     bus_reply out;
     // One draw for the whole bus: slaves at one rate with no delay of their own answer together,
     // as the simplest line does; their skews then decide how the answers overlap.
     const auto shared_random = rng_();
-    for (std::size_t i = 0; i < slaves_.size(); ++i) {
+    const auto offer = [&](std::size_t i) {
         auto& s = slaves_[i];
-        if (!present_[i]) continue;
-        if (config_.strict_baud && line_baud != 0 && s.baud() != line_baud) continue;
+        if (!present_[i]) return;
+        catch_up(i);
+        if (config_.strict_baud && line_baud != 0 && s.baud() != line_baud) return;
         const unsigned rate = s.baud(); // a baud switch answers at the old rate
         auto heard = request;
-        if (hooks_ && !hooks_->offer(i, s, heard, ctx, now)) continue;
+        if (hooks_ && !hooks_->offer(i, s, heard, ctx, now)) return;
         auto r = s.on_frame(heard, now);
-        if (r.note.empty() && r.wire.empty()) continue;
+        if (r.note.empty() && r.wire.empty()) return;
         if (!r.wire.empty()) {
             const auto& q = s.app().config().options;
             const unsigned timing_rate = line_baud != 0 ? line_baud : rate;
@@ -105,7 +182,35 @@ bus_reply bus::on_frame(const link::frame& request, request_context ctx, const s
             out.answers.push_back({i, r.wire, delay, q.skew_bits, rate, {}});
         }
         out.events.push_back({i, std::move(r)});
+    };
+    const bool everyone = gather(request);
+    if (everyone)
+        for (std::size_t i = 0; i < slaves_.size(); ++i)
+            offer(i);
+    else
+        for (const auto i : candidates_)
+            offer(i);
+
+    // Every meter that hears a select at FD looks at it; the ones it was not offered to take it
+    // from catch_up() when they are next offered anything.
+    if (is_request(request) && is_select(request) && request.a == link::address::selected) {
+        if (config_.strict_baud && line_baud != 0) {
+            const auto it = std::find_if(selects_at_.begin(), selects_at_.end(),
+                                         [&](const auto& e) { return e.first == line_baud; });
+            if (it == selects_at_.end())
+                selects_at_.emplace_back(line_baud, 1);
+            else
+                ++it->second;
+        } else {
+            ++selects_;
+        }
     }
+    if (everyone) {
+        candidates_.resize(slaves_.size());
+        for (std::size_t i = 0; i < slaves_.size(); ++i)
+            candidates_[i] = static_cast<slave_index>(i);
+    }
+    settle(candidates_);
 
     // Faults (drop, delay, corrupt, duplicate...) transform the answers after the slaves and before
     // the wire.

@@ -1,7 +1,13 @@
 #pragma once
-// Many slaves on one pair of wires. Every request is offered to every slave (that hears it at the
+// Many slaves on one pair of wires. A request reaches every slave it concerns (that hears it at the
 // line's baud rate); what the master receives is nothing, one clean answer, or the bit-level
 // wired-AND of every answer (sim::collide). The reply carries its delay: the runner owns the timer.
+//
+// The bus offers a request only to the slaves it concerns, found through an address_index: on a bus
+// of 100,000 meters a request to one of them costs what it costs on a bus of one. The others would
+// have ignored it, with one exception: a select at FD is looked at by every meter, and one that does
+// not match still ends the repetition of its last reply (slave::missed_select). The bus counts the
+// selects each rate heard and gives a slave the ones it missed when it next offers it anything.
 
 #include <cstdint>
 #include <functional>
@@ -9,11 +15,14 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <mbus/core/bytes.hpp>
 #include <mbus/link/frame.hpp>
+#include <mbus/sim/address_index.hpp>
 #include <mbus/sim/bus_hooks.hpp>
 #include <mbus/sim/now.hpp>
 #include <mbus/sim/slave.hpp>
@@ -85,13 +94,15 @@ class bus {
     bus_reply on_frame(const link::frame& request, request_context ctx, const sim_now& now);
 
     std::size_t size() const { return slaves_.size(); }
-    slave& at(std::size_t i) { return slaves_.at(i); }
+    // A slave to change (a timeline event, a test): the bus indexes it anew before the next request.
+    // Keep the reference no longer than until then.
+    slave& at(std::size_t i);
     const slave& at(std::size_t i) const { return slaves_.at(i); }
     std::optional<std::size_t> find(std::string_view name) const;
 
     // A slave that has left the bus (or not joined yet) hears nothing and answers nothing.
     bool present(std::size_t i) const { return present_.at(i); }
-    void set_present(std::size_t i, bool on) { present_.at(i) = on; }
+    void set_present(std::size_t i, bool on);
 
     // Faults and the like; null: none. The bus shares ownership so that the runner can reach it too.
     void set_hooks(std::shared_ptr<bus_hooks> hooks) { hooks_ = std::move(hooks); }
@@ -100,10 +111,29 @@ class bus {
     std::uint64_t handled() const { return handled_; } // requests handled so far
 
   private:
+    using slave_index = address_index::slave_index;
+
+    // The slaves `request` concerns besides the hooks' listeners, sorted, in candidates_; true when
+    // that is every slave (FE, FF, or a hook that listens to all).
+    bool gather(const link::frame& request);
+    // Selects at FD slave i heard (at its rate) and was not offered.
+    std::uint64_t selects_heard(unsigned baud) const;
+    void catch_up(std::size_t i);
+    // After slave i was offered a request or changed: the index and its count of selects follow.
+    void settle(std::span<const slave_index> which);
+
     bus_config config_;
     std::mt19937_64 rng_;
     std::vector<slave> slaves_;
     std::vector<bool> present_;
+    address_index index_;
+    // Selects at FD so far: heard by every rate, and (strict baud) by one rate only.
+    std::uint64_t selects_{0};
+    std::vector<std::pair<unsigned, std::uint64_t>> selects_at_;
+    std::vector<std::uint64_t> heard_; // per slave: selects_heard() when it was last offered one
+    std::vector<slave_index> touched_; // handed out by at() since the last request
+    std::vector<bool> is_touched_;
+    std::vector<slave_index> candidates_;
     std::shared_ptr<bus_hooks> hooks_;
     std::uint64_t handled_{0};
 };

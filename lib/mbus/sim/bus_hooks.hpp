@@ -23,9 +23,21 @@ struct request_context {
     friend bool operator==(const request_context&, const request_context&) = default;
 };
 
+// The slaves a hook must be offered every request, whatever it is addressed to.
+struct listeners {
+    bool all{false};
+    std::vector<std::size_t> slaves;
+    friend bool operator==(const listeners&, const listeners&) = default;
+};
+
 class bus_hooks {
   public:
     virtual ~bus_hooks() = default;
+    // The bus offers a request only to the slaves it concerns (its primary address, the meters a
+    // select may select, the selected ones at FD, everyone at FE and FF), plus these: slaves whose
+    // hook may make them hear what is not addressed to them, or count what they hear. By default
+    // all of them, as a bus that offered every request to every slave did.
+    virtual listeners listening() const { return {true, {}}; }
     // Before slave `index` sees the request. False: it does not hear it at all. May change the frame
     // this slave sees (a meter that answers at every address sees its own address).
     virtual bool offer(std::size_t index, slave& s, link::frame& request, const request_context& ctx,

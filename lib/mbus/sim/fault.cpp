@@ -135,6 +135,17 @@ std::string fault_engine::line(std::size_t slave, std::string_view what, std::si
     return fmt::format("meter {}: {} (fault '{}')", who, what, faults_[fault].name);
 }
 
+listeners fault_engine::listening() const {
+    listeners out;
+    for (std::size_t i = 0; i < faults_.size(); ++i) {
+        const auto& st = states_[i];
+        if (!faults_[i].active || !acts_on_request(faults_[i].action) || st.unknown_meter) continue;
+        if (!st.meter) return {true, {}};
+        out.slaves.push_back(*st.meter);
+    }
+    return out;
+}
+
 bool fault_engine::offer(std::size_t index, slave& s, link::frame& request, const request_context& ctx,
                          const sim_now& now) {
     if (index < addresses_.size()) addresses_[index] = s.address();

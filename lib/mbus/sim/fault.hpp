@@ -36,6 +36,9 @@ class fault_engine final : public bus_hooks {
     // `start`: the origin of the faults' from/until windows.
     fault_engine(std::vector<fault_spec> faults, std::vector<std::string> meters, std::uint64_t seed,
                  time_point start);
+    // The meters in scope of an active fault that acts on requests: any_address hears what is not
+    // addressed to it, wake_up and preamble count the selects every meter hears.
+    listeners listening() const override;
     bool offer(std::size_t index, slave& s, link::frame& request, const request_context& ctx,
                const sim_now& now) override;
     void shape(const link::frame& request, const request_context& ctx, const sim_now& now,

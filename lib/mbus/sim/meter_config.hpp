@@ -13,6 +13,7 @@
 #include <mbus/app/secondary_address.hpp>
 #include <mbus/app/telegram.hpp>
 #include <mbus/core/bytes.hpp>
+#include <mbus/core/shared_vector.hpp>
 #include <mbus/sim/timing.hpp>
 #include <mbus/sim/value_source.hpp>
 
@@ -120,7 +121,8 @@ struct meter_config {
     std::uint16_t signature{0};
     access_number_config access_number;
 
-    std::vector<record_config> records;
+    // Shared by copies until one changes: the meters made from one table hold one list.
+    shared_vector<record_config> records;
     // Record indices of each telegram of a multi-telegram readout. Empty: records are packed in
     // order, as many as fit in one frame (L <= 255), each telegram but the last closed by DIF 1F.
     std::vector<std::vector<std::size_t>> pages;

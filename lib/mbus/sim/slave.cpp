@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <ostream>
+#include <utility>
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -72,15 +73,21 @@ std::ostream& operator<<(std::ostream& os, const slave_reply& r) {
     return os;
 }
 
+bool is_request(const link::frame& f) {
+    return f.kind != link::frame_kind::ack && (f.c & link::c_field::prm) != 0 && (f.c & reserved_bit) == 0;
+}
+
+bool is_select(const link::frame& f) {
+    return (f.c & function_mask) == fn_snd_ud && is_long(f) &&
+           (f.ci == app::ci::select || f.ci == app::ci::select_msb);
+}
+
 slave::slave(meter_config config, time_point start) : meter_(std::move(config), start) {}
 
 slave_reply slave::on_frame(const link::frame& f, const sim_now& now) {
-    // E5 and anything a slave sent (PRM clear) are not requests; bit 7 is reserved in every C field.
-    if (f.kind == link::frame_kind::ack || (f.c & link::c_field::prm) == 0 || (f.c & reserved_bit) != 0)
-        return {};
+    if (!is_request(f)) return {};
     const byte function = f.c & function_mask;
-    const bool select_frame =
-        function == fn_snd_ud && is_long(f) && (f.ci == app::ci::select || f.ci == app::ci::select_msb);
+    const bool select_frame = is_select(f);
     const bool for_me = f.a == meter_.address() || f.a == link::address::broadcast_reply ||
                         f.a == link::address::broadcast ||
                         (f.a == link::address::selected && (selected_ || select_frame));
@@ -111,6 +118,12 @@ void slave::reset_link() {
     last_reply_.clear();
     position_ = 0;
     last_more_ = false;
+}
+
+void slave::missed_select() {
+    // As snd_ud() and select() do for a select that does not match.
+    last_reply_.clear();
+    selected_ = false;
 }
 
 void slave::power_cycle() {
@@ -255,7 +268,10 @@ slave_reply slave::select(const link::frame& f) {
         reset_link();
         return ack(fmt::format("selected by {}", fmt::streamed(*mask)));
     }
-    selected_ = false;
+    // Only a meter that was selected has something to say: on a bus of many meters every select
+    // passes all but a few by, and a line for each would cost more than the select itself.
+    const bool was_selected = std::exchange(selected_, false);
+    if (!was_selected) return {};
     return {{},
             {},
             {},

@@ -50,6 +50,12 @@ struct slave_reply {
 };
 std::ostream& operator<<(std::ostream& os, const slave_reply& r);
 
+// Whether a slave takes `f` as a request at all: E5 and anything a slave sent (PRM clear) are not,
+// and bit 7 is reserved in every C field. The bus asks it too, to offer a frame to nobody.
+bool is_request(const link::frame& f);
+// Whether `f` is a CI 52 / 56 select (a SND_UD long frame): sent to FD, every meter looks at it.
+bool is_select(const link::frame& f);
+
 class slave {
   public:
     explicit slave(meter_config config, time_point start = {});
@@ -66,6 +72,10 @@ class slave {
     // Power lost and back: the link state and any selection are forgotten (the primary address,
     // identity, rate and written values are kept, as a meter keeps them in non-volatile memory).
     void power_cycle();
+    // A select went by that this slave heard but was not offered because it could not match it (the
+    // bus offers a select to the meters it may select and to the selected ones): what taking it
+    // would have done to a meter it did not select.
+    void missed_select();
 
     meter& app() { return meter_; }
     const meter& app() const { return meter_; }

@@ -256,6 +256,27 @@ TEST_CASE("repeat steps address id fabrication number and name") {
     CHECK(ms[4].primary_address == 1);
 }
 
+TEST_CASE("repeat copies share their records unless a random walk sets them apart") {
+    const auto r = load_string("[[meter]]\nname = \"w\"\naddress = 10\nid = 100\nrepeat = 3\n"
+                               "manufacturer = \"TST\"\nmedium = 7\n[[meter.record]]\nraw = \"2F\"\n"
+                               "[[meter]]\nname = \"r\"\naddress = 20\nid = 200\nrepeat = 2\n"
+                               "manufacturer = \"TST\"\nmedium = 7\n[[meter.record]]\nquantity = \"volume\"\n"
+                               "unit = \"l\"\ntype = \"int32\"\nvalue = { random_walk = { start = 5, step = "
+                               "1, min = 0, max = 9 } }\n",
+                               "plant.toml");
+    REQUIRE_MESSAGE(r, r);
+    const auto& ms = r.value->meters;
+    REQUIRE(ms.size() == 5);
+    // One list for the three copies: 100,000 meters from one table cost one list of records.
+    CHECK(ms[1].records.shares_with(ms[0].records));
+    CHECK(ms[2].records.shares_with(ms[0].records));
+    auto copy = ms[0]; // as the runner copies it onto the bus
+    CHECK(copy.records.shares_with(ms[0].records));
+    // Each walk has its own seed, so each copy its own records.
+    CHECK_FALSE(ms[4].records.shares_with(ms[3].records));
+    CHECK_FALSE(ms[3].records == ms[4].records);
+}
+
 TEST_CASE("record data given as bytes") {
     // BCD digits E mark an error on many displays; they go out as written.
     CHECK(first_record("quantity = \"volume\"\nunit = \"l\"\ntype = \"bcd4\"\ndata = \"EE EE\"\n") ==

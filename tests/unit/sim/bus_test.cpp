@@ -7,7 +7,11 @@
 #include "sim_support.hpp"
 
 #include <algorithm>
+#include <array>
 #include <functional>
+#include <random>
+#include <string>
+#include <utility>
 
 using namespace mbus;
 using namespace mbus::sim;
@@ -211,4 +215,260 @@ TEST_CASE("bus keeps serving after a malformed SND_UD") {
     CHECK(r.wire.size() == 27);
     CHECK(b.find("heat") == std::size_t{1});
     CHECK_FALSE(b.find("gas"));
+}
+
+// ---- the index: a request reaches the meters it concerns only, with the same outcome ----
+
+namespace {
+
+// Listens to every slave and changes nothing: the bus then offers every request to every slave, as
+// it did before it had an index. The reference the indexed bus is compared with.
+struct every_slave final : bus_hooks {
+    bool offer(std::size_t, slave&, link::frame&, const request_context&, const sim_now&) override {
+        return true;
+    }
+    void shape(const link::frame&, const request_context&, const sim_now&, std::vector<answer>&,
+               std::vector<std::string>&) override {}
+};
+
+std::uint32_t random_bcd(std::mt19937_64& rng) {
+    std::uint32_t id = 0;
+    for (int k = 0; k < 8; ++k)
+        id = id << 4 | static_cast<std::uint32_t>(rng() % 10);
+    return id;
+}
+
+// Meters in runs of IDs at a few primary addresses and two rates; some read out in two telegrams
+// (FCB state matters), some with a fabrication number, some lenient about wildcards.
+std::vector<meter_config> crowd(std::size_t n, std::mt19937_64& rng) {
+    std::vector<meter_config> out;
+    std::uint32_t base = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        auto m = i % 3 == 0 ? two_page_meter() : water_meter();
+        m.name = "m" + std::to_string(i);
+        if (i % 50 == 0) base = random_bcd(rng) & 0xFFFFFF00;
+        m.identity.id = base | static_cast<std::uint32_t>((i % 10) | (i / 10 % 5) << 4);
+        m.identity.medium = rng() % 2 == 0 ? 0x07 : 0x04;
+        m.primary_address = static_cast<byte>(rng() % 8);
+        m.baud = rng() % 4 == 0 ? 9600 : 2400;
+        if (rng() % 6 == 0) m.fabrication_number = random_bcd(rng);
+        if (rng() % 5 == 0) m.options.wildcards = app::wildcard_style::nibbles_everywhere;
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+app::select_mask crowd_mask(const bus& b, std::mt19937_64& rng) {
+    app::select_mask m{b.at(rng() % b.size()).app().identity(), std::nullopt};
+    const auto open = rng() % 4;
+    for (std::size_t pos = 0; pos < app::id_nibbles; ++pos)
+        if ((open == 0 && pos >= 4 + rng() % 4) || (open == 1 && rng() % 3 == 0) || (open == 2 && pos < 2))
+            m.address = app::with_nibble(m.address, pos, app::wildcard_nibble);
+    if (rng() % 3 == 0) m.address.manufacturer = 0xFFFF;
+    if (rng() % 3 == 0) m.address.version = 0xFF;
+    if (rng() % 2 == 0) m.address.medium = rng() % 3 == 0 ? 0x0F : 0xFF;
+    if (rng() % 5 == 0) m.fabrication = 0xFFFFFFFF;
+    return m;
+}
+
+bytes bcd4(std::uint32_t id) {
+    return {static_cast<byte>(id), static_cast<byte>(id >> 8), static_cast<byte>(id >> 16),
+            static_cast<byte>(id >> 24)};
+}
+
+// What a master could send next: selects (wildcards, CI 56, malformed), readouts by primary address
+// and at FD with toggling FCBs, link resets, new addresses, IDs and rates, broadcasts.
+link::frame crowd_request(const bus& b, std::mt19937_64& rng) {
+    const auto pick = rng() % 100;
+    const byte a = static_cast<byte>(rng() % 8);
+    if (pick < 30) {
+        const auto mask = crowd_mask(b, rng);
+        const byte ci = rng() % 4 == 0 ? 0x56 : 0x52;
+        auto data = app::encode_select(ci, mask);
+        if (rng() % 20 == 0) data.pop_back(); // 7 bytes: no select, and the selected meter is deselected
+        return snd_ud(0xFD, ci, data);
+    }
+    if (pick < 50) return req_ud2(a, rng() % 2 == 0);
+    if (pick < 62) return req_ud2(0xFD, rng() % 2 == 0);
+    if (pick < 66) return snd_nke(0xFD);
+    if (pick < 68) return snd_nke(a);
+    if (pick < 75) return snd_ud(0xFD, 0x51, {0x01, 0x7A, static_cast<byte>(rng() % 8)}); // new address
+    if (pick < 78) return snd_ud(a, 0x51, {0x01, 0x7A, static_cast<byte>(rng() % 8)});
+    if (pick < 84) {
+        // A new ID for the selected meter: often one that another meter has, so that selects collide.
+        const auto id = rng() % 2 == 0 ? b.at(rng() % b.size()).app().identity().id : random_bcd(rng);
+        auto data = bytes{0x0C, 0x79};
+        const auto digits = bcd4(id);
+        data.insert(data.end(), digits.begin(), digits.end());
+        return snd_ud(0xFD, 0x51, data);
+    }
+    if (pick < 88) return snd_ud(0xFD, rng() % 2 == 0 ? 0xBB : 0xBD, {}); // to 2400 or 9600 baud
+    if (pick < 90) return req_ud2(0xFE, rng() % 2 == 0);
+    if (pick < 91) return snd_nke(0xFE);
+    if (pick < 92) return snd_ud(0xFF, 0x51, {0x01, 0x7A, static_cast<byte>(rng() % 8)});
+    if (pick < 94) return link::frame::short_frame(0x0B, a); // PRM clear: no request
+    return req_ud2(a, rng() % 2 == 0);
+}
+
+void check_same(const bus_reply& got, const bus_reply& want) {
+    CHECK(got.wire == want.wire);
+    CHECK(got.received == want.received);
+    CHECK(got.delay == want.delay);
+    CHECK(got.baud == want.baud);
+    CHECK(got.collision == want.collision);
+    CHECK(got.intact_from == want.intact_from);
+    CHECK(got.answers == want.answers);
+    CHECK(got.events == want.events);
+    CHECK(got.gaps == want.gaps);
+}
+
+// Every meter's state as a master can see it, one line per difference.
+std::vector<std::string> differences(const bus& got, const bus& want) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        const auto& g = got.at(i);
+        const auto& w = want.at(i);
+        if (g.selected() != w.selected() || g.address() != w.address() || g.baud() != w.baud() ||
+            !(g.app().identity() == w.app().identity()) || got.present(i) != want.present(i))
+            out.push_back(w.name());
+    }
+    return out;
+}
+
+// The meters selected after a select at FD, by the rule itself: app::matches over every meter that
+// heard it, and the ones selected before that did not hear it.
+std::vector<std::size_t> selected_by_rule(const bus& b, const app::select_mask& mask, unsigned line_baud,
+                                          const std::vector<std::size_t>& before) {
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < b.size(); ++i) {
+        const auto& m = b.at(i).app();
+        const bool heard =
+            b.present(i) && !(b.config().strict_baud && line_baud != 0 && m.baud() != line_baud);
+        const bool was = std::find(before.begin(), before.end(), i) != before.end();
+        if (heard ? app::matches(mask, m.identity(), m.config().fabrication_number,
+                                 m.config().options.wildcards)
+                  : was)
+            out.push_back(i);
+    }
+    return out;
+}
+
+std::vector<std::size_t> selected_now(const bus& b) {
+    std::vector<std::size_t> out;
+    for (std::size_t i = 0; i < b.size(); ++i)
+        if (b.at(i).selected()) out.push_back(i);
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("bus with an index answers as a bus that offers every request to every slave") {
+    for (const bool strict : {false, true}) {
+        INFO("strict baud " << strict);
+        std::mt19937_64 rng(strict ? 11 : 12);
+        const bus_config cfg{strict, {microseconds{2'000}, microseconds{9'000}}, 99};
+        bus indexed{cfg};
+        bus linear{cfg};
+        for (const auto& m : crowd(400, rng)) {
+            indexed.add(m);
+            linear.add(m);
+        }
+        linear.set_hooks(std::make_shared<every_slave>());
+
+        std::size_t selects = 0;
+        std::size_t answered_selects = 0;
+        for (int step = 0; step < 3000; ++step) {
+            const auto pick = rng() % 100;
+            if (pick < 3) {
+                // A meter leaves or comes back.
+                const auto i = rng() % indexed.size();
+                indexed.set_present(i, !indexed.present(i));
+                linear.set_present(i, !linear.present(i));
+            } else if (pick < 5) {
+                // Power lost and back (as a timeline event does it: through at()).
+                const auto i = rng() % indexed.size();
+                indexed.at(i).power_cycle();
+                linear.at(i).power_cycle();
+            }
+            const auto request = crowd_request(std::as_const(indexed), rng);
+            const unsigned line_baud = std::array<unsigned, 3>{0, 2400, 9600}[rng() % 3];
+            const sim_now now = at_seconds(step);
+            INFO("step " << step << ": " << request);
+            const auto before = selected_now(std::as_const(indexed));
+            const auto got = indexed.on_frame(request, line_baud, now);
+            const auto want = linear.on_frame(request, line_baud, now);
+            check_same(got, want);
+            if (request.a == 0xFD && request.ci == 0x52 && request.data.size() == 8) {
+                ++selects;
+                const auto mask = app::parse_select(request.ci, request.data);
+                REQUIRE(mask);
+                CHECK(selected_now(std::as_const(indexed)) ==
+                      selected_by_rule(std::as_const(indexed), *mask, line_baud, before));
+                if (!got.answers.empty()) ++answered_selects;
+            }
+            const auto diff = differences(std::as_const(indexed), std::as_const(linear));
+            CHECK(diff.empty());
+            if (!diff.empty()) break;
+        }
+        CHECK(selects > 300);
+        CHECK(answered_selects > selects / 4); // the masks reach meters
+    }
+}
+
+TEST_CASE("bus a select that does not concern a meter still ends its repetition") {
+    // Meter 5 toggled its FCB: the same FCB again is a repetition. A select for another meter in
+    // between is a SND_UD the meter heard: the next REQ_UD2 is new (FCB 1 after a fresh readout).
+    for (const bool between : {false, true}) {
+        auto b = two_meters();
+        CHECK(b.on_frame(req_ud2(5, false), 0, {}).wire.size() == 27);
+        CHECK(b.on_frame(req_ud2(5, true), 0, {}).wire.size() == 27);
+        if (between) {
+            const auto r = b.on_frame(snd_ud(0xFD, 0x52, select_id(0x87654321)), 0, {});
+            CHECK(r.wire == e5);
+            REQUIRE(r.events.size() == 1); // the heat meter alone: the water meter was not selected
+            CHECK(r.events[0].slave == 1);
+        }
+        const auto again = b.on_frame(req_ud2(5, true), 0, {});
+        REQUIRE(again.events.size() == 1);
+        CHECK(again.events[0].reply.repeated == !between);
+    }
+}
+
+TEST_CASE("bus a meter away during a select keeps its repetition") {
+    auto b = two_meters();
+    CHECK(b.on_frame(req_ud2(5, false), 0, {}).wire.size() == 27);
+    CHECK(b.on_frame(req_ud2(5, true), 0, {}).wire.size() == 27);
+    b.set_present(0, false);
+    CHECK(b.on_frame(snd_ud(0xFD, 0x52, select_id(0x87654321)), 0, {}).wire == e5);
+    b.set_present(0, true);
+    const auto again = b.on_frame(req_ud2(5, true), 0, {});
+    REQUIRE(again.events.size() == 1);
+    CHECK(again.events[0].reply.repeated); // it did not hear the select
+}
+
+TEST_CASE("bus a selected meter passed over by a select is deselected with a note") {
+    auto b = two_meters();
+    CHECK(b.on_frame(snd_ud(0xFD, 0x52, select_id(0x12345678)), 0, {}).wire == e5);
+    const auto r = b.on_frame(snd_ud(0xFD, 0x52, select_id(0x87654321)), 0, {});
+    REQUIRE(r.events.size() == 2);
+    CHECK(r.events[0].slave == 0);
+    CHECK(r.events[0].reply.note.starts_with("deselected by 87654321"));
+    CHECK(r.events[1].slave == 1);
+    CHECK(r.events[1].reply.is_ack());
+    CHECK_FALSE(b.at(0).selected());
+}
+
+TEST_CASE("bus finds a meter at its new address and by its new ID") {
+    auto b = two_meters();
+    CHECK(b.on_frame(snd_ud(5, 0x51, {0x01, 0x7A, 0x09}), 0, {}).wire == e5); // water meter to address 9
+    CHECK(b.on_frame(req_ud2(5, true), 0, {}).silent());
+    CHECK(b.on_frame(req_ud2(9, true), 0, {}).wire.size() == 27);
+    // New ID 11223344 through the primary address (DIF BCD8, VIF enhanced ID, LSB first).
+    CHECK(b.on_frame(snd_ud(9, 0x51, {0x0C, 0x79, 0x44, 0x33, 0x22, 0x11}), 0, {}).wire == e5);
+    CHECK(b.on_frame(snd_ud(0xFD, 0x52, select_id(0x12345678)), 0, {}).silent());
+    CHECK(b.on_frame(snd_ud(0xFD, 0x52, select_id(0x1122FFFF)), 0, {}).wire == e5);
+    CHECK(b.at(0).selected());
+    // Changed from outside (as a test or an embedding program may): found after at() hands it out.
+    b.at(1).app().set_address(9);
+    CHECK(b.on_frame(req_ud2(9, false), 0, {}).collision);
 }

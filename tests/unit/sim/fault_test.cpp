@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <mbus/app/secondary_address.hpp>
 #include <mbus/link/errc.hpp>
 #include <mbus/link/frame.hpp>
 #include <mbus/sim/bus.hpp>
@@ -12,6 +13,7 @@
 #include "sim_support.hpp"
 
 #include <memory>
+#include <tuple>
 
 using namespace mbus;
 using namespace mbus::sim;
@@ -300,6 +302,44 @@ TEST_CASE("fault any_address makes the meter answer at every primary address") {
     CHECK(reply.injected.at(0) == "meter water: took address 7 as its own (fault 'f')");
     CHECK(r.ask(req_ud2(200, false)).wire == clean); // A = 5: its own address in the answer
     CHECK(r.ask(snd_nke(0xFF)).injected.empty());    // broadcasts stay broadcasts
+}
+
+TEST_CASE("fault engine names the meters that must hear every request") {
+    std::vector<meter_config> three;
+    for (const auto& [name, address, id] : {std::tuple{"a", 1, 0x11111111U}, std::tuple{"b", 2, 0x22222222U},
+                                            std::tuple{"c", 3, 0x33333333U}}) {
+        auto m = water_meter();
+        m.name = name;
+        m.primary_address = static_cast<byte>(address);
+        m.identity.id = id;
+        three.push_back(m);
+    }
+    auto anywhere = spec(faults::any_address{}, "anywhere");
+    anywhere.meter = "b";
+    auto sleepy = spec(faults::wake_up{}, "sleepy");
+    std::get<faults::wake_up>(sleepy.action).count = 1;
+    sleepy.meter = "a";
+    auto everyone = spec(faults::preamble{}, "everyone"); // the whole bus, switched off
+    everyone.active = false;
+    rig r({anywhere, sleepy, spec(faults::late{}, "late"), everyone}, three);
+    // Faults on the answers need no one to listen: they see the answers.
+    CHECK(r.faults->listening() == listeners{false, {1, 0}}); // in the order of the faults
+
+    // b takes a request to c's address as its own, though the bus would not offer it to b.
+    const auto both = r.ask(snd_nke(3));
+    REQUIRE(both.answers.size() == 2);
+    CHECK(both.answers[0].slave == 1);
+    CHECK(both.answers[1].slave == 2);
+    // A select for c is addressed to every meter: it is the one request a sleeps through.
+    const auto select = snd_ud(0xFD, 0x52, app::encode_select(0x52, {{0x33333333, 0xFFFF, 0xFF, 0xFF}, {}}));
+    CHECK(r.ask(select).injected.at(0) ==
+          "meter a: asleep: request 1 of 1 after power-on not heard (fault 'sleepy')");
+    const auto awake = r.ask(snd_nke(1)); // a answers now (and b, which answers everything)
+    REQUIRE(awake.answers.size() == 2);
+    CHECK(awake.answers[0].slave == 0);
+
+    CHECK(r.faults->set_active("everyone", true));
+    CHECK(r.faults->listening().all);
 }
 
 TEST_CASE("fault wrong_baud gives what a UART at the line rate reads") {

@@ -36,7 +36,8 @@ TEST_CASE("meter check names each problem of the configuration") {
     }
     SUBCASE("manufacturer data before another record") {
         auto m = water_meter();
-        m.records.insert(m.records.begin(), {raw_record{raw(0x0F, 0x00, {0x01, 0x02})}, false}); // DIF 0F
+        m.records.edit().insert(m.records.edit().begin(),
+                                {raw_record{raw(0x0F, 0x00, {0x01, 0x02})}, false}); // DIF 0F
         CHECK(check(m) ==
               std::vector<std::string>{"meter 'water': record 1 (DIF 0F) swallows the records after it"});
     }
@@ -101,8 +102,8 @@ TEST_CASE("meter check gives one exact message per finding") {
 TEST_CASE("meter check finds records that swallow what follows them") {
     auto m = water_meter();
     // DIF 1F takes the rest of the telegram: nothing may follow it.
-    m.records.insert(m.records.begin(),
-                     {raw_record{app::record{app::dib{0x1F, {}}, std::nullopt, {}}}, false});
+    m.records.edit().insert(m.records.edit().begin(),
+                            {raw_record{app::record{app::dib{0x1F, {}}, std::nullopt, {}}}, false});
     CHECK(check(m) ==
           std::vector<std::string>{"meter 'water': record 1 (DIF 1F) swallows the records after it"});
     m.pages = {{0, 1}};

@@ -167,7 +167,7 @@ TEST_CASE("timeline a new counter counts from the event") {
 
 TEST_CASE("timeline a value change replaces a written value") {
     auto m = heat_meter();
-    m.records[0].writable = true;
+    m.records.edit()[0].writable = true;
     meter mt{m};
     REQUIRE(mt.write(app::record{app::dib{0x0C, {}}, app::vib{0x06, {}, {}}, {0x99, 0x00, 0x00, 0x00}}));
     CHECK(mt.records_at(at_seconds(1))[0].data == bytes{0x99, 0x00, 0x00, 0x00});

@@ -212,6 +212,10 @@ std::vector<sim::meter_config> expand(sink& s, const layers& l, const std::strin
                             repeat, fabrication, id_step));
         return {};
     }
+    const bool walks = std::any_of(m.records.begin(), m.records.end(), [](const sim::record_config& r) {
+        const auto* sr = std::get_if<sim::spec_record>(&r.content);
+        return sr && sr->source && std::holds_alternative<sim::random_walk>(*sr->source);
+    });
     std::vector<sim::meter_config> out;
     out.reserve(static_cast<std::size_t>(repeat));
     for (std::int64_t k = 0; k < repeat; ++k) {
@@ -224,11 +228,13 @@ std::vector<sim::meter_config> expand(sink& s, const layers& l, const std::strin
             c.name = pattern ? fill_name(m.name, k + 1, c.primary_address, c.identity.id)
                              : fmt::format("{}-{}", m.name, k + 1);
         }
-        // Copies walk apart: the same walk on every meter would hide which one a master read.
-        for (auto& r : c.records)
-            if (auto* sr = std::get_if<sim::spec_record>(&r.content); sr && sr->source)
-                if (auto* w = std::get_if<sim::random_walk>(&*sr->source))
-                    w->seed += static_cast<std::uint64_t>(k);
+        // Copies walk apart: the same walk on every meter would hide which one a master read. Only
+        // then does a copy get records of its own; the others share the table's.
+        if (walks)
+            for (auto& r : c.records.edit())
+                if (auto* sr = std::get_if<sim::spec_record>(&r.content); sr && sr->source)
+                    if (auto* w = std::get_if<sim::random_walk>(&*sr->source))
+                        w->seed += static_cast<std::uint64_t>(k);
         out.push_back(std::move(c));
     }
     return out;
