@@ -19,7 +19,7 @@ namespace {
 // The water meter with its volume writable and a second record (energy, int32) that is not.
 meter_config writable_meter() {
     auto m = water_meter();
-    m.records[0].writable = true;
+    m.records.edit()[0].writable = true;
     m.records.push_back({raw_record{raw(0x04, 0x06, {0x01, 0x00, 0x00, 0x00})}, false});
     return m;
 }
