@@ -1,5 +1,7 @@
 #include "command.hpp"
 
+#include <mbus/core/text.hpp>
+
 #include <algorithm>
 #include <cstdio>
 #include <exception>
@@ -21,25 +23,6 @@ bool add_command(setup_fn setup) {
 }
 } // namespace mbus::cli
 
-namespace {
-// Levenshtein distance, for suggesting a command.
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const auto up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = up;
-        }
-    }
-    return row[b.size()];
-}
-} // namespace
-
 int main(int argc, char** argv) {
     CLI::App app{"mbus-sim: an M-Bus (EN 13757-2/-3) slave and meter simulator and test harness"};
     app.set_version_flag("-V,--version", "mbus-sim " MBUS_SIM_VERSION);
@@ -59,7 +42,7 @@ int main(int argc, char** argv) {
         std::string best;
         std::size_t best_distance = 3; // further than two edits is no typo
         for (const auto* sub : app.get_subcommands({}))
-            if (const auto d = edit_distance(argv[1], sub->get_name()); d < best_distance) {
+            if (const auto d = mbus::edit_distance(argv[1], sub->get_name()); d < best_distance) {
                 best = sub->get_name();
                 best_distance = d;
             }

@@ -20,3 +20,12 @@ TEST_CASE("printable escapes control characters and keeps the rest") {
     CHECK(mbus::printable("\xC3\x84 C:\\x") == "\xC3\x84 C:\\x"); // UTF-8 and backslashes stay
     CHECK(mbus::printable("") == "");
 }
+
+TEST_CASE("edit_distance counts the edits between two words, case-blind when asked") {
+    CHECK(mbus::edit_distance("run", "run") == 0);
+    CHECK(mbus::edit_distance("runn", "run") == 1);
+    CHECK(mbus::edit_distance("scna", "scan") == 2);
+    CHECK(mbus::edit_distance("", "read") == 4);
+    CHECK(mbus::edit_distance("Address", "address") == 1);
+    CHECK(mbus::edit_distance("Address", "address", true) == 0);
+}

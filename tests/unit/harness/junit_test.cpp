@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include "support/printed.hpp"
+
 #include <mbus/harness/junit.hpp>
 
 #include "records.hpp"
@@ -10,6 +12,8 @@
 using namespace mbus;
 using namespace mbus::harness;
 using namespace mbus::harness::test;
+
+using mbus::test::count;
 
 namespace {
 
@@ -22,13 +26,6 @@ verdict make(bool held, std::string reason, std::string label = "") {
     v.reason = std::move(reason);
     v.evidence = {request_record()};
     return v;
-}
-
-std::size_t count(const std::string& text, const std::string& what) {
-    std::size_t n = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
-        ++n;
-    return n;
 }
 
 } // namespace
@@ -52,7 +49,8 @@ TEST_CASE("a JUnit report has a test case per expectation and one for the master
     CHECK(count(xml, "<testcase ") == 3);
     CHECK(count(xml, "</testcase>") == 3);
     CHECK(xml.find("name=\"master: master --port 5\"") != std::string::npos);
-    CHECK(xml.find("name=\"clean: no request arrived malformed\" file=\"plant.toml:12:1\"") != std::string::npos);
+    CHECK(xml.find("name=\"clean: no request arrived malformed\" file=\"plant.toml:12:1\"") !=
+          std::string::npos);
     CHECK(xml.find("<failure message=\"2 malformed &lt;frames&gt;\">") != std::string::npos);
     // The evidence (the frame as the report prints it) is inside the failure.
     CHECK(xml.find(xml_escape(evidence_line(request_record()))) != std::string::npos);

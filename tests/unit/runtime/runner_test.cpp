@@ -1,6 +1,7 @@
 // The runner in-process, talked to through a real pty and real TCP sockets.
 
 #include "support.hpp"
+#include "support/printed.hpp"
 
 #include <mbus/transport/pty.hpp>
 #include <mbus/transport/tcp.hpp>
@@ -13,16 +14,7 @@
 using namespace mbus;
 using namespace mbus::runtime_test;
 
-namespace {
-
-std::size_t count(const std::string& text, const std::string& what) {
-    std::size_t n = 0;
-    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
-        ++n;
-    return n;
-}
-
-} // namespace
+using mbus::test::count;
 
 TEST_CASE("runner answers SND_NKE with E5 and REQ_UD2 with the meter's telegram over a pty") {
     run_with_runner(make_scenario({water_meter("water", 5)}), [](fixture fx) -> asio::awaitable<void> {
