@@ -9,8 +9,8 @@
 #include <fstream>
 #include <sstream>
 #include <sys/stat.h>
-#include <utility>
 #include <unistd.h>
+#include <utility>
 
 namespace mbus::runtime {
 
