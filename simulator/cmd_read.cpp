@@ -148,7 +148,7 @@ asio::awaitable<int> read(const read_options& o, const target& t) {
     // Repeats are counted, so that a fault that drops every second request is visible.
     unsigned repeats = 0;
     std::string why_repeated;
-    auto verbose = o.line.verbose ? print_frames(std::cerr) : master::transcript_hook{};
+    auto verbose = frame_printer(o.line, std::cerr);
     master::transcript_kind last = master::transcript_kind::sent;
     bus.set_transcript([&, verbose](const master::transcript_entry& e) {
         if (verbose) verbose(e);
@@ -203,7 +203,7 @@ asio::awaitable<int> read(const read_options& o, const target& t) {
     } else {
         for (std::size_t i = 0; i < r.telegrams.size(); ++i)
             print_text(r.telegrams[i], i);
-        if (repeats > 0)
+        if (repeats > 0 && !o.line.quiet)
             std::cout << fmt::format("needed {} repeat{} (the first after {})\n", repeats,
                                      repeats == 1 ? "" : "s", why_repeated);
     }

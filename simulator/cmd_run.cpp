@@ -378,14 +378,15 @@ command setup(CLI::App& parent) {
                     "scenarios bus i listens on PORT+i")
         ->check(not_empty);
     auto* serial = app->add_option("--serial", o->serial, "Serve on a serial device (8E1)")->check(not_empty);
-    app->add_option("--baud", o->baud, "With --serial: its rate (default: the scenario's bus rate)")
+    app->add_option("-b,--baud", o->baud, "With --serial: its rate (default: the scenario's bus rate)")
         ->needs(serial);
     auto* quiet = app->add_flag("-q,--quiet", o->quiet, "Log errors only");
     app->add_flag("-v,--verbose", o->verbose, "Log bytes in hex, timing and what each meter did")
         ->excludes(quiet);
     app->add_option("--max-requests", o->max_requests, "Stop after serving this many requests")
         ->check(positive);
-    app->add_option("--duration", o->duration_s, "Stop after this many seconds")->check(positive);
+    app->add_option("--time-limit,--duration", o->duration_s, "Stop after this many seconds")
+        ->check(positive);
     app->add_option("--idle", o->idle_s, "Stop when no master has sent a byte for this many seconds")
         ->check(positive);
     app->add_option(

@@ -103,9 +103,8 @@ asio::awaitable<int> scan(const scan_options& o) {
     const auto mo = o.line.master(opened.stream->carried_by());
     const auto limit = std::chrono::duration_cast<duration>(std::chrono::duration<double>(o.max_seconds));
     // Frames (--verbose) scroll on stderr: no progress line among them.
-    progress_line progress(::isatty(STDERR_FILENO) == 1 && !o.line.verbose);
-    master::transcript_hook hook;
-    if (o.line.verbose) hook = print_frames(std::cerr);
+    progress_line progress(::isatty(STDERR_FILENO) == 1 && !o.line.verbose && !o.line.debug && !o.line.quiet);
+    const master::transcript_hook hook = frame_printer(o.line, std::cerr);
     if (o.line.verbose) std::cerr << "timing: " << mo.timing << '\n';
 
     // The first SIGINT or SIGTERM ends the scan after the probe in flight; a second one finds the
@@ -124,7 +123,7 @@ asio::awaitable<int> scan(const scan_options& o) {
         return true;
     };
     auto print_found = [&](const auto& what) {
-        if (o.json) return;
+        if (o.json || o.line.quiet) return;
         progress.wipe();
         std::cout << "found " << what << std::endl; // as it happens, also into a pipe
     };
@@ -239,12 +238,17 @@ command setup(CLI::App& parent) {
         ->needs(s);
     app->add_option("--mask", o->mask, "With --secondary: search only below this mask (e.g. 1234FFFF)")
         ->needs(s);
+    // One code per --manufacturer (or KAM,SEN): a list that took every following word would swallow LINE.
     app->add_option("--manufacturer", o->manufacturers,
-                    "With --secondary: more manufacturer codes to try when meters share an id")
+                    "With --secondary: another manufacturer code to try when meters share an id (repeat it, "
+                    "or give KAM,SEN)")
+        ->allow_extra_args(false)
+        ->delimiter(',')
         ->needs(s);
     app->add_option("--from", o->first, "With --primary: the first address (default 0)")->needs(p);
     app->add_option("--to", o->last, "With --primary: the last address (default 250)")->needs(p);
-    app->add_option("--max-seconds", o->max_seconds, "Give up after this long (the result says incomplete)")
+    app->add_option("--time-limit,--max-seconds", o->max_seconds,
+                    "Give up after this many seconds (the result says incomplete)")
         ->check(positive);
     app->add_option(
            "--retries-on-silence", o->retries_on_silence,

@@ -62,13 +62,14 @@ constexpr auto kill_grace = 2s;
 struct test_options {
     std::string scenario;
     std::vector<std::string> command;
-    bool tcp{false};
+    std::string tcp; // empty: no listener unless the command names one; else HOST:PORT (port 0: any)
     double timeout_s{60};
     std::string transcript;
     std::string junit; // JUnit XML report
     bool json{false};
     bool require_success{false};
     bool verbose{false};
+    bool quiet{false};
 };
 
 std::string replace_all(std::string s, std::string_view from, std::string_view to) {
@@ -175,13 +176,17 @@ int run(const test_options& o) {
     }
     places where{pty->slave_path(), {}, {}};
     transport::open_result<transport::tcp_listener> tcp;
-    if (o.tcp || mentions_tcp(o.command)) {
-        tcp = transport::tcp_listener::open(ex, "127.0.0.1:0");
+    if (!o.tcp.empty() || mentions_tcp(o.command)) {
+        // A line is written tcp:HOST:PORT wherever one is taken: --tcp=tcp:HOST:PORT too.
+        std::string_view at = o.tcp.empty() ? "127.0.0.1:0" : std::string_view(o.tcp);
+        if (at.starts_with("tcp:")) at.remove_prefix(4);
+        tcp = transport::tcp_listener::open(ex, at);
         if (!tcp) {
             std::cerr << "mbus-sim: " << tcp.message << '\n';
             return exit_usage;
         }
-        where.host = "127.0.0.1";
+        where.host = std::string(at.substr(0, at.rfind(':')));
+        if (where.host.empty()) where.host = "127.0.0.1";
         where.port = std::to_string(tcp->port());
     }
     const auto args = substitute(o.command, where);
@@ -202,7 +207,7 @@ int run(const test_options& o) {
     asio::signal_set child_signals(io, SIGCHLD);
     asio::signal_set stop_signals(io, SIGINT, SIGTERM);
     ::setenv("MBUS_SIM_PTY", where.pty.c_str(), 1);
-    if (tcp) ::setenv("MBUS_SIM_TCP", (where.host + ":" + where.port).c_str(), 1);
+    if (!where.port.empty()) ::setenv("MBUS_SIM_TCP", (where.host + ":" + where.port).c_str(), 1);
 
     master_status master;
     runtime::child_process master_process(args, master_child_options(o.json));
@@ -323,14 +328,21 @@ int run(const test_options& o) {
         std::cout << j.dump() << std::endl;
         return code;
     }
-    std::cout << fmt::format("mbus-sim test: {} against {}\n", sc.bus.name.empty() ? o.scenario : sc.bus.name,
-                             fmt::join(args, " "));
-    harness::print_report(std::cout, verdicts);
-    std::cout << fmt::format("master: {}{}\n", describe(master, o.timeout_s),
-                             master.timed_out                        ? " (FAIL)"
-                             : o.require_success && master.code != 0 ? " (FAIL: --require-master-success)"
-                                                                     : "");
-    std::cout << runner.kind_counters();
+    if (!o.quiet)
+        std::cout << fmt::format("mbus-sim test: {} against {}\n",
+                                 sc.bus.name.empty() ? o.scenario : sc.bus.name, fmt::join(args, " "));
+    if (o.quiet) {
+        for (const auto& v : verdicts)
+            if (!v.held) std::cout << v; // the failures only, then the result line
+    } else {
+        harness::print_report(std::cout, verdicts);
+    }
+    if (!o.quiet)
+        std::cout << fmt::format("master: {}{}\n", describe(master, o.timeout_s),
+                                 master.timed_out                        ? " (FAIL)"
+                                 : o.require_success && master.code != 0 ? " (FAIL: --require-master-success)"
+                                                                         : "");
+    if (!o.quiet) std::cout << runner.kind_counters();
     if (!sent) std::cout << "the master never sent anything (exit code 3)\n";
     std::cout << fmt::format("result: {} (exit code {})\n", code == exit_held ? "PASS" : "FAIL", code);
     return code;
@@ -346,8 +358,11 @@ command setup(CLI::App& parent) {
                 "--require-master-success), 2 a usage or scenario error, 3 the master never sent anything.");
     app->add_option("scenario", o->scenario, "Scenario file (TOML) with [[expect]] tables")->required();
     app->add_option("command", o->command, "-- then the master's command and its arguments")->required();
-    app->add_flag("--tcp", o->tcp, "Also listen for raw M-Bus over TCP on 127.0.0.1 (a free port)");
-    app->add_option("--timeout", o->timeout_s, "Kill the master after this many seconds (default 60)")
+    app->add_flag("--tcp{127.0.0.1:0}", o->tcp,
+                  "Also listen for raw M-Bus over TCP: on 127.0.0.1 at a free port, or --tcp=HOST:PORT "
+                  "(tcp:HOST:PORT as well)");
+    app->add_option("--time-limit,--timeout", o->timeout_s,
+                    "Kill the master after this many seconds (default 60)")
         ->check(positive);
     app->add_option("--transcript", o->transcript, "Write every frame as JSON lines to this file");
     app->add_option("--junit", o->junit,
@@ -356,7 +371,9 @@ command setup(CLI::App& parent) {
     app->add_flag("--json", o->json,
                   "Print the report as one JSON object (the master's stdout goes to stderr)");
     app->add_flag("--require-master-success", o->require_success, "Fail unless the master exits with 0");
-    app->add_flag("-v,--verbose", o->verbose, "Log the simulator's traffic to stderr");
+    auto* verbose = app->add_flag("-v,--verbose", o->verbose, "Log the simulator's traffic to stderr");
+    app->add_flag("-q,--quiet", o->quiet, "Print only the failed expectations and the result line")
+        ->excludes(verbose);
     return {app, [o] { return run(*o); }};
 }
 

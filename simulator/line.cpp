@@ -7,7 +7,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
 #include <chrono>
+#include <ctime>
 #include <exception>
 #include <ostream>
 #include <utility>
@@ -27,7 +31,7 @@ master::master_options line_options::master(transport::carrier c) const {
 void add_line_options(CLI::App& app, line_options& o) {
     app.add_option("line", o.line, "The M-Bus line: a serial device or pty path, or tcp:HOST:PORT")
         ->required();
-    app.add_option("--baud", o.baud, "Baud rate of a serial line (default 2400)")
+    app.add_option("-b,--baud", o.baud, "Baud rate of a serial line (default 2400)")
         ->check(CLI::IsMember({300, 600, 1200, 2400, 4800, 9600, 19200, 38400}));
     app.add_option("--retries", o.retries,
                    "Repeats of a request whose answer came back garbled, or (read) did not come (default 2)")
@@ -36,9 +40,15 @@ void add_line_options(CLI::App& app, line_options& o) {
                    "How long to wait for the first byte of an answer (default: EN 13757-2's window for "
                    "the baud rate plus 20 ms on a serial line or pty, 50 ms on TCP)")
         ->check(CLI::Range(1, 60000));
-    app.add_flag("-v,--verbose", o.verbose,
-                 "Print every frame sent and received and the timing (on stderr); scan also prints the "
-                 "physical bound next to the elapsed time");
+    auto* verbose = app.add_flag("-v,--verbose", o.verbose,
+                                 "Print every frame sent and received and the timing (on stderr); scan also "
+                                 "prints the physical bound next to the elapsed time");
+    app.add_flag("-q,--quiet", o.quiet,
+                 "Print only the result and errors: no progress line, no meters as they are found, no notes")
+        ->excludes(verbose);
+    app.add_flag("-d,--debug", o.debug,
+                 "Dump every frame sent and received on stderr as libmbus's tools do with -d "
+                 "(\"[time] SEND (005): 10 40 05 45 16\")");
 }
 
 int run_to_exit(asio::awaitable<int> command) {
@@ -74,6 +84,32 @@ asio::awaitable<opened_line> open_line(const line_options& o) {
 
 master::transcript_hook print_frames(std::ostream& os) {
     return [&os](const master::transcript_entry& e) { os << e << '\n'; };
+}
+
+master::transcript_hook dump_frames(std::ostream& os) {
+    return [&os](const master::transcript_entry& e) {
+        const bool sent = e.kind == master::transcript_kind::sent;
+        if (!sent && e.kind != master::transcript_kind::received && e.kind != master::transcript_kind::junk)
+            return;
+        // libmbus stamps its dump with the UTC wall clock, to the second.
+        const std::time_t t = std::chrono::system_clock::to_time_t(e.wall);
+        std::tm utc{};
+        ::gmtime_r(&t, &utc);
+        os << fmt::format("[{:%Y-%m-%d %H:%M:%S}] {} ({:03}):", utc, sent ? "SEND" : "RECV", e.raw.size());
+        for (const auto b : e.raw)
+            os << fmt::format(" {:02X}", b);
+        os << '\n' << std::flush;
+    };
+}
+
+master::transcript_hook frame_printer(const line_options& o, std::ostream& os) {
+    auto verbose = o.verbose ? print_frames(os) : master::transcript_hook{};
+    auto debug = o.debug ? dump_frames(os) : master::transcript_hook{};
+    if (!verbose || !debug) return verbose ? verbose : debug;
+    return [verbose, debug](const master::transcript_entry& e) {
+        debug(e);
+        verbose(e);
+    };
 }
 
 } // namespace mbus::cli

@@ -30,6 +30,8 @@ struct line_options {
     unsigned retries{2};    // repeats after a garbled answer, and (read) after a silent one
     unsigned timeout_ms{0}; // the response window; 0: EN 13757-2's for the baud rate, plus a margin
     bool verbose{false};
+    bool quiet{false}; // only the result and errors: no progress, no notes
+    bool debug{false}; // libmbus's -d: every frame sent and received, as its tools dump them
 
     // The timing for the line as opened (master::timing::for_line: what carries the bytes decides
     // how long an answer may still be coming).
@@ -38,7 +40,7 @@ struct line_options {
     unsigned timing_baud() const;
 };
 
-// Adds LINE and --baud, --retries, --timeout-ms, --verbose to a subcommand.
+// Adds LINE and -b/--baud, --retries, --timeout-ms, -v/--verbose, -q/--quiet, -d/--debug to a subcommand.
 void add_line_options(CLI::App& app, line_options& o);
 
 struct opened_line {
@@ -53,5 +55,12 @@ int run_to_exit(asio::awaitable<int> command);
 
 // Writes each transcript entry as a line ("sent 10 40 05 45 16 (SND_NKE a=5)") to `os`.
 master::transcript_hook print_frames(std::ostream& os);
+
+// Writes what libmbus's tools write with -d: "[2026-12-06 11:50:00] SEND (005): 10 40 05 45 16", RECV for
+// every frame or junk that came back, so that logs of both can be compared line by line.
+master::transcript_hook dump_frames(std::ostream& os);
+
+// The hook a master command uses: --verbose's lines, --debug's dump, both or none.
+master::transcript_hook frame_printer(const line_options& o, std::ostream& os);
 
 } // namespace mbus::cli

@@ -94,3 +94,59 @@ TEST_CASE("mbus-sim read prints the meter's units, the status in words and the r
     CHECK(swapped.out.find("Energy = 154 kWh") != std::string::npos);
     stop_sim(sim);
 }
+
+TEST_CASE("mbus-sim read takes libmbus's -b and -d and is quiet with -q") {
+    const temp_scenario sc("read-habits", scenario_text);
+    auto sim = start_sim({"run", sc.path().string(), "--tcp", "127.0.0.1:0", "-q"});
+    const auto line = "tcp:" + sim.ready.tcp();
+
+    // The first REQ_UD2 is answered; -d dumps both frames as libmbus's tools do, on stderr.
+    const auto dumped = read_cli({line, "5", "-b", "2400", "-d"});
+    CHECK_MESSAGE(dumped.code == 0, dumped.out, dumped.err);
+    CHECK_MESSAGE(dumped.err.find("] SEND (005): 10 7B 05 80 16\n") != std::string::npos, dumped.err);
+    CHECK_MESSAGE(dumped.err.find("] RECV (") != std::string::npos, dumped.err);
+    CHECK(dumped.err.front() == '[');
+    CHECK(dumped.out.find("Energy = 154 kWh") != std::string::npos);
+
+    // Dropped, then answered: -q keeps the values and leaves out the note about the repeat.
+    const auto quiet = read_cli({"5", line, "-q", "--timeout-ms", "300"});
+    CHECK_MESSAGE(quiet.code == 0, quiet.out, quiet.err);
+    CHECK(quiet.out.find("Energy = 154 kWh") != std::string::npos);
+    CHECK_MESSAGE(quiet.out.find("repeat") == std::string::npos, quiet.out);
+
+    const auto both = read_cli({"5", line, "-q", "-v"});
+    CHECK(both.code == 2);
+    CHECK_MESSAGE(both.err.find("excludes") != std::string::npos, both.err);
+    stop_sim(sim);
+}
+
+TEST_CASE("mbus-sim scan takes one code per --manufacturer, so LINE after it stays the line") {
+    const temp_scenario sc("scan-habits", scenario_text);
+    auto sim = start_sim({"run", sc.path().string(), "--tcp", "127.0.0.1:0", "-q"});
+    const auto line = "tcp:" + sim.ready.tcp();
+    auto scan = [](std::vector<std::string> args) {
+        args.insert(args.begin(), "scan");
+        sim_process p(std::move(args));
+        REQUIRE_MESSAGE(p.started(), p.spawn_error());
+        const auto code = p.wait_exit(std::chrono::seconds(120));
+        REQUIRE_MESSAGE(code, "mbus-sim scan did not exit\n", p.report());
+        p.finish_output();
+        return cli_output{*code, p.out(), p.err()};
+    };
+    const auto r = scan({"--secondary", "--manufacturer", "SEN", line, "--manufacturer", "ABC,XYZ",
+                         "--time-limit", "100", "--timeout-ms", "100", "--retries-on-silence", "0"});
+    CHECK_MESSAGE(r.code == 0, r.out, r.err);
+    CHECK_MESSAGE(r.out.find("found 123456782D2C0004") != std::string::npos, r.out); // as found, in text mode
+    CHECK(r.out.find("id 12345678  KAM") != std::string::npos);
+
+    const auto quiet = scan({"--secondary", line, "-q", "--timeout-ms", "100"});
+    CHECK_MESSAGE(quiet.code == 0, quiet.out, quiet.err);
+    CHECK_MESSAGE(quiet.out.find("found 123456782D2C0004") == std::string::npos, quiet.out);
+    CHECK(quiet.out.find("id 12345678  KAM") != std::string::npos);
+
+    const auto bad = scan({"--secondary", "--manufacturer", "kamx", line});
+    CHECK(bad.code == 2);
+    CHECK_MESSAGE(bad.err.find("--manufacturer wants three letters A-Z, not \"kamx\"") != std::string::npos,
+                  bad.err);
+    stop_sim(sim);
+}

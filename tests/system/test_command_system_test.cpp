@@ -317,3 +317,26 @@ TEST_CASE("mbus-sim test writes a JUnit report: a test case per expectation and 
     CHECK_MESSAGE(unwritable.code == 2, unwritable.report);
     CHECK(unwritable.err.find("cannot write /nonexistent/dir/junit.xml") != std::string::npos);
 }
+
+TEST_CASE(
+    "mbus-sim test --tcp gives the master the port in MBUS_SIM_TCP and -q prints failures and the result") {
+    const temp_scenario sc("test-tcp-flag", one_meter("[[expect]]\n"
+                                                      "that = \"read\"\n"));
+    const std::string sim = sim_exe();
+    // The master reads over TCP through the port --tcp opened, named only in the environment.
+    const auto r =
+        run_test_command(with({"test", "--tcp", sc.path().string(), "-q"},
+                              {"sh", "-c", "\"$0\" read 3 \"tcp:$MBUS_SIM_TCP\" > /dev/null", sim}));
+    CHECK_MESSAGE(r.code == 0, r.report);
+    CHECK_MESSAGE(r.out == "result: PASS (exit code 0)\n", r.report);
+
+    // --tcp=tcp:HOST:PORT, the line's spelling; --time-limit is the old --timeout.
+    const auto limited = run_test_command(
+        with({"test", "--tcp=tcp:127.0.0.1:0", sc.path().string(), "-q", "--time-limit", "1"},
+             {"sh", "-c", "echo \"tcp=$MBUS_SIM_TCP\" >&2; sleep 30"}));
+    CHECK_MESSAGE(limited.code == 3, limited.report);
+    CHECK_MESSAGE(limited.err.find("tcp=127.0.0.1:") != std::string::npos, limited.report);
+    CHECK_MESSAGE(limited.out.find("FAIL  every meter was read") != std::string::npos, limited.report);
+    CHECK_MESSAGE(limited.out.find("PASS") == std::string::npos, limited.report);
+    CHECK_MESSAGE(limited.out.find("result: FAIL (exit code 3)") != std::string::npos, limited.report);
+}
