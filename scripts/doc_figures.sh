@@ -38,13 +38,13 @@ scan_row() {
     at=$(grep -o 'tcp=[^ ]*' "$tmp/ready" | head -1 | cut -d= -f2)
     [ -n "$at" ] || { echo "$0: $scenario: no ready line: $(cat "$tmp/err")" >&2; exit 1; }
     local meters
-    meters=$(grep -c '^\[\[meter\]\]' "$root/scenarios/$scenario")
+    meters=$(grep -o 'meters=[0-9]*' "$tmp/ready" | head -1 | cut -d= -f2)
     "$sim" scan --secondary --verbose --json "$@" "tcp:$at" >"$tmp/scan.json" 2>/dev/null || true
     kill "$sim_pid"
     wait "$sim_pid" 2>/dev/null || true
     sim_pid=""
     jq -r --arg s "\`$scenario\`${*:+ \`$*\`}" --arg m "$meters" \
-        '"| \($s) | \(.meters) of \($m) | \(.collisions) | \(.selects) | \(.requests) | \(.elapsed_ms / 1000 | . * 10 | round / 10) s | \(.physical_bound_ms / 1000 | . * 10 | round / 10) s | \(.elapsed_ms / .physical_bound_ms | . * 100 | round / 100)x |"' \
+        '"| \($s) | \(.meters | length) of \($m) | \(.collisions | length) | \(.selects) | \(.requests) | \(.elapsed_ms / 1000 | . * 10 | round / 10) s | \(.physical_bound_ms / 1000 | . * 10 | round / 10) s | \(.elapsed_ms / .physical_bound_ms | . * 100 | round / 100)x |"' \
         "$tmp/scan.json"
 }
 

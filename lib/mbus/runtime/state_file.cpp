@@ -1,13 +1,17 @@
 #include <mbus/runtime/runner.hpp>
 #include <mbus/runtime/state_file.hpp>
 
+#include <mbus/core/bytes.hpp>
+#include <mbus/core/errc.hpp>
+#include <mbus/core/file.hpp>
+
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
-#include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <utility>
@@ -21,7 +25,7 @@ using nlohmann::json;
 constexpr const char* format_name = "mbus-sim state";
 constexpr int format_version = 1;
 // As for scenarios: a state file is small; anything bigger is not one.
-constexpr std::uintmax_t max_size = 16 * 1024 * 1024;
+constexpr std::size_t max_size = std::size_t{16} << 20;
 
 std::string errno_text() { return std::strerror(errno); }
 
@@ -36,22 +40,20 @@ struct descriptor {
 std::optional<std::uint64_t> hex_number(const json& j, const char* key, std::size_t digits,
                                         std::string& why) {
     const auto it = j.find(key);
-    if (it == j.end() || !it->is_string() || it->get_ref<const std::string&>().size() != digits) {
+    // Digits only: from_hex alone would also take separators and "0x".
+    const auto* text = it == j.end() || !it->is_string() ? nullptr : &it->get_ref<const std::string&>();
+    const auto raw =
+        text && text->size() == digits &&
+                std::all_of(text->begin(), text->end(), [](unsigned char c) { return std::isxdigit(c); })
+            ? from_hex(*text)
+            : result<bytes>(mbus::errc::invalid_hex);
+    if (!raw) {
         why = fmt::format("\"{}\" must be {} hex digits", key, digits);
         return std::nullopt;
     }
     std::uint64_t v = 0;
-    for (const char c : it->get_ref<const std::string&>()) {
-        const int d = c >= '0' && c <= '9'   ? c - '0'
-                      : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                      : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                             : -1;
-        if (d < 0) {
-            why = fmt::format("\"{}\" must be {} hex digits", key, digits);
-            return std::nullopt;
-        }
-        v = v * 16 + static_cast<unsigned>(d);
-    }
+    for (const auto b : *raw)
+        v = v << 8 | b;
     return v;
 }
 
@@ -181,24 +183,12 @@ std::optional<state_file> state_file::open(std::filesystem::path path, std::stri
         error = fmt::format("{}: {}", where, ec.message());
         return std::nullopt;
     }
-    if (st.type() != std::filesystem::file_type::regular) {
-        error = fmt::format("{}: not a regular file: a state file must be one", where);
+    auto text = read_small_file(where, max_size, "a state file", error);
+    if (!text) {
+        error = fmt::format("{}: {}", where, error);
         return std::nullopt;
     }
-    const auto size = std::filesystem::file_size(path, ec);
-    if (ec || size > max_size) {
-        error = ec ? fmt::format("{}: {}", where, ec.message())
-                   : fmt::format("{}: {} bytes: a state file is at most {} bytes", where, size, max_size);
-        return std::nullopt;
-    }
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (!in) {
-        error = fmt::format("{}: cannot be read", where);
-        return std::nullopt;
-    }
-    const auto body = text.str();
+    const auto body = std::move(*text);
     if (body.find_first_not_of(" \t\r\n") == std::string::npos)
         return state_file(std::move(path), json::object());
     json doc;
