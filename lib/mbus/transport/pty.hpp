@@ -32,8 +32,9 @@
 namespace mbus::transport {
 
 struct pty_options {
-    std::string link; // optional stable path: a symbolic link to the slave, replaced if it is a link,
-                      // never over a regular file; removed on close while it still points to us
+    std::string link;    // optional stable path: a symbolic link to the slave, replaced if it is a link,
+                         // never over a regular file; removed on close while it still points to us
+    bool realtime{true}; // let the watch threads ask for real-time priority (false: measure without it)
 };
 
 class pty final : public byte_stream {
