@@ -50,7 +50,8 @@ if [ "$load" = "--load" ]; then
     done
 fi
 
-printf '%-14s %-6s %-12s %8s %12s %8s %7s\n' master shim priority failed "no parity" answers seconds
+[ "$(id -u)" = 0 ] || echo "pty_parity: not root: the realtime rows get real-time priority only with CAP_SYS_NICE or an RLIMIT_RTPRIO"
+printf '%-14s %-6s %-9s %8s %10s %8s %8s %8s\n' master shim priority failed "no parity" answers retries seconds
 for master in libmbus-like pyserial; do
     for shim in on off; do
         for prio in realtime normal; do
@@ -65,8 +66,11 @@ for master in libmbus-like pyserial; do
             failed=$(sed -n 's/.*_failed=\([0-9]*\).*/\1/p' <<<"$line")
             noparity=$(sed -n 's/.*readback_without_parity=\([0-9]*\).*/\1/p' <<<"$line")
             answers=$(sed -n 's/.*answers=\([0-9]*\).*/\1/p' <<<"$line")
-            printf '%-14s %-6s %-12s %4s/%-3s %12s %8s %7.1f\n' "$master" "$shim" "$prio" "${failed:-?}" "$rounds" \
-                "${noparity:-?}" "${answers:-?}" "$(awk "BEGIN { print $end - $start }")"
+            retries=$(sed -n 's/.*retries=\([0-9]*\).*/\1/p' <<<"$line")
+            printf '%-14s %-6s %-9s %4s/%-3s %10s %8s %8s %8.1f\n' "$master" "$shim" "$prio" "${failed:-?}" "$rounds" \
+                "${noparity:-?}" "${answers:-?}" "${retries:-?}" "$(awk "BEGIN { print $end - $start }")"
         done
     done
 done
+echo "failed: settings that returned EINVAL (libmbus: \"Failed to set baud rate\"; pyserial: termios.error 22);"
+echo "no parity: rounds whose tcgetattr showed no PARENB; retries: REQ_UD2 sent again after 0.3/0.5 s of silence"

@@ -4,10 +4,12 @@
  * Each round: open the device; set 2400 8E1, raw, VMIN 0, VTIME 3 (mbus_serial_connect, whose result
  * libmbus ignores); set the same again (mbus_serial_set_baudrate, whose failure is libmbus's "Failed to
  * set baud rate" at -b 2400); read the settings back; send REQ_UD2 to ADDRESS; read the answer with
- * VTIME's timeout and check that it is a whole long frame with a good checksum; close.
+ * VTIME's timeout and check that it is a whole long frame with a good checksum, sending the request
+ * again up to 3 times without one (libmbus's max_data_retry: a loaded machine may answer late); close.
  *
  * usage: libmbus_like_master DEVICE ROUNDS ADDRESS
- * Prints one line: rounds=N set_failed=N readback_without_parity=N answers=N (answers: good RSP_UD).
+ * Prints one line: rounds=N set_failed=N readback_without_parity=N answers=N retries=N (answers: rounds
+ * with a good RSP_UD; retries: requests sent again).
  * Exit code 0 when every round set the line, read 8E1 back and got its answer; 1 otherwise; 2 usage. */
 
 #define _DEFAULT_SOURCE
@@ -60,7 +62,7 @@ int main(int argc, char** argv) {
         fprintf(stderr, "%s: ROUNDS must be above 0 and ADDRESS 0..250\n", argv[0]);
         return 2;
     }
-    int set_failed = 0, without_parity = 0, answers = 0;
+    int set_failed = 0, without_parity = 0, answers = 0, retries = 0;
     for (int r = 0; r < rounds; ++r) {
         const int fd = open(device, O_RDWR | O_NOCTTY);
         if (fd < 0) {
@@ -85,13 +87,18 @@ int main(int argc, char** argv) {
         const unsigned char req[5] = {0x10, 0x5B, (unsigned char)address, (unsigned char)(0x5B + address),
                                       0x16}; /* REQ_UD2: start, C, A, CS, stop */
         unsigned char answer[300];
-        if (write(fd, req, sizeof req) == (ssize_t)sizeof req) {
+        for (int attempt = 0; attempt <= 3; ++attempt) {
+            if (attempt > 0) ++retries;
+            if (write(fd, req, sizeof req) != (ssize_t)sizeof req) break;
             const int n = read_answer(fd, answer, sizeof answer);
-            if (n > 0 && good_rsp_ud(answer, n)) ++answers;
+            if (n > 0 && good_rsp_ud(answer, n)) {
+                ++answers;
+                break;
+            }
         }
         close(fd);
     }
-    printf("rounds=%d set_failed=%d readback_without_parity=%d answers=%d\n", rounds, set_failed,
-           without_parity, answers);
+    printf("rounds=%d set_failed=%d readback_without_parity=%d answers=%d retries=%d\n", rounds, set_failed,
+           without_parity, answers, retries);
     return set_failed == 0 && without_parity == 0 && answers == rounds ? 0 : 1;
 }

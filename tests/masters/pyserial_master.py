@@ -6,10 +6,12 @@ Each round: serial.Serial(DEVICE, 2400, parity even) (pyserial reads the setting
 tcsetattr), then the timeout, which makes pyserial read the settings and set them again at once (on a
 pty under Debian's glibc either set can raise termios.error 22); read the settings back;
 send REQ_UD2 to ADDRESS; read the answer (0.5 s timeout) and check that it is a whole long frame with a
-good checksum; close.
+good checksum, sending the request again up to 3 times without one (as libmbus does: a loaded machine may
+answer late); close.
 
 usage: pyserial_master.py DEVICE ROUNDS ADDRESS
-Prints one line: rounds=N open_failed=N readback_without_parity=N answers=N (answers: good RSP_UD).
+Prints one line: rounds=N open_failed=N readback_without_parity=N answers=N retries=N (answers: rounds
+with a good RSP_UD; retries: requests sent again).
 Exit code 0 when every round opened, read 8E1 back and got its answer; 1 otherwise; 2 usage.
 """
 import sys
@@ -36,7 +38,7 @@ def main():
         print("usage: pyserial_master.py DEVICE ROUNDS ADDRESS", file=sys.stderr)
         return 2
     device, rounds, address = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    open_failed = without_parity = answers = 0
+    open_failed = without_parity = answers = retries = 0
     for _ in range(rounds):
         try:
             port = serial.Serial(device, 2400, bytesize=8, parity=serial.PARITY_EVEN, stopbits=1)
@@ -54,10 +56,13 @@ def main():
             cflag = termios.tcgetattr(port.fd)[2]
             if not cflag & termios.PARENB or cflag & termios.CSIZE != termios.CS8:
                 without_parity += 1
-            port.write(bytes([0x10, 0x5B, address, (0x5B + address) & 0xFF, 0x16]))  # REQ_UD2
-            if read_answer(port) is not None:
-                answers += 1
-    print(f"rounds={rounds} open_failed={open_failed} readback_without_parity={without_parity} answers={answers}")
+            for attempt in range(4):
+                retries += attempt > 0
+                port.write(bytes([0x10, 0x5B, address, (0x5B + address) & 0xFF, 0x16]))  # REQ_UD2
+                if read_answer(port) is not None:
+                    answers += 1
+                    break
+    print(f"rounds={rounds} open_failed={open_failed} readback_without_parity={without_parity} answers={answers} retries={retries}")
     return 0 if open_failed == 0 and without_parity == 0 and answers == rounds else 1
 
 
