@@ -214,6 +214,8 @@ int run(const test_options& o) {
     if (!o.no_pty_shim) {
         const auto shim = find_pty_shim();
         if (shim.path) {
+            if (o.verbose)
+                std::cerr << fmt::format("mbus-sim: the master runs with the PTY shim {}\n", *shim.path);
             ::setenv("LD_PRELOAD", prepend_preload(*shim.path, ::getenv("LD_PRELOAD")).c_str(), 1);
             // A master built with AddressSanitizer refuses to start when a preload comes before its
             // runtime, although the shim's two functions need none of it.
