@@ -3,7 +3,7 @@
  * A pty carries no parity: Linux clears PARENB and forces CS8 on every change. Debian's and Ubuntu's
  * glibc read the settings back in tcsetattr() and fail it with EINVAL when PARENB, CREAD or CSIZE did
  * not stick and nothing else changed, so the second identical 8E1 request fails (libmbus at -b 2400,
- * pyserial on a reopen). mbus-sim's watch threads make that rare, not impossible: they race the
+ * pyserial when it configures the port twice in a row). mbus-sim's watch threads make that rare, not impossible: they race the
  * master. This library removes the race for the masters it is loaded into, and does nothing else:
  * - tcsetattr() on a pty slave makes the kernel call glibc makes, without the distribution's read-back
  *   check, and remembers the parity, stop-bit and character-size bits the master asked for;
@@ -33,8 +33,9 @@
 /* A bit outside REMEMBERED (CRTSCTS's place) that says "this entry holds a master's setting". */
 #define ENTRY_SET ((uint64_t)1 << 31)
 
-/* Descriptors at or above this are passed through to the real functions: serial masters open their
- * port among the first few hundred descriptors, and the table stays a fixed 32 kB of zeroes. */
+/* Settings on descriptors at or above this are not remembered (tcsetattr still skips the read-back,
+ * tcgetattr reports what the kernel keeps): serial masters open their port among the first few
+ * hundred descriptors, and the table stays a fixed 32 kB of zeroes. */
 #define MAX_FDS 4096
 
 /* Per descriptor: the pty's device number (high 32 bits) and the remembered cflag bits with ENTRY_SET
