@@ -57,6 +57,7 @@ struct run_options {
     std::string state;     // what masters wrote, kept across restarts
     std::size_t copies{1}; // each scenario this many times, as buses NAME-1 .. NAME-N
     std::string shard;     // "I/N": only every N-th bus, starting with the I-th (1-based)
+    bool no_realtime{false};
 };
 
 struct shard_spec {
@@ -168,7 +169,7 @@ int open_bus(const run_options& o, bus_setup& b, std::size_t i, std::size_t buse
     b.ready.scenario = b.name;
     const bool want_pty = o.pty || !o.link.empty() || (o.tcp.empty() && o.serial.empty());
     if (want_pty) {
-        b.pty = transport::pty::open(ex, {o.link});
+        b.pty = transport::pty::open(ex, {o.link, !o.no_realtime});
         if (!b.pty) {
             std::cerr << "mbus-sim: " << b.pty.message << '\n';
             return exit_transport;
@@ -380,6 +381,9 @@ command setup(CLI::App& parent) {
     auto* serial = app->add_option("--serial", o->serial, "Serve on a serial device (8E1)")->check(not_empty);
     app->add_option("-b,--baud", o->baud, "With --serial: its rate (default: the scenario's bus rate)")
         ->needs(serial);
+    app->add_flag("--no-realtime", o->no_realtime,
+                  "Keep the pty's watch threads at normal priority even where real-time priority is allowed "
+                  "(to see how masters fare without it)");
     auto* quiet = app->add_flag("-q,--quiet", o->quiet, "Log errors only");
     app->add_flag("-v,--verbose", o->verbose, "Log bytes in hex, timing and what each meter did")
         ->excludes(quiet);

@@ -167,13 +167,16 @@ struct pty::state {
         publish();
     }
 
-    void start_watch() {
-        watch = detail::termios_watch::start(slave_fd, [this] {
-            if (observe())
-                asio::post(executor, [w = self] {
-                    if (auto s = w.lock()) s->publish();
-                });
-        });
+    void start_watch(bool realtime) {
+        watch = detail::termios_watch::start(
+            slave_fd,
+            [this] {
+                if (observe())
+                    asio::post(executor, [w = self] {
+                        if (auto s = w.lock()) s->publish();
+                    });
+            },
+            realtime);
         if (watch) guard = watch->guard();
     }
 
@@ -269,7 +272,7 @@ open_result<pty> pty::open(const asio::any_io_executor& ex, const pty_options& o
         }
         s->link_path = options.link;
     }
-    s->start_watch();
+    s->start_watch(options.realtime);
     asio::co_spawn(ex, run_reader(s), asio::detached);
     return open_result<pty>{std::unique_ptr<pty>(new pty(std::move(s))), {}, {}};
 }

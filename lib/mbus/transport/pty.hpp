@@ -15,6 +15,8 @@
 //   its next request always changes something. The reset must land before the master's next call:
 //   per-CPU watch threads (termios_watch.hpp) do it before the master's tcsetattr() even returns;
 //   our reader (packet mode with EXTPROC) is the fallback, tens of microseconds late. guard() says which.
+//   That is a race the watch nearly always wins; masters run with the PTY shim (pty_shim/pty_shim.c,
+//   which `mbus-sim test` preloads) do not depend on it.
 // - Stale replies: bytes we wrote that no master read (it had closed the device) are dropped when the
 //   next master configures the line, as a serial port that nobody has open drops what arrives.
 
@@ -32,8 +34,9 @@
 namespace mbus::transport {
 
 struct pty_options {
-    std::string link; // optional stable path: a symbolic link to the slave, replaced if it is a link,
-                      // never over a regular file; removed on close while it still points to us
+    std::string link;    // optional stable path: a symbolic link to the slave, replaced if it is a link,
+                         // never over a regular file; removed on close while it still points to us
+    bool realtime{true}; // let the watch threads ask for real-time priority (false: measure without it)
 };
 
 class pty final : public byte_stream {

@@ -108,9 +108,9 @@ struct termios_watch::impl {
         if (stop_fd >= 0) ::close(stop_fd);
     }
 
-    void run(int cpu, int ep, std::latch& ready) {
+    void run(int cpu, int ep, bool allow_realtime, std::latch& ready) {
         const bool pinned = pin_to(cpu);
-        if (pinned && make_realtime())
+        if (pinned && allow_realtime && make_realtime())
             ++realtime;
         else
             ask_short_slice();
@@ -129,7 +129,8 @@ struct termios_watch::impl {
     }
 };
 
-std::unique_ptr<termios_watch> termios_watch::start(int tty_fd, std::function<void()> on_change) {
+std::unique_ptr<termios_watch> termios_watch::start(int tty_fd, std::function<void()> on_change,
+                                                    bool realtime) {
     const auto cpus = usable_cpus();
     if (cpus.empty()) return nullptr;
     auto w = std::make_unique<impl>();
@@ -158,8 +159,9 @@ std::unique_ptr<termios_watch> termios_watch::start(int tty_fd, std::function<vo
     std::latch ready(static_cast<std::ptrdiff_t>(cpus.size()));
     try {
         for (std::size_t i = 0; i < cpus.size(); ++i)
-            w->threads.emplace_back(
-                [raw = w.get(), cpu = cpus[i], ep = w->epoll_fds[i], &ready] { raw->run(cpu, ep, ready); });
+            w->threads.emplace_back([raw = w.get(), cpu = cpus[i], ep = w->epoll_fds[i], realtime, &ready] {
+                raw->run(cpu, ep, realtime, ready);
+            });
     } catch (const std::system_error&) {
         // The started threads use the latch: let them pass it before it goes, then stop them.
         for (std::size_t i = w->threads.size(); i < cpus.size(); ++i)

@@ -30,8 +30,10 @@ class termios_watch {
   public:
     // Calls on_change (on a watch thread; several may call it at once) each time the termios of the
     // tty behind tty_fd may have changed, and now and then when data moved. Returns nullptr when the
-    // threads cannot be started. tty_fd must stay open until the watch is destroyed.
-    static std::unique_ptr<termios_watch> start(int tty_fd, std::function<void()> on_change);
+    // threads cannot be started. tty_fd must stay open until the watch is destroyed. Without realtime
+    // the threads stay at normal priority even where real-time priority is allowed.
+    static std::unique_ptr<termios_watch> start(int tty_fd, std::function<void()> on_change,
+                                                bool realtime = true);
     ~termios_watch(); // stops and joins the threads
     termios_watch(const termios_watch&) = delete;
     termios_watch& operator=(const termios_watch&) = delete;

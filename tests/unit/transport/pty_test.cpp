@@ -164,6 +164,18 @@ TEST_CASE("pty stops its watch threads on close") {
     });
 }
 
+TEST_CASE("pty keeps its watch threads at normal priority without realtime") {
+    run_async([]() -> asio::awaitable<void> {
+        auto ex = co_await asio::this_coro::executor;
+        transport::pty_options options;
+        options.realtime = false;
+        auto p = pty::open(ex, options);
+        REQUIRE(p);
+        CHECK(p->guard() == transport::line_guard::fair); // also as root, where the default is realtime
+        co_return;
+    });
+}
+
 TEST_CASE("pty lets a master open and close the device 20 times at the same rate") {
     run_async([]() -> asio::awaitable<void> {
         auto ex = co_await asio::this_coro::executor;

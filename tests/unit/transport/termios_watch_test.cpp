@@ -96,3 +96,16 @@ TEST_CASE("termios watch refuses a descriptor it cannot wait on") {
     ::close(regular);
     CHECK_FALSE(transport::detail::termios_watch::start(regular, [] {})); // closed: EBADF
 }
+
+TEST_CASE("termios watch stays at normal priority when told to even where real-time is allowed") {
+    pty_pair p;
+    const int slave = test::open_like_master(p.path);
+    REQUIRE(slave >= 0);
+    {
+        auto watch = transport::detail::termios_watch::start(
+            slave, [] {}, false);
+        REQUIRE(watch);
+        CHECK(watch->guard() == transport::line_guard::fair); // also as root, where the default is realtime
+    }
+    ::close(slave);
+}
