@@ -3,7 +3,9 @@
 // priority (--no-realtime), get every line setting and every answer; without the shim (--no-pty-shim)
 // the pty reads no parity back, and some of the settings fail (printed, not asserted: how many
 // depends on the machine's load). `mbus-sim pty-shim` finds the library in the build tree and in the
-// installed layout.
+// installed layout. Time: the six take about 15 s against the Debug simulator and 40 s against the
+// ASan+UBSan one on the 2-core development machine at a load average of 11 (the masters are not
+// instrumented).
 
 #include "support.hpp"
 
