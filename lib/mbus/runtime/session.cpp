@@ -5,8 +5,10 @@
 #include <mbus/transport/deadline.hpp>
 #include <mbus/transport/errc.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <fmt/format.h>
 
@@ -89,6 +91,8 @@ std::shared_ptr<session> runner::state::open_session(std::unique_ptr<transport::
     });
     asio::co_spawn(ex, read_loop(shared_from_this(), s), asio::detached);
     asio::co_spawn(ex, write_loop(shared_from_this(), s), asio::detached);
+    if (from_listener && options.session_idle > duration::zero())
+        asio::co_spawn(ex, idle_loop(shared_from_this(), s), asio::detached);
     return s;
 }
 
@@ -151,18 +155,6 @@ asio::awaitable<void> runner::state::read_loop(std::shared_ptr<state> st, std::s
                 continue;
             }
             r = *t;
-        } else if (s->from_listener && st->options.session_idle > duration::zero()) {
-            auto t = co_await transport::with_timeout(s->stream->read_some(buf), st->options.session_idle);
-            if (!t) {
-                ++st->counters.idle_closed;
-                st->close_session(
-                    *s,
-                    fmt::format("idle: no byte for {:g} s",
-                                std::chrono::duration<double>(st->options.session_idle).count()),
-                    false);
-                continue; // the next read reports the close
-            }
-            r = *t;
         } else {
             r = co_await s->stream->read_some(buf);
         }
@@ -173,6 +165,7 @@ asio::awaitable<void> runner::state::read_loop(std::shared_ptr<state> st, std::s
         const auto now = clock::now();
         st->counters.bytes_in += r.second;
         st->last_input = now;
+        s->last_byte = now;
         s->held += r.second;
         st->handle(s, s->parser.feed(std::span<const byte>(buf.data(), r.second), now));
     }
@@ -181,6 +174,7 @@ asio::awaitable<void> runner::state::read_loop(std::shared_ptr<state> st, std::s
     s->stream->close();
     s->stream->on_line_change(nullptr);
     s->out_signal.cancel();
+    s->idle.cancel();
     if (s->from_listener) --st->connections;
     std::erase(st->sessions, s);
     if (!s->closing_why.empty()) {
@@ -195,6 +189,22 @@ asio::awaitable<void> runner::state::read_loop(std::shared_ptr<state> st, std::s
                       : normal                       ? fmt::format("#{} closed", s->id)
                                                      : fmt::format("#{} closed: {}", s->id, why.message());
     st->event(s->id, what, text, !normal);
+}
+
+asio::awaitable<void> runner::state::idle_loop(std::shared_ptr<state> st, std::shared_ptr<session> s) {
+    const auto limit = st->options.session_idle;
+    while (!s->closed) {
+        const auto due = s->last_byte + limit;
+        if (clock::now() >= due) {
+            ++st->counters.idle_closed;
+            st->close_session(
+                *s, fmt::format("idle: no byte for {:g} s", std::chrono::duration<double>(limit).count()),
+                false);
+            break; // the read loop reports the close
+        }
+        s->idle.expires_at(due);
+        co_await s->idle.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
 }
 
 asio::awaitable<void> runner::state::accept_loop(std::shared_ptr<state> st, transport::listener* l) {

@@ -34,10 +34,15 @@ struct session {
     bool writing{false}; // the writer has bytes in flight: later ones must queue behind them
     asio::steady_timer out_signal;
 
+    // The idle watch wakes once per idle period and looks at the last byte's time, rather than a
+    // timer started and cancelled around every read.
+    time_point last_byte;
+    asio::steady_timer idle;
+
     session(unsigned i, std::unique_ptr<transport::byte_stream> s, std::chrono::microseconds gap,
             bool listener, const asio::any_io_executor& ex)
         : id(i), stream(std::move(s)), parser(gap), from_listener(listener),
-          out_signal(ex, asio::steady_timer::time_point::max()) {}
+          out_signal(ex, asio::steady_timer::time_point::max()), last_byte(clock::now()), idle(ex) {}
 };
 
 struct request {
@@ -107,6 +112,7 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
     static asio::awaitable<void> read_loop(std::shared_ptr<state> st, std::shared_ptr<session> s);
     static asio::awaitable<void> accept_loop(std::shared_ptr<state> st, transport::listener* l);
     static asio::awaitable<void> write_loop(std::shared_ptr<state> st, std::shared_ptr<session> s);
+    static asio::awaitable<void> idle_loop(std::shared_ptr<state> st, std::shared_ptr<session> s);
 
     // serve.cpp
     static asio::awaitable<void> bus_loop(std::shared_ptr<state> st);
