@@ -103,7 +103,8 @@ void runner::state::close_session(session& s, std::string why, bool error) {
     s.stream->close(); // the read loop ends and reports it
 }
 
-void runner::state::handle(const std::shared_ptr<session>& s, const std::vector<link::stream_event>& events) {
+void runner::state::handle(const std::shared_ptr<session>& s, const std::vector<link::stream_event>& events,
+                           bool caller_drains) {
     std::size_t preamble = 0;
     for (std::size_t i = 0; i < events.size(); ++i) {
         const auto& ev = events[i];
@@ -137,7 +138,7 @@ void runner::state::handle(const std::shared_ptr<session>& s, const std::vector<
         }
         ++s->queued;
         queue.push_back({s, ev.f, ev.raw, ev.last, s->stream->baud(), std::exchange(preamble, 0)});
-        wake.cancel();
+        if (!caller_drains) wake.cancel();
     }
 }
 
@@ -167,7 +168,11 @@ asio::awaitable<void> runner::state::read_loop(std::shared_ptr<state> st, std::s
         st->last_input = now;
         s->last_byte = now;
         s->held += r.second;
-        st->handle(s, s->parser.feed(std::span<const byte>(buf.data(), r.second), now));
+        // With immediate timing serving never waits: a reader that finds the bus idle serves its
+        // requests itself, without a trip through the io_context to the bus loop and back.
+        const bool serve_here = st->options.immediate && !st->serving;
+        st->handle(s, s->parser.feed(std::span<const byte>(buf.data(), r.second), now), serve_here);
+        if (serve_here && !st->queue.empty()) co_await st->drain();
     }
     st->handle(s, s->parser.finish());
     s->closed = true;
