@@ -202,7 +202,7 @@ void relay(const std::string& command, const char* indent) {
     const auto lines = run_lines(command);
     if (lines.empty()) fmt::print("{}({} printed nothing)\n", indent, command);
     for (const auto& l : lines)
-        fmt::print("{}{}\n", indent, l);
+        fmt::print("{}{}\n", l.empty() ? "" : indent, l);
 }
 
 } // namespace
