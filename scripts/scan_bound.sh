@@ -2,13 +2,13 @@
 # The scans against the physical bound, one build after another (e.g. the build before a change and
 # after it); prints figures, asserts nothing.
 #
-#   scripts/scan_bound.sh [--server SIM] SIM [SIM ...]
+#   scripts/scan_bound.sh [--server SIM] [--to LAST] [--primary-only] SIM [SIM ...]
 #
 # For each SIM (an mbus-sim binary), its `scan` against one simulator (--server, default the first SIM):
-#  1. primary scan of 0..250, tests/bench/scan_bound.toml (one meter, realistic timing, 2400 baud) served
-#     on a PTY: elapsed, SND_NKE sent, and the physical bound
+#  1. primary scan of 0..250 (0..LAST with --to), tests/bench/scan_bound.toml (one meter, realistic timing,
+#     2400 baud) served on a PTY: elapsed, SND_NKE sent, and the physical bound
 #     251 x (5 characters of 11 bits + the window of 330 bit times + 50 ms) = 251 x (22.9 + 187.5) ms = 52.8 s;
-#  2. secondary scan of scenarios/bus-250.toml (250 meters, fast timing) over TCP: elapsed, selects,
+#  2. (not with --primary-only) secondary scan of scenarios/bus-250.toml (250 meters, fast timing) over TCP: elapsed, selects,
 #     REQ_UD2, meters found.
 # The simulator is started for each scan and stopped by its PID.
 set -euo pipefail
@@ -16,11 +16,19 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 server=""
-if [ "${1:-}" = "--server" ]; then
-    server=$2
-    shift 2
-fi
-[ $# -ge 1 ] || { echo "usage: $0 [--server SIM] SIM [SIM ...]" >&2; exit 2; }
+last=250
+primary_only=false
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --server) server=$2; shift 2 ;;
+    --to) last=$2; shift 2 ;;
+    --primary-only) primary_only=true; shift ;;
+    *) break ;;
+    esac
+done
+[ $# -ge 1 ] || { echo "usage: $0 [--server SIM] [--to LAST] [--primary-only] SIM [SIM ...]" >&2; exit 2; }
+case "$last" in ''|*[!0-9]*) echo "$0: --to takes an address 0..250" >&2; exit 2 ;; esac
+[ "$last" -le 250 ] || { echo "$0: --to takes an address 0..250" >&2; exit 2; }
 server=${server:-$1}
 command -v jq >/dev/null || { echo "$0: needs jq" >&2; exit 2; }
 
@@ -55,14 +63,14 @@ stop_sim() {
 }
 field() { tr ' ' '\n' <<<"$ready" | sed -n "s/^$1=//p"; }
 
-bound_primary=$(awk 'BEGIN { printf "%.1f", 251 * (5 * 11 / 2400 + 330 / 2400 + 0.05) }')
-echo "primary scan 0..250, 1 meter, realistic timing at 2400 baud over a PTY; physical bound ${bound_primary} s"
+bound_primary=$(awk -v n=$((last + 1)) 'BEGIN { printf "%.1f", n * (5 * 11 / 2400 + 330 / 2400 + 0.05) }')
+echo "primary scan 0..$last, 1 meter, realistic timing at 2400 baud over a PTY; physical bound ${bound_primary} s"
 declare -A elapsed_of
 for sim in "$@"; do
     start_sim "$root/tests/bench/scan_bound.toml" --pty
     pty=$(field pty)
     start=$(date +%s.%N)
-    "$sim" scan --primary --json "$pty" >"$tmp/scan.json" 2>"$tmp/scan.err" || true
+    "$sim" scan --primary --to "$last" --json "$pty" >"$tmp/scan.json" 2>"$tmp/scan.err" || true
     end=$(date +%s.%N)
     stop_sim
     wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
@@ -74,6 +82,7 @@ for sim in "$@"; do
         "$(awk -v w="$wall" -v b="$base" 'BEGIN { printf "%.2f", w / b }') x the first"
 done
 
+$primary_only && exit 0
 echo "secondary scan of bus-250 (250 meters, fast timing) over TCP"
 declare -A sec_of
 for sim in "$@"; do

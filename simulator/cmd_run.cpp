@@ -305,7 +305,10 @@ int run(run_options o) {
         auto& runner = fleet.add(b.sc, ro);
         auto& log =
             logs.emplace_back(std::cerr, level, runner.started(), n > 1 ? b.name + " " : std::string());
-        runner.subscribe([&log](const harness::entry& e) { log.write(e); });
+        // A quiet log shows errors only, which carry their own words.
+        runner.subscribe([&log](const harness::entry& e) { log.write(e); },
+                         level == runtime::verbosity::quiet ? runtime::sink_reads::facts
+                                                            : runtime::sink_reads::everything);
         if (b.transcript) runner.subscribe([&b](const harness::entry& e) { b.transcript->write(e); });
         if (state) {
             for (const auto& line : state->restore(runner.name(), runner.bus()))

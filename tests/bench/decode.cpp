@@ -10,72 +10,16 @@
 //   build-bench/tests/bench_decode [seconds per measurement, default 1]
 // MBUS_CORPUS=path overrides where the corpus is looked for.
 
-#include <mbus/app/codec.hpp>
-#include <mbus/app/json.hpp>
-#include <mbus/app/libmbus_xml.hpp>
-#include <mbus/core/bytes.hpp>
-#include <mbus/link/frame.hpp>
-
 #include "support/corpus.hpp"
+#include "support/decode_rates.hpp"
 
 #include <fmt/format.h>
 
-#include <chrono>
-#include <cstdio>
 #include <cstdlib>
-#include <functional>
-#include <string>
 #include <thread>
 #include <vector>
 
 using namespace mbus;
-
-namespace {
-
-using bench_clock = std::chrono::steady_clock;
-
-// Runs `pass` (one decode of every frame) until `seconds` have gone by; frames per second.
-double measure(const std::vector<bytes>& frames, double seconds,
-               const std::function<std::size_t(const bytes&)>& work) {
-    std::size_t sink = 0;
-    std::size_t done = 0;
-    const auto start = bench_clock::now();
-    const auto budget = std::chrono::duration<double>(seconds);
-    do {
-        for (const auto& f : frames)
-            sink += work(f);
-        done += frames.size();
-    } while (bench_clock::now() - start < budget);
-    const std::chrono::duration<double> took = bench_clock::now() - start;
-    // The sink keeps the optimiser from dropping the work.
-    if (sink == 42) std::fputs("", stdout);
-    return static_cast<double>(done) / took.count();
-}
-
-std::size_t decode_records(const bytes& wire) {
-    const auto f = link::decode(wire);
-    if (!f) return 0;
-    const auto ud = app::decode(f->value.ci, f->value.data);
-    if (!ud) return 1;
-    const auto* v = std::get_if<app::variable_data>(&*ud);
-    return v != nullptr ? v->records.size() : 2;
-}
-
-std::size_t decode_xml(const bytes& wire) {
-    const auto f = link::decode(wire);
-    if (!f) return 0;
-    return app::to_libmbus_xml(f->value, false).xml.size() + app::to_libmbus_xml(f->value, true).xml.size();
-}
-
-std::size_t decode_json(const bytes& wire) {
-    const auto f = link::decode(wire);
-    if (!f) return 0;
-    const auto ud = app::decode(f->value.ci, f->value.data);
-    if (!ud) return 1;
-    return app::to_json(*ud).dump().size();
-}
-
-} // namespace
 
 int main(int argc, char** argv) {
     const double seconds = argc > 1 ? std::strtod(argv[1], nullptr) : 1.0;
@@ -96,9 +40,10 @@ int main(int argc, char** argv) {
     fmt::print("bench decode: {} libmbus corpus frames ({} bytes), {} s per figure, {} cores\n",
                frames.size(), total_bytes, seconds, std::thread::hardware_concurrency());
     fmt::print("  decode to records:            {:>12.0f} frames/s\n",
-               measure(frames, seconds, decode_records));
+               test::rate(frames, seconds, test::decode_records));
     fmt::print("  decode to libmbus XML (x2):   {:>12.0f} frames/s (plain and normalized each frame)\n",
-               measure(frames, seconds, decode_xml));
-    fmt::print("  decode to JSON:               {:>12.0f} frames/s\n", measure(frames, seconds, decode_json));
+               test::rate(frames, seconds, test::decode_both_xml));
+    fmt::print("  decode to JSON:               {:>12.0f} frames/s\n",
+               test::rate(frames, seconds, test::decode_json));
     return 0;
 }

@@ -34,7 +34,9 @@ struct exchange {
     std::string bus;         // the bus's name
     record request;          // kind request: the frame as it came, decoded
     // reply or silence; for gone and write_failed an event saying so; for stopped nothing (kind event,
-    // empty summary). A reply's frame, summary and more_follows come from one decode of the wire.
+    // empty summary). A reply's frame, summary and more_follows come from one decode of the wire; they,
+    // the request's summary and the notes are empty when no subscriber of the runtime reads more than
+    // facts (runtime::sink_reads::facts), as a quiet log without a transcript.
     record outcome;
     fate end{fate::silent};
     // What each meter that took the request did ("heat-1: selected"), for --verbose logs.

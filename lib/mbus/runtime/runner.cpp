@@ -67,8 +67,13 @@ void runner::state::publish(const harness::entry& e) {
     ++dispatching;
     // By index: a sink may subscribe another (it sees the next entry) or unsubscribe any.
     for (std::size_t i = 0, n = sinks.size(); i < n; ++i)
-        if (sinks[i].second) sinks[i].second(e);
-    if (--dispatching == 0) std::erase_if(sinks, [](const auto& s) { return !s.second; });
+        if (sinks[i].fn) sinks[i].fn(e);
+    if (--dispatching == 0) std::erase_if(sinks, [](const auto& s) { return !s.fn; });
+}
+
+bool runner::state::words_wanted() const {
+    return std::any_of(sinks.begin(), sinks.end(),
+                       [](const auto& s) { return s.fn && s.reads == sink_reads::everything; });
 }
 
 void runner::state::notice(harness::record_kind kind, unsigned session, time_point at, std::string summary,
@@ -151,16 +156,16 @@ void runner::add(std::unique_ptr<transport::listener> l) {
     asio::co_spawn(s_->ex, state::accept_loop(s_, raw), asio::detached);
 }
 
-std::uint64_t runner::subscribe(sink fn) {
+std::uint64_t runner::subscribe(sink fn, sink_reads reads) {
     const auto id = s_->next_sink++;
-    s_->sinks.emplace_back(id, std::move(fn));
+    s_->sinks.push_back({id, std::move(fn), reads});
     return id;
 }
 
 void runner::unsubscribe(std::uint64_t id) {
-    for (auto& [sid, fn] : s_->sinks)
-        if (sid == id) fn = nullptr;
-    if (s_->dispatching == 0) std::erase_if(s_->sinks, [](const auto& s) { return !s.second; });
+    for (auto& s : s_->sinks)
+        if (s.id == id) s.fn = nullptr;
+    if (s_->dispatching == 0) std::erase_if(s_->sinks, [](const auto& s) { return !s.fn; });
 }
 
 std::uint64_t runner::on_record(std::function<void(const harness::record&)> fn) {

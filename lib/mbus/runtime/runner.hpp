@@ -93,6 +93,12 @@ struct runner_options {
 // A subscriber of the runner's entries; called on the io_context, in order.
 using sink = std::function<void(const harness::entry&)>;
 
+// What a subscriber reads of an exchange. `facts`: kinds, meters, fates, bytes and times only; when
+// no subscriber reads more, the runner skips the words for people (the request's and the reply's
+// summaries, the reply's decoded frame and more_follows, the meters' notes), which would otherwise
+// cost more than serving the request.
+enum class sink_reads : std::uint8_t { everything, facts };
+
 class runner {
   public:
     // The bus is built from the scenario's settings and meters at once; streams are added later.
@@ -109,7 +115,7 @@ class runner {
     void add(std::unique_ptr<transport::listener> l);
 
     // Subscribers: every entry from now on, in order. unsubscribe may be called from inside a sink.
-    std::uint64_t subscribe(sink fn);
+    std::uint64_t subscribe(sink fn, sink_reads reads = sink_reads::everything);
     void unsubscribe(std::uint64_t id);
     // The transcript records of every entry (harness::for_each_record), for writers and verdicts.
     std::uint64_t on_record(std::function<void(const harness::record&)> fn);

@@ -5,8 +5,10 @@
 #include <mbus/transport/deadline.hpp>
 #include <mbus/transport/errc.hpp>
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <fmt/format.h>
 
@@ -89,6 +91,8 @@ std::shared_ptr<session> runner::state::open_session(std::unique_ptr<transport::
     });
     asio::co_spawn(ex, read_loop(shared_from_this(), s), asio::detached);
     asio::co_spawn(ex, write_loop(shared_from_this(), s), asio::detached);
+    if (from_listener && options.session_idle > duration::zero())
+        asio::co_spawn(ex, idle_loop(shared_from_this(), s), asio::detached);
     return s;
 }
 
@@ -99,7 +103,8 @@ void runner::state::close_session(session& s, std::string why, bool error) {
     s.stream->close(); // the read loop ends and reports it
 }
 
-void runner::state::handle(const std::shared_ptr<session>& s, const std::vector<link::stream_event>& events) {
+void runner::state::handle(const std::shared_ptr<session>& s, const std::vector<link::stream_event>& events,
+                           bool caller_drains) {
     std::size_t preamble = 0;
     for (std::size_t i = 0; i < events.size(); ++i) {
         const auto& ev = events[i];
@@ -133,7 +138,7 @@ void runner::state::handle(const std::shared_ptr<session>& s, const std::vector<
         }
         ++s->queued;
         queue.push_back({s, ev.f, ev.raw, ev.last, s->stream->baud(), std::exchange(preamble, 0)});
-        wake.cancel();
+        if (!caller_drains) wake.cancel();
     }
 }
 
@@ -151,18 +156,6 @@ asio::awaitable<void> runner::state::read_loop(std::shared_ptr<state> st, std::s
                 continue;
             }
             r = *t;
-        } else if (s->from_listener && st->options.session_idle > duration::zero()) {
-            auto t = co_await transport::with_timeout(s->stream->read_some(buf), st->options.session_idle);
-            if (!t) {
-                ++st->counters.idle_closed;
-                st->close_session(
-                    *s,
-                    fmt::format("idle: no byte for {:g} s",
-                                std::chrono::duration<double>(st->options.session_idle).count()),
-                    false);
-                continue; // the next read reports the close
-            }
-            r = *t;
         } else {
             r = co_await s->stream->read_some(buf);
         }
@@ -173,14 +166,20 @@ asio::awaitable<void> runner::state::read_loop(std::shared_ptr<state> st, std::s
         const auto now = clock::now();
         st->counters.bytes_in += r.second;
         st->last_input = now;
+        s->last_byte = now;
         s->held += r.second;
-        st->handle(s, s->parser.feed(std::span<const byte>(buf.data(), r.second), now));
+        // With immediate timing serving never waits: a reader that finds the bus idle serves its
+        // requests itself, without a trip through the io_context to the bus loop and back.
+        const bool serve_here = st->options.immediate && !st->serving;
+        st->handle(s, s->parser.feed(std::span<const byte>(buf.data(), r.second), now), serve_here);
+        if (serve_here && !st->queue.empty()) co_await st->drain();
     }
     st->handle(s, s->parser.finish());
     s->closed = true;
     s->stream->close();
     s->stream->on_line_change(nullptr);
     s->out_signal.cancel();
+    s->idle.cancel();
     if (s->from_listener) --st->connections;
     std::erase(st->sessions, s);
     if (!s->closing_why.empty()) {
@@ -195,6 +194,22 @@ asio::awaitable<void> runner::state::read_loop(std::shared_ptr<state> st, std::s
                       : normal                       ? fmt::format("#{} closed", s->id)
                                                      : fmt::format("#{} closed: {}", s->id, why.message());
     st->event(s->id, what, text, !normal);
+}
+
+asio::awaitable<void> runner::state::idle_loop(std::shared_ptr<state> st, std::shared_ptr<session> s) {
+    const auto limit = st->options.session_idle;
+    while (!s->closed) {
+        const auto due = s->last_byte + limit;
+        if (clock::now() >= due) {
+            ++st->counters.idle_closed;
+            st->close_session(
+                *s, fmt::format("idle: no byte for {:g} s", std::chrono::duration<double>(limit).count()),
+                false);
+            break; // the read loop reports the close
+        }
+        s->idle.expires_at(due);
+        co_await s->idle.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
 }
 
 asio::awaitable<void> runner::state::accept_loop(std::shared_ptr<state> st, transport::listener* l) {

@@ -299,11 +299,13 @@ void state_file::watch(runner& r, std::function<void(const std::string&)> report
     // A write is saved before its E5 goes out; a select or a read never changes what a meter keeps.
     r.on_write([this, bus, say](const std::vector<std::string>& meters) { say(update(bus, meters)); });
     // A timeline or control event may have replaced a written value or moved a meter.
-    r.subscribe([this, bus, say](const harness::entry& e) {
-        const auto* n = std::get_if<harness::notice>(&e);
-        if (n != nullptr && n->line.kind == harness::record_kind::event && n->line.session == 0)
-            say(update(bus, {}));
-    });
+    r.subscribe(
+        [this, bus, say](const harness::entry& e) {
+            const auto* n = std::get_if<harness::notice>(&e);
+            if (n != nullptr && n->line.kind == harness::record_kind::event && n->line.session == 0)
+                say(update(bus, {}));
+        },
+        sink_reads::facts);
 }
 
 std::vector<std::string> state_file::unused_buses() const {

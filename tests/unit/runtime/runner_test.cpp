@@ -344,3 +344,88 @@ TEST_CASE("idle and duration limits stop the runner on their own") {
         },
         lasting);
 }
+
+TEST_CASE("subscribers that read facts only get no summaries and cost no decode until one reads more") {
+    std::vector<harness::exchange> seen;
+    run_with_runner(
+        make_scenario({water_meter("water", 5)}),
+        [&](fixture fx) -> asio::awaitable<void> {
+            fx.runner.subscribe(
+                [&](const harness::entry& e) {
+                    if (const auto* x = std::get_if<harness::exchange>(&e)) seen.push_back(*x);
+                },
+                runtime::sink_reads::facts);
+            auto client = co_await listen_and_connect(fx);
+            const auto before = app::decode_calls();
+            co_await send(client, req_ud2(5));
+            CHECK(co_await read_frame(client) == water_rsp_ud);
+            REQUIRE(co_await eventually([&] { return seen.size() == 1; }));
+            CHECK(app::decode_calls() == before);
+            // A reader of everything arrives: the next exchange has its words again.
+            std::vector<harness::exchange> worded;
+            fx.runner.subscribe([&](const harness::entry& e) {
+                if (const auto* x = std::get_if<harness::exchange>(&e)) worded.push_back(*x);
+            });
+            co_await send(client, req_ud2_current(5));
+            const auto second = co_await read_frame(client);
+            REQUIRE(co_await eventually([&] { return seen.size() == 2 && worded.size() == 1; }));
+            CHECK(app::decode_calls() == before + 1); // the runtime's one decode, before this test's own
+            CHECK(identity_of(second).access_number == 1);
+        },
+        {}, runtime::verbosity::quiet);
+    REQUIRE(seen.size() == 2);
+    // The facts are all there without words.
+    CHECK(seen[0].request.request == link::request_kind::req_ud2);
+    CHECK(seen[0].request.raw == req_ud2(5));
+    CHECK(seen[0].end == harness::fate::answered);
+    CHECK(seen[0].outcome.answered_by == std::vector<std::string>{"water"});
+    CHECK(seen[0].outcome.meters == std::vector<std::string>{"water"});
+    CHECK(seen[0].outcome.raw == water_rsp_ud);
+    CHECK(seen[0].request.summary.empty());
+    CHECK(seen[0].outcome.summary.empty());
+    CHECK(seen[0].notes.empty());
+    CHECK(seen[1].request.summary.find("REQ_UD2") != std::string::npos);
+    CHECK(seen[1].outcome.summary.find("RSP_UD") != std::string::npos);
+    CHECK(seen[1].notes.size() == 1);
+    CHECK_FALSE(seen[0].outcome.frame);
+    REQUIRE(seen[1].outcome.frame);
+    CHECK(seen[1].outcome.frame->kind == link::frame_kind::long_frame);
+}
+
+TEST_CASE("immediate timing serves requests where they are read in order and max_requests still stops") {
+    auto sc = make_scenario({water_meter("one", 1, 0x11111111), water_meter("two", 2, 0x22222222)});
+    sc.bus.timing = scenario::timing_mode::immediate;
+    runtime::runner_options o;
+    o.max_requests = 7;
+    run_with_runner(
+        sc,
+        [](fixture fx) -> asio::awaitable<void> {
+            const auto port = serve_tcp(fx);
+            auto a = co_await connect(port);
+            auto b = co_await connect(port);
+            // Three requests in one write: the runner reads them at once and answers each in turn.
+            bytes three;
+            for (int i = 0; i < 3; ++i) {
+                const auto r = req_ud2_current(1);
+                three.insert(three.end(), r.begin(), r.end());
+            }
+            co_await send(a, three);
+            for (int i = 0; i < 3; ++i) {
+                const auto seen = identity_of(co_await read_frame(a));
+                CHECK(seen.id == 0x11111111);
+                CHECK(seen.access_number == i);
+            }
+            // The other session is served as well, between and after.
+            for (int i = 0; i < 3; ++i) {
+                co_await send(b, req_ud2_current(2));
+                CHECK(identity_of(co_await read_frame(b)).access_number == i);
+            }
+            CHECK_FALSE(fx.runner.stopping());
+            co_await send(a, req_ud2_current(1));
+            CHECK(identity_of(co_await read_frame(a)).access_number == 3);
+            CHECK(co_await eventually([&] { return fx.runner.stopping(); }));
+            CHECK(fx.runner.stop_reason() == "7 requests served");
+            CHECK(fx.runner.counters().answered == 7);
+        },
+        o);
+}

@@ -112,7 +112,10 @@ void run_with_runner(const scenario::scenario& sc, F&& body, runtime::runner_opt
     std::ostringstream log;
     runtime::runner r(io.get_executor(), sc, options);
     runtime::logger logger(log, level, r.started());
-    r.subscribe([&logger](const harness::entry& e) { logger.write(e); });
+    // As `mbus-sim run` does: a quiet log reads facts only.
+    r.subscribe([&logger](const harness::entry& e) { logger.write(e); },
+                level == runtime::verbosity::quiet ? runtime::sink_reads::facts
+                                                   : runtime::sink_reads::everything);
     INFO("runner log:\n", log.str());
     test::run_async(
         io,

@@ -34,10 +34,15 @@ struct session {
     bool writing{false}; // the writer has bytes in flight: later ones must queue behind them
     asio::steady_timer out_signal;
 
+    // The idle watch wakes once per idle period and looks at the last byte's time, rather than a
+    // timer started and cancelled around every read.
+    time_point last_byte;
+    asio::steady_timer idle;
+
     session(unsigned i, std::unique_ptr<transport::byte_stream> s, std::chrono::microseconds gap,
             bool listener, const asio::any_io_executor& ex)
         : id(i), stream(std::move(s)), parser(gap), from_listener(listener),
-          out_signal(ex, asio::steady_timer::time_point::max()) {}
+          out_signal(ex, asio::steady_timer::time_point::max()), last_byte(clock::now()), idle(ex) {}
 };
 
 struct request {
@@ -67,6 +72,7 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
 
     std::deque<request> queue;
     asio::steady_timer wake; // parked at time_point::max(); cancelled when the queue gets a request
+    bool serving{false};     // the queue is being served (by the bus loop or a reader: drain())
     asio::steady_timer reply_timer;
     asio::steady_timer duration_timer;
     asio::steady_timer idle_timer;
@@ -81,7 +87,12 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
     std::function<void(const std::vector<std::string>&)> write_hook; // runner::on_write
 
     // Subscribers; a removed one is nulled during a dispatch and erased after it.
-    std::vector<std::pair<std::uint64_t, sink>> sinks;
+    struct subscriber {
+        std::uint64_t id;
+        sink fn;
+        sink_reads reads;
+    };
+    std::vector<subscriber> sinks;
     std::uint64_t next_sink{1};
     unsigned dispatching{0};
 
@@ -92,6 +103,7 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
     // runner.cpp
     harness::record make_record(harness::record_kind kind, unsigned session, time_point at) const;
     void publish(const harness::entry& e);
+    bool words_wanted() const; // a subscriber reads summaries, decoded replies and notes
     void notice(harness::record_kind kind, unsigned session, time_point at, std::string summary,
                 std::string text, bool error = false, bytes raw = {});
     void event(unsigned session, std::string summary, std::string text, bool error = false);
@@ -103,13 +115,18 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
     // session.cpp
     std::shared_ptr<session> open_session(std::unique_ptr<transport::byte_stream> stream, bool from_listener);
     void close_session(session& s, std::string why, bool error);
-    void handle(const std::shared_ptr<session>& s, const std::vector<link::stream_event>& events);
+    // Requests go to the queue; the bus loop is woken unless the caller drains the queue itself.
+    void handle(const std::shared_ptr<session>& s, const std::vector<link::stream_event>& events,
+                bool caller_drains = false);
     static asio::awaitable<void> read_loop(std::shared_ptr<state> st, std::shared_ptr<session> s);
     static asio::awaitable<void> accept_loop(std::shared_ptr<state> st, transport::listener* l);
     static asio::awaitable<void> write_loop(std::shared_ptr<state> st, std::shared_ptr<session> s);
+    static asio::awaitable<void> idle_loop(std::shared_ptr<state> st, std::shared_ptr<session> s);
 
     // serve.cpp
     static asio::awaitable<void> bus_loop(std::shared_ptr<state> st);
+    // Serves the queue, one request at a time, until it is empty or the bus stops.
+    asio::awaitable<void> drain();
     asio::awaitable<void> serve(request req);
 
     // answer_writer.cpp

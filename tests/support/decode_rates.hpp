@@ -1,0 +1,70 @@
+#pragma once
+// Decoding rates over corpus frames held in memory, for the benchmarks (bench_decode,
+// bench_perf_table): each function decodes one frame and returns a size that keeps the optimiser
+// from dropping the work; rate() runs one over every frame until the time is spent.
+
+#include <mbus/app/codec.hpp>
+#include <mbus/app/json.hpp>
+#include <mbus/app/libmbus_xml.hpp>
+#include <mbus/core/bytes.hpp>
+#include <mbus/link/frame.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <variant>
+#include <vector>
+
+namespace mbus::test {
+
+// Link + app decode to records.
+inline std::size_t decode_records(const bytes& wire) {
+    const auto f = link::decode(wire);
+    if (!f) return 0;
+    const auto ud = app::decode(f->value.ci, f->value.data);
+    if (!ud) return 1;
+    const auto* v = std::get_if<app::variable_data>(&*ud);
+    return v != nullptr ? v->records.size() : 2;
+}
+
+// The same plus libmbus's plain XML (as `mbus_parse_hex FILE`).
+inline std::size_t decode_plain_xml(const bytes& wire) {
+    const auto f = link::decode(wire);
+    if (!f) return 0;
+    return app::to_libmbus_xml(f->value, false).xml.size();
+}
+
+// Plain and normalized XML of each frame.
+inline std::size_t decode_both_xml(const bytes& wire) {
+    const auto f = link::decode(wire);
+    if (!f) return 0;
+    return app::to_libmbus_xml(f->value, false).xml.size() + app::to_libmbus_xml(f->value, true).xml.size();
+}
+
+// The same plus JSON text (app::to_json).
+inline std::size_t decode_json(const bytes& wire) {
+    const auto f = link::decode(wire);
+    if (!f) return 0;
+    const auto ud = app::decode(f->value.ci, f->value.data);
+    if (!ud) return 1;
+    return app::to_json(*ud).dump().size();
+}
+
+// Frames per second of `work` over `frames` for about `seconds`.
+template <class F>
+double rate(const std::vector<bytes>& frames, double seconds, F&& work) {
+    using bench_clock = std::chrono::steady_clock;
+    std::size_t sink = 0;
+    std::size_t done = 0;
+    const auto start = bench_clock::now();
+    const auto budget = std::chrono::duration<double>(seconds);
+    do {
+        for (const auto& f : frames)
+            sink += work(f);
+        done += frames.size();
+    } while (bench_clock::now() - start < budget);
+    const std::chrono::duration<double> took = bench_clock::now() - start;
+    if (sink == 42) std::fputs("", stdout);
+    return static_cast<double>(done) / took.count();
+}
+
+} // namespace mbus::test
