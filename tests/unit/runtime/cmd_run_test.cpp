@@ -253,8 +253,9 @@ TEST_CASE("mbus-sim says what is wrong with a command line in words a user reads
     CHECK(said({"runn"}, 2).find("unknown command 'runn' (did you mean 'run'?)") != std::string::npos);
     CHECK(said({"frobnicate"}, 2).find("unknown command 'frobnicate'; see mbus-sim --help") !=
           std::string::npos);
+    // --duration is the old name of --time-limit; the message names the option by its name.
     const auto zero = said({"run", "--duration", "0"}, 2);
-    CHECK(zero.find("--duration: must be a number above 0, not '0'") != std::string::npos);
+    CHECK(zero.find("--time-limit: must be a number above 0, not '0'") != std::string::npos);
     CHECK(zero.size() < 200);
     CHECK(said({"run", "--tcp", "127.0.0.1:99999"}, 1).find("port 99999 is out of range (0..65535)") !=
           std::string::npos);
