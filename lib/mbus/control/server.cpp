@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <charconv>
 #include <exception>
 #include <map>
@@ -207,6 +208,17 @@ asio::awaitable<void> server::state::http_session(std::shared_ptr<state> st, tcp
     }
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    // A lingering close: what the client still sends (the rest of a refused body or header) is read
+    // and dropped for a moment, so that closing does not reset the connection and lose our answer.
+    if (!st->stopped) {
+        stream.expires_after(std::chrono::seconds(1));
+        std::array<char, 4096> sink{};
+        for (std::size_t drained = 0; drained < 1024 * 1024;) {
+            auto [dec, dn] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+            if (dec) break;
+            drained += dn;
+        }
+    }
     stream.close();
 }
 
