@@ -189,7 +189,8 @@ body_result<sim::timeline_event> read_record_change(const json& body, const sim:
     detail::parse_events(s, &events, sc, names);
     if (sc.events.size() != 1) {
         auto e = first_error(s.take(), "event[0].");
-        if (e.field == "value") e.field = key;
+        // The event's `value` is the body's "value" or "generator".
+        if (e.field == "value" || e.field.starts_with("value.")) e.field = key + e.field.substr(5);
         if (e.field == "record") e.field = "index";
         return {std::nullopt, std::move(e)};
     }
