@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(build-essential cmake git pkg-config libboost1.81-dev libfmt-dev libtomlplusplus-dev doctest-dev
-          libcli11-dev nlohmann-json3-dev clang clang-format libclang-rt-dev)
+          libcli11-dev nlohmann-json3-dev clang clang-format libclang-rt-dev
+          chromium chromium-driver python3-selenium)  # the last three: the web console's browser test
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then

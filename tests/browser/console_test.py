@@ -1,0 +1,275 @@
+#!/usr/bin/env python3
+"""The web console in a real headless browser (Debian's chromium, chromium-driver, python3-selenium).
+
+Starts the real `mbus-sim run scenarios/heating-plant.toml --http 0`, opens the page and checks what a
+user sees and what a master then reads over the PTY with `mbus-sim read`:
+- the page loads with no console errors and shows the scenario's meters;
+- a value edited in the page is what the master reads;
+- a fault added in the page shows as injected in the traffic view after the master's read, and no
+  longer once it is switched off in the page;
+- the traffic view shows the master's requests in the order of the transcript, and a row's bytes on a click.
+
+--screenshot PATH also saves a screenshot of the page (docs/console.png); the test does not by default.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+import urllib.request
+
+INSTALL = ("install them with `sudo apt-get install chromium chromium-driver python3-selenium` "
+           "(scripts/setup.sh does)")
+
+
+def fail(message):
+    print(f"browser: FAIL: {message}", flush=True)
+    sys.exit(1)
+
+
+def tools():
+    missing = []
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        missing.append(f"python3-selenium (for {sys.executable})")
+    chromium = shutil.which("chromium")
+    driver = shutil.which("chromedriver")
+    if not chromium:
+        missing.append("chromium")
+    if not driver:
+        missing.append("chromium-driver (chromedriver)")
+    if missing:
+        fail(f"missing {', '.join(missing)}: {INSTALL}")
+    return chromium, driver
+
+
+class simulator:
+    """The real mbus-sim, its ready line read for the PTY and the HTTP port."""
+
+    def __init__(self, exe, scenario, cwd):
+        self.log = tempfile.NamedTemporaryFile(prefix="mbus-sim-console-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen([exe, "run", scenario, "--http", "0"], cwd=cwd, stdout=subprocess.PIPE,
+                                     stderr=self.log, text=True)
+        self.ready = None
+        got = threading.Event()
+
+        def drain():
+            for line in self.proc.stdout:
+                if self.ready is None and line.startswith("ready"):
+                    self.ready = dict(f.split("=", 1) for f in line.split()[1:] if "=" in f)
+                    got.set()
+            got.set()
+
+        threading.Thread(target=drain, daemon=True).start()
+        if not got.wait(20) or self.ready is None:
+            self.stop()
+            fail(f"mbus-sim printed no ready line; its log:\n{self.log_text()}")
+        if "http" not in self.ready:
+            self.stop()
+            fail(f"the ready line names no http=HOST:PORT: {self.ready}")
+        self.pty = self.ready.get("pty")
+        self.base = f"http://{self.ready['http']}"
+
+    def log_text(self):
+        with open(self.log.name, encoding="utf-8", errors="replace") as f:
+            return f.read()[-4000:]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        os.unlink(self.log.name)
+
+    def get(self, path):
+        with urllib.request.urlopen(self.base + path, timeout=5) as r:
+            return r.read().decode()
+
+
+def read_meter(exe, address, pty, *extra):
+    r = subprocess.run([exe, "read", str(address), pty, *extra], capture_output=True, text=True, timeout=20)
+    return r.returncode, r.stdout + r.stderr
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sim", required=True, help="the mbus-sim binary")
+    ap.add_argument("--source", required=True, help="the source tree (for scenarios/)")
+    ap.add_argument("--screenshot", help="also save a screenshot of the page here (PNG)")
+    ap.add_argument("--show", action="store_true", help="a visible browser window instead of headless")
+    args = ap.parse_args()
+    chromium, driver_path = tools()
+
+    from selenium import webdriver
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    scenario = "scenarios/heating-plant.toml"
+    with open(os.path.join(args.source, scenario), "rb") as f:
+        expected_meters = [m["name"] for m in tomllib.load(f)["meter"]]
+
+    started = time.monotonic()
+    sim = simulator(args.sim, scenario, args.source)
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    if not args.show:
+        options.add_argument("--headless=new")
+    # Root in a container has no sandbox to offer; /dev/shm is small there.
+    options.add_argument("--no-sandbox")
+    options.add_argument("--disable-dev-shm-usage")
+    options.add_argument("--window-size=1400,1200")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    browser = webdriver.Chrome(service=Service(driver_path), options=options)
+    step = "start"
+
+    def wait(what, condition, seconds=10):
+        try:
+            return WebDriverWait(browser, seconds, poll_frequency=0.1).until(lambda d: condition())
+        except TimeoutException:
+            fail(f"{step}: timed out waiting for {what}")
+
+    def traffic_rows():
+        # [seq, kind, request, what, meters, marks] of every row, in the page's order.
+        return browser.execute_script("""
+            return [...document.querySelectorAll('#traffic tbody tr.record')].map((r) => [
+                r.dataset.seq === undefined ? null : Number(r.dataset.seq), r.dataset.kind,
+                r.dataset.request || '', r.querySelector('.what').textContent,
+                r.querySelector('.meters').textContent, r.querySelector('.marks').textContent, !r.hidden]);""")
+
+    try:
+        step = "the page loads"
+        browser.get(sim.base + "/")
+        wait("12 meter rows", lambda: len(browser.find_elements(By.CSS_SELECTOR, "#meters tbody tr")) == len(expected_meters))
+        shown = [r.get_attribute("data-meter") for r in browser.find_elements(By.CSS_SELECTOR, "#meters tbody tr")]
+        if shown != expected_meters:
+            fail(f"{step}: the page shows meters {shown}, the scenario has {expected_meters}")
+        row = browser.find_element(By.CSS_SELECTOR, '#meters tr[data-meter="mc303-flat-1"]')
+        if "11" not in row.text or "KAM" not in row.text:
+            fail(f"{step}: mc303-flat-1's row lacks its address 11 or maker KAM: {row.text!r}")
+        wait("the stream to be live", lambda: browser.find_element(By.ID, "stream-state").get_attribute("data-state") == "open")
+        print(f"browser: the page shows the {len(shown)} meters of {scenario}", flush=True)
+
+        step = "a value edited in the page"
+        row.click()
+        wait("mc303-flat-1's records", lambda: browser.find_elements(By.CSS_SELECTOR, '#records tr[data-index="0"]'))
+        record = browser.find_element(By.CSS_SELECTOR, '#records tr[data-index="0"]')
+        if record.find_element(By.CSS_SELECTOR, ".unit").text != "kWh":
+            fail(f"{step}: record 0 of mc303-flat-1 is not in kWh: {record.text!r}")
+        record.find_element(By.CSS_SELECTOR, "input[name=value]").send_keys("4242")
+        record.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait("the page to show 4242", lambda: browser.find_element(By.CSS_SELECTOR, '#records tr[data-index="0"] .value').text == "4242")
+        error = browser.find_element(By.CSS_SELECTOR, '#records tr[data-index="0"] .control-error').text
+        if error:
+            fail(f"{step}: the page shows an error next to the value: {error}")
+        rc, out = read_meter(args.sim, 11, sim.pty)
+        energy = re.search(r"^\s*Energy = (\S+) kWh$", out, re.M)
+        if rc != 0 or not energy or energy.group(1) != "4242":
+            fail(f"{step}: the master read (exit {rc}) {energy.group(0).strip() if energy else 'no energy'}, not 4242:\n{out}")
+        print("browser: a value set in the page is what `mbus-sim read` gets: Energy = 4242 kWh", flush=True)
+
+        step = "a bad value"
+        bad = browser.find_element(By.CSS_SELECTOR, '#records tr[data-index="0"]')
+        bad.find_element(By.CSS_SELECTOR, "input[name=value]").send_keys("12.5.6")
+        bad.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        reason = wait("an error next to the value",
+                      lambda: browser.find_element(By.CSS_SELECTOR, '#records tr[data-index="0"] .control-error').text)
+        print(f"browser: a bad value is refused next to the control: {reason}", flush=True)
+
+        step = "a fault added in the page"
+        wait("the fault kinds", lambda: "no_answer" in [o.get_attribute("value") for o in browser.find_elements(By.CSS_SELECTOR, "#fault-kind option")])
+        form = browser.find_element(By.ID, "add-fault-form")
+        Select(form.find_element(By.NAME, "kind")).select_by_value("no_answer")
+        Select(form.find_element(By.NAME, "meter")).select_by_value("sharky-boiler")
+        form.find_element(By.NAME, "name").send_keys("console-silence")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait("the fault in the list", lambda: browser.find_elements(By.CSS_SELECTOR, '#faults tr[data-fault="console-silence"]'))
+        form_error = form.find_element(By.CSS_SELECTOR, ".control-error").text
+        if form_error:
+            fail(f"{step}: the form shows an error: {form_error}")
+        rc, out = read_meter(args.sim, 23, sim.pty, "--retries", "0")
+        if rc == 0:
+            fail(f"{step}: the master read sharky-boiler although its answers are dropped:\n{out}")
+        wait("an injected mark naming the fault",
+             lambda: any("console-silence" in r[5] and "sharky-boiler" in r[4] for r in traffic_rows()))
+        print("browser: the fault added in the page shows as injected after the master's read", flush=True)
+
+        step = "the fault switched off in the page"
+        box = browser.find_element(By.CSS_SELECTOR, '#faults tr[data-fault="console-silence"] input.fault-active')
+        box.click()
+        wait("the API to report the fault inactive",
+             lambda: not next(f for f in json.loads(sim.get("/api/v1/buses/heating-plant/faults")) if f["name"] == "console-silence")["active"])
+        injected_before = sum(1 for r in traffic_rows() if "console-silence" in r[5])
+        rc, out = read_meter(args.sim, 23, sim.pty, "--retries", "0")
+        if rc != 0:
+            fail(f"{step}: the master could not read sharky-boiler with the fault off (exit {rc}):\n{out}")
+        wait("sharky-boiler's reply", lambda: any(r[1] == "reply" and "sharky-boiler" in r[4] for r in traffic_rows()))
+        injected_after = sum(1 for r in traffic_rows() if "console-silence" in r[5])
+        if injected_after != injected_before:
+            fail(f"{step}: {injected_after - injected_before} more injections after the fault was switched off")
+        print("browser: switched off in the page, the fault injects nothing more and the master reads", flush=True)
+
+        step = "the traffic in order"
+        lines = [json.loads(l) for l in sim.get("/api/v1/buses/heating-plant/transcript?since=0").splitlines() if l.strip()]
+        expected = [(l["seq"], l["request"], l["summary"]) for l in lines if l["kind"] == "request"]
+        wait("every request of the transcript", lambda: len([r for r in traffic_rows() if r[1] == "request"]) >= len(expected))
+        seen = [(r[0], r[2], r[3]) for r in traffic_rows() if r[1] == "request"]
+        if seen[:len(expected)] != expected:
+            fail(f"{step}: the page shows the requests\n{seen}\nthe transcript has\n{expected}")
+        summaries = [s for _, _, s in seen]
+        first_11 = next((i for i, s in enumerate(summaries) if "REQ_UD2" in s and "a=11" in s), None)
+        first_23 = next((i for i, s in enumerate(summaries) if "REQ_UD2" in s and "a=23" in s), None)
+        if first_11 is None or first_23 is None or first_11 > first_23:
+            fail(f"{step}: REQ_UD2 to 11 then to 23 expected, the page shows {summaries}")
+        print(f"browser: the traffic view shows the master's {len(seen)} requests in the transcript's order", flush=True)
+
+        step = "the bytes of a row"
+        reply = next(l for l in lines if l["kind"] == "reply" and "mc303-flat-1" in l["meters"])
+        row = browser.find_element(By.CSS_SELECTOR, f'#traffic tr.record[data-seq="{reply["seq"]}"]')
+        browser.execute_script("arguments[0].scrollIntoView()", row)
+        row.click()
+        hex_text = wait("the hex row", lambda: browser.execute_script(
+            "const n = arguments[0].nextElementSibling; return n && n.classList.contains('hex-row') ? n.textContent : ''", row))
+        if hex_text.replace(" ", "").lower() != reply["hex"].lower():
+            fail(f"{step}: the page shows {hex_text!r}, the transcript has {reply['hex']}")
+
+        step = "the meter filter"
+        Select(browser.find_element(By.ID, "filter-meter")).select_by_value("sharky-boiler")
+        visible = [r for r in traffic_rows() if r[6] and r[1] in ("request", "reply", "silence")]
+        if not visible or any("sharky-boiler" not in r[4] for r in visible):
+            fail(f"{step}: filtered on sharky-boiler the page shows {visible}")
+        Select(browser.find_element(By.ID, "filter-meter")).select_by_value("")
+
+        step = "the browser console"
+        errors = [e for e in browser.get_log("browser") if e.get("level") == "SEVERE"]
+        if errors:
+            fail(f"{step}: errors in the console: {errors}")
+
+        if args.screenshot:
+            browser.find_element(By.CSS_SELECTOR, '#meters tr[data-meter="mc303-flat-1"]').click()
+            time.sleep(1.5)
+            browser.execute_script("document.getElementById('traffic-scroll').scrollTop = 1e9")
+            height = browser.execute_script("return document.documentElement.scrollHeight")
+            browser.set_window_size(1400, min(max(height, 900), 2200))
+            time.sleep(0.5)
+            browser.save_screenshot(args.screenshot)
+            print(f"browser: screenshot in {args.screenshot}", flush=True)
+    finally:
+        browser.quit()
+        sim.stop()
+    print(f"browser: console passed in {time.monotonic() - started:.1f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
