@@ -82,35 +82,45 @@ function remember(meter) {
     }
 }
 
-function meter_row(m) {
-    const row = document.createElement('tr');
-    row.dataset.meter = m.name;
-    row.tabIndex = 0;
-    row.append(
-        cell(m.name, 'name'),
-        cell(m.primary, 'num'),
-        cell(m.secondary, 'mono'),
-        cell(m.manufacturer),
-        cell(medium_text(m)),
-        cell(m.present ? 'yes' : 'absent', m.present ? 'present' : 'absent'),
-        cell(m.selected ? 'selected' : '', 'selected'),
-    );
-    if (!m.present) row.classList.add('off');
-    if (m.name === state.selected) row.classList.add('current');
-    return row;
+const meter_columns = ['name', 'num', 'mono', '', '', 'presence', 'selected'];
+
+// Rows are updated in place: a refresh from the stream keeps focus, hover and references to rows.
+function fill_meter_row(row, m) {
+    const texts = [
+        m.name,
+        m.primary,
+        m.secondary,
+        m.manufacturer,
+        medium_text(m),
+        m.present ? 'yes' : 'absent',
+        m.selected ? 'selected' : '',
+    ];
+    while (row.cells.length < texts.length) row.append(cell('', meter_columns[row.cells.length]));
+    texts.forEach((t, i) => {
+        const text = t === undefined || t === null ? '' : String(t);
+        if (row.cells[i].textContent !== text) row.cells[i].textContent = text;
+    });
+    row.cells[5].classList.toggle('absent', !m.present);
+    row.classList.toggle('off', !m.present);
+    row.classList.toggle('current', m.name === state.selected);
 }
 
 function render_meters() {
     const body = $('meters').tBodies[0];
-    body.replaceChildren(...state.order.map((n) => meter_row(state.meters.get(n))));
+    const rows = new Map([...body.rows].map((r) => [r.dataset.meter, r]));
+    state.order.forEach((name, i) => {
+        let row = rows.get(name);
+        if (!row) {
+            row = document.createElement('tr');
+            row.dataset.meter = name;
+            row.tabIndex = 0;
+        }
+        fill_meter_row(row, state.meters.get(name));
+        if (body.rows[i] !== row) body.insertBefore(row, body.rows[i] || null);
+        rows.delete(name);
+    });
+    for (const row of rows.values()) row.remove();
     $('meter-count').textContent = `(${state.order.length})`;
-}
-
-function render_meter_row(name) {
-    const old = $('meters').tBodies[0].querySelector(`tr[data-meter="${CSS.escape(name)}"]`);
-    const m = state.meters.get(name);
-    if (old && m) old.replaceWith(meter_row(m));
-    else render_meters();
 }
 
 async function load_meters() {
@@ -142,11 +152,9 @@ function meters_changed() {
 function update_meter(m) {
     const known = state.meters.has(m.name);
     state.meters.set(m.name, m);
-    if (!known) {
-        state.order.push(m.name);
-        render_meters();
-        meters_changed();
-    } else render_meter_row(m.name);
+    if (!known) state.order.push(m.name);
+    render_meters();
+    if (!known) meters_changed();
     remember(m);
     if (m.name === state.selected) render_detail();
 }
@@ -326,40 +334,52 @@ async function load_faults() {
         show_error($('faults-error'), res.error);
         return;
     }
-    show_error($('faults-error'), null);
     const body = $('faults').tBodies[0];
-    body.replaceChildren(...res.value.map(fault_row));
+    const rows = new Map([...body.rows].map((r) => [r.dataset.fault, r]));
+    res.value.forEach((f, i) => {
+        const row = rows.get(f.name) || fault_row(f.name);
+        fill_fault_row(row, f);
+        if (body.rows[i] !== row) body.insertBefore(row, body.rows[i] || null);
+        rows.delete(f.name);
+    });
+    for (const row of rows.values()) row.remove();
 }
 
-function fault_row(f) {
-    const row = document.createElement('tr');
-    row.dataset.fault = f.name;
+function fill_fault_row(row, f) {
     const params = Object.entries(f)
         .filter(([k]) => !fault_common.has(k))
         .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
         .join(' ');
-    row.append(cell(f.name, 'name'), cell(f.kind), cell(f.meter || '(bus)'), cell(params, 'params'));
+    row.cells[1].textContent = f.kind;
+    row.cells[2].textContent = f.meter || '(bus)';
+    row.cells[3].textContent = params;
+    row.querySelector('input.fault-active').checked = !!f.active;
+    row.classList.toggle('inactive', !f.active);
+}
+
+function fault_row(name) {
+    const row = document.createElement('tr');
+    row.dataset.fault = name;
+    row.append(cell(name, 'name'), cell(''), cell(''), cell('', 'params'));
     const active_td = document.createElement('td');
     const box = document.createElement('input');
     box.type = 'checkbox';
     box.className = 'fault-active';
-    box.checked = !!f.active;
-    box.setAttribute('aria-label', `fault ${f.name} active`);
+    box.setAttribute('aria-label', `fault ${name} active`);
     box.addEventListener('change', async () => {
-        const res = await call('PATCH', `${bus_path()}/faults/${seg(f.name)}`, { active: box.checked });
+        const res = await call('PATCH', `${bus_path()}/faults/${seg(name)}`, { active: box.checked });
         show_error($('faults-error'), res.ok ? null : res.error);
         if (!res.ok) box.checked = !box.checked;
         load_faults_soon();
     });
     active_td.append(box);
-    row.classList.toggle('inactive', !f.active);
     const remove_td = document.createElement('td');
     const remove = document.createElement('button');
     remove.type = 'button';
     remove.className = 'fault-remove';
     remove.textContent = 'remove';
     remove.addEventListener('click', async () => {
-        const res = await call('DELETE', `${bus_path()}/faults/${seg(f.name)}`);
+        const res = await call('DELETE', `${bus_path()}/faults/${seg(name)}`);
         show_error($('faults-error'), res.ok ? null : res.error);
         load_faults_soon();
     });
