@@ -550,7 +550,9 @@ const list = new traffic(
         count: $('traffic-count'),
     },
     on_record,
-    (s, text) => {
+    (s, text, reconnected) => {
+        // The simulator may have restarted or changed while the stream was down.
+        if (reconnected) Promise.all([load_meters(), load_faults(), load_counters()]);
         const badge = $('stream-state');
         badge.dataset.state = s;
         badge.textContent = text;

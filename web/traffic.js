@@ -20,6 +20,7 @@ export class traffic {
         this.socket = null;
         this.retry_ms = 500;
         this.retry_timer = null;
+        this.ever_opened = false; // this bus's stream was live before: an open is a reconnection
         this.requests_seen = new Set();
         this.el.pause.addEventListener('click', () => this.set_paused(!this.paused));
         this.el.clear.addEventListener('click', () => this.clear());
@@ -40,6 +41,7 @@ export class traffic {
 
     connect(bus) {
         this.bus = bus;
+        this.ever_opened = false;
         this.retry_ms = 500;
         this.open();
     }
@@ -58,7 +60,8 @@ export class traffic {
         socket.onopen = () => {
             opened = true;
             this.retry_ms = 500;
-            this.on_state('open', 'stream: live');
+            this.on_state('open', 'stream: live', this.ever_opened);
+            this.ever_opened = true;
         };
         socket.onmessage = (m) => {
             let record;

@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -54,10 +55,10 @@ def tools():
 class simulator:
     """The real mbus-sim, its ready line read for the PTY and the HTTP port."""
 
-    def __init__(self, exe, scenario, cwd):
+    def __init__(self, exe, scenario, cwd, http="0", *extra):
         self.log = tempfile.NamedTemporaryFile(prefix="mbus-sim-console-", suffix=".log", delete=False)
-        self.proc = subprocess.Popen([exe, "run", scenario, "--http", "0"], cwd=cwd, stdout=subprocess.PIPE,
-                                     stderr=self.log, text=True)
+        self.proc = subprocess.Popen([exe, "run", scenario, "--http", http, *extra], cwd=cwd,
+                                     stdout=subprocess.PIPE, stderr=self.log, text=True)
         self.ready = None
         got = threading.Event()
 
@@ -89,7 +90,8 @@ class simulator:
                 self.proc.wait(5)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-        os.unlink(self.log.name)
+        if os.path.exists(self.log.name):
+            os.unlink(self.log.name)
 
     def get(self, path):
         with urllib.request.urlopen(self.base + path, timeout=5) as r:
@@ -103,6 +105,12 @@ class attached(simulator):
 
     def stop(self):
         pass
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def read_meter(exe, address, pty, *extra):
@@ -287,6 +295,30 @@ def main():
             time.sleep(0.5)
             browser.save_screenshot(args.screenshot)
             print(f"browser: screenshot in {args.screenshot}", flush=True)
+
+        step = "a token, and the stream back after a restart"
+        # A second simulator on a port of our own, with a token: the page gets it once in its URL and
+        # must send it to the API (a header) and to the stream (the query string).
+        port = free_port()
+        second = simulator(args.sim, scenario, args.source, f"127.0.0.1:{port}", "--http-token", "s3cret")
+        try:
+            browser.get(f"http://127.0.0.1:{port}/?token=s3cret")
+            wait("the meters with the token", lambda: len(browser.find_elements(By.CSS_SELECTOR, "#meters tbody tr")) == len(expected_meters))
+            wait("the stream with the token", lambda: browser.find_element(By.ID, "stream-state").get_attribute("data-state") == "open")
+            if "token" in browser.current_url:
+                fail(f"{step}: the token stays in the address bar: {browser.current_url}")
+            second.stop()
+            wait("the page to see the stream drop", lambda: browser.find_element(By.ID, "stream-state").get_attribute("data-state") == "closed")
+            second = simulator(args.sim, scenario, args.source, f"127.0.0.1:{port}", "--http-token", "s3cret")
+            wait("the stream back", lambda: browser.find_element(By.ID, "stream-state").get_attribute("data-state") == "open", 15)
+            rc, out = read_meter(args.sim, 12, second.pty)
+            if rc != 0:
+                fail(f"{step}: the master could not read mc303-flat-2 from the restarted simulator:\n{out}")
+            wait("the restarted simulator's traffic", lambda: any(r[1] == "request" and "a=12" in r[3] for r in traffic_rows()))
+            console_errors(lambda e: "stream" in e["message"] or "ERR_CONNECTION_REFUSED" in e["message"])
+        finally:
+            second.stop()
+        print("browser: with a token the page reads the API and the stream, and reconnects after a restart", flush=True)
     finally:
         browser.quit()
         sim.stop()
