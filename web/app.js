@@ -276,7 +276,8 @@ function record_row(meter, r) {
         if (text === '') return;
         const current = state.meters.get(meter).records.find((x) => x.index === r.index);
         // Numbers as numbers; a record that holds text (a date, a string) gets the text.
-        const value = typeof current.value === 'number' || /^-?\d+(\.\d+)?(e-?\d+)?$/i.test(text) ? Number(text) : text;
+        // Anything else goes as typed, for the server to say what is wrong with it.
+        const value = text !== '' && Number.isFinite(Number(text)) && typeof current.value !== 'string' ? Number(text) : text;
         const res = await call('PUT', `${meter_path(meter)}/records/${r.index}`, { value });
         show_error(error, res.ok ? null : res.error);
         if (res.ok) {
@@ -464,15 +465,20 @@ const load_faults_soon = throttle(load_faults, 300);
 
 const counter_columns = ['received', 'answered', 'repeated', 'collided', 'ignored'];
 
-function counter_table(title, rows) {
+function counter_table(title, entries) {
+    // A plain number is one column of its own.
+    const rows = entries.map(([k, v]) => [k, v !== null && typeof v === 'object' ? v : { count: v }]);
     const table = document.createElement('table');
     table.className = 'grid counters';
     const head = document.createElement('tr');
     const columns = new Set();
     for (const [, v] of rows) if (v && typeof v === 'object') for (const k of Object.keys(v)) columns.add(k);
     const ordered = [...counter_columns.filter((c) => columns.has(c)), ...[...columns].filter((c) => !counter_columns.includes(c))];
-    head.append(cell(title, 'th'));
-    for (const c of ordered) head.append(cell(c));
+    for (const text of [title, ...ordered]) {
+        const th = document.createElement('th');
+        th.textContent = text;
+        head.append(th);
+    }
     const thead = document.createElement('thead');
     thead.append(head);
     const tbody = document.createElement('tbody');
