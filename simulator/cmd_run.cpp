@@ -2,6 +2,7 @@
 
 #include "command.hpp"
 
+#include <mbus/control/server.hpp>
 #include <mbus/harness/jsonl.hpp>
 #include <mbus/runtime/fleet.hpp>
 #include <mbus/runtime/log.hpp>
@@ -57,6 +58,9 @@ struct run_options {
     std::string state;     // what masters wrote, kept across restarts
     std::size_t copies{1}; // each scenario this many times, as buses NAME-1 .. NAME-N
     std::string shard;     // "I/N": only every N-th bus, starting with the I-th (1-based)
+    std::string http;      // [HOST:]PORT of the control API; empty: none
+    std::string http_token;
+    std::string http_cors;
 };
 
 struct shard_spec {
@@ -101,8 +105,8 @@ void warn_if_exposed(const std::string& where, bool read_only) {
         where, read_only ? " and gets no answer: --read-only refuses them" : "; --read-only refuses them");
 }
 
-// Exit codes: 0 a clean stop (signal or stop condition), 1 a transport that cannot be opened,
-// 2 a bad command line or scenario.
+// Exit codes: 0 a clean stop (signal or stop condition), 1 a transport (or the --http port) that cannot
+// be opened, 2 a bad command line or scenario (or --http beyond loopback without --http-token).
 constexpr int exit_ok = 0;
 constexpr int exit_transport = 1;
 constexpr int exit_scenario = 2;
@@ -329,6 +333,42 @@ int run(run_options o) {
         for (const auto& line : state->unused_buses())
             logs.front().error(line);
 
+    // After the fleet: it goes first, while the buses it reads still exist.
+    std::unique_ptr<control::server> http;
+    if (!o.http.empty()) {
+        control::server_options so;
+        if (!control::parse_listen(o.http, so.host, so.port)) {
+            std::cerr << fmt::format(
+                "mbus-sim: --http {}: expected [HOST:]PORT (e.g. 8080 or 0.0.0.0:8080)\n", o.http);
+            return exit_scenario;
+        }
+        so.token = o.http_token;
+        so.cors = o.http_cors;
+        std::vector<control::bus_info> infos;
+        for (std::size_t i = 0; i < n; ++i) {
+            control::bus_info info{&fleet[i], {}, buses[i].sc.source.string()};
+            const auto& r = buses[i].ready;
+            if (!r.pty.empty()) info.lines.push_back(r.pty);
+            if (!r.tcp.empty()) info.lines.push_back("tcp:" + r.tcp);
+            if (!r.serial.empty()) info.lines.push_back(r.serial);
+            infos.push_back(std::move(info));
+        }
+        std::string error;
+        http = control::server::open(ex, std::move(infos), so, error);
+        if (!http) {
+            std::cerr << "mbus-sim: " << error << '\n';
+            return control::is_loopback(so.host) ? exit_transport : exit_scenario;
+        }
+        if (!control::is_loopback(so.host))
+            std::cerr << fmt::format(
+                "mbus-sim: warning: --http {} is exposed beyond this machine: whoever has the "
+                "token can change the meters and faults of every bus\n",
+                http->bound());
+        for (auto& b : buses)
+            b.ready.http = http->bound();
+        logs.front().info(fmt::format("control API on http://{}/", http->bound()));
+    }
+
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const boost::system::error_code& ec, int sig) {
         if (!ec) fleet.stop(sig == SIGINT ? "SIGINT" : "SIGTERM");
@@ -336,6 +376,7 @@ int run(run_options o) {
     fleet.on_stop([&](runtime::runner* r) {
         if (r == nullptr) {
             signals.cancel();
+            if (http) http->stop();
             return;
         }
         for (std::size_t i = 0; i < n; ++i)
@@ -416,6 +457,20 @@ command setup(CLI::App& parent) {
     app->add_option("--shard", o->shard,
                     "I/N: run only every N-th bus starting with the I-th, on the ports the whole fleet would "
                     "give them: N processes (or machines) with --shard 1/N .. N/N together run the fleet");
+    auto* http =
+        app->add_option("--http", o->http,
+                        "Serve the control API, its WebSocket stream and the web console on [HOST:]PORT "
+                        "(loopback unless HOST is given; port 0: any free port); docs/http-api.md")
+            ->check(not_empty);
+    app->add_option("--http-token", o->http_token,
+                    "With --http: require Authorization: Bearer TOKEN (needed for a non-loopback HOST)")
+        ->needs(http)
+        ->check(not_empty);
+    app->add_option(
+           "--http-cors", o->http_cors,
+           "With --http: let pages from ORIGIN call the API (Access-Control-Allow-Origin); none by default")
+        ->needs(http)
+        ->check(not_empty);
     app->add_option("--counters", o->counters,
                     "Write the counters per request kind as JSON to FILE at exit (several buses: "
                     "one file each, named as for --transcript)");

@@ -111,4 +111,17 @@ unsigned open_nibbles(const secondary_address& a) {
     return n;
 }
 
+std::string secondary_string(const secondary_address& a) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    // libmbus order: id, manufacturer low byte, high byte, version, medium.
+    const std::uint64_t v = std::uint64_t{a.id} << 32 |
+                            std::uint64_t{static_cast<byte>(a.manufacturer)} << 24 |
+                            std::uint64_t{static_cast<byte>(a.manufacturer >> 8)} << 16 |
+                            std::uint64_t{a.version} << 8 | a.medium;
+    std::string s(16, '0');
+    for (std::size_t i = 0; i < 16; ++i)
+        s[i] = hex[(v >> (4 * (15 - i))) & 0xFU];
+    return s;
+}
+
 } // namespace mbus::app

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
+#include <string>
 
 #include <mbus/app/telegram.hpp>
 #include <mbus/core/bytes.hpp>
@@ -38,6 +39,11 @@ bytes encode_select(byte ci, const select_mask& mask);
 
 // Whether a meter with identity `meter` (and fabrication number, when it has one) is selected by
 // `mask`. A meter that has no fabrication number ignores one appended to the select.
+// "12345678" + manufacturer + version + medium as 16 hex characters, the form libmbus prints and
+// takes (mbus_frame_get_secondary_address): the manufacturer's two bytes in wire order, so KAM
+// (0x2C2D) is "2D2C": "303030302D2C400D". F nibbles are wildcards.
+std::string secondary_string(const secondary_address& a);
+
 bool matches(const select_mask& mask, const secondary_address& meter,
              std::optional<std::uint32_t> fabrication, wildcard_style style);
 

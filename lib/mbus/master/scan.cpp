@@ -360,19 +360,6 @@ class secondary_scanner {
 
 } // namespace
 
-std::string secondary_string(const app::secondary_address& a) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    // libmbus order: id, manufacturer low byte, high byte, version, medium.
-    const std::uint64_t v = std::uint64_t{a.id} << 32 |
-                            std::uint64_t{static_cast<byte>(a.manufacturer)} << 24 |
-                            std::uint64_t{static_cast<byte>(a.manufacturer >> 8)} << 16 |
-                            std::uint64_t{a.version} << 8 | a.medium;
-    std::string s(16, '0');
-    for (std::size_t i = 0; i < 16; ++i)
-        s[i] = hex[(v >> (4 * (15 - i))) & 0xFU];
-    return s;
-}
-
 result<app::secondary_address> parse_secondary(std::string_view text) {
     if (text.size() != 8 && text.size() != 16) return unexpected(errc::invalid_argument);
     std::uint64_t v = 0;

@@ -50,10 +50,8 @@ namespace mbus::master {
 
 // ---- secondary addresses as people write them ----
 
-// "12345678" + manufacturer + version + medium as 16 hex characters, the form libmbus prints and
-// takes (mbus_frame_get_secondary_address): the manufacturer's two bytes in wire order, so KAM
-// (0x2C2D) is "2D2C": "303030302D2C400D". F nibbles are wildcards.
-std::string secondary_string(const app::secondary_address& a);
+// "12345678" + manufacturer + version + medium as 16 hex characters (app/secondary_address.hpp).
+using app::secondary_string;
 // Parses that form, or 8 identification digits alone (the rest then FFFF FF FF). F/f wildcards are
 // allowed anywhere; other characters are not. Errors: errc::invalid_argument.
 result<app::secondary_address> parse_secondary(std::string_view text);

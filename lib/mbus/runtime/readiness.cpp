@@ -57,6 +57,7 @@ std::string format_readiness(const readiness& r) {
     if (!r.link.empty()) field("link", r.link);
     if (!r.tcp.empty()) field("tcp", r.tcp);
     if (!r.serial.empty()) field("serial", r.serial);
+    if (!r.http.empty()) field("http", r.http);
     field("meters", std::to_string(r.meters));
     field("scenario", r.scenario);
     return out;
@@ -88,6 +89,8 @@ std::optional<readiness> parse_readiness(std::string_view line) {
             r.tcp = *value;
         else if (key == "serial")
             r.serial = *value;
+        else if (key == "http")
+            r.http = *value;
         else if (key == "scenario")
             r.scenario = *value;
         else if (key == "meters") {

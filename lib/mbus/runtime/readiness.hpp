@@ -2,10 +2,12 @@
 // The one line `mbus-sim run` prints on stdout, flushed, once every transport listens: tests and
 // scripts wait for it instead of sleeping. Its format is stable:
 //
-//   ready pty=/dev/pts/5 link=/tmp/mbus0 tcp=127.0.0.1:5000 serial=/dev/ttyUSB0 meters=1 scenario=demo
+//   ready pty=/dev/pts/5 link=/tmp/mbus0 tcp=127.0.0.1:5000 serial=/dev/ttyUSB0 http=127.0.0.1:8080 meters=1
+//   scenario=demo
 //
 // - "ready", then key=value fields separated by single spaces, in this order;
-// - pty, link, tcp and serial appear only when that transport is served; meters and scenario always;
+// - pty, link, tcp and serial appear only when that transport is served, http only with `run --http`
+//   (the control API's address as bound, the same on every bus's line); meters and scenario always;
 // - tcp is the address actually bound (port 0 on the command line shows the port the system picked;
 //   IPv6 as [::1]:5000);
 // - a space, '%', '=' or control character in a value is written as %XX, so splitting on spaces
@@ -25,6 +27,7 @@ struct readiness {
     std::string link;   // the stable symlink to it (--link)
     std::string tcp;    // HOST:PORT
     std::string serial; // the device
+    std::string http;   // the control API's HOST:PORT (run --http)
     std::size_t meters{0};
     std::string scenario; // the bus name of the scenario, else its file name without extension
     friend bool operator==(const readiness&, const readiness&) = default;

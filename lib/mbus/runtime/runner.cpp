@@ -29,7 +29,8 @@ runner_options with_timing(runner_options o, scenario::timing_mode t) {
 runner::state::state(const asio::any_io_executor& e, const scenario::scenario& sc, runner_options o)
     : ex(e), settings(sc.bus), name(bus_name(sc)), options(with_timing(o, sc.bus.timing)), bus(sc.bus.config),
       wake(e), reply_timer(e), duration_timer(e), idle_timer(e), timeline_timer(e), started(clock::now()),
-      started_wall(std::chrono::system_clock::now()), last_input(started), tl(sc.events, started) {
+      started_wall(std::chrono::system_clock::now()), last_input(started), tl(sc.events, started),
+      scenario_events(sc.events) {
     for (const auto& m : sc.meters) {
         bus.add(m, started);
         meter_names.push_back(m.name.empty() ? fmt::format("meter{}", meter_names.size()) : m.name);
@@ -180,11 +181,39 @@ bool runner::set_fault_active(std::string_view name, bool on) {
     return true;
 }
 
-void runner::fire(const sim::timeline_event& e) {
-    const sim::sim_now now{clock::now(), std::chrono::system_clock::now()};
-    const auto what = sim::timeline::apply_now(e, now, s_->bus, s_->faults.get());
-    s_->notice(harness::record_kind::event, 0, now.mono, what, "event: " + what);
+bool runner::remove_fault(std::string_view name) {
+    if (!s_->faults || !s_->faults->remove(name)) return false;
+    const auto what = fmt::format("fault '{}' removed", name);
+    s_->event(0, what, "event: " + what);
+    return true;
 }
+
+std::vector<sim::fault_spec> runner::faults() const {
+    if (!s_->faults) return {};
+    return s_->faults->faults();
+}
+
+std::string runner::fire(const sim::timeline_event& e) {
+    const sim::sim_now now{clock::now(), std::chrono::system_clock::now()};
+    auto what = sim::timeline::apply_now(e, now, s_->bus, s_->faults.get());
+    s_->notice(harness::record_kind::event, 0, now.mono, what, "event: " + what);
+    return what;
+}
+
+std::size_t runner::add_meter(sim::meter_config m, bool present) {
+    const auto name = m.name;
+    const auto i = s_->bus.add(std::move(m), clock::now());
+    s_->bus.set_present(i, present);
+    s_->meter_names.push_back(name);
+    if (s_->faults) s_->faults->add_meter(name);
+    const auto what = fmt::format("meter {} added{}", name, present ? "" : " (off the bus)");
+    s_->event(0, what, "event: " + what);
+    return i;
+}
+
+void runner::announce(std::string what) { s_->event(0, what, "event: " + what); }
+
+const std::vector<sim::timeline_event>& runner::events() const { return s_->scenario_events; }
 
 void runner::stop(std::string why) { s_->stop(std::move(why)); }
 bool runner::stopping() const { return s_->stopped; }

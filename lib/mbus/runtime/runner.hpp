@@ -117,8 +117,18 @@ class runner {
     // Changes while the bus runs, each taking effect at the next request and reported as a notice.
     void add_fault(sim::fault_spec f);
     bool set_fault_active(std::string_view name, bool on); // false: no fault of that name
-    // Carries out a timeline event's action now (its `when` is ignored).
-    void fire(const sim::timeline_event& e);
+    bool remove_fault(std::string_view name);              // false: no fault of that name
+    // The faults with their `active` state now (empty before any fault was added).
+    std::vector<sim::fault_spec> faults() const;
+    // Carries out a timeline event's action now (its `when` is ignored); returns the line it published.
+    std::string fire(const sim::timeline_event& e);
+    // A meter joins the running bus (present or not); returns its index.
+    std::size_t add_meter(sim::meter_config m, bool present = true);
+    // A change made from outside through bus() (the control API's addresses and identities):
+    // published as an event notice, so that the log, the transcript and the stream name it.
+    void announce(std::string what);
+    // The scenario's [[event]]s in file order, those already done included: what fire() may repeat.
+    const std::vector<sim::timeline_event>& events() const;
 
     // Closes every stream (a pty removes its link), ends every session and wait. Returns at
     // once; the io_context's run() returns when they have wound down. Only the first call counts.

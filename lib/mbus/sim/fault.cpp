@@ -102,6 +102,31 @@ bool fault_engine::set_active(std::string_view name, bool on) {
     return found;
 }
 
+bool fault_engine::remove(std::string_view name) {
+    for (std::size_t i = 0; i < faults_.size(); ++i)
+        if (faults_[i].name == name) {
+            faults_.erase(faults_.begin() + static_cast<std::ptrdiff_t>(i));
+            states_.erase(states_.begin() + static_cast<std::ptrdiff_t>(i));
+            return true;
+        }
+    return false;
+}
+
+void fault_engine::add_meter(std::string name) {
+    meters_.push_back(std::move(name));
+    addresses_.push_back(0);
+    const auto index = meters_.size() - 1;
+    for (std::size_t i = 0; i < faults_.size(); ++i) {
+        auto& st = states_[i];
+        st.heard.push_back(0);
+        // A fault that named a meter the bus did not have yet acts on it from now on.
+        if (st.unknown_meter && faults_[i].meter == meters_.back()) {
+            st.unknown_meter = false;
+            st.meter = index;
+        }
+    }
+}
+
 void fault_engine::power_cycled(std::size_t slave) {
     for (auto& st : states_)
         if (slave < st.heard.size()) st.heard[slave] = 0;

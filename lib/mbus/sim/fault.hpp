@@ -49,6 +49,10 @@ class fault_engine final : public bus_hooks {
     void power_cycled(std::size_t slave);
     // Starts or stops the fault with this name; false when there is none.
     bool set_active(std::string_view name, bool on);
+    // Removes the fault of this name; false when there is none.
+    bool remove(std::string_view name);
+    // A slave added to the bus after the engine was made (index = the previous count of meters).
+    void add_meter(std::string name);
 
     const std::vector<fault_spec>& faults() const { return faults_; }
     // Whether the fault with this name is active; nullopt when there is none.

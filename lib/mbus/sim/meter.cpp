@@ -304,6 +304,12 @@ bool meter::set_source(std::size_t index, value_source source, time_point since)
     return true;
 }
 
+const value_source* meter::source(std::size_t index) const {
+    const auto& st = state_.at(index);
+    if (st.written || !st.generator) return nullptr;
+    return &st.generator->source();
+}
+
 bool meter::can_write(const app::record& r) const {
     for (std::size_t i = 0; i < config_.records.size(); ++i)
         if (config_.records[i].writable && same_field(state_[i].shape, r)) return true;

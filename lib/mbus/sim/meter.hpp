@@ -69,6 +69,8 @@ class meter {
     // value written by a SND_UD before is dropped: the newest change wins. False, changing nothing,
     // when the record has no value a source can drive (see source_problem).
     bool set_source(std::size_t index, value_source source, time_point since);
+    // The source record `index` follows now (null: its own value, or one a master wrote).
+    const value_source* source(std::size_t index) const;
 
     // The records as they would be sent at `now`, written values included (no access number used).
     // A record whose spec cannot be encoded goes out as an idle filler (DIF 2F); see problems().

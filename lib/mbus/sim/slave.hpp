@@ -66,6 +66,8 @@ class slave {
     byte address() const { return meter_.address(); }
     unsigned baud() const { return meter_.baud(); }
     bool selected() const { return selected_; }
+    // The FCB of the last REQ_UD with FCV=1 since the last reset; unset: none yet.
+    std::optional<bool> last_fcb() const { return last_fcb_; }
     bool alarm_pending() const { return meter_.alarm_pending(); }
     // For the runner's scheduled events (an alarm that a scenario raises at some time).
     void set_alarm(bool pending) { meter_.set_alarm(pending); }

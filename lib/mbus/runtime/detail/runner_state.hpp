@@ -88,6 +88,7 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
     std::shared_ptr<sim::fault_engine> faults;
     std::vector<std::string> meter_names;
     sim::timeline tl;
+    std::vector<sim::timeline_event> scenario_events; // as the scenario lists them
 
     // runner.cpp
     harness::record make_record(harness::record_kind kind, unsigned session, time_point at) const;

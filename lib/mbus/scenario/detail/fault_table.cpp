@@ -7,6 +7,7 @@
 #include <mbus/scenario/detail/suggest.hpp>
 #include <mbus/scenario/detail/table_array.hpp>
 #include <mbus/scenario/detail/tables.hpp>
+#include <mbus/scenario/fault_kinds.hpp>
 
 #include <algorithm>
 #include <array>
@@ -22,46 +23,21 @@ namespace {
 
 namespace faults = sim::faults;
 
-const std::vector<std::string_view> common_keys{"name",  "meter", "kind",  "requests", "probability", "every",
-                                                "after", "from",  "until", "active",   "seed"};
+// Both from the one table of kinds (fault_kinds.hpp) that the control API lists too.
+const std::vector<std::string_view> common_keys = [] {
+    std::vector<std::string_view> out;
+    for (const auto& p : common_fault_keys())
+        out.push_back(p.name);
+    return out;
+}();
 
 // The keys each kind reads besides the common ones.
 std::vector<std::string_view> keys_of(const sim::fault_action& a) {
-    using keys = std::vector<std::string_view>;
-    return std::visit(overloaded{
-                          [](const faults::no_answer&) { return keys{}; },
-                          [](const faults::late&) { return keys{"delay_ms"}; },
-                          [](const faults::gap&) {
-                              return keys{"at_byte", "pause_ms"};
-                          },
-                          [](const faults::bad_checksum&) { return keys{"delta"}; },
-                          [](const faults::bad_stop&) { return keys{"stop"}; },
-                          [](const faults::bad_length&) {
-                              return keys{"delta", "which"};
-                          },
-                          [](const faults::truncate&) { return keys{"keep"}; },
-                          [](const faults::bit_errors&) { return keys{"rate"}; },
-                          [](const faults::garbage&) {
-                              return keys{"prefix", "prefix_random", "suffix", "suffix_random"};
-                          },
-                          [](const faults::ack_junk&) {
-                              return keys{"junk", "junk_random"};
-                          },
-                          [](const faults::echo&) { return keys{}; },
-                          [](const faults::duplicate&) { return keys{"copies"}; },
-                          [](const faults::wrong_address&) { return keys{"address"}; },
-                          [](const faults::ignore_fcb&) { return keys{}; },
-                          [](const faults::access_number&) { return keys{"value"}; },
-                          [](const faults::status_flags&) { return keys{"flags"}; },
-                          [](const faults::app_error&) { return keys{"status"}; },
-                          [](const faults::any_address&) { return keys{}; },
-                          [](const faults::wrong_baud&) {
-                              return keys{"baud", "line_baud"};
-                          },
-                          [](const faults::wake_up&) { return keys{"count"}; },
-                          [](const faults::preamble&) { return keys{"zeros"}; },
-                      },
-                      a);
+    std::vector<std::string_view> out;
+    if (const auto* k = find_fault_kind(sim::name(a)))
+        for (const auto& p : k->parameters)
+            out.push_back(p.name);
+    return out;
 }
 
 std::vector<std::string_view> all_keys() {

@@ -1,0 +1,20 @@
+# cmake -DWEB_DIR=... -DOUT=... -P embed_web.cmake: writes OUT, a C++ source holding every file under
+# WEB_DIR as bytes (mbus::control::detail::web_files), for the control server's static pages. An
+# absent or empty folder gives an empty table.
+file(GLOB_RECURSE files RELATIVE ${WEB_DIR} ${WEB_DIR}/*)
+list(SORT files)
+set(body "")
+set(table "")
+set(i 0)
+foreach(f ${files})
+    file(READ ${WEB_DIR}/${f} hex HEX)
+    string(LENGTH "${hex}" n)
+    math(EXPR size "${n} / 2")
+    string(REGEX REPLACE "([0-9a-f][0-9a-f])" "'\\\\x\\1'," bytes "${hex}")
+    string(APPEND body "const char file${i}[] = {${bytes} 0};\n")
+    string(APPEND table "    {\"${f}\", {file${i}, ${size}}},\n")
+    math(EXPR i "${i} + 1")
+endforeach()
+set(text "// Generated from web/ by cmake/embed_web.cmake; do not edit.\n#include <cstddef>\n#include <string_view>\n\nnamespace mbus::control::detail {\n\nnamespace {\n${body}} // namespace\n\nstruct web_file {\n    std::string_view path;\n    std::string_view bytes;\n};\nextern const web_file web_files[];\nextern const std::size_t web_file_count;\nconst web_file web_files[] = {\n${table}    {{}, {}},\n};\nconst std::size_t web_file_count = ${i};\n\n} // namespace mbus::control::detail\n")
+file(WRITE ${OUT}.tmp "${text}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -1,0 +1,225 @@
+#include <mbus/app/json.hpp>
+#include <mbus/app/manufacturer.hpp>
+#include <mbus/app/medium.hpp>
+#include <mbus/app/secondary_address.hpp>
+#include <mbus/control/views.hpp>
+#include <mbus/core/variant.hpp>
+#include <mbus/harness/jsonl.hpp>
+#include <mbus/scenario/fault_kinds.hpp>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <charconv>
+#include <cmath>
+
+namespace mbus::control {
+
+namespace {
+
+using json = nlohmann::json;
+
+std::string seconds_text(sim::seconds_d s) { return fmt::format("{}s", s.count()); }
+
+// The unit a scenario wrote the value in: the VIF's unit moved by the record's value exponent.
+std::string scaled_unit(std::string_view symbol, int exponent) {
+    if (symbol.empty()) return {};
+    switch (exponent) {
+    case 0: return std::string(symbol);
+    case 3: return fmt::format("k{}", symbol);
+    case 6: return fmt::format("M{}", symbol);
+    case 9: return fmt::format("G{}", symbol);
+    case -3: return symbol == "m3" ? std::string("l") : fmt::format("m{}", symbol);
+    default: return fmt::format("1e{} {}", exponent, symbol);
+    }
+}
+
+json record_view(const sim::meter_config& cfg, const sim::meter& m, const app::record& now_record,
+                 std::size_t i) {
+    json out;
+    out["index"] = i;
+    const auto name = record_name(cfg, i);
+    out["name"] = name ? json(*name) : json(nullptr);
+    const auto decoded = app::to_json(now_record, i);
+    out["quantity"] = decoded.value("quantity", decoded.value("description", std::string("unknown")));
+    out["storage"] = decoded.value("storage", 0);
+    out["tariff"] = decoded.value("tariff", 0);
+    out["function"] = decoded.value("function", std::string("instantaneous"));
+    int exponent = 0;
+    if (const auto* sr = std::get_if<sim::spec_record>(&cfg.records[i].content))
+        exponent = sr->value_exponent;
+    const auto unit = decoded.value("unit", std::string());
+    out["unit"] = scaled_unit(unit, exponent);
+    if (decoded.contains("value") && decoded["value"].is_number())
+        out["value"] = decoded["value"].get<double>() / std::pow(10.0, exponent);
+    else if (decoded.contains("raw"))
+        out["value"] = decoded["raw"];
+    else
+        out["value"] = nullptr;
+    const auto* src = m.source(i);
+    out["generator"] = src ? generator_view(*src) : json(nullptr);
+    out["writable"] = cfg.records[i].writable;
+    return out;
+}
+
+} // namespace
+
+std::optional<std::string> record_name(const sim::meter_config& m, std::size_t record) {
+    const auto* sr = std::get_if<sim::spec_record>(&m.records[record].content);
+    if (sr == nullptr || sr->spec.q == app::quantity::unknown) return std::nullopt;
+    // The first record of a quantity is called by it, the others by it and their rank: "energy",
+    // "energy_2" (the tariff-2 register, a stored value, ...).
+    std::size_t rank = 1;
+    for (std::size_t i = 0; i < record; ++i) {
+        const auto* other = std::get_if<sim::spec_record>(&m.records[i].content);
+        if (other != nullptr && other->spec.q == sr->spec.q) ++rank;
+    }
+    const auto base = std::string(app::name(sr->spec.q));
+    return rank == 1 ? base : fmt::format("{}_{}", base, rank);
+}
+
+std::optional<std::size_t> find_record(const sim::meter_config& m, std::string_view name_or_index) {
+    std::size_t index = 0;
+    const auto* end = name_or_index.data() + name_or_index.size();
+    if (auto [p, ec] = std::from_chars(name_or_index.data(), end, index); ec == std::errc{} && p == end)
+        return index < m.records.size() ? std::optional(index) : std::nullopt;
+    for (std::size_t i = 0; i < m.records.size(); ++i)
+        if (const auto n = record_name(m, i); n && *n == name_or_index) return i;
+    return std::nullopt;
+}
+
+json generator_view(const sim::value_source& s) {
+    return std::visit(
+        overloaded{
+            [](const sim::constant&) { return json(nullptr); },
+            [](const sim::counter& c) {
+                return json{
+                    {"counter", {{"start", c.start}, {"rate", c.rate}, {"per", seconds_text(c.per)}}}};
+            },
+            [](const sim::ramp& r) {
+                return json{{"ramp",
+                             {{"from", r.from},
+                              {"to", r.to},
+                              {"duration", seconds_text(r.duration)},
+                              {"repeat", r.repeat}}}};
+            },
+            [](const sim::sine& w) {
+                return json{{"sine",
+                             {{"offset", w.offset},
+                              {"amplitude", w.amplitude},
+                              {"period", seconds_text(w.period)},
+                              {"phase", w.phase_degrees}}}};
+            },
+            [](const sim::random_walk& w) {
+                return json{{"random_walk",
+                             {{"start", w.start},
+                              {"step", w.step},
+                              {"min", w.min},
+                              {"max", w.max},
+                              {"interval", seconds_text(w.interval)},
+                              {"seed", w.seed}}}};
+            },
+            [](const sim::current_date&) { return json("now"); },
+            [](const sim::current_date_time&) { return json("now"); },
+        },
+        s);
+}
+
+json meter_view(runtime::runner& r, std::size_t i) {
+    const auto& bus = std::as_const(r.bus());
+    const auto& slave = bus.at(i);
+    const auto& m = slave.app();
+    const auto& cfg = m.config();
+    const auto& id = m.identity();
+    json out;
+    out["name"] = slave.name();
+    out["primary"] = slave.address();
+    out["id"] = app::id_to_string(id.id);
+    out["manufacturer"] = app::manufacturer_letters(id.manufacturer);
+    out["version"] = id.version;
+    const auto medium = app::medium_name(id.medium);
+    out["medium"] = medium.starts_with("reserved") ? json(id.medium) : json(medium);
+    out["secondary"] = app::secondary_string(id);
+    out["present"] = bus.present(i);
+    out["status"] = m.status();
+    out["alarm"] = m.alarm_pending();
+    out["selected"] = slave.selected();
+    const auto fcb = slave.last_fcb();
+    out["fcb"] = fcb ? json(*fcb) : json(nullptr);
+    out["baud"] = m.baud();
+    auto records = json::array();
+    if (m.generates()) {
+        // records_at advances no state a master sees: a random walk is replayed, a counter computed.
+        const sim::sim_now now{clock::now(), std::chrono::system_clock::now()};
+        auto values = r.bus().at(i).app().records_at(now);
+        for (std::size_t k = 0; k < values.size() && k < cfg.records.size(); ++k)
+            records.push_back(record_view(cfg, bus.at(i).app(), values[k], k));
+    }
+    out["records"] = std::move(records);
+    return out;
+}
+
+json fault_view(const sim::fault_spec& f) {
+    json out;
+    out["name"] = f.name;
+    out["kind"] = std::string(sim::name(f.action));
+    out["active"] = f.active;
+    out["meter"] = f.meter.empty() ? json(nullptr) : json(f.meter);
+    auto kinds = json::array();
+    for (const auto k : f.trigger.requests)
+        kinds.push_back(std::string(link::name(k)));
+    out["requests"] = std::move(kinds);
+    if (f.trigger.probability) out["probability"] = *f.trigger.probability;
+    if (f.trigger.every != 0) out["every"] = f.trigger.every;
+    if (f.trigger.after != 0) out["after"] = f.trigger.after;
+    out["description"] = fmt::format("{}", fmt::streamed(f));
+    return out;
+}
+
+json fault_kinds_view() {
+    auto out = json::array();
+    for (const auto& k : scenario::fault_kinds()) {
+        auto params = json::array();
+        for (const auto& p : k.parameters)
+            params.push_back({{"name", p.name},
+                              {"type", p.type},
+                              {"default", p.default_value.empty() ? json(nullptr) : json(p.default_value)}});
+        out.push_back({{"kind", k.kind}, {"parameters", std::move(params)}, {"description", k.description}});
+    }
+    return out;
+}
+
+json event_view(const sim::timeline_event& e, std::size_t index) {
+    json out;
+    out["index"] = index;
+    out["when"] = fmt::format("{}", fmt::streamed(e.when));
+    out["meter"] = e.meter.empty() ? json(nullptr) : json(e.meter);
+    out["action"] =
+        std::visit(overloaded{
+                       [](const sim::events::presence& p) { return p.present ? "join" : "leave"; },
+                       [](const sim::events::power_cycle&) { return "power_cycle"; },
+                       [](const sim::events::value&) { return "value"; },
+                       [](const sim::events::status&) { return "status"; },
+                       [](const sim::events::alarm& a) { return a.pending ? "alarm" : "clear_alarm"; },
+                       [](const sim::events::fault& f) { return f.active ? "start_fault" : "stop_fault"; },
+                   },
+                   e.what);
+    out["text"] = fmt::format("{}", fmt::streamed(e));
+    return out;
+}
+
+json counters_view(runtime::runner& r) {
+    const auto& c = r.kind_counters();
+    json kinds = json::object();
+    for (std::size_t k = 0; k < link::request_kind_count; ++k)
+        kinds[std::string(link::name(static_cast<link::request_kind>(k)))] = c.by_kind[k].received;
+    json out;
+    out["kinds"] = std::move(kinds);
+    out["by_kind"] = harness::to_json(c)["by_kind"];
+    out["requests"] = r.counters().requests;
+    out["malformed"] = c.malformed;
+    out["injected"] = c.injected;
+    return out;
+}
+
+} // namespace mbus::control

@@ -1,0 +1,74 @@
+#include <mbus/scenario/fault_kinds.hpp>
+#include <mbus/sim/fault_spec.hpp>
+
+#include <algorithm>
+
+namespace mbus::scenario {
+
+const std::vector<fault_kind_info>& fault_kinds() {
+    static const std::vector<fault_kind_info> kinds{
+        {"no_answer", {}, "nothing: the meter took the request but its answer is dropped"},
+        {"late",
+         {{"delay_ms", "milliseconds", ""}},
+         "the answer after that delay (a number or [min, max], 0..60000) from the end of the request"},
+        {"gap",
+         {{"at_byte", "integer", ""}, {"pause_ms", "milliseconds", ""}},
+         "the answer with a pause after at_byte bytes"},
+        {"bad_checksum", {{"delta", "integer", "1"}}, "CS + delta"},
+        {"bad_stop", {{"stop", "integer", "0x00"}}, "the stop byte replaced"},
+        {"bad_length",
+         {{"delta", "integer", "1"}, {"which", "string", "both"}},
+         "long frames: L changed in both L bytes or in one (\"first\", \"second\")"},
+        {"truncate", {{"keep", "integer", ""}}, "only the first keep bytes (1..260)"},
+        {"bit_errors", {{"rate", "number", ""}}, "each data bit flipped with that probability"},
+        {"garbage",
+         {{"prefix", "hex", ""},
+          {"prefix_random", "integer", "0"},
+          {"suffix", "hex", ""},
+          {"suffix_random", "integer", "0"}},
+         "those bytes (or that many random bytes) before and after the answer"},
+        {"ack_junk", {{"junk", "hex", ""}, {"junk_random", "integer", "1"}}, "an E5 answer followed by junk"},
+        {"echo", {}, "the master's request, byte for byte, before the answer"},
+        {"duplicate", {{"copies", "integer", "2"}}, "the answer that many times back to back (2..16)"},
+        {"wrong_address",
+         {{"address", "integer", ""}},
+         "a valid frame from another address (default the meter's + 1)"},
+        {"ignore_fcb", {}, "every REQ_UD2 is taken as FCV=0: the first telegram, freshly made"},
+        {"access_number", {{"value", "integer", "0"}}, "the header's access number replaced"},
+        {"status_flags", {{"flags", "integer", ""}}, "the bits ORed into the header's status byte"},
+        {"app_error", {{"status", "integer", "0"}}, "instead of the answer: a CI 70 application error"},
+        {"any_address", {}, "the meter takes any primary address 0..250 as its own"},
+        {"wrong_baud",
+         {{"baud", "integer", ""}, {"line_baud", "integer", "2400"}},
+         "what a UART at the line rate decodes from characters sent at baud"},
+        {"wake_up",
+         {{"count", "integer", "1"}},
+         "the first count requests addressed to the meter after power-on go unheard"},
+        {"preamble",
+         {{"zeros", "integer", "1"}},
+         "requests are heard only after at least that many 0x00 bytes"},
+    };
+    return kinds;
+}
+
+const fault_kind_info* find_fault_kind(std::string_view kind) {
+    const auto& all = fault_kinds();
+    const auto it = std::find_if(all.begin(), all.end(), [kind](const auto& k) { return k.kind == kind; });
+    return it == all.end() ? nullptr : &*it;
+}
+
+const std::vector<fault_parameter>& common_fault_keys() {
+    static const std::vector<fault_parameter> keys{
+        {"name", "string", ""},        {"meter", "string", ""},       {"kind", "string", ""},
+        {"requests", "array", ""},     {"probability", "number", ""}, {"every", "integer", ""},
+        {"after", "integer", "0"},     {"from", "duration", ""},      {"until", "duration", ""},
+        {"active", "boolean", "true"}, {"seed", "integer", ""},
+    };
+    return keys;
+}
+
+// The table must cover the variant, in its order: a kind added to sim without an entry here fails
+// to build (the names are compared at compile time where the compiler can, else at first use).
+static_assert(sim::fault_kind_names.size() == 21, "a fault kind was added: describe it in fault_kinds()");
+
+} // namespace mbus::scenario
