@@ -82,7 +82,7 @@ function remember(meter) {
     }
 }
 
-const meter_columns = ['name', 'num', 'mono', '', '', 'presence', 'selected'];
+const meter_columns = ['name', 'num', 'mono', '', '', 'state'];
 
 // Rows are updated in place: a refresh from the stream keeps focus, hover and references to rows.
 function fill_meter_row(row, m) {
@@ -92,8 +92,7 @@ function fill_meter_row(row, m) {
         m.secondary,
         m.manufacturer,
         medium_text(m),
-        m.present ? 'yes' : 'absent',
-        m.selected ? 'selected' : '',
+        (m.present ? 'present' : 'absent') + (m.selected ? ', selected' : ''),
     ];
     while (row.cells.length < texts.length) row.append(cell('', meter_columns[row.cells.length]));
     texts.forEach((t, i) => {
@@ -101,6 +100,7 @@ function fill_meter_row(row, m) {
         if (row.cells[i].textContent !== text) row.cells[i].textContent = text;
     });
     row.cells[5].classList.toggle('absent', !m.present);
+    row.cells[5].classList.toggle('selected', !!m.selected);
     row.classList.toggle('off', !m.present);
     row.classList.toggle('current', m.name === state.selected);
 }
@@ -261,7 +261,6 @@ function record_row(meter, r) {
     form.className = 'set-value';
     const input = document.createElement('input');
     input.name = 'value';
-    input.size = 10;
     input.setAttribute('aria-label', `new value of record ${r.index}`);
     const button = document.createElement('button');
     button.type = 'submit';
@@ -269,7 +268,7 @@ function record_row(meter, r) {
     const error = document.createElement('span');
     error.className = 'control-error';
     error.setAttribute('role', 'alert');
-    form.append(input, button, error);
+    form.append(input, button);
     form.addEventListener('submit', async (e) => {
         e.preventDefault();
         const text = input.value.trim();
@@ -285,7 +284,7 @@ function record_row(meter, r) {
             update_meter(res.value);
         }
     });
-    td.append(form);
+    td.append(form, error);
     row.append(td);
 
     const chart_td = document.createElement('td');
@@ -327,7 +326,7 @@ async function meter_action(path, body) {
 
 // ---- faults --------------------------------------------------------------------------------------
 
-const fault_common = new Set(['name', 'kind', 'meter', 'active']);
+const fault_common = new Set(['name', 'kind', 'meter', 'active', 'description']);
 
 async function load_faults() {
     const res = await get(`${bus_path()}/faults`);
@@ -348,7 +347,7 @@ async function load_faults() {
 
 function fill_fault_row(row, f) {
     const params = Object.entries(f)
-        .filter(([k]) => !fault_common.has(k))
+        .filter(([k, v]) => !fault_common.has(k) && v !== null && !(Array.isArray(v) && v.length === 0))
         .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
         .join(' ');
     row.cells[1].textContent = f.kind;
@@ -356,6 +355,7 @@ function fill_fault_row(row, f) {
     row.cells[3].textContent = params;
     row.querySelector('input.fault-active').checked = !!f.active;
     row.classList.toggle('inactive', !f.active);
+    row.title = f.description || '';
 }
 
 function fault_row(name) {
@@ -448,13 +448,15 @@ function fault_body(form) {
         const text = input.value.trim();
         if (text === '') continue; // the kind's default
         if (input.type === 'number') body[key] = Number(text);
-        else if (/array|list/.test(t) || text.startsWith('[') || text.startsWith('{')) {
+        else if (t === 'string' || t === 'hex') body[key] = text;
+        else {
+            // Durations, ranges ("[10, 50]") and the like: JSON when it reads as JSON.
             try {
                 body[key] = JSON.parse(text);
             } catch (_) {
                 body[key] = text; // the server names what is wrong with it
             }
-        } else body[key] = text;
+        }
     }
     return body;
 }
@@ -504,9 +506,11 @@ async function load_counters() {
     }
     const c = res.value || {};
     const parts = [];
-    if (c.kinds) parts.push(counter_table('request', Object.entries(c.kinds)));
+    // by_kind has every counter of a request kind; kinds only how many were received.
+    const kinds = c.by_kind || c.kinds;
+    if (kinds) parts.push(counter_table('request', Object.entries(kinds)));
     if (c.meters) parts.push(counter_table('meter', Object.entries(c.meters)));
-    const rest = Object.entries(c).filter(([k]) => k !== 'kinds' && k !== 'meters');
+    const rest = Object.entries(c).filter(([k]) => !['by_kind', 'kinds', 'meters'].includes(k));
     if (rest.length) {
         const dl = document.createElement('dl');
         dl.className = 'facts';
