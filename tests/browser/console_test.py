@@ -283,6 +283,37 @@ def main():
             fail(f"{step}: filtered on sharky-boiler the page shows {visible}")
         Select(browser.find_element(By.ID, "filter-meter")).select_by_value("")
 
+        step = "a meter added in the page"
+        browser.find_element(By.CSS_SELECTOR, ".add-meter summary").click()
+        form = browser.find_element(By.ID, "add-meter-form")
+        for key, value in (("name", "console-extra"), ("model", "models/water-meter.toml"), ("address", "60"), ("id", "12345678")):
+            form.find_element(By.NAME, key).send_keys(value)
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait("the new meter's row", lambda: browser.find_elements(By.CSS_SELECTOR, '#meters tr[data-meter="console-extra"]'))
+        rc, out = read_meter(args.sim, 60, sim.pty)
+        if rc != 0 or "id 12345678" not in out:
+            fail(f"{step}: the master does not read the meter added in the page (exit {rc}):\n{out}")
+
+        step = "a meter taken off the bus in the page"
+        browser.find_element(By.CSS_SELECTOR, '#meters tr[data-meter="console-extra"]').click()
+        wait("the meter's panel", lambda: browser.find_element(By.ID, "meter-title").text == "console-extra")
+        state = lambda: browser.find_element(By.CSS_SELECTOR, '#meters tr[data-meter="console-extra"] td.state').text
+        browser.find_element(By.ID, "presence-button").click()
+        wait("the meter shown absent", lambda: state().startswith("absent"))
+        rc, out = read_meter(args.sim, 60, sim.pty, "--retries", "0")
+        if rc == 0:
+            fail(f"{step}: the master still reads the meter taken off the bus:\n{out}")
+        browser.find_element(By.ID, "presence-button").click()
+        wait("the meter shown present", lambda: state().startswith("present"))
+        rc, out = read_meter(args.sim, 60, sim.pty)
+        if rc != 0:
+            fail(f"{step}: the master cannot read the meter put back (exit {rc}):\n{out}")
+        browser.find_element(By.ID, "power-cycle-button").click()
+        wait("the power cycle in the traffic", lambda: any(r[1] == "event" and "console-extra" in r[3] and "power" in r[3] for r in traffic_rows()))
+        if browser.find_element(By.ID, "meter-error").text:
+            fail(f"{step}: {browser.find_element(By.ID, 'meter-error').text}")
+        print("browser: a meter added in the page is read by the master, off the bus it is not, back it is; power-cycled", flush=True)
+
         step = "the browser console"
         console_errors()
 
