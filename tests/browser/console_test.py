@@ -283,6 +283,20 @@ def main():
             fail(f"{step}: filtered on sharky-boiler the page shows {visible}")
         Select(browser.find_element(By.ID, "filter-meter")).select_by_value("")
 
+        step = "a collision marked"
+        # The twins share an identification number: both answer its select, and their E5s garble.
+        rc, out = read_meter(args.sim, "71234599", sim.pty, "--retries", "0")
+        if rc == 0:
+            fail(f"{step}: the master read 71234599 although two meters answer it:\n{out}")
+        wait("a reply marked collision from both twins",
+             lambda: any(r[1] == "reply" and "collision" in r[5] and "twin-kamstrup twin-diehl" in r[4] for r in traffic_rows()))
+        Select(browser.find_element(By.ID, "filter-kind")).select_by_value("marked")
+        visible = [r for r in traffic_rows() if r[6] and r[0] is not None]
+        if not visible or any(not r[5] for r in visible):
+            fail(f"{step}: the marked rows filter shows {visible}")
+        Select(browser.find_element(By.ID, "filter-kind")).select_by_value("")
+        print("browser: a collision is marked, and the marked rows filter keeps only marked rows", flush=True)
+
         step = "a meter added in the page"
         browser.find_element(By.CSS_SELECTOR, ".add-meter summary").click()
         form = browser.find_element(By.ID, "add-meter-form")
