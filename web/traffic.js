@@ -22,6 +22,8 @@ export class traffic {
         this.retry_timer = null;
         this.ever_opened = false; // this bus's stream was live before: an open is a reconnection
         this.requests_seen = new Set();
+        this.fresh = []; // rendered rows not yet in the page
+        this.flush_timer = null;
         this.el.pause.addEventListener('click', () => this.set_paused(!this.paused));
         this.el.clear.addEventListener('click', () => this.clear());
         for (const f of [this.el.filter_meter, this.el.filter_kind, this.el.filter_request])
@@ -113,6 +115,7 @@ export class traffic {
 
     clear() {
         this.entries = [];
+        this.fresh = [];
         this.pending.clear();
         this.held = [];
         this.missed_while_paused = 0;
@@ -144,15 +147,28 @@ export class traffic {
             }
         }
         entry.row = this.render(entry);
-        const scroll = this.el.scroll;
-        const at_bottom = scroll.scrollHeight - scroll.scrollTop - scroll.clientHeight < 40;
-        this.el.body.append(entry.row);
         this.entries.push(entry);
         this.apply_filter(entry);
-        while (this.entries.length > max_rows) {
-            const old = this.entries.shift();
-            old.row.remove();
-            if (old.hex_row) old.hex_row.remove();
+        this.fresh.push(entry);
+        // Rows reach the page in batches: one layout per batch, not one per record, so that the view
+        // keeps up with a busy bus.
+        if (!this.flush_timer) this.flush_timer = setTimeout(() => this.flush(), 40);
+    }
+
+    flush() {
+        this.flush_timer = null;
+        const scroll = this.el.scroll;
+        const at_bottom = scroll.scrollHeight - scroll.scrollTop - scroll.clientHeight < 40;
+        const rows = document.createDocumentFragment();
+        for (const e of this.fresh) if (e.row) rows.append(e.row);
+        this.fresh = [];
+        this.el.body.append(rows);
+        if (this.entries.length > max_rows) {
+            for (const old of this.entries.splice(0, this.entries.length - max_rows)) {
+                old.row.remove();
+                if (old.hex_row) old.hex_row.remove();
+                old.row = null;
+            }
         }
         if (at_bottom) scroll.scrollTop = scroll.scrollHeight;
         this.count();
