@@ -29,7 +29,8 @@ std::string scaled_unit(std::string_view symbol, int exponent) {
     case 3: return fmt::format("k{}", symbol);
     case 6: return fmt::format("M{}", symbol);
     case 9: return fmt::format("G{}", symbol);
-    case -3: return symbol == "m3" ? std::string("l") : fmt::format("m{}", symbol);
+    case -3:
+        return symbol.starts_with("m3") ? fmt::format("l{}", symbol.substr(2)) : fmt::format("m{}", symbol);
     default: return fmt::format("1e{} {}", exponent, symbol);
     }
 }
