@@ -124,7 +124,9 @@ function render_meters() {
 }
 
 async function load_meters() {
+    const bus = state.bus;
     const res = await get(`${bus_path()}/meters`);
+    if (bus !== state.bus) return; // the user switched buses meanwhile
     if (!res.ok) {
         page_error('meters: ' + res.error.reason);
         return;
@@ -166,8 +168,9 @@ function refetch(name) {
     if (!f) {
         f = throttle(async () => {
             if (!state.meters.has(name)) return;
+            const bus = state.bus;
             const res = await get(meter_path(name));
-            if (res.ok) update_meter(res.value);
+            if (res.ok && bus === state.bus) update_meter(res.value);
         }, 700);
         refetchers.set(name, f);
     }
@@ -329,7 +332,9 @@ async function meter_action(path, body) {
 const fault_common = new Set(['name', 'kind', 'meter', 'active', 'description']);
 
 async function load_faults() {
+    const bus = state.bus;
     const res = await get(`${bus_path()}/faults`);
+    if (bus !== state.bus) return;
     if (!res.ok) {
         show_error($('faults-error'), res.error);
         return;
@@ -498,7 +503,9 @@ function counter_table(title, entries) {
 }
 
 async function load_counters() {
+    const bus = state.bus;
     const res = await get(`${bus_path()}/counters`);
+    if (bus !== state.bus) return;
     const box = $('counters');
     if (!res.ok) {
         box.textContent = res.error.reason;

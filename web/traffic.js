@@ -52,6 +52,7 @@ export class traffic {
         clearTimeout(this.retry_timer);
         if (this.socket) {
             this.socket.onclose = null;
+            this.socket.onmessage = null;
             this.socket.close();
         }
         const bus = this.bus;
