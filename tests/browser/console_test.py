@@ -130,7 +130,7 @@ def main():
     chromium, driver_path = tools()
 
     from selenium import webdriver
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -155,7 +155,9 @@ def main():
 
     def wait(what, condition, seconds=10):
         try:
-            return WebDriverWait(browser, seconds, poll_frequency=0.1).until(lambda d: condition())
+            # A row replaced while it was read is read again at the next poll.
+            return WebDriverWait(browser, seconds, poll_frequency=0.1,
+                                 ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: condition())
         except TimeoutException:
             fail(f"{step}: timed out waiting for {what}")
 
@@ -341,20 +343,32 @@ def main():
             browser.save_screenshot(args.screenshot)
             print(f"browser: screenshot in {args.screenshot}", flush=True)
 
-        step = "a token, and the stream back after a restart"
+        step = "a token, two buses, and the stream back after a restart"
         # A second simulator on a port of our own, with a token: the page gets it once in its URL and
         # must send it to the API (a header) and to the stream (the query string).
+        # It serves two buses: the page offers a selector.
         port = free_port()
-        second = simulator(args.sim, scenario, args.source, f"127.0.0.1:{port}", "--http-token", "s3cret")
+        water = "scenarios/water-meters.toml"
+        with open(os.path.join(args.source, water), "rb") as f:
+            water_meters = [m["name"] for m in tomllib.load(f)["meter"]]
+        second = simulator(args.sim, scenario, args.source, f"127.0.0.1:{port}", water, "--http-token", "s3cret")
         try:
             browser.get(f"http://127.0.0.1:{port}/?token=s3cret")
             wait("the meters with the token", lambda: len(browser.find_elements(By.CSS_SELECTOR, "#meters tbody tr")) == len(expected_meters))
             wait("the stream with the token", lambda: browser.find_element(By.ID, "stream-state").get_attribute("data-state") == "open")
             if "token" in browser.current_url:
                 fail(f"{step}: the token stays in the address bar: {browser.current_url}")
+            meter_names = lambda: browser.execute_script(
+                "return [...document.querySelectorAll('#meters tbody tr')].map((r) => r.dataset.meter)")
+            buses = Select(browser.find_element(By.ID, "bus-select"))
+            buses.select_by_value("water")
+            wait("the water bus's meters", lambda: meter_names() == water_meters)
+            buses.select_by_value("heating-plant")
+            wait("the heating plant's meters again", lambda: meter_names() == expected_meters)
+            wait("the heating plant's stream", lambda: browser.find_element(By.ID, "stream-state").get_attribute("data-state") == "open")
             second.stop()
             wait("the page to see the stream drop", lambda: browser.find_element(By.ID, "stream-state").get_attribute("data-state") == "closed")
-            second = simulator(args.sim, scenario, args.source, f"127.0.0.1:{port}", "--http-token", "s3cret")
+            second = simulator(args.sim, scenario, args.source, f"127.0.0.1:{port}", water, "--http-token", "s3cret")
             wait("the stream back", lambda: browser.find_element(By.ID, "stream-state").get_attribute("data-state") == "open", 15)
             rc, out = read_meter(args.sim, 12, second.pty)
             if rc != 0:
@@ -363,7 +377,7 @@ def main():
             console_errors(lambda e: "stream" in e["message"] or "ERR_CONNECTION_REFUSED" in e["message"])
         finally:
             second.stop()
-        print("browser: with a token the page reads the API and the stream, and reconnects after a restart", flush=True)
+        print("browser: with a token the page reads the API and the stream, switches buses, and reconnects after a restart", flush=True)
     finally:
         browser.quit()
         sim.stop()
