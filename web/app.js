@@ -661,8 +661,12 @@ $('transcript-link').addEventListener('click', async (e) => {
     const res = await download(`/buses/${seg(state.bus)}/transcript?since=0`, `${state.bus}-transcript.jsonl`);
     if (!res.ok) page_error('transcript: ' + res.error.reason);
 });
-// The chart moves with time even when no value changes.
-setInterval(draw_chart, 5000);
+// The chart moves with time even when no value changes, and the open meter's generated values move
+// even when no master reads it.
+setInterval(() => {
+    if (state.selected) refetch(state.selected);
+    draw_chart();
+}, 5000);
 window.addEventListener('resize', throttle(draw_chart, 200));
 
 start();
