@@ -150,6 +150,9 @@ def main():
     options.add_argument("--disable-dev-shm-usage")
     options.add_argument("--window-size=1400,1200")
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    downloads = tempfile.mkdtemp(prefix="mbus-sim-console-downloads-")
+    options.add_experimental_option("prefs", {"download.default_directory": downloads,
+                                              "download.prompt_for_download": False})
     browser = webdriver.Chrome(service=Service(driver_path), options=options)
     step = "start"
 
@@ -299,6 +302,32 @@ def main():
         Select(browser.find_element(By.ID, "filter-kind")).select_by_value("")
         print("browser: a collision is marked, and the marked rows filter keeps only marked rows", flush=True)
 
+        step = "a fault removed in the page"
+        browser.find_element(By.CSS_SELECTOR, '#faults tr[data-fault="console-silence"] button.fault-remove').click()
+        wait("the fault gone from the page", lambda: not browser.find_elements(By.CSS_SELECTOR, '#faults tr[data-fault="console-silence"]'))
+        if any(f["name"] == "console-silence" for f in json.loads(sim.get("/api/v1/buses/heating-plant/faults"))):
+            fail(f"{step}: the API still lists the fault removed in the page")
+
+        step = "the counters"
+        def counted():
+            api = json.loads(sim.get("/api/v1/buses/heating-plant/counters"))["by_kind"]["REQ_UD2"]["received"]
+            shown = browser.execute_script("""
+                const row = [...document.querySelectorAll('#counters table:first-child tbody tr')]
+                    .find((r) => r.cells[0].textContent === 'REQ_UD2');
+                return row ? Number(row.cells[1].textContent) : -1;""")
+            return api > 0 and shown == api
+        wait("REQ_UD2 received as the API counts it", counted)
+
+        step = "the transcript download"
+        browser.find_element(By.ID, "transcript-link").click()
+        path = os.path.join(downloads, "heating-plant-transcript.jsonl")
+        wait("the downloaded transcript", lambda: os.path.exists(path) and os.path.getsize(path) > 0)
+        with open(path, encoding="utf-8") as f:
+            got = [json.loads(l)["seq"] for l in f if l.strip()]
+        if not got or got != list(range(got[0], got[0] + len(got))) or len(got) < len(lines):
+            fail(f"{step}: the file holds records {got[:5]}... ({len(got)}), the transcript had {len(lines)}")
+        print("browser: a fault removed in the page is gone; the counters are the API's; the transcript downloads", flush=True)
+
         step = "a meter added in the page"
         browser.find_element(By.CSS_SELECTOR, ".add-meter summary").click()
         form = browser.find_element(By.ID, "add-meter-form")
@@ -381,6 +410,7 @@ def main():
     finally:
         browser.quit()
         sim.stop()
+        shutil.rmtree(downloads, ignore_errors=True)
     print(f"browser: console passed in {time.monotonic() - started:.1f} s", flush=True)
 
 
