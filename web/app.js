@@ -92,7 +92,8 @@ function fill_meter_row(row, m) {
         m.secondary,
         m.manufacturer,
         medium_text(m),
-        (m.present ? 'present' : 'absent') + (m.selected ? ', selected' : ''),
+        // A selected meter is present: one word says both.
+        m.present ? (m.selected ? 'selected' : 'present') : 'absent',
     ];
     while (row.cells.length < texts.length) row.append(cell('', meter_columns[row.cells.length]));
     texts.forEach((t, i) => {

@@ -349,7 +349,7 @@ def main():
         if rc == 0:
             fail(f"{step}: the master still reads the meter taken off the bus:\n{out}")
         browser.find_element(By.ID, "presence-button").click()
-        wait("the meter shown present", lambda: state().startswith("present"))
+        wait("the meter shown present", lambda: state() in ("present", "selected"))
         rc, out = read_meter(args.sim, 60, sim.pty)
         if rc != 0:
             fail(f"{step}: the master cannot read the meter put back (exit {rc}):\n{out}")
