@@ -145,6 +145,7 @@ async function load_meters() {
 function meters_changed() {
     list.set_meters(state.order);
     const select = $('fault-meter');
+    if ([...select.options].slice(1).map((o) => o.value).join('\n') === state.order.join('\n')) return;
     const chosen = select.value;
     select.replaceChildren(new Option('(whole bus)', ''));
     for (const n of state.order) select.append(new Option(n, n));

@@ -259,6 +259,8 @@ export class traffic {
 
     set_meters(names) {
         const select = this.el.filter_meter;
+        // Rebuilt only when the meters changed: a list open in the user's hand stays as it is.
+        if ([...select.options].slice(1).map((o) => o.value).join('\n') === names.join('\n')) return;
         const chosen = select.value;
         select.replaceChildren(new Option('all', ''));
         for (const n of names) select.append(new Option(n, n));
