@@ -61,6 +61,7 @@ struct run_options {
     std::string http;      // [HOST:]PORT of the control API; empty: none
     std::string http_token;
     std::string http_cors;
+    std::size_t http_stream_queue{1024};
 };
 
 struct shard_spec {
@@ -344,6 +345,7 @@ int run(run_options o) {
         }
         so.token = o.http_token;
         so.cors = o.http_cors;
+        so.stream_queue = o.http_stream_queue;
         std::vector<control::bus_info> infos;
         for (std::size_t i = 0; i < n; ++i) {
             control::bus_info info{&fleet[i], {}, buses[i].sc.source.string()};
@@ -471,6 +473,11 @@ command setup(CLI::App& parent) {
            "With --http: let pages from ORIGIN call the API (Access-Control-Allow-Origin); none by default")
         ->needs(http)
         ->check(not_empty);
+    app->add_option("--http-stream-queue", o->http_stream_queue,
+                    "With --http: records a stream client may have waiting (default 1024); beyond, it loses "
+                    "records and is told how many")
+        ->needs(http)
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
     app->add_option("--counters", o->counters,
                     "Write the counters per request kind as JSON to FILE at exit (several buses: "
                     "one file each, named as for --transcript)");
