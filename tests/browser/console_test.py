@@ -302,6 +302,40 @@ def main():
         Select(browser.find_element(By.ID, "filter-kind")).select_by_value("")
         print("browser: a collision is marked, and the marked rows filter keeps only marked rows", flush=True)
 
+        step = "pause and clear"
+        before = len(traffic_rows())
+        browser.find_element(By.ID, "pause-button").click()
+        rc, out = read_meter(args.sim, 13, sim.pty)
+        held = wait("the page to count the records held", lambda: re.search(r"(\d+) new records", browser.find_element(By.ID, "paused-note").text))
+        if len(traffic_rows()) != before:
+            fail(f"{step}: rows appeared while paused")
+        browser.find_element(By.ID, "pause-button").click()
+        # More may have come since the note was read; none is lost.
+        wait("the held records shown", lambda: len(traffic_rows()) >= before + int(held.group(1)))
+        last = max(json.loads(l)["seq"] for l in sim.get("/api/v1/buses/heating-plant/transcript?since=0").splitlines() if l.strip())
+        wait("the last record after resume", lambda: traffic_rows()[-1][0] == last)
+        browser.find_element(By.ID, "clear-button").click()
+        if traffic_rows():
+            fail(f"{step}: rows left after clear")
+        print(f"browser: paused, the page held {held.group(1)} records and showed them on resume; clear empties the view", flush=True)
+
+        step = "a fault with a parameter"
+        # The form's inputs come from GET /fault-kinds; delay_ms is typed "milliseconds" there.
+        form = browser.find_element(By.ID, "add-fault-form")
+        Select(form.find_element(By.NAME, "kind")).select_by_value("late")
+        Select(form.find_element(By.NAME, "meter")).select_by_value("mc303-flat-3")
+        form.find_element(By.NAME, "name").send_keys("console-late")
+        wait("the delay_ms input", lambda: form.find_elements(By.NAME, "param-delay_ms"))
+        form.find_element(By.NAME, "param-delay_ms").send_keys("5")
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait("the fault in the list", lambda: browser.find_elements(By.CSS_SELECTOR, '#faults tr[data-fault="console-late"]'))
+        rc, out = read_meter(args.sim, 13, sim.pty)
+        if rc != 0:
+            fail(f"{step}: a 5 ms delay kept the master from reading mc303-flat-3 (exit {rc}):\n{out}")
+        wait("an injected mark naming the late fault", lambda: any("console-late" in r[5] for r in traffic_rows()))
+        browser.find_element(By.CSS_SELECTOR, '#faults tr[data-fault="console-late"] button.fault-remove').click()
+        print("browser: a fault with a parameter, from the kinds' form, injects as asked", flush=True)
+
         step = "a fault removed in the page"
         browser.find_element(By.CSS_SELECTOR, '#faults tr[data-fault="console-silence"] button.fault-remove').click()
         wait("the fault gone from the page", lambda: not browser.find_elements(By.CSS_SELECTOR, '#faults tr[data-fault="console-silence"]'))
