@@ -35,7 +35,7 @@ fi
 
 # Seeds, one folder per kind of input.
 seeds=$build/seeds
-rm -rf "$seeds" && mkdir -p "$seeds"/{frames,hex,scenario,transcript,none}
+rm -rf "$seeds" && mkdir -p "$seeds"/{frames,hex,scenario,transcript,none,body}
 if [ -d "$corpus/libmbus" ]; then
     python3 scripts/hex2bin.py "$corpus/libmbus" "$seeds/frames"
     find "$corpus/libmbus" -name '*.hex' -exec cp {} "$seeds/hex/" \;
@@ -50,12 +50,18 @@ printf '%s\n' '{"t":1.3,"wall":"2026-11-21T12:00:00.200Z","session":1,"kind":"re
     >"$seeds/transcript/reply.json"
 printf '%s\n' '{"t":2,"wall":"2026-11-21T12:00:01.000Z","session":0,"kind":"event","summary":"meter a leaves"}' \
     >"$seeds/transcript/event.json"
+printf '%s' '{"kind":"late","meter":"heat-1","delay_ms":[200,400],"requests":["REQ_UD2"]}' >"$seeds/body/fault.json"
+printf '%s' '{"value":1500}' >"$seeds/body/value.json"
+printf '%s' '{"generator":{"counter":{"start":5,"rate":1,"per":"1h"}}}' >"$seeds/body/generator.json"
+printf '%s' '{"status":4,"alarm":true,"primary":42,"id":"11223344"}' >"$seeds/body/patch.json"
+printf '%s' '{"name":"n","address":7,"id":"12345680","manufacturer":"KAM","medium":"heat","record":[{"quantity":"energy","unit":"kWh","type":"int32","value":7}]}' >"$seeds/body/meter.json"
 seeds_for() {
     case $1 in
     fuzz_scenario_load) echo "$seeds/scenario" ;;
     fuzz_hex) echo "$seeds/hex" ;;
     fuzz_transcript_record) echo "$seeds/transcript" ;;
     fuzz_bus_requests) echo "$seeds/none" ;;
+    fuzz_control_body) echo "$seeds/body" ;;
     *) echo "$seeds/frames" ;;
     esac
 }

@@ -221,6 +221,10 @@ asio::awaitable<void> server::state::stream_session(std::shared_ptr<state> st, b
         if (!cors.empty()) res.set(http::field::access_control_allow_origin, cors);
     }));
     ws.read_message_max(4096);
+    // A fixed send buffer (no autotuning up to megabytes): a client that stops reading holds little
+    // kernel memory, and loses records from the queue soon, as feed.hpp promises, not minutes later.
+    boost::system::error_code ignored;
+    ws.next_layer().socket().set_option(asio::socket_base::send_buffer_size(64 * 1024), ignored);
     auto [aec] = co_await ws.async_accept(req, use_tuple);
     if (aec) co_return;
 
