@@ -393,6 +393,19 @@ def main():
             fail(f"{step}: {browser.find_element(By.ID, 'meter-error').text}")
         print("browser: a meter added in the page is read by the master, off the bus it is not, back it is; power-cycled", flush=True)
 
+        step = "a tablet's width"
+        # Portrait tablet: one column, nothing wider than the screen.
+        browser.set_window_size(800, 1100)
+        layout = lambda: browser.execute_script("""
+            const box = (s) => document.querySelector(s).getBoundingClientRect();
+            return {one_column: box('.meter-panel').top >= box('.meters-panel').bottom,
+                    overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth};""")
+        wait("one column", lambda: layout()["one_column"])
+        if layout()["overflow"] > 0:
+            fail(f"{step}: the page is {layout()['overflow']} px wider than the window")
+        browser.set_window_size(1400, 1200)
+        wait("two columns again", lambda: not layout()["one_column"])
+
         step = "the browser console"
         console_errors()
 
