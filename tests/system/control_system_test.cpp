@@ -111,9 +111,10 @@ std::string raw_exchange(const std::string& where, const std::string& bytes_out,
     tcp::socket s(io);
     const auto [host, port] = split_host(where);
     boost::asio::connect(s, tcp::resolver(io).resolve(host, port));
-    boost::asio::write(s, boost::asio::buffer(bytes_out));
+    boost::system::error_code wec; // the server may refuse before it has read everything
+    boost::asio::write(s, boost::asio::buffer(bytes_out), wec);
     if (close_after) return {};
-    s.shutdown(tcp::socket::shutdown_send);
+    s.shutdown(tcp::socket::shutdown_send, wec);
     std::string in;
     boost::system::error_code ec;
     char buf[4096];

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <charconv>
 #include <exception>
 #include <map>
@@ -207,6 +208,17 @@ asio::awaitable<void> server::state::http_session(std::shared_ptr<state> st, tcp
     }
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    // A lingering close: what the client still sends (the rest of a refused body or header) is read
+    // and dropped for a moment, so that closing does not reset the connection and lose our answer.
+    if (!st->stopped) {
+        stream.expires_after(std::chrono::seconds(1));
+        std::array<char, 4096> sink{};
+        for (std::size_t drained = 0; drained < 1024 * 1024;) {
+            auto [dec, dn] = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+            if (dec) break;
+            drained += dn;
+        }
+    }
     stream.close();
 }
 
@@ -223,8 +235,8 @@ asio::awaitable<void> server::state::stream_session(std::shared_ptr<state> st, b
     ws.read_message_max(4096);
     // A fixed send buffer (no autotuning up to megabytes): a client that stops reading holds little
     // kernel memory, and loses records from the queue soon, as feed.hpp promises, not minutes later.
-    boost::system::error_code ignored;
-    ws.next_layer().socket().set_option(asio::socket_base::send_buffer_size(64 * 1024), ignored);
+    boost::system::error_code no_buffer_size; // the system default then
+    ws.next_layer().socket().set_option(asio::socket_base::send_buffer_size(64 * 1024), no_buffer_size);
     auto [aec] = co_await ws.async_accept(req, use_tuple);
     if (aec) co_return;
 
