@@ -279,6 +279,7 @@ asio::awaitable<void> server::state::stream_session(std::shared_ptr<state> st, b
     }
     f->unsubscribe(sub);
     if (!*closed) {
+        boost::system::error_code ignored;
         ws.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
         ws.next_layer().close();
         // The reader ends on the closed socket; wait for it, as it uses `ws`.
