@@ -4,8 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake git pkg-config libboost1.81-dev libfmt-dev libtomlplusplus-dev doctest-dev
-          libcli11-dev nlohmann-json3-dev clang clang-format libclang-rt-dev
-          chromium chromium-driver python3-selenium)  # the last three: the web console's browser test
+          libcli11-dev nlohmann-json3-dev clang clang-format libclang-rt-dev)
 
 sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then
@@ -13,6 +12,9 @@ if [ "$(id -u)" -ne 0 ]; then
         echo "setup: not root and no sudo: run this script as root" >&2; exit 1
     fi
 fi
+
+# The web console's browser test (tests/browser): headless chromium driven through selenium.
+packages+=(chromium chromium-driver python3-selenium)
 
 missing=()
 for p in "${packages[@]}"; do
