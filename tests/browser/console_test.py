@@ -274,7 +274,7 @@ def main():
         step = "the bytes of a row"
         reply = next(l for l in lines if l["kind"] == "reply" and "mc303-flat-1" in l["meters"])
         row = browser.find_element(By.CSS_SELECTOR, f'#traffic tr.record[data-seq="{reply["seq"]}"]')
-        browser.execute_script("arguments[0].scrollIntoView()", row)
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", row)  # not under the sticky header
         row.click()
         hex_text = wait("the hex row", lambda: browser.execute_script(
             "const n = arguments[0].nextElementSibling; return n && n.classList.contains('hex-row') ? n.textContent : ''", row))
