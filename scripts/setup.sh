@@ -13,6 +13,9 @@ if [ "$(id -u)" -ne 0 ]; then
     fi
 fi
 
+# The web console's browser test (tests/browser): headless chromium driven through selenium.
+packages+=(chromium chromium-driver python3-selenium)
+
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
