@@ -5,6 +5,7 @@
 
 #include "support.hpp"
 
+#include <mbus/app/manufacturer.hpp>
 #include <mbus/app/secondary_address.hpp>
 #include <mbus/master/scan.hpp>
 

@@ -111,7 +111,8 @@ void combine(bus_reply& out, unsigned line_baud, const bus_config& config) {
         for (bool moved = true; moved;) {
             moved = false;
             for (std::size_t j = 0; j < i; ++j)
-                if (std::abs(starts[i] - starts[j]) < bit_us) {
+                // The margin keeps a start just set a bit time on from counting as too close again.
+                if (std::abs(starts[i] - starts[j]) < bit_us * 0.999) {
                     starts[i] = starts[j] + bit_us;
                     moved = true;
                 }
