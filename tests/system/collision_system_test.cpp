@@ -7,6 +7,7 @@
 
 #include <mbus/app/manufacturer.hpp>
 #include <mbus/app/secondary_address.hpp>
+#include <mbus/master/exchange.hpp>
 #include <mbus/master/scan.hpp>
 
 #include <nlohmann/json.hpp>
@@ -109,13 +110,17 @@ TEST_CASE("both collision models are collisions to the primary and secondary sca
 TEST_CASE("a bus with echo = true sends every request back before the answer") {
     const temp_scenario file("echo", three_meters("echo = true"));
     auto sim = start_sim({"run", file.path().string(), "--tcp", "127.0.0.1:0"});
+    const bytes to_6{0x10, 0x40, 0x06, 0x46, 0x16}; // SND_NKE to 6 (meter c)
+    const bytes to_9{0x10, 0x40, 0x09, 0x49, 0x16}; // SND_NKE to 9 (nobody)
     run_system_test([&]() -> asio::awaitable<void> {
         auto io = co_await open_tcp(sim.ready);
-        const auto t = sim_options().timing;
-        const auto answered = co_await master::exchange(io, bytes{0x10, 0x40, 0x06, 0x46, 0x16}, t);
+        auto t = sim_options().timing;
+        // The echo is a whole frame: wait on after it for the answer.
+        t.settle = 300ms;
+        const auto answered = co_await master::exchange(*io, to_6, t);
         REQUIRE(answered);
         CHECK(to_hex(answered->raw) == "10 40 06 46 16 E5"); // the echo, then meter c's E5
-        const auto silent = co_await master::exchange(io, bytes{0x10, 0x40, 0x09, 0x49, 0x16}, t);
+        const auto silent = co_await master::exchange(*io, to_9, t);
         REQUIRE(silent);
         CHECK(to_hex(silent->raw) == "10 40 09 49 16"); // nobody at 9: the echo alone
     });

@@ -436,9 +436,10 @@ TEST_CASE("meters with aligned answers give one E5 at FE and colliding telegrams
     // heat-meters.toml with skew_bits = 0 for every meter: they answer in lockstep.
     std::ifstream in(MBUS_SOURCE_DIR "/scenarios/heat-meters.toml");
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const std::string models = "models/";
-    for (auto at = text.find(models); at != std::string::npos; at = text.find(models, at + 1))
-        text.replace(at, models.size(), MBUS_SOURCE_DIR "/scenarios/models/");
+    const std::string models = "\"models/";
+    const std::string absolute = "\"" MBUS_SOURCE_DIR "/scenarios/models/";
+    for (auto at = text.find(models); at != std::string::npos; at = text.find(models, at + absolute.size()))
+        text.replace(at, models.size(), absolute);
     for (auto at = text.find("\nid = "); at != std::string::npos; at = text.find("\nid = ", at + 1))
         text.insert(at + 1, "quirks = { skew_bits = 0 }\n");
     const temp_scenario file("lockstep", text);

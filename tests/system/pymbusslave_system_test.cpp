@@ -31,10 +31,12 @@ bytes answer_with_access(byte access) {
     return b;
 }
 
+// REQ_UD2 to 3 with FCB 0 and then 1, as a master reads twice.
+const std::vector<bytes> two_requests{{0x10, 0x5B, 0x03, 0x5E, 0x16}, {0x10, 0x7B, 0x03, 0x7E, 0x16}};
+
 asio::awaitable<void> two_answers(transport::byte_stream& io, byte first_access) {
     const auto t = sim_options().timing;
-    // REQ_UD2 to 3 with FCB 0 and then 1, as a master reads twice.
-    for (const bytes& request : {bytes{0x10, 0x5B, 0x03, 0x5E, 0x16}, bytes{0x10, 0x7B, 0x03, 0x7E, 0x16}}) {
+    for (const auto& request : two_requests) {
         const auto r = co_await master::exchange(io, request, t);
         REQUIRE(r);
         CHECK(to_hex(r->raw) == to_hex(answer_with_access(first_access)));

@@ -362,6 +362,7 @@ bytes select_frame(std::uint32_t id_bcd, std::uint16_t manufacturer, byte versio
 }
 
 const bytes snd_nke_3 = short_frame(0x40, 3);
+const bytes req_ud2_3_fcb0 = short_frame(0x5B, 3);
 const bytes req_ud2_3_fcb1 = short_frame(0x7B, 3);
 const bytes snd_nke_fd = short_frame(0x40, 0xFD);
 const bytes req_ud2_fd = short_frame(0x7B, 0xFD);
@@ -382,9 +383,10 @@ std::string same_id(const std::string& expects) {
 
 TEST_CASE("verdict fresh_fcb names a master that starts a second run with the FCB of the first") {
     const temp_scenario sc("fresh-fcb", one_meter("[[expect]]\nthat = \"fresh_fcb\"\n"));
-    // Like libmbus's request tools run twice: REQ_UD2 with FCB=1 each time, no SND_NKE.
+    // Like libmbus's multi-reply tool run twice: the first run toggles (FCB 0, then 1), the second
+    // starts with FCB=1 again and no SND_NKE.
     const auto bad = run_test_command(
-        with({"test", sc.path().string()}, tcp_master({{req_ud2_3_fcb1}, {req_ud2_3_fcb1}})));
+        with({"test", sc.path().string()}, tcp_master({{req_ud2_3_fcb0, req_ud2_3_fcb1}, {req_ud2_3_fcb1}})));
     CHECK_MESSAGE(bad.code == 1, bad.report);
     CHECK_MESSAGE(bad.out.find("FAIL  each session's first REQ_UD2 to a meter got a fresh telegram") !=
                       std::string::npos,
@@ -393,13 +395,13 @@ TEST_CASE("verdict fresh_fcb names a master that starts a second run with the FC
                                "previous session's last request; the meter repeated its last telegram; send "
                                "SND_NKE first or toggle") != std::string::npos,
                   bad.out);
-    // The same master with SND_NKE first in each run.
+    // The same master with SND_NKE first in its second run.
     const auto good =
         run_test_command(with({"test", sc.path().string()},
-                              tcp_master({{snd_nke_3, req_ud2_3_fcb1}, {snd_nke_3, req_ud2_3_fcb1}})));
+                              tcp_master({{req_ud2_3_fcb0, req_ud2_3_fcb1}, {snd_nke_3, req_ud2_3_fcb1}})));
     CHECK_MESSAGE(good.code == 0, good.report);
     CHECK_MESSAGE(
-        good.out.find("no meter repeated a telegram the master had already received (2 REQ_UD2s)") !=
+        good.out.find("no meter repeated a telegram the master had already received (3 REQ_UD2s)") !=
             std::string::npos,
         good.out);
 }
