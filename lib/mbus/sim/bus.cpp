@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -101,6 +102,13 @@ void combine(bus_reply& out, unsigned line_baud, const bus_config& config) {
     const unsigned baud =
         line_baud != 0 ? line_baud : (answers.front().baud != 0 ? answers.front().baud : 2400);
     const double bit_us = 1e6 / baud;
+    // Own offsets only tell meters apart: the earliest of them answers at the bus's delay itself, so a
+    // lone meter keeps the delay it drew (inside the bus's range).
+    double earliest_own = std::numeric_limits<double>::infinity();
+    for (const auto& a : answers)
+        if (a.own_offset) earliest_own = std::min(earliest_own, a.skew_bits);
+    for (auto& a : answers)
+        if (a.own_offset) a.skew_bits -= earliest_own;
     std::vector<double> starts;
     for (const auto& a : answers)
         starts.push_back(static_cast<double>(a.delay.count()) + a.skew_bits * bit_us);
