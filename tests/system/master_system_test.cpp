@@ -440,8 +440,10 @@ TEST_CASE("meters with aligned answers give one E5 at FE and colliding telegrams
     const std::string absolute = "\"" MBUS_SOURCE_DIR "/scenarios/models/";
     for (auto at = text.find(models); at != std::string::npos; at = text.find(models, at + absolute.size()))
         text.replace(at, models.size(), absolute);
-    for (auto at = text.find("\nid = "); at != std::string::npos; at = text.find("\nid = ", at + 1))
-        text.insert(at + 1, "quirks = { skew_bits = 0 }\n");
+    const std::string lockstep = "quirks = { skew_bits = 0 }\n";
+    for (auto at = text.find("\nid = "); at != std::string::npos;
+         at = text.find("\nid = ", at + 1 + lockstep.size()))
+        text.insert(at + 1, lockstep);
     const temp_scenario file("lockstep", text);
     auto sim = start_sim({"run", file.path().string(), "--tcp", "0"});
     run_system_test([&]() -> asio::awaitable<void> {
