@@ -4,6 +4,8 @@
 #include "support.hpp"
 
 #include <mbus/core/bytes.hpp>
+#include <mbus/link/frame.hpp>
+#include <mbus/master/exchange.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -339,4 +341,152 @@ TEST_CASE(
     CHECK_MESSAGE(limited.out.find("FAIL  every meter was read") != std::string::npos, limited.report);
     CHECK_MESSAGE(limited.out.find("PASS") == std::string::npos, limited.report);
     CHECK_MESSAGE(limited.out.find("result: FAIL (exit code 3)") != std::string::npos, limited.report);
+}
+
+// ---- verdicts that name the master's fault ----
+
+namespace {
+
+// `wire` as printf escapes for bash (\xHH).
+std::string escaped(const bytes& wire) {
+    std::string out;
+    for (const auto b : wire)
+        out += fmt::format("\\x{:02X}", b);
+    return out;
+}
+
+// A bash master that opens a TCP connection per run (each run a session of its own), writes each
+// request in `runs` and waits for the answer before the next.
+std::vector<std::string> tcp_master(const std::vector<std::vector<bytes>>& runs) {
+    std::string script;
+    for (const auto& run : runs) {
+        script += "exec 3<>/dev/tcp/{host}/{port}; ";
+        for (const auto& request : run)
+            script += "printf '" + escaped(request) + "' >&3; sleep 0.3; ";
+        script += "exec 3>&-; ";
+    }
+    return {"bash", "-c", script};
+}
+
+bytes short_frame(byte c, byte a) { return {0x10, c, a, static_cast<byte>(c + a), 0x16}; }
+
+bytes select_frame(std::uint32_t id_bcd, std::uint16_t manufacturer, byte version, byte medium) {
+    const bytes data{static_cast<byte>(id_bcd),
+                     static_cast<byte>(id_bcd >> 8),
+                     static_cast<byte>(id_bcd >> 16),
+                     static_cast<byte>(id_bcd >> 24),
+                     static_cast<byte>(manufacturer),
+                     static_cast<byte>(manufacturer >> 8),
+                     version,
+                     medium};
+    const auto w = link::encode(link::frame::long_frame(0x53, 0xFD, 0x52, data));
+    REQUIRE(w);
+    return *w;
+}
+
+const bytes snd_nke_3 = short_frame(0x40, 3);
+const bytes req_ud2_3_fcb0 = short_frame(0x5B, 3);
+const bytes req_ud2_3_fcb1 = short_frame(0x7B, 3);
+const bytes snd_nke_fd = short_frame(0x40, 0xFD);
+const bytes req_ud2_fd = short_frame(0x7B, 0xFD);
+
+// Two meters with one identification number, of two makers (TST 5274, KAM 2C2D), standard wildcards.
+std::string same_id(const std::string& expects) {
+    std::string text = "[bus]\nname = \"twins\"\n";
+    for (const auto& [name, address, maker] : {std::tuple{"tst", 4, "TST"}, std::tuple{"kam", 5, "KAM"}})
+        text +=
+            fmt::format("[[meter]]\nname = \"{}\"\naddress = {}\nid = \"12345678\"\nmanufacturer = \"{}\"\n"
+                        "medium = \"water\"\n[[meter.record]]\nquantity = \"volume\"\nunit = \"l\"\n"
+                        "type = \"int32\"\nvalue = 1\n",
+                        name, address, maker);
+    return text + expects;
+}
+
+} // namespace
+
+TEST_CASE("verdict fresh_fcb names a master that starts a second run with the FCB of the first") {
+    const temp_scenario sc("fresh-fcb", one_meter("[[expect]]\nthat = \"fresh_fcb\"\n"));
+    // Like libmbus's multi-reply tool run twice: the first run toggles (FCB 0, then 1), the second
+    // starts with FCB=1 again and no SND_NKE.
+    const auto bad = run_test_command(
+        with({"test", sc.path().string()}, tcp_master({{req_ud2_3_fcb0, req_ud2_3_fcb1}, {req_ud2_3_fcb1}})));
+    CHECK_MESSAGE(bad.code == 1, bad.report);
+    CHECK_MESSAGE(bad.out.find("FAIL  each session's first REQ_UD2 to a meter got a fresh telegram") !=
+                      std::string::npos,
+                  bad.out);
+    CHECK_MESSAGE(bad.out.find("the REQ_UD2 to 3 had FCB=1: the master's first REQ_UD2 had the FCB of the "
+                               "previous session's last request; the meter repeated its last telegram; send "
+                               "SND_NKE first or toggle") != std::string::npos,
+                  bad.out);
+    // The same master with SND_NKE first in its second run.
+    const auto good =
+        run_test_command(with({"test", sc.path().string()},
+                              tcp_master({{req_ud2_3_fcb0, req_ud2_3_fcb1}, {snd_nke_3, req_ud2_3_fcb1}})));
+    CHECK_MESSAGE(good.code == 0, good.report);
+    CHECK_MESSAGE(
+        good.out.find("no meter repeated a telegram the master had already received (3 REQ_UD2s)") !=
+            std::string::npos,
+        good.out);
+}
+
+TEST_CASE("verdict whole_field_wildcards names the meters a nibble-wildcard master could not separate") {
+    const temp_scenario sc("nibbles", same_id("[[expect]]\nthat = \"whole_field_wildcards\"\n"));
+    const bytes both = select_frame(0x12345678, 0xFFFF, 0xFF, 0xFF);
+    // As libmbus and pyMeterBus do on a collision of whole ids: digits in the manufacturer's nibbles.
+    const auto bad = run_test_command(
+        with({"test", sc.path().string()}, tcp_master({{both, select_frame(0x12345678, 0x2CFF, 0xFF, 0xFF),
+                                                        select_frame(0x12345678, 0x52FF, 0xFF, 0xFF)}})));
+    CHECK_MESSAGE(bad.code == 1, bad.report);
+    CHECK_MESSAGE(
+        bad.out.find("2 of 3 selects had F nibbles in manufacturer that are not whole-field wildcards") !=
+            std::string::npos,
+        bad.out);
+    CHECK_MESSAGE(bad.out.find("the master could not separate tst, kam: they answered only together") !=
+                      std::string::npos,
+                  bad.out);
+    CHECK_MESSAGE(bad.out.find("wildcards = \"nibbles_everywhere\"") != std::string::npos, bad.out);
+    // Whole manufacturers: each meter alone.
+    const auto good = run_test_command(
+        with({"test", sc.path().string()}, tcp_master({{both, select_frame(0x12345678, 0x2C2D, 0xFF, 0xFF),
+                                                        select_frame(0x12345678, 0x5274, 0xFF, 0xFF)}})));
+    CHECK_MESSAGE(good.code == 0, good.report);
+    CHECK_MESSAGE(
+        good.out.find("none of 3 selects left manufacturer, version or medium open by single F nibbles") !=
+            std::string::npos,
+        good.out);
+}
+
+TEST_CASE("verdict select_without_fd_answer names a master that waits for SND_NKE at FD") {
+    const temp_scenario sc("fd-wait", one_meter("[[expect]]\nthat = \"select_without_fd_answer\"\n"));
+    // pyMeterBus's read by secondary address: SND_NKE to FD, no E5 comes, it gives up.
+    const auto bad = run_test_command(with({"test", sc.path().string()}, tcp_master({{snd_nke_fd}})));
+    CHECK_MESSAGE(bad.code == 1, bad.report);
+    CHECK_MESSAGE(bad.out.find("the master sent SND_NKE to FD and waited for an answer before selecting (as "
+                               "pyMeterBus's read by secondary address does)") != std::string::npos,
+                  bad.out);
+    CHECK_MESSAGE(bad.out.find("fd_unselected = \"ack\"") != std::string::npos, bad.out);
+    const bytes select_it = select_frame(0x12345678, 0xFFFF, 0xFF, 0xFF);
+    const auto good = run_test_command(
+        with({"test", sc.path().string()}, tcp_master({{snd_nke_fd, select_it, req_ud2_fd}})));
+    CHECK_MESSAGE(good.code == 0, good.report);
+    CHECK_MESSAGE(good.out.find("1 unanswered SND_NKE to FD, and every session went on to select") !=
+                      std::string::npos,
+                  good.out);
+}
+
+TEST_CASE("quirk fd_unselected = ack answers SND_NKE at FD while nothing is selected") {
+    const temp_scenario sc("fd-ack", one_meter(""));
+    std::string text = one_meter("");
+    text.insert(text.find("[[meter.record]]"), "quirks = { fd_unselected = \"ack\" }\n");
+    const temp_scenario quirky("fd-ack-quirk", text);
+    for (const auto* file : {&sc, &quirky}) {
+        auto sim = start_sim({"run", file->path().string(), "--tcp", "127.0.0.1:0"});
+        run_system_test([&]() -> asio::awaitable<void> {
+            auto io = co_await open_tcp(sim.ready);
+            const auto r = co_await master::exchange(*io, snd_nke_fd, sim_options().timing);
+            REQUIRE(r);
+            CHECK(to_hex(r->raw) == (file == &quirky ? "E5" : ""));
+        });
+        stop_sim(sim);
+    }
 }

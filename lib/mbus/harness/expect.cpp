@@ -1,6 +1,8 @@
 #include <mbus/harness/expect.hpp>
 #include <mbus/harness/jsonl.hpp>
 
+#include <mbus/app/secondary_address.hpp>
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -220,8 +222,11 @@ void eval_fcb(verdict& v, evidence_set& ev, const std::vector<record>& records) 
     }
     if (!bad.empty()) {
         v.held = false;
-        v.reason = fmt::format("{} of {} multi-telegram steps did not toggle the FCB: {}", bad.size(),
-                               bad.size() + steps, join(bad, "; "));
+        v.reason =
+            fmt::format("{} of {} multi-telegram steps did not toggle the FCB: {}; the meter repeated "
+                        "its telegram instead of sending the next; toggle the FCB (with FCV=1) on each "
+                        "REQ_UD2 after a telegram that announces more",
+                        bad.size(), bad.size() + steps, join(bad, "; "));
         ev = failures;
     } else if (steps == 0) {
         v.held = false;
@@ -375,6 +380,178 @@ std::string hex_short(const bytes& b) {
     return fmt::format("{} ... ({} bytes)", to_hex(bytes_view(b).first(shown)), b.size());
 }
 
+void eval_fresh_fcb(verdict& v, evidence_set& ev, const std::vector<record>& records) {
+    const auto paired = pair_requests(records);
+    // Per address: how the last REQ_UD2 to it went. A meter repeats its last telegram when the FCB
+    // did not toggle; that is the master's own retry after an answer it lost, or, after an answer it
+    // got whole, an FCB carried over (a new run of the master, or another master) with no SND_NKE
+    // first. A multi-telegram step in one session is fcb_toggled's to judge.
+    struct last_read {
+        bool clean{false};
+        bool more{false};
+        unsigned session{0};
+        std::size_t reply{0};
+    };
+    std::map<byte, last_read> last;
+    std::vector<std::string> bad;
+    std::size_t reads = 0;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const auto& r = records[i];
+        if (r.kind == record_kind::request && r.frame) {
+            const auto a = r.frame->a;
+            if (r.request == link::request_kind::snd_nke) {
+                if (a == link::address::broadcast || a == link::address::broadcast_reply)
+                    last.clear();
+                else
+                    last.erase(a);
+            } else if (r.request == link::request_kind::select) {
+                last.erase(link::address::selected);
+            }
+            continue;
+        }
+        if ((r.kind != record_kind::reply && r.kind != record_kind::silence) ||
+            r.request != link::request_kind::req_ud2 || !paired[i])
+            continue;
+        const auto& q = records[*paired[i]];
+        if (!q.frame) continue;
+        const auto a = q.frame->a;
+        ++reads;
+        if (const auto it = last.find(a); r.kind == record_kind::reply && r.repeated && it != last.end() &&
+                                          it->second.clean &&
+                                          !(it->second.more && it->second.session == r.session)) {
+            bad.push_back(fmt::format("at {:.3f} s the REQ_UD2 to {} had FCB={}", q.t, address_text(a),
+                                      fcb(*q.frame) ? 1 : 0));
+            ev.add(paired[it->second.reply]);
+            ev.add(it->second.reply);
+            ev.add(paired[i]);
+            ev.add(i);
+        }
+        last[a] = {clean_reply(r), r.more_follows, r.session, i};
+    }
+    v.held = bad.empty();
+    v.reason =
+        v.held ? fmt::format("no meter repeated a telegram the master had already received ({})",
+                             plural(reads, "REQ_UD2", "REQ_UD2s"))
+               : fmt::format("{}: the master's first REQ_UD2 had the FCB of the previous session's last "
+                             "request; the meter repeated its last telegram; send SND_NKE first or toggle",
+                             join(bad, "; "));
+}
+
+// The fields among manufacturer, version and medium that hold an F nibble without being whole-field
+// wildcards (FFFF, FF, FF).
+std::vector<std::string> nibble_wildcards(const app::secondary_address& a) {
+    const auto partial = [](unsigned value, unsigned nibbles) {
+        bool any = false;
+        bool all = true;
+        for (unsigned k = 0; k < nibbles; ++k) {
+            const bool f = ((value >> (4 * k)) & 0xFU) == 0xFU;
+            any = any || f;
+            all = all && f;
+        }
+        return any && !all;
+    };
+    std::vector<std::string> out;
+    if (partial(a.manufacturer, 4)) out.emplace_back("manufacturer");
+    if (partial(a.version, 2)) out.emplace_back("version");
+    if (partial(a.medium, 2)) out.emplace_back("medium");
+    return out;
+}
+
+void eval_whole_fields(verdict& v, evidence_set& ev, const std::vector<record>& records,
+                       const std::vector<std::string>& names) {
+    const auto paired = pair_requests(records);
+    std::size_t selects = 0;
+    std::size_t nibbled = 0;
+    std::set<std::string> fields;
+    std::set<std::string> alone;
+    std::set<std::string> together;
+    std::optional<std::size_t> example;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const auto& r = records[i];
+        if (r.kind == record_kind::request && r.request == link::request_kind::select && r.frame) {
+            ++selects;
+            const auto mask = app::parse_select(r.frame->ci, r.frame->data);
+            if (!mask) continue;
+            const auto f = nibble_wildcards(mask->address);
+            if (f.empty()) continue;
+            ++nibbled;
+            fields.insert(f.begin(), f.end());
+            if (!example) example = i;
+            continue;
+        }
+        if (r.kind != record_kind::reply || r.request != link::request_kind::select) continue;
+        if (!r.collision && r.answered_by.size() == 1 && r.raw == bytes{link::ack_byte})
+            alone.insert(r.answered_by[0]);
+        else
+            for (const auto& m : r.answered_by)
+                together.insert(m);
+    }
+    v.held = nibbled == 0;
+    if (v.held) {
+        v.reason = fmt::format("none of {} left manufacturer, version or medium open by single F nibbles",
+                               plural(selects, "select", "selects"));
+        return;
+    }
+    std::vector<std::string> apart;
+    for (const auto& n : names)
+        if (together.contains(n) && !alone.contains(n)) apart.push_back(n);
+    const std::vector<std::string> field_names(fields.begin(), fields.end());
+    v.reason = fmt::format(
+        "{} of {} had F nibbles in {} that are not whole-field wildcards (FFFF, FF, FF); the meters accept "
+        "whole-field wildcards only there (EN 13757-3), so those selects matched no meter{}; use whole-field "
+        "wildcards there, or set the meter quirk wildcards = \"nibbles_everywhere\" if your meters take "
+        "nibbles",
+        nibbled, plural(selects, "select", "selects"), join(field_names, " and "),
+        apart.empty() ? std::string()
+                      : fmt::format(", and the master could not separate {}: they answered only together",
+                                    join(apart)));
+    ev.add(example);
+    for (std::size_t j = 0; j < records.size(); ++j)
+        if (example && paired[j] == example) {
+            ev.add(j);
+            break;
+        }
+}
+
+void eval_fd_answer(verdict& v, evidence_set& ev, const std::vector<record>& records) {
+    const auto paired = pair_requests(records);
+    // Sessions whose SND_NKE to FD went unanswered (the first such silence), and those that selected
+    // after it.
+    std::map<unsigned, std::size_t> unanswered;
+    std::set<unsigned> selected_after;
+    std::size_t resets = 0;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const auto& r = records[i];
+        if (r.kind == record_kind::request && r.request == link::request_kind::select &&
+            unanswered.contains(r.session))
+            selected_after.insert(r.session);
+        if (r.kind != record_kind::silence || r.request != link::request_kind::snd_nke || !paired[i])
+            continue;
+        const auto& q = records[*paired[i]];
+        if (!q.frame || q.frame->a != link::address::selected) continue;
+        ++resets;
+        unanswered.try_emplace(r.session, i);
+    }
+    std::vector<std::string> bad;
+    for (const auto& [session, i] : unanswered) {
+        if (selected_after.contains(session)) continue;
+        bad.push_back(fmt::format("session {} at {:.3f} s", session, records[i].t));
+        ev.add(paired[i]);
+        ev.add(i);
+    }
+    v.held = bad.empty();
+    v.reason =
+        v.held
+            ? fmt::format("{} to FD, and every session went on to select",
+                          plural(resets, "unanswered SND_NKE", "unanswered SND_NKEs"))
+            : fmt::format("{}: the master sent SND_NKE to FD and waited for an answer before selecting (as "
+                          "pyMeterBus's read by secondary address does); no meter is selected then, so none "
+                          "answers (EN 13757-3), and the master never selected; select without waiting for "
+                          "that answer, or set the meter quirk fd_unselected = \"ack\" if your meters answer "
+                          "there",
+                          join(bad, "; "));
+}
+
 } // namespace
 
 std::string_view name(const expect_that& that) { return alternative_name(that); }
@@ -414,6 +591,15 @@ std::string describe(const expectation& e) {
             },
             [](const expects::no_malformed&) { return std::string("no request arrived malformed"); },
             [](const expects::within& x) { return fmt::format("the session ended within {} s", x.seconds); },
+            [](const expects::fresh_fcb&) {
+                return std::string("each session's first REQ_UD2 to a meter got a fresh telegram");
+            },
+            [](const expects::whole_field_wildcards&) {
+                return std::string("selects left manufacturer, version and medium open only as whole fields");
+            },
+            [](const expects::select_without_fd_answer&) {
+                return std::string("no master waited for an answer to SND_NKE at FD instead of selecting");
+            },
             [&](const expects::request_count& x) {
                 std::string bounds;
                 if (x.at_least) bounds = fmt::format("at least {}", *x.at_least);
@@ -446,6 +632,9 @@ verdict evaluate(const expectation& e, const std::vector<record>& records,
             [&](const expects::no_malformed&) { eval_malformed(v, ev, records); },
             [&](const expects::within& x) { eval_within(v, ev, records, x.seconds, ctx); },
             [&](const expects::request_count& x) { eval_count(v, ev, records, x); },
+            [&](const expects::fresh_fcb&) { eval_fresh_fcb(v, ev, records); },
+            [&](const expects::whole_field_wildcards&) { eval_whole_fields(v, ev, records, meters); },
+            [&](const expects::select_without_fd_answer&) { eval_fd_answer(v, ev, records); },
         },
         e.that);
     ev.fill(v, records, ctx.max_evidence);

@@ -73,14 +73,37 @@ struct request_count {
     friend bool operator==(const request_count&, const request_count&) = default;
 };
 
+// No REQ_UD2 that opened a session's talk with a meter carried the FCB over from an earlier
+// session: a meter that repeated its last telegram to a session's first REQ_UD2 (sent without a
+// SND_NKE to it first) shows a master that starts with the FCB it (or another master) used last.
+struct fresh_fcb {
+    static constexpr std::string_view name = "fresh_fcb";
+    friend bool operator==(const fresh_fcb&, const fresh_fcb&) = default;
+};
+// No select left manufacturer, version or medium open by single F nibbles (only FFFF, FF, FF are
+// wildcards there for a standard meter): such a select matches nothing, and meters sharing an id
+// stay apart only in collisions.
+struct whole_field_wildcards {
+    static constexpr std::string_view name = "whole_field_wildcards";
+    friend bool operator==(const whole_field_wildcards&, const whole_field_wildcards&) = default;
+};
+// No session gave up after a SND_NKE to FD that nobody answered: a master that waits for that
+// answer before selecting (nothing is selected yet, so no meter answers) never reads a meter.
+struct select_without_fd_answer {
+    static constexpr std::string_view name = "select_without_fd_answer";
+    friend bool operator==(const select_without_fd_answer&, const select_without_fd_answer&) = default;
+};
+
 } // namespace expects
 
 using expect_that =
     std::variant<expects::read, expects::fcb_toggled, expects::nothing_sent_to, expects::found_by_scan,
-                 expects::no_malformed, expects::within, expects::request_count>;
+                 expects::no_malformed, expects::within, expects::request_count, expects::fresh_fcb,
+                 expects::whole_field_wildcards, expects::select_without_fd_answer>;
 
 // Every kind's name in the variant's order: "read", "fcb_toggled", "nothing_sent_to",
-// "found_by_scan", "no_malformed", "within", "requests".
+// "found_by_scan", "no_malformed", "within", "requests", "fresh_fcb", "whole_field_wildcards",
+// "select_without_fd_answer".
 inline constexpr auto expect_kind_names = alternative_names<expect_that>();
 std::string_view name(const expect_that& that);
 // The kind with exactly that name, its settings at their defaults.

@@ -28,7 +28,9 @@ bus_settings read_bus(detail::sink& s, const toml::node* n, const std::string& s
     const auto* t = detail::read_table(s, *n, "bus");
     if (t == nullptr) return b;
     const detail::layers l{*t};
-    l.unknown_keys(s, "bus", {"name", "baud", "timing", "response_delay_ms", "seed", "strict_baud"});
+    l.unknown_keys(s, "bus",
+                   {"name", "baud", "timing", "response_delay_ms", "seed", "strict_baud", "collision",
+                    "collision_fill", "echo"});
     if (const auto* x = t->get("name")) b.name = detail::read_string(s, *x, "bus.name").value_or(b.name);
     if (const auto* x = t->get("baud")) {
         if (const auto v = detail::read_integer(s, *x, "bus.baud", 0, 1'000'000); v && detail::valid_baud(*v))
@@ -49,6 +51,17 @@ bus_settings read_bus(detail::sink& s, const toml::node* n, const std::string& s
             detail::read_integer(s, *x, "bus.seed", 0, std::numeric_limits<std::int64_t>::max()).value_or(0));
     if (const auto* x = t->get("strict_baud"))
         b.config.strict_baud = detail::read_bool(s, *x, "bus.strict_baud").value_or(false);
+    if (const auto* x = t->get("collision"))
+        if (const auto i = detail::read_choice(s, *x, "bus.collision", {"wired_and", "level_converter"}))
+            b.config.collision = static_cast<sim::collision_model>(*i);
+    if (const auto* x = t->get("collision_fill")) {
+        if (const auto i = detail::read_choice(s, *x, "bus.collision_fill", {"zeros", "break"}))
+            b.config.fill = static_cast<sim::collision_fill>(*i);
+        // The wired-AND has no fill: a key that changes nothing would mislead whoever reads the file.
+        if (b.config.collision != sim::collision_model::level_converter)
+            s.error(*x, "bus.collision_fill", "applies only to collision = \"level_converter\"");
+    }
+    if (const auto* x = t->get("echo")) b.config.echo = detail::read_bool(s, *x, "bus.echo").value_or(false);
     return b;
 }
 

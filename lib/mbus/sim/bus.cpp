@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -32,7 +33,10 @@ std::size_t bus::add(slave s) {
     index_.add(slaves_);
     heard_.push_back(selects_heard(slaves_.back().baud()));
     is_touched_.push_back(false);
-    return slaves_.size() - 1;
+    const auto i = slaves_.size() - 1;
+    if (slaves_[i].app().config().options.fd_unselected == fd_mode::ack)
+        fd_answering_.push_back(static_cast<slave_index>(i));
+    return i;
 }
 
 slave& bus::at(std::size_t i) {
@@ -82,8 +86,15 @@ std::optional<std::size_t> bus::find(std::string_view name) const {
 
 namespace {
 
+std::uint64_t mix(std::uint64_t x, std::size_t i) { // splitmix64 of the draw and the slave's index
+    x += 0x9E3779B97F4A7C15ULL * (static_cast<std::uint64_t>(i) + 1);
+    x = (x ^ (x >> 30U)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27U)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31U);
+}
+
 // Puts the answers on the line: their start times (delay plus skew) fix the offsets between them.
-void combine(bus_reply& out, unsigned line_baud) {
+void combine(bus_reply& out, unsigned line_baud, const bus_config& config) {
     auto& answers = out.answers;
     std::erase_if(answers, [](const answer& a) { return a.wire.empty(); });
     if (answers.empty()) return;
@@ -91,9 +102,30 @@ void combine(bus_reply& out, unsigned line_baud) {
     const unsigned baud =
         line_baud != 0 ? line_baud : (answers.front().baud != 0 ? answers.front().baud : 2400);
     const double bit_us = 1e6 / baud;
+    // Own offsets only tell meters apart: the earliest of them answers at the bus's delay itself, so a
+    // lone meter keeps the delay it drew (inside the bus's range).
+    double earliest_own = std::numeric_limits<double>::infinity();
+    for (const auto& a : answers)
+        if (a.own_offset) earliest_own = std::min(earliest_own, a.skew_bits);
+    for (auto& a : answers)
+        if (a.own_offset) a.skew_bits -= earliest_own;
     std::vector<double> starts;
     for (const auto& a : answers)
         starts.push_back(static_cast<double>(a.delay.count()) + a.skew_bits * bit_us);
+    // Delays drawn in the same bit time (or clamped to the same end of the window, as the bus's
+    // range is at 300 baud) would line up answers that on a wire never do.
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+        if (!answers[i].own_offset) continue;
+        for (bool moved = true; moved;) {
+            moved = false;
+            for (std::size_t j = 0; j < i; ++j)
+                // The margin keeps a start just set a bit time on from counting as too close again.
+                if (std::abs(starts[i] - starts[j]) < bit_us * 0.999) {
+                    starts[i] = starts[j] + bit_us;
+                    moved = true;
+                }
+        }
+    }
     const double first = *std::min_element(starts.begin(), starts.end());
     out.delay = microseconds{static_cast<microseconds::rep>(std::floor(first))};
     out.baud = baud;
@@ -109,10 +141,26 @@ void combine(bus_reply& out, unsigned line_baud) {
     std::vector<transmission> tx;
     for (std::size_t i = 0; i < answers.size(); ++i)
         tx.push_back({answers[i].wire, (starts[i] - first) / bit_us});
-    out.received = collide(tx);
+    out.received =
+        config.collision == collision_model::level_converter ? level_convert(tx, config.fill) : collide(tx);
     out.wire = values(out.received);
     out.collision = true;
     if (const auto k = intact_sender(out.received, tx)) out.intact_from = answers[*k].slave;
+}
+
+// The converter's echo comes back as the request goes out; the answer keeps its own delay after it.
+void echo(bus_reply& out, bytes_view request, unsigned line_baud) {
+    if (out.baud == 0) out.baud = line_baud != 0 ? line_baud : 2400;
+    const auto n = request.size();
+    for (auto& g : out.gaps)
+        g.after += n;
+    if (!out.silent()) out.gaps.insert(out.gaps.begin(), answer::gap{n, out.delay});
+    out.wire.insert(out.wire.begin(), request.begin(), request.end());
+    std::vector<received_byte> rx;
+    for (const auto b : request)
+        rx.push_back({b, false, false});
+    out.received.insert(out.received.begin(), rx.begin(), rx.end());
+    out.delay = microseconds{0};
 }
 
 } // namespace
@@ -139,6 +187,7 @@ bool bus::gather(const link::frame& request) {
         if (request.a == link::address::broadcast_reply || request.a == link::address::broadcast) return true;
         if (request.a == link::address::selected) {
             append(index_.selected());
+            if (is_snd_nke(request)) append(fd_answering_);
             if (is_select(request))
                 if (const auto mask = app::parse_select(request.ci, request.data))
                     index_.matching(*mask, slaves_, candidates_);
@@ -179,7 +228,16 @@ bus_reply bus::on_frame(const link::frame& request, request_context ctx, const s
             const auto delay = q.response_delay
                                    ? choose_delay(*q.response_delay, timing_rate, rng_())
                                    : choose_delay(config_.response_delay, timing_rate, shared_random);
-            out.answers.push_back({i, r.wire, delay, q.skew_bits, rate, {}});
+            // Without a skew of its own a meter starts within a character time of the bus's delay, at
+            // its own point: the bus's draw mixed with the meter's place (the same seed, the same
+            // run). Real meters never answer in the same instant, and answers that overlap within a
+            // character are what the field shows: garbled bytes, or a level converter's 00.
+            const double skew = q.skew_bits
+                                    ? *q.skew_bits
+                                    : static_cast<double>(mix(shared_random, i) %
+                                                          (static_cast<std::uint64_t>(bits_per_char) * 100)) /
+                                          100;
+            out.answers.push_back({i, r.wire, delay, skew, rate, {}, !q.skew_bits.has_value()});
         }
         out.events.push_back({i, std::move(r)});
     };
@@ -216,7 +274,8 @@ bus_reply bus::on_frame(const link::frame& request, request_context ctx, const s
     // the wire.
     if (hooks_) hooks_->shape(request, ctx, now, out.answers, out.injected);
 
-    combine(out, line_baud);
+    combine(out, line_baud, config_);
+    if (config_.echo && !ctx.raw.empty()) echo(out, ctx.raw, line_baud);
     return out;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Many slaves on one pair of wires. A request reaches every slave it concerns (that hears it at the
 // line's baud rate); what the master receives is nothing, one clean answer, or the bit-level
-// wired-AND of every answer (sim::collide). The reply carries its delay: the runner owns the timer.
+// wired-AND of every answer (sim::collide), or what a level converter makes of it (sim::level_convert). The
+// reply carries its delay: the runner owns the timer.
 //
 // The bus offers a request only to the slaves it concerns, found through an address_index: on a bus
 // of 100,000 meters a request to one of them costs what it costs on a bus of one. The others would
@@ -37,6 +38,10 @@ struct bus_config {
     bool strict_baud{false};
     delay_range response_delay{}; // moved inside the EN 13757-2 window at the line's rate
     std::uint64_t seed{0};        // for the delays: the same seed gives the same timing
+    collision_model collision{collision_model::wired_and};
+    collision_fill fill{collision_fill::zeros}; // with level_converter
+    // The level converter echoes every request back to the master before any answer.
+    bool echo{false};
     friend bool operator==(const bus_config&, const bus_config&) = default;
 };
 
@@ -54,6 +59,9 @@ struct answer {
         friend bool operator==(const gap&, const gap&) = default;
     };
     std::vector<gap> gaps;
+    // Its offset comes from its own delay (no skew_bits given): kept at least a bit time from every
+    // other answer, so that two such meters never line up by the chance of the draw.
+    bool own_offset{false};
     friend bool operator==(const answer&, const answer&) = default;
 };
 std::ostream& operator<<(std::ostream& os, const answer& a);
@@ -134,6 +142,7 @@ class bus {
     std::vector<slave_index> touched_; // handed out by at() since the last request
     std::vector<bool> is_touched_;
     std::vector<slave_index> candidates_;
+    std::vector<slave_index> fd_answering_; // quirk fd_unselected = ack: SND_NKE at FD reaches them
     std::shared_ptr<bus_hooks> hooks_;
     std::uint64_t handled_{0};
 };

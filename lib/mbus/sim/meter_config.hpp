@@ -92,6 +92,12 @@ enum class fcb_mode : std::uint8_t {
     ignore,   // the FCB means nothing: every REQ_UD2 gets the first telegram, freshly encoded
 };
 
+// What a meter does with SND_NKE at FD while no select has chosen it.
+enum class fd_mode : std::uint8_t {
+    silent, // EN 13757-3: FD concerns only a selected meter
+    ack,    // E5, as some real meters do (a master that waits for it before selecting works there)
+};
+
 struct access_number_config {
     std::uint8_t initial{0};
     bool fixed{false}; // every reply carries `initial`; otherwise it counts up per new reply (mod 256)
@@ -102,11 +108,15 @@ struct quirks {
     refusal refuse{refusal::ack};
     app::wildcard_style wildcards{app::wildcard_style::standard};
     fcb_mode fcb{fcb_mode::standard};
-    // This meter starts answering this many bit times after the others (fractions allowed): with
-    // 0 everywhere identical answers line up exactly and come through a collision as one.
-    double skew_bits{0};
-    // This meter's own delay range; unset: it answers with the delay the bus picked for the request.
+    // Unset (the default): the meter answers at its own point within a character time (0..11 bit
+    // times) after the delay the bus drew for the request, drawn per meter and request from the bus
+    // seed, so meters answering together overlap shifted and garble as on a real wire. Set: this
+    // many bit times after that delay (fractions allowed); with 0 everywhere identical answers line
+    // up exactly and come through a collision as one.
+    std::optional<double> skew_bits;
+    // This meter's own delay range; unset: the bus's.
     std::optional<delay_range> response_delay;
+    fd_mode fd_unselected{fd_mode::silent};
     friend bool operator==(const quirks&, const quirks&) = default;
 };
 

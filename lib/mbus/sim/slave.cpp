@@ -82,6 +82,8 @@ bool is_select(const link::frame& f) {
            (f.ci == app::ci::select || f.ci == app::ci::select_msb);
 }
 
+bool is_snd_nke(const link::frame& f) { return (f.c & function_mask) == fn_snd_nke && is_short(f); }
+
 slave::slave(meter_config config, time_point start) : meter_(std::move(config), start) {}
 
 slave_reply slave::on_frame(const link::frame& f, const sim_now& now) {
@@ -90,7 +92,9 @@ slave_reply slave::on_frame(const link::frame& f, const sim_now& now) {
     const bool select_frame = is_select(f);
     const bool for_me = f.a == meter_.address() || f.a == link::address::broadcast_reply ||
                         f.a == link::address::broadcast ||
-                        (f.a == link::address::selected && (selected_ || select_frame));
+                        (f.a == link::address::selected &&
+                         (selected_ || select_frame ||
+                          (function == fn_snd_nke && meter_.config().options.fd_unselected == fd_mode::ack)));
     if (!for_me) return {};
 
     slave_reply r;
@@ -138,7 +142,8 @@ slave_reply slave::ack(std::string note) const { return {{link::ack_byte}, {}, {
 slave_reply slave::snd_nke(const link::frame& f) {
     reset_link();
     if (f.a == link::address::selected) {
-        selected_ = false;
+        if (!std::exchange(selected_, false))
+            return ack("SND_NKE at FD while not selected: E5 (quirk fd_unselected)");
         return ack("SND_NKE: link reset, deselected");
     }
     return ack("SND_NKE: link reset");

@@ -55,6 +55,8 @@ std::ostream& operator<<(std::ostream& os, const slave_reply& r);
 bool is_request(const link::frame& f);
 // Whether `f` is a CI 52 / 56 select (a SND_UD long frame): sent to FD, every meter looks at it.
 bool is_select(const link::frame& f);
+// Whether `f` is a SND_NKE (a short frame).
+bool is_snd_nke(const link::frame& f);
 
 class slave {
   public:

@@ -73,6 +73,41 @@ std::vector<received_byte> collide(std::span<const transmission> senders) {
     return detail::uart_receive([&l](long long i) { return l.at(i); }, l.size(), 1, spb);
 }
 
+std::vector<received_byte> level_convert(std::span<const transmission> senders, collision_fill fill) {
+    struct span_bits {
+        double start;
+        double end;
+        std::size_t sender;
+    };
+    std::vector<span_bits> spans;
+    for (std::size_t i = 0; i < senders.size(); ++i)
+        if (!senders[i].data.empty())
+            spans.push_back(
+                {senders[i].offset_bits,
+                 senders[i].offset_bits + static_cast<double>(bits_per_char * senders[i].data.size()), i});
+    std::sort(spans.begin(), spans.end(),
+              [](const span_bits& a, const span_bits& b) { return a.start < b.start; });
+    std::vector<received_byte> out;
+    for (std::size_t k = 0; k < spans.size();) {
+        double end = spans[k].end;
+        std::size_t next = k + 1;
+        while (next < spans.size() && spans[next].start < end)
+            end = std::max(end, spans[next++].end);
+        if (next == k + 1) {
+            for (const byte b : senders[spans[k].sender].data)
+                out.push_back({b, false, false});
+        } else if (fill == collision_fill::line_break) {
+            out.push_back({0x00, false, true});
+        } else {
+            const auto n =
+                std::max<long long>(1, static_cast<long long>((end - spans[k].start) / bits_per_char));
+            out.insert(out.end(), static_cast<std::size_t>(n), received_byte{0x00, false, false});
+        }
+        k = next;
+    }
+    return out;
+}
+
 bytes values(std::span<const received_byte> rx) {
     bytes out;
     out.reserve(rx.size());

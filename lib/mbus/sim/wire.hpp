@@ -5,6 +5,7 @@
 // (EN 13757-2; libmbus issues 61, 131, 199 show the garbage masters then read).
 
 #include <cstddef>
+#include <cstdint>
 #include <iosfwd>
 #include <optional>
 #include <span>
@@ -45,6 +46,23 @@ std::vector<bool> serialise_char(byte b);
 // each bit in its middle, checks even parity and the stop bit, and after the stop bit waits for the
 // next falling edge (after a framing error that means the line must first return to mark).
 std::vector<received_byte> collide(std::span<const transmission> senders);
+
+// What reaches the master when several slaves answer at once.
+enum class collision_model : std::uint8_t {
+    // The bit-level wired-AND of every sender (collide()): what a plain receiver on the wire decodes.
+    wired_and,
+    // What USB and serial level converters deliver: they detect the excess current of two senders and
+    // hand the master `00` bytes (or a break) for as long as the collision lasts, not the bit streams.
+    level_converter,
+};
+enum class collision_fill : std::uint8_t {
+    zeros,      // one clean 00 character per 11 bit times the collision lasts (at least one)
+    line_break, // one 00 with a framing error, as a UART reports a break
+};
+
+// The level converter's view: senders whose telegrams overlap in time form one collision, delivered
+// as `fill`; a telegram that overlaps no other comes through as sent. In time order.
+std::vector<received_byte> level_convert(std::span<const transmission> senders, collision_fill fill);
 
 // The values alone, as a receiver that passes bytes with errors on (Linux without INPCK) hands them
 // to the master.

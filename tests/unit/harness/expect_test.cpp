@@ -96,6 +96,32 @@ bytes select(std::uint32_t id_bcd) {
 
 expectation expect(expect_that that) { return {std::move(that), {}, {}}; }
 
+record silent(double t, link::request_kind asked) {
+    auto r = from_wire(record_kind::silence, t, {});
+    r.request = asked;
+    return r;
+}
+
+record in_session(record r, unsigned session) {
+    r.session = session;
+    return r;
+}
+
+// A select with the given manufacturer, version and medium bytes (ID wildcards in every digit).
+bytes select_fields(std::uint16_t manufacturer, byte version, byte medium) {
+    const bytes data{0xFF,
+                     0xFF,
+                     0xFF,
+                     0xFF,                                 // identification number: any
+                     static_cast<byte>(manufacturer),      // manufacturer, low byte
+                     static_cast<byte>(manufacturer >> 8), // manufacturer, high byte
+                     version,
+                     medium};
+    const auto w = link::encode(link::frame::long_frame(link::c_field::snd_ud, 0xFD, 0x52, data));
+    REQUIRE(w);
+    return *w;
+}
+
 constexpr byte req_fcb0 = 0x5B;  // REQ_UD2 FCV=1 FCB=0
 constexpr byte req_fcb1 = 0x7B;  // FCV=1 FCB=1
 constexpr byte req_nofcv = 0x4B; // FCV=0
@@ -185,7 +211,9 @@ TEST_CASE("fcb_toggled fails on a repeated FCB with the frames that show it") {
     const auto v = evaluate(expect(expects::fcb_toggled{}), t, sc);
     CHECK_FALSE(v.held);
     CHECK(v.reason == "1 of 1 multi-telegram steps did not toggle the FCB: at 0.200 s the REQ_UD2 to 1 "
-                      "repeated FCB=1 after a telegram that announced more");
+                      "repeated FCB=1 after a telegram that announced more; the meter repeated its telegram "
+                      "instead of sending the next; toggle the FCB (with FCV=1) on each REQ_UD2 after a "
+                      "telegram that announces more");
     REQUIRE(v.evidence.size() == 3);
     CHECK(v.evidence[2].raw == bytes{0x10, 0x7B, 0x01, 0x7C, 0x16}); // start, C FCB=1, A, CS, stop
 }
@@ -352,7 +380,95 @@ TEST_CASE("the report names each expectation and the JSON carries the same") {
 TEST_CASE("expect kinds round-trip through their names") {
     for (const auto& k : every_alternative<expect_that>())
         CHECK(parse_expect_kind(name(k)) == k);
-    CHECK(expect_kind_names.size() == 7);
+    CHECK(expect_kind_names.size() == 10);
     CHECK(expect_kind_names[6] == "requests");
+    CHECK(expect_kind_names[7] == "fresh_fcb");
+    CHECK(expect_kind_names[8] == "whole_field_wildcards");
+    CHECK(expect_kind_names[9] == "select_without_fd_answer");
     CHECK_FALSE(parse_expect_kind("READ"));
+}
+
+TEST_CASE("fresh_fcb fails when a session's first REQ_UD2 got the meter's last telegram again") {
+    const auto sc = plant({"heat-1"});
+    auto repeated = reply(1.15, rsp_ud(1, false), link::request_kind::req_ud2, {"heat-1"});
+    repeated.repeated = true;
+    // Session 1 reads with FCB=1; session 2 starts with FCB=1 again and no SND_NKE.
+    const std::vector<record> t{
+        in_session(request(0.1, short_frame(req_fcb1, 1)), 1),
+        in_session(reply(0.15, rsp_ud(1, false), link::request_kind::req_ud2, {"heat-1"}), 1),
+        in_session(request(1.1, short_frame(req_fcb1, 1)), 2), in_session(repeated, 2)};
+    const auto v = evaluate(expect(expects::fresh_fcb{}), t, sc);
+    CHECK_FALSE(v.held);
+    CHECK(v.reason == "at 1.100 s the REQ_UD2 to 1 had FCB=1: the master's first REQ_UD2 had the FCB of "
+                      "the previous session's last request; the meter repeated its last telegram; send "
+                      "SND_NKE first or toggle");
+    REQUIRE(v.evidence.size() == 4); // the read that got the telegram, and the one that got it again
+    CHECK(v.evidence[2].raw == short_frame(req_fcb1, 1));
+    CHECK(v.evidence[3].repeated);
+}
+
+TEST_CASE("fresh_fcb holds for a master that sends SND_NKE first or repeats after a lost answer") {
+    const auto sc = plant({"heat-1"});
+    auto repeated = reply(1.55, rsp_ud(1, false), link::request_kind::req_ud2, {"heat-1"});
+    repeated.repeated = true;
+    const std::vector<record> t{
+        in_session(request(0.1, short_frame(req_fcb1, 1)), 1),
+        in_session(reply(0.15, rsp_ud(1, false), link::request_kind::req_ud2, {"heat-1"}), 1),
+        in_session(request(1.0, short_frame(0x40, 1)), 2),
+        in_session(reply(1.05, ack, link::request_kind::snd_nke, {"heat-1"}), 2),
+        in_session(request(1.1, short_frame(req_fcb1, 1)), 2),
+        in_session(silent(1.4, link::request_kind::req_ud2), 2),
+        // The same FCB again after no answer: the retry the standard asks for.
+        in_session(request(1.5, short_frame(req_fcb1, 1)), 2), in_session(repeated, 2)};
+    const auto v = evaluate(expect(expects::fresh_fcb{}), t, sc);
+    CHECK(v.held);
+    CHECK(v.reason == "no meter repeated a telegram the master had already received (3 REQ_UD2s)");
+}
+
+TEST_CASE("whole_field_wildcards names the nibble fields and the meters left together") {
+    const auto sc = plant({"kam-1", "kam-2"});
+    const std::vector<record> t{
+        request(0.1, select(0x12345678)),
+        reply(0.15, bytes{0x00}, link::request_kind::select, {"kam-1", "kam-2"}, true),
+        // The master tries digits in the version: 0F, 1F, ... matches nothing at a standard meter.
+        request(0.2, select_fields(0xFFFF, 0x0F, 0xFF)), silent(0.5, link::request_kind::select),
+        request(0.6, select_fields(0x2CFF, 0xFF, 0xFF)), silent(0.9, link::request_kind::select)};
+    const auto v = evaluate(expect(expects::whole_field_wildcards{}), t, sc);
+    CHECK_FALSE(v.held);
+    CHECK(v.reason == "2 of 3 selects had F nibbles in manufacturer and version that are not whole-field "
+                      "wildcards (FFFF, FF, FF); the meters accept whole-field wildcards only there (EN "
+                      "13757-3), so those selects matched no meter, and the master could not separate kam-1, "
+                      "kam-2: they answered only together; use whole-field wildcards there, or set the meter "
+                      "quirk wildcards = \"nibbles_everywhere\" if your meters take nibbles");
+    REQUIRE(v.evidence.size() == 2);
+    CHECK(v.evidence[0].raw == select_fields(0xFFFF, 0x0F, 0xFF));
+    CHECK(v.evidence[1].kind == record_kind::silence);
+
+    const std::vector<record> whole{request(0.1, select(0x12345678)),
+                                    reply(0.15, ack, link::request_kind::select, {"kam-1"})};
+    const auto ok = evaluate(expect(expects::whole_field_wildcards{}), whole, sc);
+    CHECK(ok.held);
+    CHECK(ok.reason == "none of 1 select left manufacturer, version or medium open by single F nibbles");
+}
+
+TEST_CASE("select_without_fd_answer fails a session that gave up after SND_NKE to FD") {
+    const auto sc = plant({"heat-1"});
+    const std::vector<record> gave_up{in_session(request(0.1, short_frame(0x40, 0xFD)), 3),
+                                      in_session(silent(0.4, link::request_kind::snd_nke), 3)};
+    const auto v = evaluate(expect(expects::select_without_fd_answer{}), gave_up, sc);
+    CHECK_FALSE(v.held);
+    CHECK(v.reason ==
+          "session 3 at 0.400 s: the master sent SND_NKE to FD and waited for an answer before "
+          "selecting (as pyMeterBus's read by secondary address does); no meter is selected then, "
+          "so none answers (EN 13757-3), and the master never selected; select without waiting for "
+          "that answer, or set the meter quirk fd_unselected = \"ack\" if your meters answer there");
+    REQUIRE(v.evidence.size() == 2);
+    CHECK(v.evidence[0].raw == short_frame(0x40, 0xFD));
+
+    const std::vector<record> went_on{
+        request(0.1, short_frame(0x40, 0xFD)), silent(0.4, link::request_kind::snd_nke),
+        request(0.5, select(0x12345678)), reply(0.55, ack, link::request_kind::select, {"heat-1"})};
+    const auto ok = evaluate(expect(expects::select_without_fd_answer{}), went_on, sc);
+    CHECK(ok.held);
+    CHECK(ok.reason == "1 unanswered SND_NKE to FD, and every session went on to select");
 }

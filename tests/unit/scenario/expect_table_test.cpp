@@ -9,6 +9,8 @@
 
 #include <string>
 
+#include <fmt/format.h>
+
 using namespace mbus;
 using namespace mbus::scenario;
 using namespace mbus::scenario::test;
@@ -109,12 +111,29 @@ TEST_CASE("expect says when a key belongs to another kind") {
                                       "\"no_malformed\" (it takes no other keys)"});
 }
 
+TEST_CASE("expect takes the kinds that name a master's fault, with no other keys") {
+    for (const auto* kind : {"fresh_fcb", "whole_field_wildcards", "select_without_fd_answer"}) {
+        CAPTURE(kind);
+        const auto r = load_with(fmt::format("[[expect]]\nthat = \"{}\"\n", kind));
+        REQUIRE_MESSAGE(r, r);
+        REQUIRE(r.value->expectations.size() == 1);
+        CHECK(harness::name(r.value->expectations[0].that) == kind);
+        CHECK(errors_of(fmt::format("[[expect]]\nthat = \"{}\"\nmeters = [\"heat-1\"]\n", kind)) ==
+              std::vector<std::string>{
+                  fmt::format("ci.toml:11:1: expect[0].meters: \"meters\" does not apply to "
+                              "that = \"{}\" (it takes no other keys)",
+                              kind)});
+    }
+}
+
 TEST_CASE("expect reports missing and wrong values") {
     CHECK(errors_of("[[expect]]\n"   // 9
                     "meters = []\n") // 10
           == std::vector<std::string>{
                  "ci.toml:9:1: expect[0]: missing key \"that\" (what to expect: \"read\", \"fcb_toggled\", "
-                 "\"nothing_sent_to\", \"found_by_scan\", \"no_malformed\", \"within\" or \"requests\")"});
+                 "\"nothing_sent_to\", \"found_by_scan\", \"no_malformed\", \"within\", \"requests\", "
+                 "\"fresh_fcb\", "
+                 "\"whole_field_wildcards\" or \"select_without_fd_answer\")"});
     CHECK(errors_of("[[expect]]\n"         // 9
                     "that = \"within\"\n") // 10
           == std::vector<std::string>{

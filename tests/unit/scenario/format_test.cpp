@@ -229,10 +229,12 @@ TEST_CASE("recorded telegrams alarms and write rules") {
 
 TEST_CASE("quirks") {
     const auto m = one_meter(identity + "quirks = { refuse = \"silent\", wildcards = \"nibbles_everywhere\", "
-                                        "fcb = \"ignore\", skew_bits = 0.5, response_delay_ms = [10, 30] }\n"
+                                        "fcb = \"ignore\", skew_bits = 0.5, response_delay_ms = [10, 30], "
+                                        "fd_unselected = \"ack\" }\n"
                                         "[[meter.record]]\nraw = \"2F\"\n");
     CHECK(m.options == sim::quirks{sim::refusal::silent, app::wildcard_style::nibbles_everywhere,
-                                   sim::fcb_mode::ignore, 0.5, sim::delay_range{10ms, 30ms}});
+                                   sim::fcb_mode::ignore, 0.5, sim::delay_range{10ms, 30ms},
+                                   sim::fd_mode::ack});
 }
 
 TEST_CASE("repeat steps address id fabrication number and name") {

@@ -253,3 +253,28 @@ TEST_CASE("load fills every placeholder of a repeat name once") {
     CHECK(r.value->meters[0].name == "1{1}700000042{x}");
     CHECK(r.value->meters[1].name == "2{2}800000043{x}");
 }
+
+TEST_CASE("load reads the bus's collision model, its fill and the converter's echo") {
+    const auto plain = load_string(one_meter, "plant.toml");
+    REQUIRE_MESSAGE(plain, plain);
+    CHECK(plain.value->bus.config.collision == sim::collision_model::wired_and);
+    CHECK_FALSE(plain.value->bus.config.echo);
+    CHECK_FALSE(plain.value->meters[0].options.skew_bits); // each meter its own offset
+
+    const auto lc = load_string(
+        "[bus]\ncollision = \"level_converter\"\ncollision_fill = \"break\"\necho = true\n" + one_meter,
+        "plant.toml");
+    REQUIRE_MESSAGE(lc, lc);
+    CHECK(lc.value->bus.config.collision == sim::collision_model::level_converter);
+    CHECK(lc.value->bus.config.fill == sim::collision_fill::line_break);
+    CHECK(lc.value->bus.config.echo);
+
+    const auto typo = load_string("[bus]\ncollision = \"level_convertor\"\n" + one_meter, "plant.toml");
+    REQUIRE_FALSE(typo);
+    CHECK(printed(typo.errors.at(0)) == "plant.toml:2:13: bus.collision: unknown value \"level_convertor\"; "
+                                        "did you mean \"level_converter\"?");
+    const auto no_fill = load_string("[bus]\ncollision_fill = \"zeros\"\n" + one_meter, "plant.toml");
+    REQUIRE_FALSE(no_fill);
+    CHECK(printed(no_fill.errors.at(0)) ==
+          "plant.toml:2:18: bus.collision_fill: applies only to collision = \"level_converter\"");
+}

@@ -8,8 +8,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <functional>
 #include <random>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -70,8 +72,17 @@ TEST_CASE("bus FE with two meters collides") {
     CHECK_FALSE(r.intact_from);
 }
 
+namespace {
+meter_config in_lockstep(meter_config m) {
+    m.options.skew_bits = 0;
+    return m;
+}
+} // namespace
+
 TEST_CASE("bus two aligned E5 come through as one E5") {
-    auto b = two_meters();
+    bus b;
+    b.add(in_lockstep(water_meter()));
+    b.add(in_lockstep(heat_meter()));
     const auto r = b.on_frame(snd_nke(0xFE), 2400, {});
     CHECK(r.collision);
     CHECK(r.answers.size() == 2);
@@ -91,6 +102,66 @@ TEST_CASE("bus skewed E5 answers garble") {
     CHECK(r.collision);
     const bool garbled = r.wire != e5 || r.received.at(0).parity_error || r.received.at(0).framing_error;
     CHECK(garbled);
+}
+
+TEST_CASE("bus meters without a skew answer shifted within a character and garble") {
+    auto b = two_meters();
+    std::set<double> offsets;
+    for (int i = 0; i < 50; ++i) {
+        const auto r = b.on_frame(snd_nke(0xFE), 2400, {});
+        REQUIRE(r.answers.size() == 2);
+        CHECK(r.answers[0].delay == r.answers[1].delay); // the bus's delay, then each its own offset
+        const double apart = std::abs(r.answers[0].skew_bits - r.answers[1].skew_bits);
+        CHECK(apart < bits_per_char);
+        offsets.insert(apart);
+        // Never one clean E5: a master sees two meters.
+        const bool clean_e5 = r.received.size() == 1 && r.received[0] == received_byte{0xE5, false, false};
+        CHECK_FALSE(clean_e5);
+    }
+    CHECK(offsets.size() > 10); // drawn per request
+    // The same seed, the same offsets.
+    auto again = two_meters();
+    auto first = two_meters();
+    for (int i = 0; i < 5; ++i)
+        CHECK(again.on_frame(snd_nke(0xFE), 2400, {}).wire == first.on_frame(snd_nke(0xFE), 2400, {}).wire);
+}
+
+TEST_CASE("bus level converter turns a collision into 00 and leaves a lone answer alone") {
+    bus_config cfg;
+    cfg.collision = collision_model::level_converter;
+    auto b = two_meters(cfg);
+    const auto r = b.on_frame(snd_nke(0xFE), 2400, {});
+    CHECK(r.collision);
+    CHECK(r.wire == bytes{0x00});
+    CHECK_FALSE(r.intact_from);
+    CHECK(b.on_frame(snd_nke(6), 2400, {}).wire == e5);
+    // Two RSP_UDs of 27 bytes overlapping: 00 for each character time of the collision.
+    const auto ud = b.on_frame(req_ud2(0xFE, true), 2400, {});
+    CHECK(ud.wire.size() >= 27);
+    CHECK(std::all_of(ud.wire.begin(), ud.wire.end(), [](byte x) { return x == 0; }));
+
+    cfg.fill = collision_fill::line_break;
+    auto br = two_meters(cfg);
+    CHECK(br.on_frame(snd_nke(0xFE), 2400, {}).received == std::vector<received_byte>{{0x00, false, true}});
+}
+
+TEST_CASE("bus echo sends the request back before the answer and alone when nobody answers") {
+    bus_config cfg;
+    cfg.echo = true;
+    auto b = two_meters(cfg);
+    const auto raw = link::encode(snd_nke(6)).value();
+    const auto r = b.on_frame(snd_nke(6), 2400, {});
+    bytes expected = raw;
+    expected.push_back(0xE5);
+    CHECK(r.wire == expected);
+    CHECK(r.delay == microseconds{0});
+    // The answer keeps its delay after the echo.
+    REQUIRE(r.gaps.size() == 1);
+    CHECK(r.gaps[0].after == raw.size());
+    CHECK(r.gaps[0].length >= response_window(2400).min);
+    const auto silent = b.on_frame(snd_nke(9), 2400, {});
+    CHECK(silent.wire == link::encode(snd_nke(9)).value());
+    CHECK(silent.gaps.empty());
 }
 
 TEST_CASE("bus FF gets no answer but every meter acts") {
@@ -116,10 +187,10 @@ TEST_CASE("bus FD reads only the selected meter") {
     CHECK(r.intact_from == std::size_t{1});
     CHECK(r.wire[a_at] == 6);
 
-    // A wildcard that matches both: two E5 at once, aligned, and both are selected.
+    // A wildcard that matches both: two E5, shifted by the meters' own offsets, and both are selected.
     const auto both = b.on_frame(snd_ud(0xFD, 0x52, select_id(0xFFFFFFFF)), 2400, {});
     CHECK(both.collision);
-    CHECK(both.wire == e5);
+    CHECK(both.wire != e5);
     CHECK(b.on_frame(req_ud2(0xFD, true), 2400, {}).collision);
 
     CHECK(b.on_frame(snd_nke(0xFD), 2400, {}).answers.size() == 2);

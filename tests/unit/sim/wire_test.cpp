@@ -136,3 +136,20 @@ TEST_CASE("wire intact_sender names the sender the master sees unharmed") {
         CHECK_FALSE(received_intact(std::vector<received_byte>{ok(0xE5), ok(0xE5)}, bytes{0xE5}));
     }
 }
+
+TEST_CASE("wire level converter delivers 00 for as long as answers overlap") {
+    const std::vector<transmission> two_e5{{{0xE5}, 0}, {{0xE5}, 3}};
+    // 14 bit times of collision: one 00, as the field's converter gave for two Sharky 775.
+    CHECK(level_convert(two_e5, collision_fill::zeros) == std::vector<received_byte>{ok(0x00)});
+    CHECK(level_convert(two_e5, collision_fill::line_break) == std::vector<received_byte>{framing(0x00)});
+    // Two telegrams of 3 bytes, 5 bits apart: 38 bit times, three 00.
+    const std::vector<transmission> frames{{{0x10, 0x20, 0x30}, 5}, {{0x11, 0x21, 0x31}, 0}};
+    CHECK(values(level_convert(frames, collision_fill::zeros)) == bytes{0x00, 0x00, 0x00});
+    // Answers that do not overlap are no collision: each comes through as sent, in time order.
+    const std::vector<transmission> apart{{{0xE5}, 20}, {{0x68}, 0}};
+    CHECK(level_convert(apart, collision_fill::zeros) == std::vector<received_byte>{ok(0x68), ok(0xE5)});
+    // Aligned identical E5 still draw twice the current: the converter sees the collision.
+    const std::vector<transmission> aligned{{{0xE5}, 0}, {{0xE5}, 0}};
+    CHECK(level_convert(aligned, collision_fill::zeros) == std::vector<received_byte>{ok(0x00)});
+    CHECK(level_convert({}, collision_fill::zeros).empty());
+}

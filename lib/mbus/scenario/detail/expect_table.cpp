@@ -41,6 +41,9 @@ std::vector<std::string_view> keys_of(const harness::expect_that& that) {
                           [](const expects::request_count&) {
                               return keys{"request", "address", "at_least", "at_most"};
                           },
+                          [](const expects::fresh_fcb&) { return keys{}; },
+                          [](const expects::whole_field_wildcards&) { return keys{}; },
+                          [](const expects::select_without_fd_answer&) { return keys{}; },
                       },
                       that);
 }
@@ -199,6 +202,9 @@ std::optional<harness::expectation> parse_one(sink& s, const toml::table& t, con
                 else if (x.at_least && x.at_most && *x.at_least > *x.at_most)
                     s.error(t, path, fmt::format("at_least {} is above at_most {}", *x.at_least, *x.at_most));
             },
+            [](expects::fresh_fcb&) {},
+            [](expects::whole_field_wildcards&) {},
+            [](expects::select_without_fd_answer&) {},
         },
         e.that);
     if (s.size() != errors) return std::nullopt;

@@ -86,7 +86,8 @@ void read_into(sink& s, const layers& l, const std::string& path, std::string_vi
 }
 
 void read_quirks(sink& s, const layers& q, const std::string& path, sim::quirks& out, unsigned baud) {
-    q.unknown_keys(s, path, {"refuse", "wildcards", "fcb", "skew_bits", "response_delay_ms"});
+    q.unknown_keys(s, path,
+                   {"refuse", "wildcards", "fcb", "skew_bits", "response_delay_ms", "fd_unselected"});
     if (const auto* n = q.get("refuse"))
         if (const auto i = read_choice(s, *n, child(path, "refuse"), {"silent", "ack", "ack_then_app_error"}))
             out.refuse = static_cast<sim::refusal>(*i);
@@ -96,6 +97,9 @@ void read_quirks(sink& s, const layers& q, const std::string& path, sim::quirks&
     if (const auto* n = q.get("fcb"))
         if (const auto i = read_choice(s, *n, child(path, "fcb"), {"standard", "ignore"}))
             out.fcb = static_cast<sim::fcb_mode>(*i);
+    if (const auto* n = q.get("fd_unselected"))
+        if (const auto i = read_choice(s, *n, child(path, "fd_unselected"), {"silent", "ack"}))
+            out.fd_unselected = static_cast<sim::fd_mode>(*i);
     if (const auto* n = q.get("skew_bits")) {
         if (const auto v = read_number(s, *n, child(path, "skew_bits"))) {
             // Beyond the 330 bit times of the answer window a skew is no longer a collision detail.
