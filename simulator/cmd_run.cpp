@@ -59,7 +59,7 @@ struct run_options {
     std::size_t copies{1}; // each scenario this many times, as buses NAME-1 .. NAME-N
     std::string shard;     // "I/N": only every N-th bus, starting with the I-th (1-based)
     bool no_realtime{false};
-    std::string http;      // [HOST:]PORT of the control API; empty: none
+    std::string http; // [HOST:]PORT of the control API; empty: none
     std::string http_token;
     std::string http_cors;
     std::size_t http_stream_queue{1024};
