@@ -159,7 +159,8 @@ http_reply api::handle(std::string_view method, std::string_view target, std::st
 
     if (p.size() < 2 || p[0] != "api") {
         if (method != "GET") return method_not_allowed(method, "GET");
-        const auto file = p.empty() ? std::string("index.html") : path.substr(1);
+        // A std::string either way: a string_view to a temporary "index.html" would dangle.
+        const std::string file = p.empty() ? std::string("index.html") : std::string(path.substr(1));
         const auto a = find_asset(file);
         if (!a) return not_found(path);
         return {200, std::string(a->content_type), std::string(a->bytes), {}};
