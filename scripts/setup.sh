@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake git pkg-config libboost1.81-dev libfmt-dev libtomlplusplus-dev doctest-dev
-          libcli11-dev nlohmann-json3-dev clang clang-format libclang-rt-dev python3-serial
+          libcli11-dev nlohmann-json3-dev libssl-dev clang clang-format libclang-rt-dev python3-serial
           jq) # jq: scripts/scan_bound.sh and scripts/doc_figures.sh read the scans' JSON
 
 sudo_cmd=()
