@@ -7,7 +7,9 @@
 // ASan+UBSan one on the 2-core development machine at a load average of 11 (the masters are not
 // instrumented).
 
+#include "run_to_files.hpp"
 #include "support.hpp"
+#include "support/corpus.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -17,18 +19,10 @@
 #include <fstream>
 #include <optional>
 #include <regex>
-#include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-extern char** environ; // NOLINT: POSIX names it so
 
 using namespace mbus;
 using namespace mbus::test;
@@ -38,58 +32,8 @@ namespace {
 
 constexpr int rounds = 200;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-struct finished {
-    int code{-1};
-    std::string out;
-    std::string err;
-    double seconds{0};
-    std::string report;
-};
-
-// Runs args (args[0] a path) with stdout and stderr in files, so that every byte is there once it exited.
-finished run(std::vector<std::string> args, std::chrono::seconds limit = std::chrono::seconds(150)) {
-    const temp_dir files("pty-shim-output");
-    const auto out_path = files.dir() / "stdout";
-    const auto err_path = files.dir() / "stderr";
-    std::vector<char*> argv;
-    for (auto& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    pid_t pid = -1;
-    const auto start = std::chrono::steady_clock::now();
-    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    REQUIRE_MESSAGE(rc == 0, "cannot start ", args[0]);
-    int status = 0;
-    while (::waitpid(pid, &status, WNOHANG) == 0) {
-        if (std::chrono::steady_clock::now() - start > limit) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, &status, 0);
-            FAIL(fmt::format("{} did not exit within {} s", fmt::join(args, " "), limit.count()));
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    finished f;
-    f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    f.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    f.out = slurp(out_path);
-    f.err = slurp(err_path);
-    f.report =
-        fmt::format("{}\nexit code {}\nstdout:\n{}\nstderr:\n{}", fmt::join(args, " "), f.code, f.out, f.err);
-    return f;
+finished_run run(std::vector<std::string> args, std::chrono::seconds limit = std::chrono::seconds(150)) {
+    return run_to_files(std::move(args), limit);
 }
 
 // The masters' summary line, e.g. "rounds=200 set_failed=0 readback_without_parity=0 answers=200".
@@ -150,7 +94,7 @@ void require_pyserial() {
                     f.report);
 }
 
-finished run_test(const std::vector<std::string>& options, const std::vector<std::string>& master) {
+finished_run run_test(const std::vector<std::string>& options, const std::vector<std::string>& master) {
     const temp_scenario sc("pty-shim", scenario_text());
     std::vector<std::string> args{sim_exe(), "test", sc.path().string()};
     args.insert(args.end(), options.begin(), options.end());
@@ -224,14 +168,14 @@ TEST_CASE("mbus-sim test puts the shim first in the master's LD_PRELOAD unless t
 
     auto f = run_test({}, {"/bin/sh", "-c", master_sh});
     CHECK_MESSAGE(f.code == 0, f.report);
-    auto env = slurp(seen);
+    auto env = read_file(seen);
     CHECK(env.substr(0, env.find('\n')) == shim_path);
     // A master built with AddressSanitizer would refuse the preload otherwise.
     CHECK(env.find("verify_asan_link_order=0") != std::string::npos);
 
     f = run_test({"--no-pty-shim"}, {"/bin/sh", "-c", master_sh});
     CHECK_MESSAGE(f.code == 0, f.report);
-    env = slurp(seen);
+    env = read_file(seen);
     CHECK(env.find(shim_path) == std::string::npos);
 }
 

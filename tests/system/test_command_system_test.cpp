@@ -1,7 +1,9 @@
 // `mbus-sim test` end to end: the real binary runs a master command against a scenario and exits
 // with the code a CI job reads, printing a report that names what failed and the frames that show it.
 
+#include "run_to_files.hpp"
 #include "support.hpp"
+#include "support/corpus.hpp"
 
 #include <mbus/core/bytes.hpp>
 #include <mbus/link/frame.hpp>
@@ -9,16 +11,9 @@
 
 #include <nlohmann/json.hpp>
 
-extern char** environ; // NOLINT: POSIX names it so
-
 #include <fstream>
-#include <thread>
 #include <tuple>
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -50,57 +45,10 @@ std::string one_meter(const std::string& expects) {
            expects;
 }
 
-std::string read_file(const std::filesystem::path& p) {
-    std::ifstream in(p);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-struct finished {
-    int code{-1};
-    std::string out;
-    std::string err;
-    std::string report;
-};
-
 // Runs mbus-sim with its stdout and stderr in files, so that every byte is there once it exited.
-finished run_test_command(std::vector<std::string> args) {
-    const temp_scenario files("test-output", "");
-    const auto out_path = files.path().parent_path() / "stdout";
-    const auto err_path = files.path().parent_path() / "stderr";
+finished_run run_test_command(std::vector<std::string> args) {
     args.insert(args.begin(), sim_exe());
-    std::vector<char*> argv;
-    for (auto& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    REQUIRE_MESSAGE(rc == 0, "cannot start ", args[0]);
-    int status = 0;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (::waitpid(pid, &status, WNOHANG) == 0) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, &status, 0);
-            FAIL("mbus-sim test did not exit within 60 s");
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    finished f;
-    f.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    f.out = read_file(out_path);
-    f.err = read_file(err_path);
-    f.report =
-        fmt::format("{}\nexit code {}\nstdout:\n{}\nstderr:\n{}", fmt::join(args, " "), f.code, f.out, f.err);
-    return f;
+    return run_to_files(std::move(args), std::chrono::seconds(60));
 }
 
 // A shell master: `printf` with octal escapes (dash has no \x), written to the pty, then a pause so
