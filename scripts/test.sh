@@ -51,7 +51,7 @@ step "build the tests with AddressSanitizer and UBSan (warnings as errors)"
 # one test file). The libraries and the simulator are instrumented; the test sources are not
 # (MBUS_SANITIZE_TESTS in CMakeLists.txt says why).
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DMBUS_WERROR=ON \
-    -DMBUS_SANITIZERS=address,undefined >/dev/null
+    -DMBUS_SANITIZERS=address,undefined -DMBUS_BENCHES=OFF >/dev/null
 cmake --build build-asan -j "$jobs"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
