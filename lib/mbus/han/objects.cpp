@@ -159,6 +159,9 @@ std::optional<double> cosem_object::number() const {
     auto n = value.as_number();
     if (!n) return std::nullopt;
     if (!scaling || scaling->scaler == 0) return n;
+    // Dividing by an exact power of ten gives the nearest double to the decimal (2311 / 10 is 231.1;
+    // 2311 * 0.1 is not).
+    if (scaling->scaler < 0) return *n / std::pow(10.0, -scaling->scaler);
     return *n * std::pow(10.0, scaling->scaler);
 }
 
