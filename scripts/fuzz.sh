@@ -35,12 +35,17 @@ fi
 
 # Seeds, one folder per kind of input.
 seeds=$build/seeds
-rm -rf "$seeds" && mkdir -p "$seeds"/{frames,hex,scenario,transcript,none,body}
+rm -rf "$seeds" && mkdir -p "$seeds"/{frames,hex,scenario,transcript,none,body,han}
 if [ -d "$corpus/libmbus" ]; then
     python3 scripts/hex2bin.py "$corpus/libmbus" "$seeds/frames"
     find "$corpus/libmbus" -name '*.hex' -exec cp {} "$seeds/hex/" \;
 else
     echo "NOTE: $corpus/libmbus is missing: frame and hex targets start without seeds" >&2
+fi
+if [ -f "$corpus/han/frames.json" ]; then # HAN frames, LLC PDUs and APDUs, one file each
+    python3 -c 'import json,sys,pathlib
+for e in json.load(open(sys.argv[1])): pathlib.Path(sys.argv[2], e["name"]).write_bytes(bytes.fromhex(e["hex"]))' \
+        "$corpus/han/frames.json" "$seeds/han"
 fi
 cp scenarios/*.toml "$seeds/scenario/"
 for m in scenarios/models/*.toml; do cp "$m" "$seeds/scenario/model-$(basename "$m")"; done
@@ -62,6 +67,7 @@ seeds_for() {
     fuzz_transcript_record) echo "$seeds/transcript" ;;
     fuzz_bus_requests) echo "$seeds/none" ;;
     fuzz_control_body) echo "$seeds/body" ;;
+    fuzz_han_decode) echo "$seeds/han" ;;
     *) echo "$seeds/frames" ;;
     esac
 }

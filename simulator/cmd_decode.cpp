@@ -2,9 +2,12 @@
 // (as found in real files: spaces, newlines, CRLF, 0x prefixes) or as raw bytes, one frame after
 // the other. JSON by default; xml and xml-normalized print exactly what libmbus's mbus_parse_hex
 // prints, so that a test can compare our view of a telegram with a libmbus master's.
+// HAN push meters' HDLC frames (7E), LLC PDUs (E6 E7 00) and APDUs (0F, DB) go to decode_han.cpp:
+// OBIS objects as JSON or text (--format text), ciphered ones opened with --key and --auth-key.
 // Exit 0 when every frame decodes, 1 for undecodable input, 2 for usage errors.
 
 #include "command.hpp"
+#include "decode_han.hpp"
 
 #include <mbus/app/codec.hpp>
 #include <mbus/app/json.hpp>
@@ -30,11 +33,13 @@ namespace mbus::cli {
 
 namespace {
 
-enum class format { json, xml, xml_normalized };
+enum class format { json, xml, xml_normalized, text };
 
 struct decode_options {
     std::string format{"json"};
     std::vector<std::string> input; // several words are one hex string given without quotes
+    std::string key;                // HAN: AES-128 key (hex) for general-glo-ciphering
+    std::string auth_key;           // HAN: authentication key (hex)
 };
 
 constexpr int exit_undecodable = 1;
@@ -92,7 +97,8 @@ std::variant<bytes, failure> read_input(const std::string& input) {
         return std::move(*hex);
     }
     const auto first = text.empty() ? 0 : static_cast<byte>(text[0]);
-    if (may_be_raw && (first == link::long_start || first == link::short_start || first == link::ack_byte))
+    if (may_be_raw && (first == link::long_start || first == link::short_start || first == link::ack_byte ||
+                       first == 0x7E /* HDLC flag: a HAN capture */))
         return bytes(text.begin(), text.end());
     if (!may_be_raw && hex.error() == mbus::errc::invalid_hex)
         return failure{exit_usage, fmt::format("decode: neither a file nor hex: {}", input)};
@@ -162,6 +168,7 @@ std::optional<failure> decode_one(const link::frame& f, format fmt_kind,
 int run_decode(const decode_options& o) {
     const format fmt_kind = o.format == "xml"              ? format::xml
                             : o.format == "xml-normalized" ? format::xml_normalized
+                            : o.format == "text"           ? format::text
                                                            : format::json;
     // Files (and -) are decoded one after the other; any other words are one hex string.
     std::vector<std::string> inputs;
@@ -187,6 +194,24 @@ int run_decode(const decode_options& o) {
         }
         const auto& wire = std::get<bytes>(input);
         const auto where = inputs.size() > 1 ? fmt::format(" in {}", name) : std::string();
+        if (looks_like_han(wire)) {
+            if (fmt_kind == format::xml || fmt_kind == format::xml_normalized) {
+                std::cerr << "decode: HAN frames have no libmbus XML: use --format json or text" << where
+                          << '\n';
+                return exit_usage;
+            }
+            const han_decode_options ho{fmt_kind == format::text, o.key, o.auth_key};
+            if (const auto f = decode_han(wire, ho, json_out)) {
+                std::cerr << f->message << where << '\n';
+                return f->code;
+            }
+            continue;
+        }
+        if (fmt_kind == format::text) {
+            std::cerr << "decode: --format text is for HAN frames; M-Bus frames: json, xml or xml-normalized"
+                      << where << '\n';
+            return exit_usage;
+        }
         std::size_t at = 0;
         while (at < wire.size()) {
             const auto rest = bytes_view(wire).subspan(at);
@@ -212,11 +237,20 @@ int run_decode(const decode_options& o) {
 
 command setup(CLI::App& parent) {
     auto o = std::make_shared<decode_options>();
-    auto* app = parent.add_subcommand("decode",
-                                      "Decode M-Bus frames given as hex or in a file (JSON or libmbus XML)");
-    app->add_option("--format", o->format,
-                    "json (default), xml or xml-normalized (as libmbus's mbus_parse_hex)")
-        ->check(CLI::IsMember({"json", "xml", "xml-normalized"}));
+    auto* app = parent.add_subcommand(
+        "decode",
+        "Decode M-Bus frames, or HAN push meters' HDLC frames, LLC PDUs and DLMS APDUs, given as hex or "
+        "in a file (JSON, libmbus XML, or text for HAN)");
+    app->add_option(
+           "--format", o->format,
+           "json (default), xml or xml-normalized (as libmbus's mbus_parse_hex; M-Bus only), text (HAN only)")
+        ->check(CLI::IsMember({"json", "xml", "xml-normalized", "text"}));
+    app->add_option(
+        "--key", o->key,
+        "HAN: AES-128 global unicast encryption key, 32 hex digits, for general-glo-ciphering (DB)");
+    app->add_option(
+        "--auth-key", o->auth_key,
+        "HAN: authentication key, 32 hex digits (security control 30: authenticated and encrypted)");
     // As in every command that prints JSON.
     app->add_flag_callback(
         "--json", [o] { o->format = "json"; }, "The same as --format json");
