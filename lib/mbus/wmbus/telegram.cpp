@@ -45,25 +45,29 @@ constexpr std::uint16_t fcl_ki_present = 0x0200;
 result<std::size_t> read_ell(telegram& t, bytes& data, std::optional<bytes_view> key) {
     ell_header e;
     e.ci = data[0];
-    const std::size_t size = e.ci == ci::ell_short ? 3 : 9;
+    const bool has_address = e.ci == ci::ell_address || e.ci == ci::ell_address_session;
+    const bool has_session = e.ci == ci::ell_session || e.ci == ci::ell_address_session;
+    const std::size_t sn_at = 3 + (has_address ? 8 : 0);
+    const std::size_t size = sn_at + (has_session ? 6 : 0);
     if (data.size() < size) return errc::bad_header;
     e.cc = data[1];
     e.access_number = data[2];
-    if (e.ci == ci::ell_session) {
-        const auto sn = le32(data, 3);
+    if (has_address) e.address = bytes(data.begin() + 3, data.begin() + 11);
+    if (has_session) {
+        const auto sn = le32(data, sn_at);
         e.session_number = sn;
         const auto enc = sn >> 29;
         if (enc != ell_enc_none && enc != ell_enc_ctr) return errc::unsupported_security;
         if (enc == ell_enc_ctr) {
             if (!key) return errc::key_missing;
-            const auto iv = ell_iv(address_bytes(t.link), e.cc, bytes_view(data).subspan(3, 4));
-            auto plain = crypto::ctr_crypt(*key, iv, bytes_view(data).subspan(7));
+            const auto iv = ell_iv(address_bytes(t.link), e.cc, bytes_view(data).subspan(sn_at, 4));
+            auto plain = crypto::ctr_crypt(*key, iv, bytes_view(data).subspan(sn_at + 4));
             if (!plain) return unexpected(plain.error());
-            std::copy(plain->begin(), plain->end(), data.begin() + 7);
+            std::copy(plain->begin(), plain->end(), data.begin() + static_cast<std::ptrdiff_t>(sn_at + 4));
             t.ell_decrypted = true;
         }
-        e.payload_crc = le16(data, 7);
-        if (crc16_en13757(bytes_view(data).subspan(9)) != *e.payload_crc) return errc::ell_crc_mismatch;
+        e.payload_crc = le16(data, sn_at + 4);
+        if (crc16_en13757(bytes_view(data).subspan(size)) != *e.payload_crc) return errc::ell_crc_mismatch;
     }
     t.ell = e;
     return size;
@@ -160,7 +164,9 @@ result<void> read_tpl(telegram& t, bytes_view tpl, std::optional<bytes_view> key
     const auto encrypted = tpl.subspan(at, enc_size);
     // The address the IV and the key derivation use: the transport layer's when it has one (a radio
     // adapter sends the meter's), else the link layer's.
-    const bytes address = address_size ? bytes(tpl.begin() + 1, tpl.begin() + 9) : address_bytes(t.link);
+    // The long header holds it as a secondary address (ID first): IV order is M, ID, version, type.
+    const bytes address = address_size ? bytes{tpl[5], tpl[6], tpl[1], tpl[2], tpl[3], tpl[4], tpl[7], tpl[8]}
+                                       : address_bytes(t.link);
 
     bytes plain;
     if (!key && encrypted[0] == filler && encrypted[1] == filler) {
@@ -209,12 +215,10 @@ result<telegram> decode(const frame& f, std::optional<bytes_view> key) {
     t.link = f;
     bytes data = f.data;
     std::size_t at = 0;
-    if (at < data.size() && (data[at] == ci::ell_short || data[at] == ci::ell_session)) {
+    if (at < data.size() && data[at] >= ci::ell_short && data[at] <= ci::ell_address_session) {
         auto n = read_ell(t, data, key);
         if (!n) return unexpected(n.error());
         at += *n;
-    } else if (at < data.size() && data[at] >= 0x8E && data[at] <= 0x8F) {
-        return errc::unsupported_ci;
     }
     if (at < data.size() && data[at] == ci::afl) {
         auto n = read_afl(t, bytes_view(data).subspan(at));
@@ -246,6 +250,7 @@ nlohmann::json to_json(const telegram& t) {
     if (t.ell) {
         nlohmann::json e{
             {"ci", hex2(t.ell->ci)}, {"cc", hex2(t.ell->cc)}, {"access_number", t.ell->access_number}};
+        if (t.ell->address) e["address"] = to_hex(*t.ell->address, "");
         if (t.ell->session_number) {
             e["session_number"] = fmt::format("{:08X}", *t.ell->session_number);
             e["encryption"] = (*t.ell->session_number >> 29) == ell_enc_ctr ? "aes_ctr" : "none";

@@ -1,5 +1,5 @@
 #pragma once
-// A wireless telegram above the link layer: the optional extended link layer (CI 8C/8D, EN 13757-4,
+// A wireless telegram above the link layer: the optional extended link layer (CI 8C-8F, EN 13757-4,
 // with AES-CTR when its session number says so), the optional authentication and fragmentation
 // layer (CI 90, OMS mode 7's MAC), the transport layer header (CI 7A short, 72 long, 78 none) with
 // its security mode (0, 5 or 7), and after decryption the EN 13757-3 records, decoded by app's
@@ -21,6 +21,8 @@ namespace mbus::wmbus {
 namespace ci {
 inline constexpr byte ell_short = 0x8C;   // CC, ACC
 inline constexpr byte ell_session = 0x8D; // CC, ACC, SN (4), payload CRC (2, encrypted with the payload)
+inline constexpr byte ell_address = 0x8E; // CC, ACC, M2 A2 (8: the meter behind a radio adapter)
+inline constexpr byte ell_address_session = 0x8F; // CC, ACC, M2 A2, SN, payload CRC
 inline constexpr byte afl = 0x90;
 inline constexpr byte tpl_long = 0x72;
 inline constexpr byte tpl_short = 0x7A;
@@ -31,6 +33,7 @@ struct ell_header {
     byte ci{ci::ell_short};
     std::uint8_t cc{0};
     std::uint8_t access_number{0};
+    std::optional<bytes> address;                // 8E/8F: M and A as on the air
     std::optional<std::uint32_t> session_number; // 8D: bits 29-31 say the encryption (1 = AES-CTR)
     std::optional<std::uint16_t> payload_crc;    // 8D, after decryption
     friend bool operator==(const ell_header&, const ell_header&) = default;
