@@ -2,6 +2,9 @@
 // (as found in real files: spaces, newlines, CRLF, 0x prefixes) or as raw bytes, one frame after
 // the other. JSON by default; xml and xml-normalized print exactly what libmbus's mbus_parse_hex
 // prints, so that a test can compare our view of a telegram with a libmbus master's.
+// Wireless M-Bus frames (EN 13757-4, format A or B, with or without CRCs) are recognised by their L
+// field and CRCs, or named with --wmbus; --key opens encrypted ones (mode 5, mode 7, ELL AES-CTR).
+// Several wireless frames in a file or on stdin go one per line.
 // Exit 0 when every frame decodes, 1 for undecodable input, 2 for usage errors.
 
 #include "command.hpp"
@@ -13,6 +16,8 @@
 #include <mbus/core/errc.hpp>
 #include <mbus/link/errc.hpp>
 #include <mbus/link/frame.hpp>
+#include <mbus/wmbus/frame.hpp>
+#include <mbus/wmbus/telegram.hpp>
 
 #include <fmt/format.h>
 
@@ -35,6 +40,8 @@ enum class format { json, xml, xml_normalized };
 struct decode_options {
     std::string format{"json"};
     std::vector<std::string> input; // several words are one hex string given without quotes
+    std::string wmbus;              // "", auto, a, b, none: wireless frames in that layout
+    std::string key;                // hex, 16 bytes
 };
 
 constexpr int exit_undecodable = 1;
@@ -159,6 +166,48 @@ std::optional<failure> decode_one(const link::frame& f, format fmt_kind,
     return std::nullopt;
 }
 
+// One wireless frame: its layout (given or detected), the link fields, then the telegram.
+std::optional<failure> decode_wireless(bytes_view wire, const decode_options& o,
+                                       const std::optional<bytes>& key,
+                                       std::vector<nlohmann::json>& json_out) {
+    std::optional<wmbus::layout> l;
+    if (o.wmbus == "a")
+        l = wmbus::layout::a;
+    else if (o.wmbus == "b")
+        l = wmbus::layout::b;
+    else if (o.wmbus == "none")
+        l = wmbus::layout::no_crc;
+    else
+        l = wmbus::detect_layout(wire);
+    if (!l) {
+        if (wire.empty()) return failure{exit_undecodable, "decode: wireless: no bytes"};
+        return failure{
+            exit_undecodable,
+            fmt::format("decode: wireless: {} bytes fit no layout for L field {:02X} (format A or B with "
+                        "CRCs, or without CRCs); name one with --wmbus a|b|none",
+                        wire.size(), wire[0])};
+    }
+    const auto f = wmbus::decode(wire, *l);
+    if (!f) return failure{exit_undecodable, "decode: wireless: " + wmbus::describe(wire, *l, f.error())};
+    const auto t = key ? wmbus::decode(*f, bytes_view(*key)) : wmbus::decode(*f);
+    if (!t)
+        return failure{exit_undecodable, "decode: wireless telegram: " + t.error().message() +
+                                             (t.error() == wmbus::errc::key_missing ? " (--key HEX)" : "")};
+    auto j = wmbus::to_json(*t);
+    j["link"]["format"] = *l == wmbus::layout::no_crc ? "no_crc" : std::string(wmbus::to_string(*l));
+    j["link"]["crc"] = *l == wmbus::layout::no_crc ? "absent" : "verified";
+    json_out.push_back(std::move(j));
+    return std::nullopt;
+}
+
+// Wired frames start with 68, 10 or E5 and decode as such; anything else is tried as wireless.
+bool looks_wired(bytes_view wire) {
+    if (wire.empty()) return true;
+    if (wire[0] != link::long_start && wire[0] != link::short_start && wire[0] != link::ack_byte)
+        return false;
+    return link::decode(wire).has_value() || !wmbus::detect_layout(wire);
+}
+
 int run_decode(const decode_options& o) {
     const format fmt_kind = o.format == "xml"              ? format::xml
                             : o.format == "xml-normalized" ? format::xml_normalized
@@ -178,6 +227,16 @@ int run_decode(const decode_options& o) {
             joined += " " + o.input[i];
         inputs.push_back(joined);
     }
+    std::optional<bytes> key;
+    if (!o.key.empty()) {
+        auto k = from_hex(o.key);
+        if (!k || k->size() != 16) {
+            std::cerr << "decode: --key: an AES-128 key is 16 bytes (32 hex digits)"
+                      << (k ? fmt::format(", got {}", k->size()) : std::string()) << '\n';
+            return exit_usage;
+        }
+        key = std::move(*k);
+    }
     std::vector<nlohmann::json> json_out;
     for (const auto& name : inputs) {
         auto input = read_input(name);
@@ -187,6 +246,18 @@ int run_decode(const decode_options& o) {
         }
         const auto& wire = std::get<bytes>(input);
         const auto where = inputs.size() > 1 ? fmt::format(" in {}", name) : std::string();
+        if (!o.wmbus.empty() || key || !looks_wired(wire)) {
+            if (fmt_kind != format::json) {
+                std::cerr << "decode: --format " << o.format
+                          << " is for wired frames; wireless decodes print JSON\n";
+                return exit_usage;
+            }
+            if (const auto f = decode_wireless(wire, o, key, json_out)) {
+                std::cerr << f->message << where << '\n';
+                return f->code;
+            }
+            continue;
+        }
         std::size_t at = 0;
         while (at < wire.size()) {
             const auto rest = bytes_view(wire).subspan(at);
@@ -212,14 +283,21 @@ int run_decode(const decode_options& o) {
 
 command setup(CLI::App& parent) {
     auto o = std::make_shared<decode_options>();
-    auto* app = parent.add_subcommand("decode",
-                                      "Decode M-Bus frames given as hex or in a file (JSON or libmbus XML)");
+    auto* app = parent.add_subcommand(
+        "decode", "Decode M-Bus frames, wired or wireless, given as hex or in a file (JSON or libmbus XML)");
     app->add_option("--format", o->format,
                     "json (default), xml or xml-normalized (as libmbus's mbus_parse_hex)")
         ->check(CLI::IsMember({"json", "xml", "xml-normalized"}));
     // As in every command that prints JSON.
     app->add_flag_callback(
         "--json", [o] { o->format = "json"; }, "The same as --format json");
+    app->add_option(
+           "--wmbus", o->wmbus,
+           "Wireless M-Bus frame: auto (layout from L field and CRCs), a or b (format A or B with CRCs), "
+           "none (without CRCs). Without this option a frame that is not a wired one is tried as wireless")
+        ->check(CLI::IsMember({"auto", "a", "b", "none"}));
+    app->add_option("--key", o->key,
+                    "AES-128 key (32 hex digits) of an encrypted wireless telegram (mode 5, 7, ELL)");
     app->add_option("input", o->input,
                     "hex string (several words are one string), files (each decoded in turn), or - for stdin "
                     "(the default); `decode -- HEX` as well")
