@@ -171,6 +171,8 @@ result<bytes> encode(const frame& f, frame_format fmt) {
 }
 
 std::optional<crc_fault> first_crc_fault(bytes_view wire, frame_format fmt) {
+    // Blocks exist only for a size the L field allows.
+    if (!check_size(wire, fmt == frame_format::a ? layout::a : layout::b)) return std::nullopt;
     std::size_t index = 0;
     for (const auto& b : blocks(wire.size(), fmt)) {
         ++index;
