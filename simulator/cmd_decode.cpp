@@ -200,12 +200,17 @@ std::optional<failure> decode_wireless(bytes_view wire, const decode_options& o,
     return std::nullopt;
 }
 
-// Wired frames start with 68, 10 or E5 and decode as such; anything else is tried as wireless.
+// Wired frames start with 68, 10 or E5 and decode as such, or show a wired frame's shape (68 L L 68,
+// a 5-byte 10 .. 16) so that a damaged one keeps its wired error; anything else is tried as wireless.
 bool looks_wired(bytes_view wire) {
     if (wire.empty()) return true;
     if (wire[0] != link::long_start && wire[0] != link::short_start && wire[0] != link::ack_byte)
         return false;
-    return link::decode(wire).has_value() || !wmbus::detect_layout(wire);
+    if (link::decode(wire).has_value()) return true;
+    if (wire[0] == link::long_start && wire.size() >= 4 && wire[1] == wire[2] && wire[3] == link::long_start)
+        return true;
+    if (wire[0] == link::short_start && wire.size() == 5 && wire[4] == 0x16) return true;
+    return !wmbus::detect_layout(wire);
 }
 
 int run_decode(const decode_options& o) {

@@ -4,6 +4,8 @@
 
 #include "child.hpp"
 
+#include <mbus/core/bytes.hpp>
+
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
@@ -101,6 +103,15 @@ TEST_CASE("mbus-sim decode keeps wired frames wired") {
     const auto ack = decode({"E5"});
     CHECK(ack.code == 0);
     CHECK(nlohmann::json::parse(ack.out)["link"]["kind"] == "ack");
+    // A wired long frame of 105 bytes with a bad checksum also fits a wireless frame without CRCs
+    // (L = 68): its shape (68 L L 68) keeps it wired, with the wired error.
+    bytes wired{0x68, 0x63, 0x63, 0x68, 0x08, 0x01, 0x72};
+    wired.resize(4 + 0x63, 0x00);
+    wired.push_back(0x7C); // the sum is 7B
+    wired.push_back(0x16);
+    const auto bad = decode({to_hex(wired, "")});
+    CHECK(bad.code == 1);
+    CHECK(bad.err == "decode: bad checksum: expected 7B, got 7C (byte 103)\n");
     const auto xml = decode({"--format", "xml", "--key", oms_n21_key, oms_n21});
     CHECK(xml.code == 2);
     CHECK(xml.err.find("is for wired frames") != std::string::npos);
