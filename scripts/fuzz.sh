@@ -35,7 +35,7 @@ fi
 
 # Seeds, one folder per kind of input.
 seeds=$build/seeds
-rm -rf "$seeds" && mkdir -p "$seeds"/{frames,hex,scenario,transcript,none,body,han}
+rm -rf "$seeds" && mkdir -p "$seeds"/{frames,hex,scenario,transcript,none,body,han,wmbus}
 if [ -d "$corpus/libmbus" ]; then
     python3 scripts/hex2bin.py "$corpus/libmbus" "$seeds/frames"
     find "$corpus/libmbus" -name '*.hex' -exec cp {} "$seeds/hex/" \;
@@ -60,6 +60,13 @@ printf '%s' '{"value":1500}' >"$seeds/body/value.json"
 printf '%s' '{"generator":{"counter":{"start":5,"rate":1,"per":"1h"}}}' >"$seeds/body/generator.json"
 printf '%s' '{"status":4,"alarm":true,"primary":42,"id":"11223344"}' >"$seeds/body/patch.json"
 printf '%s' '{"name":"n","address":7,"id":"12345680","manufacturer":"KAM","medium":"heat","record":[{"quantity":"energy","unit":"kWh","type":"int32","value":7}]}' >"$seeds/body/meter.json"
+# Wireless frames: OMS vol. 2 Annex N examples (mode 5 format A with CRCs, mode 7 with ELL and AFL,
+# format B), as the unit tests cite them (tests/unit/wmbus/telegram_test.cpp).
+for h in 2E44931578563412330333637A2A0020255923C95AAA26D1B2E7493BC2AD013EC4A6F6D3529B520EDFF0EA6DEFC955B29D6D69EBF3EC8A \
+    434493157856341233037AC98C2075900F002C25B30A000021924D4FBA372FB66E017A75002007109058475F4BC9D1281DF878B80A1B0F98B629024AAC7279429398BFC549233C0140829B93BAA1 \
+    1444AE0C7856341201078C2027780B134365877AC5 1244AE0C7856341201078C2027780B13436587; do
+    printf '%s' "$h" | xxd -r -p >"$seeds/wmbus/${h:0:12}.bin"
+done
 seeds_for() {
     case $1 in
     fuzz_scenario_load) echo "$seeds/scenario" ;;
@@ -68,6 +75,7 @@ seeds_for() {
     fuzz_bus_requests) echo "$seeds/none" ;;
     fuzz_control_body) echo "$seeds/body" ;;
     fuzz_han_decode) echo "$seeds/han" ;;
+    fuzz_wmbus_decode) echo "$seeds/wmbus" ;;
     *) echo "$seeds/frames" ;;
     esac
 }

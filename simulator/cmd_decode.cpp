@@ -4,6 +4,9 @@
 // prints, so that a test can compare our view of a telegram with a libmbus master's.
 // HAN push meters' HDLC frames (7E), LLC PDUs (E6 E7 00) and APDUs (0F, DB) go to decode_han.cpp:
 // OBIS objects as JSON or text (--format text), ciphered ones opened with --key and --auth-key.
+// Wireless M-Bus frames (EN 13757-4, format A or B, with or without CRCs) are recognised by their L
+// field and CRCs, or named with --wmbus; --key opens encrypted ones (mode 5, mode 7, ELL AES-CTR).
+// Several wireless frames in a file or on stdin go one per line.
 // Exit 0 when every frame decodes, 1 for undecodable input, 2 for usage errors.
 
 #include "command.hpp"
@@ -16,6 +19,8 @@
 #include <mbus/core/errc.hpp>
 #include <mbus/link/errc.hpp>
 #include <mbus/link/frame.hpp>
+#include <mbus/wmbus/frame.hpp>
+#include <mbus/wmbus/telegram.hpp>
 
 #include <fmt/format.h>
 
@@ -38,7 +43,8 @@ enum class format { json, xml, xml_normalized, text };
 struct decode_options {
     std::string format{"json"};
     std::vector<std::string> input; // several words are one hex string given without quotes
-    std::string key;                // HAN: AES-128 key (hex) for general-glo-ciphering
+    std::string wmbus;              // "", auto, a, b, none: wireless frames in that layout
+    std::string key;                // hex, 16 bytes: HAN general-glo-ciphering or wireless
     std::string auth_key;           // HAN: authentication key (hex)
 };
 
@@ -165,6 +171,53 @@ std::optional<failure> decode_one(const link::frame& f, format fmt_kind,
     return std::nullopt;
 }
 
+// One wireless frame: its layout (given or detected), the link fields, then the telegram.
+std::optional<failure> decode_wireless(bytes_view wire, const decode_options& o,
+                                       const std::optional<bytes>& key,
+                                       std::vector<nlohmann::json>& json_out) {
+    std::optional<wmbus::layout> l;
+    if (o.wmbus == "a")
+        l = wmbus::layout::a;
+    else if (o.wmbus == "b")
+        l = wmbus::layout::b;
+    else if (o.wmbus == "none")
+        l = wmbus::layout::no_crc;
+    else
+        l = wmbus::detect_layout(wire);
+    if (!l) {
+        if (wire.empty()) return failure{exit_undecodable, "decode: wireless: no bytes"};
+        return failure{
+            exit_undecodable,
+            fmt::format("decode: wireless: {} bytes fit no layout for L field {:02X} (format A or B with "
+                        "CRCs, or without CRCs); name one with --wmbus a|b|none",
+                        wire.size(), wire[0])};
+    }
+    const auto f = wmbus::decode(wire, *l);
+    if (!f) return failure{exit_undecodable, "decode: wireless: " + wmbus::describe(wire, *l, f.error())};
+    const auto t = key ? wmbus::decode(*f, bytes_view(*key)) : wmbus::decode(*f);
+    if (!t)
+        return failure{exit_undecodable, "decode: wireless telegram: " + t.error().message() +
+                                             (t.error() == wmbus::errc::key_missing ? " (--key HEX)" : "")};
+    auto j = wmbus::to_json(*t);
+    j["link"]["format"] = *l == wmbus::layout::no_crc ? "no_crc" : std::string(wmbus::to_string(*l));
+    j["link"]["crc"] = *l == wmbus::layout::no_crc ? "absent" : "verified";
+    json_out.push_back(std::move(j));
+    return std::nullopt;
+}
+
+// Wired frames start with 68, 10 or E5 and decode as such, or show a wired frame's shape (68 L L 68,
+// a 5-byte 10 .. 16) so that a damaged one keeps its wired error; anything else is tried as wireless.
+bool looks_wired(bytes_view wire) {
+    if (wire.empty()) return true;
+    if (wire[0] != link::long_start && wire[0] != link::short_start && wire[0] != link::ack_byte)
+        return false;
+    if (link::decode(wire).has_value()) return true;
+    if (wire[0] == link::long_start && wire.size() >= 4 && wire[1] == wire[2] && wire[3] == link::long_start)
+        return true;
+    if (wire[0] == link::short_start && wire.size() == 5 && wire[4] == 0x16) return true;
+    return !wmbus::detect_layout(wire);
+}
+
 int run_decode(const decode_options& o) {
     const format fmt_kind = o.format == "xml"              ? format::xml
                             : o.format == "xml-normalized" ? format::xml_normalized
@@ -185,6 +238,15 @@ int run_decode(const decode_options& o) {
             joined += " " + o.input[i];
         inputs.push_back(joined);
     }
+    std::optional<bytes> key;
+    if (!o.key.empty()) {
+        auto k = from_hex(o.key);
+        if (!k || k->size() != 16) {
+            std::cerr << "decode: --key must be 16 bytes of hex (AES-128)\n";
+            return exit_usage;
+        }
+        key = std::move(*k);
+    }
     std::vector<nlohmann::json> json_out;
     for (const auto& name : inputs) {
         auto input = read_input(name);
@@ -194,7 +256,10 @@ int run_decode(const decode_options& o) {
         }
         const auto& wire = std::get<bytes>(input);
         const auto where = inputs.size() > 1 ? fmt::format(" in {}", name) : std::string();
-        if (looks_like_han(wire)) {
+        // --wmbus names a wireless frame; otherwise HAN's first bytes (a bare APDU's tag only when it is
+        // no wireless frame's L field with valid CRCs) go to the HAN decoder.
+        if (o.wmbus.empty() && looks_like_han(wire) &&
+            (wire[0] == 0x7E || wire[0] == 0xE6 || !wmbus::detect_layout(wire))) {
             if (fmt_kind == format::xml || fmt_kind == format::xml_normalized) {
                 std::cerr << "decode: HAN frames have no libmbus XML: use --format json or text" << where
                           << '\n';
@@ -202,6 +267,18 @@ int run_decode(const decode_options& o) {
             }
             const han_decode_options ho{fmt_kind == format::text, o.key, o.auth_key};
             if (const auto f = decode_han(wire, ho, json_out)) {
+                std::cerr << f->message << where << '\n';
+                return f->code;
+            }
+            continue;
+        }
+        if (!o.wmbus.empty() || key || !looks_wired(wire)) {
+            if (fmt_kind != format::json) {
+                std::cerr << "decode: --format " << o.format
+                          << " is for wired M-Bus or HAN frames; wireless decodes print JSON\n";
+                return exit_usage;
+            }
+            if (const auto f = decode_wireless(wire, o, key, json_out)) {
                 std::cerr << f->message << where << '\n';
                 return f->code;
             }
@@ -239,21 +316,27 @@ command setup(CLI::App& parent) {
     auto o = std::make_shared<decode_options>();
     auto* app = parent.add_subcommand(
         "decode",
-        "Decode M-Bus frames, or HAN push meters' HDLC frames, LLC PDUs and DLMS APDUs, given as hex or "
-        "in a file (JSON, libmbus XML, or text for HAN)");
-    app->add_option(
-           "--format", o->format,
-           "json (default), xml or xml-normalized (as libmbus's mbus_parse_hex; M-Bus only), text (HAN only)")
+        "Decode M-Bus frames, wired or wireless, or HAN push meters' HDLC frames, LLC PDUs and DLMS APDUs, "
+        "given as hex or in a file (JSON, libmbus XML for wired M-Bus, or text for HAN)");
+    app->add_option("--format", o->format,
+                    "json (default), xml or xml-normalized (as libmbus's mbus_parse_hex; wired M-Bus only), "
+                    "text (HAN only)")
         ->check(CLI::IsMember({"json", "xml", "xml-normalized", "text"}));
-    app->add_option(
-        "--key", o->key,
-        "HAN: AES-128 global unicast encryption key, 32 hex digits, for general-glo-ciphering (DB)");
     app->add_option(
         "--auth-key", o->auth_key,
         "HAN: authentication key, 32 hex digits (security control 30: authenticated and encrypted)");
     // As in every command that prints JSON.
     app->add_flag_callback(
         "--json", [o] { o->format = "json"; }, "The same as --format json");
+    app->add_option(
+           "--wmbus", o->wmbus,
+           "Wireless M-Bus frame: auto (layout from L field and CRCs), a or b (format A or B with CRCs), "
+           "none (without CRCs). Without this option a frame that is not a wired one is tried as wireless")
+        ->check(CLI::IsMember({"auto", "a", "b", "none"}));
+    app->add_option(
+        "--key", o->key,
+        "AES-128 key (32 hex digits): of an encrypted wireless telegram (mode 5, 7, ELL), or HAN's "
+        "global unicast encryption key for general-glo-ciphering (DB)");
     app->add_option("input", o->input,
                     "hex string (several words are one string), files (each decoded in turn), or - for stdin "
                     "(the default); `decode -- HEX` as well")
