@@ -36,7 +36,17 @@ constexpr std::size_t unit_size = 128;
 // entities, and it stops writing when fewer than seven bytes of its buffer are left, or at a NUL.
 void xml_encode(std::string& out, std::string_view src, std::size_t max_len = encoded_size) {
     const std::size_t base = out.size();
-    for (std::size_t i = 0; i < src.size() && out.size() - base + 6 < max_len; ++i) {
+    std::size_t i = 0;
+    // Most text needs no change: copy the run that fits (a character is one byte while nothing is
+    // replaced), then go character by character from the first one that does.
+    const std::size_t room = max_len > 6 ? max_len - 6 : 0;
+    while (i < src.size() && i < room) {
+        const auto c = static_cast<unsigned char>(src[i]);
+        if (c < 0x20 || c == 0x7F || c == '&' || c == '<' || c == '>' || c == '"') break;
+        ++i;
+    }
+    out.append(src.data(), i);
+    for (; i < src.size() && out.size() - base + 6 < max_len; ++i) {
         const auto c = static_cast<unsigned char>(src[i]);
         if (c == 0) break;
         if (c < 0x20 || c == 0x7F) {
@@ -67,7 +77,16 @@ void element(std::string& out, std::string_view name, std::string_view text,
 
 template <class... Args>
 void append(std::string& out, fmt::format_string<Args...> f, Args&&... args) {
-    fmt::format_to(std::back_inserter(out), f, std::forward<Args>(args)...);
+    fmt::memory_buffer buf;
+    fmt::format_to(std::back_inserter(buf), f, std::forward<Args>(args)...);
+    out.append(buf.data(), buf.size());
+}
+
+// A decimal integer, appended (the common case of append(out, "{}", v), without the formatter).
+template <class Int>
+void put_int(std::string& out, Int v) {
+    const fmt::format_int text(v);
+    out.append(text.data(), text.size());
 }
 
 // "%f" as C prints it (fmt's fixed format is correctly rounded too, but this keeps it obvious).
@@ -212,18 +231,18 @@ void plain_value(std::string& out, const record_view& r) {
     switch (r.dif & 0x0F) {
     case 0x00: return;
     case 0x01:
-    case 0x03: return append(out, "{}", static_cast<int>(int_decode(d)));
+    case 0x03: return put_int(out, static_cast<int>(int_decode(d)));
     case 0x02:
         if (is_date(r)) return date_text(out, tm_decode(d));
-        return append(out, "{}", static_cast<int>(int_decode(d)));
+        return put_int(out, static_cast<int>(int_decode(d)));
     case 0x04:
         if (is_date_time(r)) return date_time_text(out, tm_decode(d));
-        return append(out, "{}", static_cast<int>(int_decode(d)));
+        return put_int(out, static_cast<int>(int_decode(d)));
     case 0x05: return printf_f(out, static_cast<double>(float_decode(d)));
     case 0x06:
         if (is_date_time(r)) return date_time_text(out, tm_decode(d));
-        return append(out, "{}", int_decode(d));
-    case 0x07: return append(out, "{}", int_decode(d));
+        return put_int(out, int_decode(d));
+    case 0x07: return put_int(out, int_decode(d));
     case 0x09:
     case 0x0A:
     case 0x0B:
@@ -315,7 +334,9 @@ void header_xml(std::string& s, const header& h) {
 }
 
 void storage_tariff_device(std::string& s, const record_view& r) {
-    append(s, "        <StorageNumber>{}</StorageNumber>\n", storage_number(r));
+    s += "        <StorageNumber>";
+    put_int(s, storage_number(r));
+    s += "</StorageNumber>\n";
     if (const long t = tariff(r); t >= 0) {
         append(s, "        <Tariff>{}</Tariff>\n", t);
         append(s, "        <Device>{}</Device>\n", device(r));
@@ -323,7 +344,9 @@ void storage_tariff_device(std::string& s, const record_view& r) {
 }
 
 void plain_record_xml(std::string& s, std::string& scratch, const record_view& r, std::size_t id) {
-    append(s, "    <DataRecord id=\"{}\">\n", id);
+    s += "    <DataRecord id=\"";
+    put_int(s, id);
+    s += "\">\n";
     if (r.dif == special_dif::manufacturer_specific) {
         s += "        <Function>Manufacturer specific</Function>\n";
     } else if (r.dif == special_dif::more_records_follow) {
@@ -423,7 +446,9 @@ std::optional<normalized> vib_normalize(const record_view& v, double value) {
 }
 
 void normalized_record_xml(std::string& s, std::string& scratch, const record_view& r, std::size_t id) {
-    append(s, "    <DataRecord id=\"{}\">\n", id);
+    s += "    <DataRecord id=\"";
+    put_int(s, id);
+    s += "\">\n";
     const auto close = [&s] { s += "    </DataRecord>\n\n"; };
     const bool special =
         r.dif == special_dif::manufacturer_specific || r.dif == special_dif::more_records_follow;
@@ -493,7 +518,9 @@ std::string fixed_xml(const fixed_data& f) {
     append(s, "        <Status>{:02X}</Status>\n", f.status);
     s += "    </SlaveInformation>\n\n";
     const auto counter = [&](int id, std::uint8_t type, std::uint32_t value) {
-        append(s, "    <DataRecord id=\"{}\">\n", id);
+        s += "    <DataRecord id=\"";
+        put_int(s, id);
+        s += "\">\n";
         element(s, "Function", function, fixed_encoded_size);
         element(s, "Unit", lm::fixed_unit(type), fixed_encoded_size);
         s += "        <Value>";
