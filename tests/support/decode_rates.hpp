@@ -66,7 +66,6 @@ inline std::size_t decode_json(const bytes& wire) {
     const auto ud = app::decode(f->value.ci, f->value.data);
     if (!ud) return 1;
     std::string out;
-    out.reserve(4096);
     app::write_json(out, *ud);
     return out.size();
 }

@@ -277,9 +277,12 @@ namespace {
 constexpr std::string_view hex_digits = "0123456789ABCDEF";
 
 void put_hex(std::string& out, bytes_view b) {
+    const std::size_t at = out.size();
+    out.resize(at + 2 * b.size());
+    char* p = out.data() + at;
     for (const auto c : b) {
-        out += hex_digits[c >> 4];
-        out += hex_digits[c & 0x0F];
+        *p++ = hex_digits[c >> 4];
+        *p++ = hex_digits[c & 0x0F];
     }
 }
 
@@ -287,8 +290,12 @@ void put_hex(std::string& out, bytes_view b) {
 // knows, \u00xx (lower case) for the other control characters, every other byte as it is.
 void put_string(std::string& out, std::string_view s) {
     out += '"';
-    for (const char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
+    std::size_t run = 0; // start of the bytes not yet written, which need no escape
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c > 0x1F && c != '"' && c != '\\') continue;
+        out.append(s.data() + run, i - run);
+        run = i + 1;
         switch (c) {
         case '"': out += "\\\""; break;
         case '\\': out += "\\\\"; break;
@@ -297,16 +304,13 @@ void put_string(std::string& out, std::string_view s) {
         case '\n': out += "\\n"; break;
         case '\r': out += "\\r"; break;
         case '\t': out += "\\t"; break;
-        default:
-            if (c <= 0x1F) {
-                out += "\\u00";
-                out += "0123456789abcdef"[c >> 4];
-                out += "0123456789abcdef"[c & 0x0F];
-            } else {
-                out += ch;
-            }
+        default: {
+            const char u[6] = {'\\', 'u', '0', '0', "0123456789abcdef"[c >> 4], "0123456789abcdef"[c & 0x0F]};
+            out.append(u, sizeof u);
+        }
         }
     }
+    out.append(s.data() + run, s.size() - run);
     out += '"';
 }
 
@@ -341,10 +345,21 @@ void put_bool(std::string& out, bool b) { out += b ? "true" : "false"; }
 
 // `"key":` (keys here never need escapes).
 void key(std::string& out, std::string_view k, bool first = false) {
-    if (!first) out += ',';
-    out += '"';
-    out += k;
-    out += "\":";
+    char buf[40];
+    std::size_t n = 0;
+    if (!first) buf[n++] = ',';
+    buf[n++] = '"';
+    if (k.size() + 4 > sizeof buf) { // longer than any key here
+        out.append(buf, n);
+        out += k;
+        out += "\":";
+        return;
+    }
+    k.copy(buf + n, k.size());
+    n += k.size();
+    buf[n++] = '"';
+    buf[n++] = ':';
+    out.append(buf, n);
 }
 
 // put_raw's keys: "raw" and, for hex, "raw_format" (they sort together wherever they stand).
@@ -612,6 +627,7 @@ struct json_text_visitor {
     std::string& out;
 
     void operator()(const variable_data& v) const {
+        out.reserve(out.size() + 400 + 480 * v.records.size()); // a data record takes about 450 bytes
         out += '{';
         key(out, "ci", true);
         const byte ci[1] = {v.ci};
