@@ -1,8 +1,8 @@
 // Decoding speed over the libmbus corpus (../shared/corpus/libmbus, every .hex that is a long
 // frame), read once into memory and decoded over and over. Prints frames per second for
-//   - link + app decode to records,
+//   - link + app decode to records (views into the frame), and to record values (app::decode),
 //   - the same plus libmbus XML (plain and normalized),
-//   - the same plus JSON (app::to_json, dumped to text),
+//   - the same plus JSON (app::write_json, and app::to_json dumped to text),
 // and the machine's core count. Nothing is asserted: figures depend on the machine.
 //
 // Run (Release for meaningful figures):
@@ -39,11 +39,15 @@ int main(int argc, char** argv) {
         total_bytes += f.size();
     fmt::print("bench decode: {} libmbus corpus frames ({} bytes), {} s per figure, {} cores\n",
                frames.size(), total_bytes, seconds, std::thread::hardware_concurrency());
-    fmt::print("  decode to records:            {:>12.0f} frames/s\n",
+    fmt::print("  decode to records:            {:>12.0f} frames/s (views into the frame)\n",
                test::rate(frames, seconds, test::decode_records));
+    fmt::print("  decode to record values:      {:>12.0f} frames/s (app::decode)\n",
+               test::rate(frames, seconds, test::decode_record_values));
     fmt::print("  decode to libmbus XML (x2):   {:>12.0f} frames/s (plain and normalized each frame)\n",
                test::rate(frames, seconds, test::decode_both_xml));
-    fmt::print("  decode to JSON:               {:>12.0f} frames/s\n",
+    fmt::print("  decode to JSON:               {:>12.0f} frames/s (app::write_json)\n",
                test::rate(frames, seconds, test::decode_json));
+    fmt::print("  decode to JSON through a DOM: {:>12.0f} frames/s (app::to_json(...).dump())\n",
+               test::rate(frames, seconds, test::decode_json_dom));
     return 0;
 }

@@ -169,6 +169,8 @@ void decode_rows(const std::string& libmbus, double seconds) {
     const double records = test::rate(frames, seconds, test::decode_records);
     const double xml = test::rate(frames, seconds, test::decode_plain_xml);
     const double json = test::rate(frames, seconds, test::decode_json);
+    const double values = test::rate(frames, seconds, test::decode_record_values);
+    const double json_dom = test::rate(frames, seconds, test::decode_json_dom);
     std::map<std::string, double> ref;
     if (!libmbus.empty() && fs::exists(libmbus)) {
         std::string command = quote(libmbus) + " " + fmt::format("{}", seconds);
@@ -195,6 +197,10 @@ void decode_rows(const std::string& libmbus, double seconds) {
     row("to plain libmbus XML:", xml, "xml");
     fmt::print("   {:<22} mbus-sim {:>9.0f} vs mbus-sim XML {:>9.0f} = {:.2f}x   (goal >= 1x)\n",
                "to JSON:", json, xml, xml > 0 ? json / xml : 0.0);
+    fmt::print(
+        "   context: records as views into the frame above; into app::record values (app::decode) {:.0f}/s;\n"
+        "   JSON through the nlohmann DOM (app::to_json(...).dump()) {:.0f}/s\n",
+        values, json_dom);
 }
 
 void relay(const std::string& command, const char* indent) {

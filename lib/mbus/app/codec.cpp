@@ -1,6 +1,7 @@
 #include <mbus/app/codec.hpp>
 #include <mbus/app/dif.hpp>
 #include <mbus/app/errc.hpp>
+#include <mbus/app/record_view.hpp>
 
 #include <array>
 
@@ -56,69 +57,12 @@ lvar_rule read_lvar(byte lvar) {
     return {0, false};
 }
 
-result<std::vector<record>> decode_records(bytes_view data, std::size_t i) {
-    const reader rd{data};
-    const std::size_t n = data.size();
+result<std::vector<record>> decode_records(bytes_view records) {
     std::vector<record> out;
-    while (i < n) {
-        record r;
-        r.dib.dif = data[i];
-        if (r.dib.dif == special_dif::idle_filler) {
-            ++i;
-            out.push_back(std::move(r));
-            continue;
-        }
-        if (r.dib.dif == special_dif::manufacturer_specific ||
-            r.dib.dif == special_dif::more_records_follow) {
-            r.data.assign(data.begin() + static_cast<std::ptrdiff_t>(i + 1), data.end());
-            out.push_back(std::move(r));
-            break;
-        }
-
-        // The DIFE loop stands on the byte that announces an extension and takes the next one.
-        while (i < n && (data[i] & extension_bit) != 0) {
-            if (r.dib.dife.size() >= max_dife) return errc::too_many_dife;
-            r.dib.dife.push_back(rd.at(i + 1));
-            ++i;
-        }
-        ++i;
-        if (i > n) return errc::premature_end_at_dif;
-
-        vib v;
-        v.vif = rd.at(i++);
-        if (is_plain_text_vif(v.vif)) {
-            const std::size_t len = rd.at(i++);
-            if (len > max_plain_text_vif) return errc::plain_vif_too_long;
-            if (i + len > n) return errc::premature_end_at_plain_vif;
-            v.plain_text.assign(data.begin() + static_cast<std::ptrdiff_t>(i),
-                                data.begin() + static_cast<std::ptrdiff_t>(i + len));
-            i += len;
-        }
-        if ((v.vif & extension_bit) != 0) {
-            v.vife.push_back(rd.at(i));
-            while (i < n && (data[i] & extension_bit) != 0) {
-                if (v.vife.size() >= max_vife) return errc::too_many_vife;
-                v.vife.push_back(rd.at(i + 1));
-                ++i;
-            }
-            ++i;
-        }
-        if (i > n) return errc::premature_end_at_vif;
-
-        std::size_t start = i;
-        std::size_t len = data_length(r.dib.dif);
-        if ((r.dib.dif & 0x0F) == 0x0D) {
-            const auto rule = read_lvar(rd.at(i));
-            len = rule.length;
-            if (rule.consumed) ++i;
-        }
-        if (i + len > n) return errc::premature_end_at_data;
-        r.data.assign(data.begin() + static_cast<std::ptrdiff_t>(start),
-                      data.begin() + static_cast<std::ptrdiff_t>(i + len));
-        i += len;
-        r.vib = std::move(v);
-        out.push_back(std::move(r));
-    }
+    record_cursor cursor{records};
+    while (const auto r = cursor.next())
+        out.push_back(r->to_record());
+    if (cursor.error()) return unexpected(cursor.error());
     return out;
 }
 
@@ -136,15 +80,12 @@ header decode_header(bytes_view d, bool with_address) {
 }
 
 result<user_data> decode_variable(byte ci, bytes_view data) {
-    const bool with_address = ci == ci::variable_long;
-    const std::size_t header_size =
-        ci == ci::variable_long ? long_header_size : (ci == ci::variable_short ? short_header_size : 0);
-    if (ci == ci::variable_long && data.empty()) return errc::no_data;
-    if (data.size() < header_size) return errc::header_too_short;
+    const auto view = decode_variable_view(ci, data);
+    if (!view) return unexpected(view.error());
     variable_data v;
     v.ci = ci;
-    if (header_size > 0) v.header = decode_header(data, with_address);
-    auto records = decode_records(data, header_size);
+    v.header = view->header;
+    auto records = decode_records(view->records);
     if (!records) return unexpected(records.error());
     v.records = std::move(*records);
     return user_data{std::move(v)};
@@ -222,6 +163,133 @@ bytes_view value_bytes(const record& r) {
     bytes_view d{r.data};
     if ((r.dib.dif & 0x0F) == 0x0D && r.vib && !d.empty() && read_lvar(d[0]).consumed) return d.subspan(1);
     return d;
+}
+
+// The reading rules of libmbus's mbus_data_variable_parse, one record per call.
+std::optional<record_view> record_cursor::next() {
+    const bytes_view data = d_;
+    const reader rd{data};
+    const std::size_t n = data.size();
+    std::size_t i = i_;
+    if (i >= n || error_) return std::nullopt;
+    const auto fail = [this](errc e) -> std::optional<record_view> {
+        error_ = make_error_code(e);
+        i_ = d_.size();
+        return std::nullopt;
+    };
+    const std::size_t first = i;
+    record_view r;
+    r.dif = data[i];
+    if (r.dif == special_dif::idle_filler) {
+        i_ = i + 1;
+        r.wire = data.subspan(first, 1);
+        return r;
+    }
+    if (r.dif == special_dif::manufacturer_specific || r.dif == special_dif::more_records_follow) {
+        r.data = data.subspan(i + 1);
+        r.wire = data.subspan(first);
+        i_ = n;
+        return r;
+    }
+
+    // The DIFE loop stands on the byte that announces an extension and takes the next one. Every
+    // byte it takes lies inside `data` when the record is whole (a byte past the end, read as 0
+    // like libmbus, always ends in an error below), so the views are exact.
+    std::size_t dife_count = 0;
+    while (i < n && (data[i] & extension_bit) != 0) {
+        if (dife_count >= max_dife) return fail(errc::too_many_dife);
+        ++dife_count;
+        ++i;
+    }
+    ++i;
+    if (i > n) return fail(errc::premature_end_at_dif);
+    r.dife = data.subspan(first + 1, dife_count);
+
+    r.has_vib = true;
+    r.vif = rd.at(i++);
+    if (is_plain_text_vif(r.vif)) {
+        const std::size_t len = rd.at(i++);
+        if (len > max_plain_text_vif) return fail(errc::plain_vif_too_long);
+        if (i + len > n) return fail(errc::premature_end_at_plain_vif);
+        r.plain_text = data.subspan(i, len);
+        i += len;
+    }
+    if ((r.vif & extension_bit) != 0) {
+        const std::size_t vife_first = i;
+        std::size_t vife_count = 1;
+        while (i < n && (data[i] & extension_bit) != 0) {
+            if (vife_count >= max_vife) return fail(errc::too_many_vife);
+            ++vife_count;
+            ++i;
+        }
+        ++i;
+        if (i > n) return fail(errc::premature_end_at_vif);
+        r.vife = data.subspan(vife_first, vife_count);
+    }
+    if (i > n) return fail(errc::premature_end_at_vif);
+
+    const std::size_t start = i;
+    std::size_t len = data_length(r.dif);
+    if ((r.dif & 0x0F) == 0x0D) {
+        const auto rule = read_lvar(rd.at(i));
+        len = rule.length;
+        if (rule.consumed) ++i;
+    }
+    if (i + len > n) return fail(errc::premature_end_at_data);
+    r.data = data.subspan(start, i + len - start);
+    i += len;
+    r.wire = data.subspan(first, i - first);
+    i_ = i;
+    return r;
+}
+
+record_view view_of(const record& r) {
+    record_view v;
+    v.dif = r.dib.dif;
+    v.dife = r.dib.dife;
+    if (r.vib) {
+        v.has_vib = true;
+        v.vif = r.vib->vif;
+        v.plain_text = r.vib->plain_text;
+        v.vife = r.vib->vife;
+    }
+    v.data = r.data;
+    return v;
+}
+
+bytes_view value_bytes(const record_view& r) {
+    if ((r.dif & 0x0F) == 0x0D && r.has_vib && !r.data.empty() && read_lvar(r.data[0]).consumed)
+        return r.data.subspan(1);
+    return r.data;
+}
+
+record record_view::to_record() const {
+    record r;
+    r.dib.dif = dif;
+    r.dib.dife.assign(dife.begin(), dife.end());
+    if (has_vib) {
+        vib v;
+        v.vif = vif;
+        v.plain_text.assign(plain_text.begin(), plain_text.end());
+        v.vife.assign(vife.begin(), vife.end());
+        r.vib = std::move(v);
+    }
+    r.data.assign(data.begin(), data.end());
+    return r;
+}
+
+result<variable_view> decode_variable_view(byte ci, bytes_view data) {
+    if (ci != ci::variable_long && ci != ci::variable_short && ci != ci::variable_none)
+        return errc::unsupported_ci;
+    const std::size_t header_size =
+        ci == ci::variable_long ? long_header_size : (ci == ci::variable_short ? short_header_size : 0);
+    if (ci == ci::variable_long && data.empty()) return errc::no_data;
+    if (data.size() < header_size) return errc::header_too_short;
+    variable_view v;
+    v.ci = ci;
+    if (header_size > 0) v.header = decode_header(data, ci == ci::variable_long);
+    v.records = data.subspan(header_size);
+    return v;
 }
 
 namespace {

@@ -8,6 +8,9 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <cmath>
+#include <string>
 
 namespace mbus::app {
 
@@ -259,5 +262,484 @@ json to_json(const record& r, std::size_t index) {
 }
 
 json to_json(const user_data& ud) { return std::visit(to_json_visitor{}, ud); }
+
+} // namespace mbus::app
+
+// --- JSON text without a DOM ---
+// nlohmann::json keeps an object's keys in a std::map: dump() writes them in byte order. The writers
+// below write every object's keys in that order by hand; json_writer_test compares their text with
+// to_json(...).dump() over the corpus, which is what keeps the two the same.
+
+namespace mbus::app {
+
+namespace {
+
+constexpr std::string_view hex_digits = "0123456789ABCDEF";
+
+void put_hex(std::string& out, bytes_view b) {
+    const std::size_t at = out.size();
+    out.resize(at + 2 * b.size());
+    char* p = out.data() + at;
+    for (const auto c : b) {
+        *p++ = hex_digits[c >> 4];
+        *p++ = hex_digits[c & 0x0F];
+    }
+}
+
+// A JSON string as nlohmann's dump() writes it (ensure_ascii off): the two-character escapes it
+// knows, \u00xx (lower case) for the other control characters, every other byte as it is.
+void put_string(std::string& out, std::string_view s) {
+    out += '"';
+    std::size_t run = 0; // start of the bytes not yet written, which need no escape
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c > 0x1F && c != '"' && c != '\\') continue;
+        out.append(s.data() + run, i - run);
+        run = i + 1;
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default: {
+            const char u[6] = {'\\', 'u', '0', '0', "0123456789abcdef"[c >> 4], "0123456789abcdef"[c & 0x0F]};
+            out.append(u, sizeof u);
+        }
+        }
+    }
+    out.append(s.data() + run, s.size() - run);
+    out += '"';
+}
+
+void put_hex_string(std::string& out, bytes_view b) {
+    out += '"';
+    put_hex(out, b);
+    out += '"';
+}
+
+template <class Int>
+void put_int(std::string& out, Int v) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
+}
+
+// A double as nlohmann's dump() writes it: "null" for NaN and infinities, else its own conversion
+// (Grisu2 and its layout), which dump() calls too: Grisu2 is not always the shortest text that
+// reads back (1.9707682098053248e+16 where std::to_chars writes 1.970768209805325e+16), so no
+// other conversion gives the same bytes.
+void put_double(std::string& out, double v) {
+    if (!std::isfinite(v)) {
+        out += "null";
+        return;
+    }
+    char buf[64];
+    const char* end = nlohmann::detail::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, static_cast<std::size_t>(end - buf));
+}
+
+void put_bool(std::string& out, bool b) { out += b ? "true" : "false"; }
+
+// `"key":` (keys here never need escapes).
+void key(std::string& out, std::string_view k, bool first = false) {
+    char buf[40];
+    std::size_t n = 0;
+    if (!first) buf[n++] = ',';
+    buf[n++] = '"';
+    if (k.size() + 4 > sizeof buf) { // longer than any key here
+        out.append(buf, n);
+        out += k;
+        out += "\":";
+        return;
+    }
+    k.copy(buf + n, k.size());
+    n += k.size();
+    buf[n++] = '"';
+    buf[n++] = ':';
+    out.append(buf, n);
+}
+
+// put_raw's keys: "raw" and, for hex, "raw_format" (they sort together wherever they stand).
+void put_raw_text(std::string& out, const value& v, bool first = false) {
+    key(out, "raw", first);
+    if (const auto* s = std::get_if<std::string>(&v)) {
+        if (printable(*s)) {
+            put_string(out, *s);
+        } else {
+            out += '"';
+            for (auto it = s->rbegin(); it != s->rend(); ++it) {
+                const auto c = static_cast<unsigned char>(*it);
+                out += hex_digits[c >> 4];
+                out += hex_digits[c & 0x0F];
+            }
+            out += "\",\"raw_format\":\"hex\"";
+        }
+        return;
+    }
+    if (const auto* b = std::get_if<bytes>(&v)) {
+        put_hex_string(out, *b);
+        out += ",\"raw_format\":\"hex\"";
+        return;
+    }
+    if (const auto* i = std::get_if<std::int64_t>(&v)) return put_int(out, *i);
+    if (const auto* d = std::get_if<double>(&v)) return put_double(out, *d);
+    if (std::holds_alternative<std::monostate>(v)) {
+        out += "null";
+        return;
+    }
+    put_string(out, to_string(v));
+}
+
+void put_status_flags(std::string& out, std::uint8_t s) {
+    out += '[';
+    bool first = true;
+    const auto flag = [&](std::string_view f) {
+        if (!first) out += ',';
+        first = false;
+        put_string(out, f);
+    };
+    switch (s & 0x03) {
+    case 1: flag("application_busy"); break;
+    case 2: flag("application_error"); break;
+    case 3: flag("abnormal_condition"); break;
+    default: break;
+    }
+    if ((s & 0x04) != 0) flag("power_low");
+    if ((s & 0x08) != 0) flag("permanent_error");
+    if ((s & 0x10) != 0) flag("temporary_error");
+    for (int bit = 5; bit < 8; ++bit) {
+        if ((s & (1 << bit)) == 0) continue;
+        if (!first) out += ',';
+        first = false;
+        out += "\"manufacturer_bit_";
+        put_int(out, bit);
+        out += '"';
+    }
+    out += ']';
+}
+
+void put_header(std::string& out, const header& h) {
+    out += '{';
+    key(out, "access_number", true);
+    put_int(out, h.access_number);
+    if (h.address) {
+        const auto& a = *h.address;
+        key(out, "id");
+        put_string(out, id_to_string(a.id));
+        key(out, "manufacturer");
+        put_string(out, manufacturer_letters(a.manufacturer));
+        key(out, "manufacturer_code");
+        out += '"';
+        for (int shift = 12; shift >= 0; shift -= 4)
+            out += hex_digits[(a.manufacturer >> shift) & 0x0F];
+        out += '"';
+        key(out, "manufacturer_valid");
+        put_bool(out, valid_manufacturer(a.manufacturer));
+        key(out, "medium");
+        put_int(out, a.medium);
+        key(out, "medium_description");
+        put_string(out, medium_description(a.medium));
+        key(out, "medium_name");
+        put_string(out, medium_name(a.medium));
+    }
+    key(out, "signature");
+    out += '"';
+    for (int shift = 12; shift >= 0; shift -= 4)
+        out += hex_digits[(h.signature >> shift) & 0x0F];
+    out += '"';
+    key(out, "status");
+    put_int(out, h.status);
+    key(out, "status_flags");
+    put_status_flags(out, h.status);
+    if (h.address) {
+        key(out, "version");
+        put_int(out, h.address->version);
+    }
+    out += '}';
+}
+
+// The record's bytes as app::encode writes them, in hex.
+void put_record_hex(std::string& out, const record& r) {
+    out += '"';
+    const byte dif[1] = {r.dib.dif};
+    put_hex(out, dif);
+    put_hex(out, r.dib.dife);
+    if (r.vib) {
+        const byte vif[1] = {r.vib->vif};
+        put_hex(out, vif);
+        if ((r.vib->vif & 0x7F) == 0x7C) {
+            const byte len[1] = {static_cast<byte>(r.vib->plain_text.size())};
+            put_hex(out, len);
+            put_hex(out, r.vib->plain_text);
+        }
+        put_hex(out, r.vib->vife);
+    }
+    put_hex(out, r.data);
+    out += '"';
+}
+
+void put_record(std::string& out, const record& r, std::size_t index) {
+    const auto m = describe(r);
+    const auto d = describe(r.dib);
+    const auto put_dib = [&] { // coding, dif, dife
+        key(out, "coding", true);
+        put_string(out, name(d.coding));
+        key(out, "dif");
+        const byte dif[1] = {r.dib.dif};
+        put_hex_string(out, dif);
+        key(out, "dife");
+        put_hex_string(out, r.dib.dife);
+    };
+    const auto put_common = [&] { // function, hex, index, kind
+        key(out, "function");
+        put_string(out, name(d.function));
+        key(out, "hex");
+        put_record_hex(out, r);
+        key(out, "index");
+        put_int(out, index);
+        key(out, "kind");
+        put_string(out, name(m ? m->kind : record_kind::data));
+    };
+    const auto put_storage = [&] { // storage, subunit, tariff
+        key(out, "storage");
+        put_int(out, d.storage);
+        key(out, "subunit");
+        put_int(out, d.subunit);
+        key(out, "tariff");
+        put_int(out, d.tariff);
+    };
+    const auto put_vib = [&] { // vif, vife
+        if (!r.vib) return;
+        key(out, "vif");
+        const byte vif[1] = {r.vib->vif};
+        put_hex_string(out, vif);
+        key(out, "vife");
+        put_hex_string(out, r.vib->vife);
+    };
+    out += '{';
+    if (!m) {
+        put_dib();
+        key(out, "error");
+        put_string(out, m.error().message());
+        put_common();
+        put_storage();
+        put_vib();
+        out += '}';
+        return;
+    }
+    if (m->kind == record_kind::manufacturer_data || m->kind == record_kind::more_records_follow) {
+        key(out, "coding", true);
+        put_string(out, name(d.coding));
+        key(out, "data");
+        put_hex_string(out, r.data);
+        key(out, "dif");
+        const byte dif[1] = {r.dib.dif};
+        put_hex_string(out, dif);
+        key(out, "dife");
+        put_hex_string(out, r.dib.dife);
+        put_common();
+        key(out, "more_records_follow");
+        put_bool(out, m->kind == record_kind::more_records_follow);
+        put_storage();
+        key(out, "text");
+        put_string(out, m->text);
+        put_vib();
+        out += '}';
+        return;
+    }
+    if (m->kind == record_kind::idle_filler) {
+        put_dib();
+        put_common();
+        put_storage();
+        key(out, "text");
+        put_string(out, m->text);
+        put_vib();
+        out += '}';
+        return;
+    }
+    const auto& v = *m->vib;
+    key(out, "code", true);
+    const byte code[1] = {v.code.code};
+    put_hex_string(out, code);
+    key(out, "coding");
+    put_string(out, name(d.coding));
+    key(out, "description");
+    put_string(out, description(v.q));
+    key(out, "dif");
+    const byte dif[1] = {r.dib.dif};
+    put_hex_string(out, dif);
+    key(out, "dife");
+    put_hex_string(out, r.dib.dife);
+    key(out, "exponent");
+    put_int(out, v.exponent);
+    put_common();
+    key(out, "modifiers");
+    out += '[';
+    for (std::size_t i = 0; i < v.notes.size(); ++i) {
+        if (i > 0) out += ',';
+        put_string(out, v.notes[i]);
+    }
+    out += ']';
+    if (v.code.table == vif_table::primary && v.code.code == 0x7C) {
+        key(out, "plain_text_unit");
+        if (printable(v.plain_text_unit))
+            put_string(out, v.plain_text_unit);
+        else
+            put_hex_string(out, r.vib->plain_text);
+    }
+    key(out, "quantity");
+    put_string(out, name(v.q));
+    put_raw_text(out, m->raw);
+    key(out, "storage");
+    put_int(out, d.storage);
+    key(out, "subunit");
+    put_int(out, d.subunit);
+    key(out, "table");
+    put_string(out, name(v.code.table));
+    key(out, "tariff");
+    put_int(out, d.tariff);
+    key(out, "text");
+    put_string(out, printable(m->text) ? std::string_view(m->text) : description(v.q));
+    key(out, "unit");
+    if (printable(v.unit_text))
+        put_string(out, v.unit_text);
+    else
+        put_hex_string(out, r.vib->plain_text);
+    key(out, "value");
+    if (m->scaled)
+        put_double(out, *m->scaled);
+    else
+        out += "null";
+    put_vib();
+    out += '}';
+}
+
+void put_ci(std::string& out, unsigned ci) {
+    key(out, "ci");
+    const byte b[1] = {static_cast<byte>(ci)};
+    put_hex_string(out, b);
+}
+
+struct json_text_visitor {
+    std::string& out;
+
+    void operator()(const variable_data& v) const {
+        out.reserve(out.size() + 400 + 480 * v.records.size()); // a data record takes about 450 bytes
+        out += '{';
+        key(out, "ci", true);
+        const byte ci[1] = {v.ci};
+        put_hex_string(out, ci);
+        key(out, "header");
+        if (v.ci == ci::variable_none)
+            out += "null";
+        else
+            put_header(out, v.header);
+        bool more = false;
+        for (const auto& r : v.records)
+            more = more || r.dib.dif == special_dif::more_records_follow;
+        key(out, "more_records_follow");
+        put_bool(out, more);
+        key(out, "records");
+        out += '[';
+        for (std::size_t i = 0; i < v.records.size(); ++i) {
+            if (i > 0) out += ',';
+            put_record(out, v.records[i], i);
+        }
+        out += ']';
+        key(out, "structure");
+        put_string(out, "variable");
+        out += '}';
+    }
+    void operator()(const fixed_data& f) const {
+        const bool binary = (f.status & 0x80) != 0;
+        const unsigned t1 = f.medium_unit & 0xFF;
+        const unsigned t2 = f.medium_unit >> 8;
+        const unsigned medium = (t1 & 0xC0) >> 6 | (t2 & 0xC0) >> 4;
+        out += '{';
+        key(out, "ci", true);
+        const byte ci[1] = {f.ci};
+        put_hex_string(out, ci);
+        key(out, "fixed");
+        out += '{';
+        key(out, "access_number", true);
+        put_int(out, f.access_number);
+        key(out, "counter_format");
+        put_string(out, binary ? "binary" : "bcd");
+        key(out, "counters");
+        out += '[';
+        bool first = true;
+        for (const auto& [type, count] : {std::pair{t1, f.counter1}, std::pair{t2, f.counter2}}) {
+            if (!first) out += ',';
+            first = false;
+            const byte le[4] = {static_cast<byte>(count), static_cast<byte>(count >> 8),
+                                static_cast<byte>(count >> 16), static_cast<byte>(count >> 24)};
+            const auto v = decode_value(binary ? data_coding::int32 : data_coding::bcd8, le);
+            out += '{';
+            put_raw_text(out, *v, true);
+            key(out, "unit");
+            put_string(out, fixed_unit(type));
+            key(out, "unit_code");
+            put_int(out, type & 0x3F);
+            out += '}';
+        }
+        out += ']';
+        key(out, "id");
+        put_string(out, id_to_string(f.id));
+        key(out, "medium");
+        put_int(out, medium);
+        key(out, "medium_name");
+        put_string(out, libmbus::fixed_medium_name(medium));
+        key(out, "status");
+        put_int(out, f.status);
+        key(out, "stored");
+        put_bool(out, (f.status & 0x40) != 0);
+        out += '}';
+        key(out, "structure");
+        put_string(out, "fixed");
+        out += '}';
+    }
+    void operator()(const application_error& e) const {
+        out += '{';
+        key(out, "application_error", true);
+        out += '{';
+        key(out, "description", true);
+        put_string(out, application_error_description(e.status.value_or(0)));
+        key(out, "status");
+        if (e.status)
+            put_int(out, *e.status);
+        else
+            out += "null";
+        out += '}';
+        put_ci(out, ci::app_error);
+        key(out, "structure");
+        put_string(out, "application_error");
+        out += '}';
+    }
+    void operator()(const other_data& o) const {
+        out += '{';
+        key(out, "ci", true);
+        const byte ci[1] = {o.ci};
+        put_hex_string(out, ci);
+        key(out, "data");
+        put_hex_string(out, o.data);
+        key(out, "structure");
+        put_string(out, "other");
+        out += '}';
+    }
+};
+
+} // namespace
+
+void write_json(std::string& out, const user_data& ud) { std::visit(json_text_visitor{out}, ud); }
+
+std::string to_json_text(const user_data& ud) {
+    std::string out;
+    out.reserve(1024);
+    write_json(out, ud);
+    return out;
+}
 
 } // namespace mbus::app

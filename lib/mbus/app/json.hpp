@@ -51,6 +51,13 @@
 namespace mbus::app {
 
 nlohmann::json to_json(const user_data& ud);
+
+// The text of to_json(ud).dump(), byte for byte, written straight into `out` (appended) without
+// building a DOM: for callers that only print the JSON (decode rates, the decode command). Unlike
+// dump(), text that is not valid UTF-8 is written as it is instead of throwing (the records' own
+// texts are printable ASCII or hex already).
+void write_json(std::string& out, const user_data& ud);
+std::string to_json_text(const user_data& ud);
 nlohmann::json to_json(const record& r, std::size_t index = 0);
 nlohmann::json to_json(const header& h);
 

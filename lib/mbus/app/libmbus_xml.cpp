@@ -3,13 +3,17 @@
 #include <mbus/app/errc.hpp>
 #include <mbus/app/libmbus_tables.hpp>
 #include <mbus/app/libmbus_xml.hpp>
+#include <mbus/app/record_view.hpp>
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <optional>
+#include <string_view>
 
 // A port of the XML half of libmbus 0.10.0 (mbus-protocol.c: mbus_frame_data_xml and the
 // functions it calls; mbus-protocol-aux.c: mbus_frame_data_xml_normalized), written from its
@@ -28,35 +32,68 @@ constexpr std::size_t encoded_size = 768;
 constexpr std::size_t fixed_encoded_size = 256;
 constexpr std::size_t unit_size = 128;
 
-// mbus_str_xml_encode: control characters become spaces, & < > " become entities, and it stops
-// writing when fewer than seven bytes of its buffer are left, or at a NUL.
-std::string xml_encode(std::string_view src, std::size_t max_len = encoded_size) {
-    std::string dst;
-    for (std::size_t i = 0; i < src.size() && dst.size() + 6 < max_len; ++i) {
+// mbus_str_xml_encode, appended to `out`: control characters become spaces, & < > " become
+// entities, and it stops writing when fewer than seven bytes of its buffer are left, or at a NUL.
+void xml_encode(std::string& out, std::string_view src, std::size_t max_len = encoded_size) {
+    const std::size_t base = out.size();
+    std::size_t i = 0;
+    // Most text needs no change: copy the run that fits (a character is one byte while nothing is
+    // replaced), then go character by character from the first one that does.
+    const std::size_t room = max_len > 6 ? max_len - 6 : 0;
+    while (i < src.size() && i < room) {
+        const auto c = static_cast<unsigned char>(src[i]);
+        if (c < 0x20 || c == 0x7F || c == '&' || c == '<' || c == '>' || c == '"') break;
+        ++i;
+    }
+    out.append(src.data(), i);
+    for (; i < src.size() && out.size() - base + 6 < max_len; ++i) {
         const auto c = static_cast<unsigned char>(src[i]);
         if (c == 0) break;
         if (c < 0x20 || c == 0x7F) {
-            dst += ' ';
+            out += ' ';
             continue;
         }
         switch (c) {
-        case '&': dst += "&amp;"; break;
-        case '<': dst += "&lt;"; break;
-        case '>': dst += "&gt;"; break;
-        case '"': dst += "&quot;"; break;
-        default: dst += static_cast<char>(c); break;
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        default: out += static_cast<char>(c); break;
         }
     }
-    return dst;
+}
+
+// `<name>` + encoded text + `</name>` on a line of their own, eight spaces in.
+void element(std::string& out, std::string_view name, std::string_view text,
+             std::size_t max_len = encoded_size) {
+    out += "        <";
+    out += name;
+    out += '>';
+    xml_encode(out, text, max_len);
+    out += "</";
+    out += name;
+    out += ">\n";
+}
+
+template <class... Args>
+void append(std::string& out, fmt::format_string<Args...> f, Args&&... args) {
+    fmt::memory_buffer buf;
+    fmt::format_to(std::back_inserter(buf), f, std::forward<Args>(args)...);
+    out.append(buf.data(), buf.size());
+}
+
+// A decimal integer, appended (the common case of append(out, "{}", v), without the formatter).
+template <class Int>
+void put_int(std::string& out, Int v) {
+    const fmt::format_int text(v);
+    out.append(text.data(), text.size());
 }
 
 // "%f" as C prints it (fmt's fixed format is correctly rounded too, but this keeps it obvious).
-std::string printf_f(double v) {
-    const int n = std::snprintf(nullptr, 0, "%f", v);
-    std::string s(static_cast<std::size_t>(n) + 1, '\0');
-    std::snprintf(s.data(), s.size(), "%f", v);
-    s.resize(static_cast<std::size_t>(n));
-    return s;
+void printf_f(std::string& out, double v) {
+    char buf[512]; // DBL_MAX is 309 digits before the point
+    const int n = std::snprintf(buf, sizeof buf, "%f", v);
+    if (n > 0) out.append(buf, std::min(static_cast<std::size_t>(n), sizeof buf - 1));
 }
 
 // mbus_data_int_decode / mbus_data_long_long_decode: little-endian two's complement.
@@ -79,11 +116,14 @@ unsigned long long bcd_hex(bytes_view b) {
 
 // The plain XML's BCD: the digits as they are on the wire (hex digits A-E included), and a high
 // nibble of F in the last byte printed as a minus sign (the corpus shows "-18" for 18 00 F0).
-std::string bcd_text(bytes_view b) {
-    if (b.empty()) return "0";
-    if ((b.back() >> 4) != 0xF) return fmt::format("{:X}", bcd_hex(b));
+void bcd_text(std::string& out, bytes_view b) {
+    if (b.empty()) {
+        out += '0';
+        return;
+    }
+    if ((b.back() >> 4) != 0xF) return append(out, "{:X}", bcd_hex(b));
     const unsigned long long top_nibble = 0xFULL << (8 * b.size() - 4);
-    return fmt::format("-{:X}", bcd_hex(b) & ~top_nibble);
+    append(out, "-{:X}", bcd_hex(b) & ~top_nibble);
 }
 
 // mbus_data_bcd_decode: decimal digits; a high nibble of F in the last byte makes it negative,
@@ -143,67 +183,83 @@ tm_fields tm_decode(bytes_view d) {
     }
     return t;
 }
-std::string date_text(const tm_fields& t) {
-    return fmt::format("{:04d}-{:02d}-{:02d}", t.year + 1900, t.mon + 1, t.mday);
+void date_text(std::string& out, const tm_fields& t) {
+    append(out, "{:04d}-{:02d}-{:02d}", t.year + 1900, t.mon + 1, t.mday);
 }
-std::string date_time_text(const tm_fields& t) {
-    return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}", t.year + 1900, t.mon + 1, t.mday, t.hour,
-                       t.min, t.sec);
+void date_time_text(std::string& out, const tm_fields& t) {
+    append(out, "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}", t.year + 1900, t.mon + 1, t.mday, t.hour, t.min,
+           t.sec);
 }
 
-std::uint8_t vife0(const record& r) { return r.vib && !r.vib->vife.empty() ? r.vib->vife[0] : 0; }
-std::uint8_t vif_of(const record& r) { return r.vib ? r.vib->vif : 0; }
+// lm::reversed_c_string and lm::hex_reversed, appended.
+void reversed_c_string(std::string& out, bytes_view b) {
+    for (auto it = b.rbegin(); it != b.rend() && *it != 0; ++it)
+        out += static_cast<char>(*it);
+}
+void hex_reversed(std::string& out, bytes_view b) {
+    static constexpr std::string_view digits = "0123456789ABCDEF";
+    for (auto it = b.rbegin(); it != b.rend(); ++it) {
+        if (it != b.rbegin()) out += ' ';
+        out += digits[*it >> 4];
+        out += digits[*it & 0x0F];
+    }
+}
+
+std::uint8_t vif_of(const record_view& r) { return r.has_vib ? r.vif : 0; }
 
 // Data types 4 and 6 hold a date and time for VIF 6D and for VIFE 30 and 70 after FD.
-bool is_date_time(const record& r) {
+bool is_date_time(const record_view& r) {
     const auto vif = vif_of(r);
-    const auto e = vife0(r) & 0x7F;
+    const auto e = r.vife0() & 0x7F;
     return (vif & 0x7F) == 0x6D || (vif == 0xFD && (e == 0x30 || e == 0x70));
 }
-bool is_date(const record& r) { return (vif_of(r) & 0x7F) == 0x6C; }
+bool is_date(const record_view& r) { return (vif_of(r) & 0x7F) == 0x6C; }
 
 // A variable-length value: text for LVAR up to BF (libmbus's only case before its PR 220), the
 // bytes in hex otherwise, as libmbus prints the binary LVAR of example_binary16_lvar.
-std::string variable_length_text(const record& r) {
+void variable_length_text(std::string& out, const record_view& r) {
     const bool text = r.data.empty() || r.data[0] <= 0xBF;
-    return text ? lm::reversed_c_string(value_bytes(r)) : lm::hex_reversed(value_bytes(r));
+    if (text)
+        reversed_c_string(out, value_bytes(r));
+    else
+        hex_reversed(out, value_bytes(r));
 }
 
-// mbus_data_record_decode: the Value of the plain XML.
-std::string plain_value(const record& r) {
+// mbus_data_record_decode: the Value of the plain XML, appended.
+void plain_value(std::string& out, const record_view& r) {
     const bytes_view d = r.data;
-    switch (r.dib.dif & 0x0F) {
-    case 0x00: return {};
+    switch (r.dif & 0x0F) {
+    case 0x00: return;
     case 0x01:
-    case 0x03: return fmt::format("{}", static_cast<int>(int_decode(d)));
+    case 0x03: return put_int(out, static_cast<int>(int_decode(d)));
     case 0x02:
-        if (is_date(r)) return date_text(tm_decode(d));
-        return fmt::format("{}", static_cast<int>(int_decode(d)));
+        if (is_date(r)) return date_text(out, tm_decode(d));
+        return put_int(out, static_cast<int>(int_decode(d)));
     case 0x04:
-        if (is_date_time(r)) return date_time_text(tm_decode(d));
-        return fmt::format("{}", static_cast<int>(int_decode(d)));
-    case 0x05: return printf_f(static_cast<double>(float_decode(d)));
+        if (is_date_time(r)) return date_time_text(out, tm_decode(d));
+        return put_int(out, static_cast<int>(int_decode(d)));
+    case 0x05: return printf_f(out, static_cast<double>(float_decode(d)));
     case 0x06:
-        if (is_date_time(r)) return date_time_text(tm_decode(d));
-        return fmt::format("{}", int_decode(d));
-    case 0x07: return fmt::format("{}", int_decode(d));
+        if (is_date_time(r)) return date_time_text(out, tm_decode(d));
+        return put_int(out, int_decode(d));
+    case 0x07: return put_int(out, int_decode(d));
     case 0x09:
     case 0x0A:
     case 0x0B:
     case 0x0C:
-    case 0x0E: return bcd_text(d);
-    case 0x0F: return lm::hex_reversed(d);
-    case 0x0D: return variable_length_text(r);
-    default: return fmt::format("Unknown DIF (0x{:02x})", r.dib.dif);
+    case 0x0E: return bcd_text(out, d);
+    case 0x0F: return hex_reversed(out, d);
+    case 0x0D: return variable_length_text(out, r);
+    default: return append(out, "Unknown DIF (0x{:02x})", r.dif);
     }
 }
 
 // The storage number, tariff and subunit of libmbus, bit by bit as it gathers them (the
 // storage number in a C int shifted as x86 does, which matters only past eight DIFE).
-long storage_number(const dib& d) {
-    long result = (d.dif & 0x40) >> 6;
+long storage_number(const record_view& r) {
+    long result = (r.dif & 0x40) >> 6;
     int bit = 1;
-    for (const auto e : d.dife) {
+    for (const auto e : r.dife) {
         const auto part = static_cast<std::int32_t>(static_cast<std::uint32_t>(e & 0x0F) << (bit & 31));
         result |= part;
         bit += 4;
@@ -212,102 +268,152 @@ long storage_number(const dib& d) {
 }
 // libmbus gathers the tariff and the subunit alike: `width` bits from bit `shift` of every DIFE, the
 // first DIFE lowest; -1 without DIFE.
-long dife_field(const dib& d, int shift, int width) {
-    if (d.dife.empty()) return -1;
+long dife_field(const record_view& r, int shift, int width) {
+    if (r.dife.empty()) return -1;
     long result = 0;
     int bit = 0;
-    for (const auto e : d.dife) {
+    for (const auto e : r.dife) {
         result |= static_cast<long>((e >> shift) & ((1 << width) - 1)) << bit;
         bit += width;
     }
     return result;
 }
-long tariff(const dib& d) { return dife_field(d, 4, 2); }
-int device(const dib& d) { return static_cast<int>(dife_field(d, 6, 1)); }
+long tariff(const record_view& r) { return dife_field(r, 4, 2); }
+int device(const record_view& r) { return static_cast<int>(dife_field(r, 6, 1)); }
 
-std::string header_xml(const header& h) {
-    const auto a = h.address.value_or(secondary_address{});
-    std::string s = "    <SlaveInformation>\n";
-    s += fmt::format("        <Id>{:X}</Id>\n", a.id);
-    s += fmt::format("        <Manufacturer>{}</Manufacturer>\n", lm::manufacturer(a.manufacturer));
-    s += fmt::format("        <Version>{}</Version>\n", a.version);
-    s += fmt::format("        <ProductName>{}</ProductName>\n",
-                     xml_encode(lm::product_name(a.manufacturer, a.version, a.medium, a.id)));
-    s += fmt::format("        <Medium>{}</Medium>\n", xml_encode(lm::medium(a.medium)));
-    s += fmt::format("        <AccessNumber>{}</AccessNumber>\n", h.access_number);
-    s += fmt::format("        <Status>{:02X}</Status>\n", h.status);
-    s += fmt::format("        <Signature>{:04X}</Signature>\n", h.signature);
-    s += "    </SlaveInformation>\n\n";
-    return s;
+// libmbus's Function and Unit texts depend on the DIF, and (but for plain-text VIFs) on the VIF and
+// for FB / FD the first VIFE only: made once per code rather than once per record.
+struct unit_texts {
+    std::array<std::string, 256> by_vif;
+    std::array<std::string, 256> after_fb;
+    std::array<std::string, 256> after_fd;
+    std::array<std::string, 4> functions;
+    unit_texts() {
+        for (unsigned i = 0; i < 256; ++i) {
+            const auto b = static_cast<std::uint8_t>(i);
+            by_vif[i] = lm::vif_unit(b);
+            after_fb[i] = lm::vib_unit(vib{0xFB, {}, {b}});
+            after_fd[i] = lm::vib_unit(vib{0xFD, {}, {b}});
+        }
+        for (unsigned i = 0; i < 4; ++i)
+            functions[i] = lm::function(static_cast<std::uint8_t>(i << 4));
+    }
+};
+const unit_texts& texts() {
+    static const unit_texts t;
+    return t;
+}
+std::string_view function_text(std::uint8_t dif) { return texts().functions[(dif >> 4) & 0x03]; }
+
+// mbus_vib_unit_lookup; `scratch` holds the text of a plain-text VIF.
+std::string_view unit_text(const record_view& r, std::string& scratch) {
+    const auto& t = texts();
+    if (!r.has_vib) return t.by_vif[0];
+    if ((r.vif == 0xFB || r.vif == 0xFD) && !r.vife.empty())
+        return (r.vif == 0xFB ? t.after_fb : t.after_fd)[r.vife[0]];
+    if (r.vif == 0xFB || r.vif == 0xFD || r.vif == 0x7C || r.vif == 0xFC) {
+        vib v{r.vif, bytes(r.plain_text.begin(), r.plain_text.end()), bytes(r.vife.begin(), r.vife.end())};
+        scratch = lm::vib_unit(v);
+        return scratch;
+    }
+    return t.by_vif[r.vif];
 }
 
-std::string plain_record_xml(const record& r, std::size_t id) {
-    std::string s = fmt::format("    <DataRecord id=\"{}\">\n", id);
-    if (r.dib.dif == special_dif::manufacturer_specific) {
+void header_xml(std::string& s, const header& h) {
+    const auto a = h.address.value_or(secondary_address{});
+    s += "    <SlaveInformation>\n";
+    append(s, "        <Id>{:X}</Id>\n", a.id);
+    append(s, "        <Manufacturer>{}</Manufacturer>\n", lm::manufacturer(a.manufacturer));
+    append(s, "        <Version>{}</Version>\n", a.version);
+    element(s, "ProductName", lm::product_name(a.manufacturer, a.version, a.medium, a.id));
+    element(s, "Medium", lm::medium(a.medium));
+    append(s, "        <AccessNumber>{}</AccessNumber>\n", h.access_number);
+    append(s, "        <Status>{:02X}</Status>\n", h.status);
+    append(s, "        <Signature>{:04X}</Signature>\n", h.signature);
+    s += "    </SlaveInformation>\n\n";
+}
+
+void storage_tariff_device(std::string& s, const record_view& r) {
+    s += "        <StorageNumber>";
+    put_int(s, storage_number(r));
+    s += "</StorageNumber>\n";
+    if (const long t = tariff(r); t >= 0) {
+        append(s, "        <Tariff>{}</Tariff>\n", t);
+        append(s, "        <Device>{}</Device>\n", device(r));
+    }
+}
+
+void plain_record_xml(std::string& s, std::string& scratch, const record_view& r, std::size_t id) {
+    s += "    <DataRecord id=\"";
+    put_int(s, id);
+    s += "\">\n";
+    if (r.dif == special_dif::manufacturer_specific) {
         s += "        <Function>Manufacturer specific</Function>\n";
-    } else if (r.dib.dif == special_dif::more_records_follow) {
+    } else if (r.dif == special_dif::more_records_follow) {
         s += "        <Function>More records follow</Function>\n";
     } else {
-        s += fmt::format("        <Function>{}</Function>\n", xml_encode(lm::function(r.dib.dif)));
-        s += fmt::format("        <StorageNumber>{}</StorageNumber>\n", storage_number(r.dib));
-        if (const long t = tariff(r.dib); t >= 0) {
-            s += fmt::format("        <Tariff>{}</Tariff>\n", t);
-            s += fmt::format("        <Device>{}</Device>\n", device(r.dib));
-        }
-        std::string unit = r.vib ? lm::vib_unit(*r.vib) : lm::vif_unit(0);
-        if (unit.size() >= unit_size) unit.resize(unit_size - 1); // mbus_data_record_unit's buffer
-        s += fmt::format("        <Unit>{}</Unit>\n", xml_encode(unit));
+        element(s, "Function", function_text(r.dif));
+        storage_tariff_device(s, r);
+        // mbus_data_record_unit's buffer holds 127 characters
+        element(s, "Unit", unit_text(r, scratch).substr(0, unit_size - 1));
     }
-    s += fmt::format("        <Value>{}</Value>\n", xml_encode(plain_value(r)));
+    scratch.clear();
+    plain_value(scratch, r);
+    element(s, "Value", scratch);
     s += "    </DataRecord>\n\n";
-    return s;
 }
 
-// mbus_variable_value_decode: a number, or a text, or nothing when libmbus gives up.
+// mbus_variable_value_decode: a number, or a text (in `text`), or nothing when libmbus gives up.
 struct raw_value {
     bool numeric{true};
     double real{0.0};
-    std::string text;
 };
-std::optional<raw_value> normalized_value(const record& r) {
+std::optional<raw_value> normalized_value(const record_view& r, std::string& text) {
     const bytes_view d = r.data;
-    const auto number = [](double v) { return raw_value{true, v, {}}; };
-    const auto text = [](std::string t) { return raw_value{false, 0.0, std::move(t)}; };
-    switch (r.dib.dif & 0x0F) {
-    case 0x00: return text({});
+    const auto number = [](double v) { return raw_value{true, v}; };
+    const raw_value is_text{false, 0.0};
+    text.clear();
+    switch (r.dif & 0x0F) {
+    case 0x00: return is_text;
     case 0x01:
     case 0x03: return number(static_cast<int>(int_decode(d)));
     case 0x02:
-        if (is_date(r)) return text(date_text(tm_decode(d)));
+        if (is_date(r)) {
+            date_text(text, tm_decode(d));
+            return is_text;
+        }
         return number(static_cast<int>(int_decode(d)));
     case 0x04:
-        if (is_date_time(r)) return text(date_time_text(tm_decode(d)) + "Z");
-        return number(static_cast<int>(int_decode(d)));
-    case 0x05: return number(static_cast<double>(float_decode(d)));
     case 0x06:
-        if (is_date_time(r)) return text(date_time_text(tm_decode(d)) + "Z");
+        if (is_date_time(r)) {
+            date_time_text(text, tm_decode(d));
+            text += 'Z';
+            return is_text;
+        }
+        if ((r.dif & 0x0F) == 0x04) return number(static_cast<int>(int_decode(d)));
         return number(static_cast<double>(int_decode(d)));
+    case 0x05: return number(static_cast<double>(float_decode(d)));
     case 0x07: return number(static_cast<double>(int_decode(d)));
     case 0x09:
     case 0x0A:
     case 0x0B:
     case 0x0C:
     case 0x0E: return number(static_cast<double>(bcd_decimal(d)));
-    case 0x0D: return text(variable_length_text(r));
-    case 0x0F: return text(lm::hex_reversed(d));
+    case 0x0D: variable_length_text(text, r); return is_text;
+    case 0x0F: hex_reversed(text, d); return is_text;
     default: return std::nullopt; // 08, selection for readout: "Unknown DIF"
     }
 }
 
 // mbus_vib_unit_normalize: unit, quantity and the value scaled to them.
 struct normalized {
-    std::string unit;
+    std::string_view unit;
     std::string quantity;
     double value{0.0};
 };
-std::optional<normalized> vib_normalize(const vib& v, double value) {
+std::optional<normalized> vib_normalize(const record_view& v, double value) {
     normalized n;
-    const std::uint8_t e0 = v.vife.empty() ? 0 : v.vife[0];
+    const std::uint8_t e0 = v.vife0();
     const auto from_table = [&n, value](unsigned code) {
         const auto* entry = lm::find_vif(code & 0xF7F);
         if (entry == nullptr) return false;
@@ -321,7 +427,7 @@ std::optional<normalized> vib_normalize(const vib& v, double value) {
             return std::nullopt;
     } else if (v.vif == 0x7C || v.vif == 0xFC) {
         n.unit = "-";
-        n.quantity = lm::reversed_c_string(v.plain_text);
+        reversed_c_string(n.quantity, v.plain_text);
         n.value = value;
     } else if (!from_table(v.vif & 0x7Fu)) {
         return std::nullopt;
@@ -339,79 +445,87 @@ std::optional<normalized> vib_normalize(const vib& v, double value) {
     return n;
 }
 
-std::string normalized_record_xml(const record& r, std::size_t id) {
-    std::string s = fmt::format("    <DataRecord id=\"{}\">\n", id);
-    const auto close = [&s] {
-        s += "    </DataRecord>\n\n";
-        return s;
-    };
+void normalized_record_xml(std::string& s, std::string& scratch, const record_view& r, std::size_t id) {
+    s += "    <DataRecord id=\"";
+    put_int(s, id);
+    s += "\">\n";
+    const auto close = [&s] { s += "    </DataRecord>\n\n"; };
     const bool special =
-        r.dib.dif == special_dif::manufacturer_specific || r.dib.dif == special_dif::more_records_follow;
-    const auto value = normalized_value(r);
+        r.dif == special_dif::manufacturer_specific || r.dif == special_dif::more_records_follow;
+    const auto value = normalized_value(r, scratch);
     if (!value) return close();
     normalized n;
-    std::string function;
+    std::string_view function;
     if (special) {
         function =
-            r.dib.dif == special_dif::more_records_follow ? "More records follow" : "Manufacturer specific";
+            r.dif == special_dif::more_records_follow ? "More records follow" : "Manufacturer specific";
     } else {
-        function = lm::function(r.dib.dif);
-        const auto norm = r.vib ? vib_normalize(*r.vib, value->real) : std::nullopt;
+        function = function_text(r.dif);
+        auto norm = r.has_vib ? vib_normalize(r, value->real) : std::nullopt;
         if (!norm) return close();
-        n = *norm;
+        n = std::move(*norm);
     }
-    s += fmt::format("        <Function>{}</Function>\n", xml_encode(function));
-    s += fmt::format("        <StorageNumber>{}</StorageNumber>\n", storage_number(r.dib));
-    if (const long t = tariff(r.dib); t >= 0) {
-        s += fmt::format("        <Tariff>{}</Tariff>\n", t);
-        s += fmt::format("        <Device>{}</Device>\n", device(r.dib));
+    element(s, "Function", function);
+    storage_tariff_device(s, r);
+    element(s, "Unit", n.unit);
+    element(s, "Quantity", n.quantity);
+    if (value->numeric) {
+        s += "        <Value>";
+        printf_f(s, n.value);
+        s += "</Value>\n";
+    } else {
+        element(s, "Value", scratch);
     }
-    s += fmt::format("        <Unit>{}</Unit>\n", xml_encode(n.unit));
-    s += fmt::format("        <Quantity>{}</Quantity>\n", xml_encode(n.quantity));
-    if (value->numeric)
-        s += fmt::format("        <Value>{}</Value>\n", printf_f(n.value));
-    else
-        s += fmt::format("        <Value>{}</Value>\n", xml_encode(value->text));
-    return close();
+    close();
 }
 
-std::string variable_xml(const variable_data& v, bool normalized) {
-    std::string s = xml_declaration;
+// The document around the records; `next` gives the records one after the other (nullopt at the
+// end). False when reading the records failed (the reader knows why).
+template <class Next>
+void variable_xml(std::string& s, const header& h, bool normalized, Next&& next) {
+    s += xml_declaration;
     s += "<MBusData>\n\n";
-    s += header_xml(v.header);
+    header_xml(s, h);
+    std::string scratch;
     std::size_t id = 0;
-    for (const auto& r : v.records) {
-        if (r.dib.dif == special_dif::idle_filler && !r.vib) continue; // libmbus skips fillers while parsing
-        s += normalized ? normalized_record_xml(r, id) : plain_record_xml(r, id);
+    while (const std::optional<record_view> r = next()) {
+        if (r->dif == special_dif::idle_filler && !r->has_vib)
+            continue; // libmbus skips fillers while parsing
+        if (normalized)
+            normalized_record_xml(s, scratch, *r, id);
+        else
+            plain_record_xml(s, scratch, *r, id);
         ++id;
     }
     s += "</MBusData>\n";
-    return s;
 }
 
-std::string fixed_counter(const fixed_data& f, std::uint32_t counter) {
-    if ((f.status & 0x80) == 0) return fmt::format("{:X}", counter); // BCD
-    return fmt::format("{}", static_cast<std::int32_t>(counter));
+void fixed_counter(std::string& s, const fixed_data& f, std::uint32_t counter) {
+    if ((f.status & 0x80) == 0) return append(s, "{:X}", counter); // BCD
+    append(s, "{}", static_cast<std::int32_t>(counter));
 }
 
 std::string fixed_xml(const fixed_data& f) {
     const auto cnt1_type = static_cast<std::uint8_t>(f.medium_unit & 0xFF);
     const auto cnt2_type = static_cast<std::uint8_t>(f.medium_unit >> 8);
-    const std::string function = (f.status & 0x40) == 0x40 ? "Stored value" : "Actual value";
+    const std::string_view function = (f.status & 0x40) == 0x40 ? "Stored value" : "Actual value";
     std::string s = xml_declaration;
     s += "<MBusData>\n\n";
     s += "    <SlaveInformation>\n";
-    s += fmt::format("        <Id>{:X}</Id>\n", f.id);
-    s += fmt::format("        <Medium>{}</Medium>\n",
-                     xml_encode(lm::fixed_medium(cnt1_type, cnt2_type), fixed_encoded_size));
-    s += fmt::format("        <AccessNumber>{}</AccessNumber>\n", f.access_number);
-    s += fmt::format("        <Status>{:02X}</Status>\n", f.status);
+    append(s, "        <Id>{:X}</Id>\n", f.id);
+    element(s, "Medium", lm::fixed_medium(cnt1_type, cnt2_type), fixed_encoded_size);
+    append(s, "        <AccessNumber>{}</AccessNumber>\n", f.access_number);
+    append(s, "        <Status>{:02X}</Status>\n", f.status);
     s += "    </SlaveInformation>\n\n";
     const auto counter = [&](int id, std::uint8_t type, std::uint32_t value) {
-        s += fmt::format("    <DataRecord id=\"{}\">\n", id);
-        s += fmt::format("        <Function>{}</Function>\n", xml_encode(function, fixed_encoded_size));
-        s += fmt::format("        <Unit>{}</Unit>\n", xml_encode(lm::fixed_unit(type), fixed_encoded_size));
-        s += fmt::format("        <Value>{}</Value>\n", fixed_counter(f, value));
+        s += "    <DataRecord id=\"";
+        put_int(s, id);
+        s += "\">\n";
+        element(s, "Function", function, fixed_encoded_size);
+        element(s, "Unit", lm::fixed_unit(type), fixed_encoded_size);
+        s += "        <Value>";
+        fixed_counter(s, f, value);
+        s += "</Value>\n";
         s += "    </DataRecord>\n\n";
     };
     counter(0, cnt1_type, f.counter1);
@@ -424,11 +538,14 @@ std::string error_xml(int error) {
     std::string s = xml_declaration;
     s += "<MBusData>\n\n";
     s += "    <SlaveInformation>\n";
-    s += fmt::format("        <Error>{}</Error>\n", xml_encode(lm::error_text(error), fixed_encoded_size));
+    element(s, "Error", lm::error_text(error), fixed_encoded_size);
     s += "    </SlaveInformation>\n\n";
     s += "</MBusData>\n";
     return s;
 }
+
+// Room for the XML of user data of `size` bytes: about 200 characters per record of about 6 bytes.
+std::size_t xml_size_hint(std::size_t size) { return 512 + 40 * size; }
 
 // mbus_frame_verify's list of C fields it accepts.
 bool libmbus_accepts_c(link::frame_kind kind, byte c) {
@@ -444,7 +561,14 @@ libmbus_output failed(std::string message) { return {{}, std::move(message)}; }
 result<std::string> to_libmbus_xml(const user_data& ud, bool normalized) {
     if (const auto* v = std::get_if<variable_data>(&ud)) {
         if (v->ci != ci::variable_long) return errc::unsupported_ci;
-        return variable_xml(*v, normalized);
+        std::string s;
+        s.reserve(xml_size_hint(6 * v->records.size()));
+        auto it = v->records.begin();
+        variable_xml(s, v->header, normalized, [&it, end = v->records.end()]() -> std::optional<record_view> {
+            if (it == end) return std::nullopt;
+            return view_of(*it++);
+        });
+        return s;
     }
     if (const auto* f = std::get_if<fixed_data>(&ud)) {
         if (f->ci != ci::fixed) return errc::unsupported_ci;
@@ -472,6 +596,17 @@ libmbus_output to_libmbus_xml(const link::frame& f, bool normalized) {
         return failed(prefix + make_error_code(errc::wrong_direction).message());
     if (ci != ci::app_error && ci != ci::fixed && ci != ci::variable_long)
         return failed(fmt::format("{}Unknown control information 0x{:02x}", prefix, ci));
+    if (ci == ci::variable_long) {
+        // The fast path: records read in place and written as they are read.
+        const auto v = decode_variable_view(ci, f.data);
+        if (!v) return failed(prefix + v.error().message());
+        std::string s;
+        s.reserve(xml_size_hint(f.data.size()));
+        auto cursor = v->cursor();
+        variable_xml(s, v->header, normalized, [&cursor] { return cursor.next(); });
+        if (cursor.error()) return failed(prefix + cursor.error().message());
+        return {std::move(s), {}};
+    }
     const auto ud = decode(ci, f.data);
     if (!ud) return failed(prefix + ud.error().message());
     auto xml = to_libmbus_xml(*ud, normalized);

@@ -113,3 +113,41 @@ TEST_CASE("json shows fixed data application errors and other CI") {
     CHECK(o["ci"] == "51");
     CHECK(o["data"] == "017A05");
 }
+
+TEST_CASE("json writer: numbers, texts and every structure as the DOM dumps them") {
+    const auto same = [](const user_data& ud) {
+        const auto expected = to_json(ud).dump();
+        CAPTURE(expected);
+        CHECK(to_json_text(ud) == expected);
+    };
+    // Scaled values across the layouts of the number format: 0.0001 and below in e-notation, whole
+    // numbers with ".0", 1e16 and above in e-notation, negative and zero.
+    variable_data t;
+    t.ci = ci::variable_none;
+    for (const auto& [q, u] :
+         {std::pair{"energy", "Wh"}, {"energy", "MWh"}, {"volume", "ml"}, {"power", "W"}}) {
+        for (const std::int64_t v : {0LL, 1LL, -1LL, 7LL, 154LL, 123456789LL, -2147483648LL, 2147483647LL})
+            t.records.push_back(rec(q, u, data_coding::int32, v));
+    }
+    t.records.push_back(rec("volume", "ml", data_coding::int64, std::int64_t{9'007'199'254'740'993}));
+    for (const double d : {0.1, 1.5, -0.0, 1e-5, 3.4e38, 1.17549435e-38, 123456.789, 16777216.0})
+        t.records.push_back(rec("energy", "Wh", data_coding::real32, d));
+    // Text with quotes, backslash and control bytes; plain-text units; dates; manufacturer data.
+    t.records.push_back(rec("software_version", "", data_coding::variable, std::string{"a\"b\\c"}));
+    t.records.push_back(rec("software_version", "", data_coding::variable, std::string{'\x01', 'x'}));
+    t.records.push_back(rec("date", "", data_coding::int16, make_date(2024, 1, 15).value()));
+    t.records.push_back(idle_filler_record());
+    t.records.push_back(manufacturer_data_record({0x01, 0xAB}, true));
+    same(user_data{t});
+    t.ci = ci::variable_short; // header without address
+    t.header.status = 0xFF;    // every status flag
+    same(user_data{t});
+    t.ci = ci::variable_long;
+    t.header.address = secondary_address{0x12345678, manufacturer_code("KAM").value(), 0x08, 0x04};
+    same(user_data{t});
+    same(user_data{fixed_data{ci::fixed, 0x12345678, 1, 0x00, 0x2941, 0x1234, 0xEEEE}});
+    same(user_data{fixed_data{ci::fixed, 0x12345678, 1, 0xC0, 0x2941, 0xFFFFFFFF, 5}});
+    same(user_data{application_error{}});
+    same(user_data{application_error{std::uint8_t{3}}});
+    same(user_data{other_data{0x5A, {0x01, 0x02}}});
+}
