@@ -13,7 +13,7 @@ class category final : public std::error_category {
         case receiver_errc::junk: return "bytes before a start of frame";
         case receiver_errc::reserved_bit: return "reserved bit set in the HCI control field";
         case receiver_errc::unknown_endpoint: return "unknown HCI endpoint";
-        case receiver_errc::bad_crc: return "HCI CRC-16 mismatch";
+        case receiver_errc::bad_crc: return "CRC mismatch (HCI frame or data link block)";
         case receiver_errc::bad_checksum: return "XOR checksum mismatch";
         case receiver_errc::unknown_request: return "request not supported by this device";
         case receiver_errc::bad_parameters: return "request parameters too short or out of range";

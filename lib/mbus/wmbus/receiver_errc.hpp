@@ -10,7 +10,7 @@ enum class receiver_errc {
     junk = 1,         // bytes before a start-of-frame byte
     reserved_bit,     // iM871A control field with the reserved bit set
     unknown_endpoint, // iM871A endpoint other than 1..4
-    bad_crc,          // iM871A HCI CRC-16 does not match
+    bad_crc,          // iM871A HCI CRC-16, or a telegram block CRC (EN 13757-4), does not match
     bad_checksum,     // AMB8465 XOR checksum does not match
     unknown_request,  // a well-formed request this device does not answer
     bad_parameters,   // a request whose payload is too short or out of range
