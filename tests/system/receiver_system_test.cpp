@@ -1,0 +1,211 @@
+// The emulated wM-Bus receivers as a reader meets them: mbus-sim receiver on a real pty, a client that
+// opens it as wmbusmeters does (raw, 8N1, at the stick's rate: src/serial.cc), sends the requests
+// wmbusmeters sends at detection and start-up (src/wmbus_im871a.cc, src/wmbus_amb8465.cc) and checks
+// every answer byte for byte, then receives a telegram pushed with its RSSI.
+
+#include "support.hpp"
+
+#include <mbus/wmbus/amb8465.hpp>
+#include <mbus/wmbus/im871a.hpp>
+
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <regex>
+#include <string>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <termios.h>
+#include <unistd.h>
+
+using namespace mbus;
+using namespace mbus::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+bytes hex(std::string_view s) { return from_hex(s).value(); }
+
+// A Sontex T1 telegram with its block CRCs (wmbusmeters' simulations/simulation_dll_crcs.txt); the
+// sticks deliver it without them.
+const std::string sontex_hex =
+    "3444EE4D813929271608811D7A51000000046D1912A62B036E0000005170426CE1F1436E00000002FF2C0"
+    "0000259D6D0D4090265FC0902FD66A00044C4";
+const bytes sontex_plain =
+    hex("3444EE4D8139292716087A51000000046D1912A62B036E000000426CE1F1436E00000002FF2C00000259"
+        "D4090265FC0902FD66A000");
+
+// A reader's end of the pty, plain POSIX as the readers have it.
+class client {
+  public:
+    client(const std::string& path, speed_t speed) {
+        fd_ = ::open(path.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK);
+        REQUIRE_MESSAGE(fd_ >= 0, "cannot open ", path, ": ", std::strerror(errno));
+        termios t{};
+        REQUIRE(::tcgetattr(fd_, &t) == 0);
+        ::cfmakeraw(&t);
+        t.c_cflag |= CLOCAL | CREAD;
+        ::cfsetispeed(&t, speed);
+        ::cfsetospeed(&t, speed);
+        REQUIRE(::tcsetattr(fd_, TCSANOW, &t) == 0);
+    }
+    client(const client&) = delete;
+    client& operator=(const client&) = delete;
+    ~client() { ::close(fd_); }
+
+    void send(const bytes& b) { REQUIRE(::write(fd_, b.data(), b.size()) == static_cast<ssize_t>(b.size())); }
+
+    // Reads until `n` bytes are there or the deadline passes.
+    bytes read_exactly(std::size_t n, std::chrono::milliseconds limit = 5000ms) {
+        const auto until = std::chrono::steady_clock::now() + limit;
+        while (buf_.size() < n) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                until - std::chrono::steady_clock::now());
+            if (left.count() <= 0) break;
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+            byte tmp[512];
+            const auto got = ::read(fd_, tmp, sizeof tmp);
+            if (got > 0) buf_.insert(buf_.end(), tmp, tmp + got);
+        }
+        const auto take = std::min(n, buf_.size());
+        bytes out(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(take));
+        buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(take));
+        return out;
+    }
+
+    // One HCI frame by its own length fields (SOF, control, id, length, payload, timestamp, RSSI, CRC).
+    bytes hci_frame(std::chrono::milliseconds limit = 5000ms) {
+        auto head = read_exactly(4, limit);
+        REQUIRE_MESSAGE(head.size() == 4, "no HCI frame, got [", to_hex(head), "]");
+        REQUIRE(head[0] == 0xA5);
+        const std::size_t rest = head[3] + ((head[1] & 0x20) ? 4u : 0u) + ((head[1] & 0x40) ? 1u : 0u) +
+                                 ((head[1] & 0x80) ? 2u : 0u);
+        auto tail = read_exactly(rest, limit);
+        head.insert(head.end(), tail.begin(), tail.end());
+        return head;
+    }
+    // The next answer, setting aside telegram indications that came first (the stick pushes them at
+    // any time, as a reader's loop expects).
+    bytes hci_answer() {
+        for (;;) {
+            auto f = hci_frame();
+            if (f[2] != wmbus::im871a::radiolink::wmbusmsg_ind || (f[1] & 0x0F) != 2) return f;
+            indications.push_back(std::move(f));
+        }
+    }
+    std::vector<bytes> indications;
+
+  private:
+    int fd_{-1};
+    bytes buf_;
+};
+
+// The frame with its CRC, for answers whose CRC the captures do not give.
+bytes with_hci_crc(bytes f) {
+    const auto crc = wmbus::im871a::crc16_hci(bytes_view(f).subspan(1));
+    f.push_back(static_cast<byte>(crc & 0xFF));
+    f.push_back(static_cast<byte>(crc >> 8));
+    return f;
+}
+bytes with_xor(bytes f) {
+    f.push_back(wmbus::amb8465::xor_checksum(f));
+    return f;
+}
+
+} // namespace
+
+TEST_CASE("iM871A on a pty: wmbusmeters' detection and start-up answered as the stick, a telegram pushed") {
+    auto sim = start_sim({"receiver", "im871a", "--every", "1.5", "--rssi", "-60", "--id", "0x00102863",
+                          "--telegram", sontex_hex});
+    {
+        // detectIM871AIM170A: device info, then configuration, then the tty is closed.
+        client c(sim.ready.pty(), B57600);
+        c.send(hex("A5 01 0F 00"));
+        // CRC flag + device management, GET_DEVICEINFO_RSP, 8 bytes: iM871A (33), other (00), firmware 15,
+        // HCI 17, id 00102863 LSB first.
+        CHECK(c.hci_answer() == with_hci_crc(hex("A5 81 10 08 33 00 15 17 63 28 10 00")));
+        c.send(hex("A5 01 05 00"));
+        CHECK(c.hci_answer() ==
+              with_hci_crc(
+                  hex("A5 81 06 16 FF 00 02 44 B3 25 63 28 10 00 01 00 01 FF 07 00 32 00 00 00 01 00")));
+    }
+    client c(sim.ready.pty(), B57600);
+    // The reader proper, in the order wmbusmeters 3.0 sent them to this emulation (--verbose, by hand):
+    // the device id (getConfig), the firmware version (device info), link mode T1 with RSSI on and the
+    // timestamp off (deviceSetLinkModes). Then a ping and the configuration again, to see it kept.
+    c.send(hex("A5 01 05 00"));
+    CHECK(c.hci_answer().at(2) == wmbus::im871a::devmgmt::get_config_rsp);
+    c.send(hex("A5 01 0F 00"));
+    CHECK(c.hci_answer().at(2) == wmbus::im871a::devmgmt::get_deviceinfo_rsp);
+    c.send(hex("A5 01 03 06 00 02 03 30 01 00"));
+    CHECK(c.hci_answer() == hex("A5 81 04 00 9C F7")); // as a real stick (wmbusmeters issue #72)
+    c.send(hex("A5 01 01 00"));
+    CHECK(c.hci_answer() == hex("A5 81 02 00 4C A3")); // as a real stick (wmbusmeters issue #72)
+    c.send(hex("A5 01 05 00"));
+    const auto config = c.hci_answer();
+    REQUIRE(config.size() == 4 + 22 + 2);
+    CHECK(config[4 + 2] == wmbus::im871a::link_mode::t1);
+    CHECK(config[4 + 18] == 0x01); // auto RSSI attachment
+    CHECK(config[4 + 19] == 0x00); // no timestamp
+
+    // The telegram: CRC|RSSI|radiolink, WMBUSMSG_IND, the telegram without L and its CRCs, RSSI.
+    if (c.indications.empty()) c.indications.push_back(c.hci_frame(10000ms));
+    bytes want = hex("A5 C2 03");
+    want.push_back(static_cast<byte>(sontex_plain.size() - 1));
+    want.insert(want.end(), sontex_plain.begin() + 1, sontex_plain.end());
+    want.push_back(125); // -60 dBm on wmbusmeters' scale: 45 + 2 * 40
+    CHECK(c.indications.front() == with_hci_crc(want));
+    stop_sim(sim);
+}
+
+TEST_CASE("AMB8465 on a pty: wmbusmeters' detection and start-up answered as the stick, a telegram pushed") {
+    auto sim = start_sim({"receiver", "amb8465", "--every", "1.5", "--rssi", "-60", "--id", "0x01020304",
+                          "--telegram", sontex_hex});
+    // The parameter memory a real AMB8465 returned (quoted in wmbusmeters' detectAMB8465AMB3665).
+    const bytes real_memory =
+        hex("FF8A7A00780080710200000000FFFFFA00FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF003200021400FFFFFFFFFF01000400"
+            "0000FFFFFF01440000000000000000FFFF0B040100FFFFFFFFFF00030000FFFFFFFFFFFFFF0000FFFFFFFFFFFFFFFFFF"
+            "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF17");
+    {
+        client c(sim.ready.pty(), B9600);
+        c.send(hex("FF 0A 02 00 80 77")); // detect: CMD_GET_REQ, all of the parameter memory
+        CHECK(c.read_exactly(real_memory.size()) == real_memory);
+    }
+    client c(sim.ready.pty(), B9600);
+    c.send(hex("FF 0A 02 00 80 77")); // getConfiguration
+    CHECK(c.read_exactly(real_memory.size()) == real_memory);
+    c.send(hex("FF 04 01 08 F2")); // deviceSetLinkModes t1: CMD_SET_MODE_REQ T2-Other
+    CHECK(c.read_exactly(5) == hex("FF 84 01 00 7A"));
+    c.send(hex("FF 0B 00 F4")); // getDeviceUniqueId: CMD_SERIALNO_REQ
+    CHECK(c.read_exactly(8) == with_xor(hex("FF 8B 04 01 02 03 04")));
+    // Transparent mode, RSSI off (the real stick's memory): the telegram as it came off the air.
+    CHECK(c.read_exactly(sontex_plain.size(), 10000ms) == sontex_plain);
+    // RSSI on (CMD_SET_REQ at 69) and command mode (at 5): CMD_DATA_IND with the RSSI byte last.
+    c.send(hex("FF 09 03 45 01 01 B0"));
+    CHECK(c.read_exactly(5) == hex("FF 89 01 00 77"));
+    c.send(hex("FF 09 03 05 01 01 F0"));
+    CHECK(c.read_exactly(5) == hex("FF 89 01 00 77"));
+    bytes want = hex("FF 03");
+    want.push_back(static_cast<byte>(sontex_plain.size())); // the data after L, and the RSSI
+    want.insert(want.end(), sontex_plain.begin() + 1, sontex_plain.end());
+    want.push_back(0x1C); // -60 dBm: 0x1C / 2 - 74
+    want = with_xor(want);
+    CHECK(c.read_exactly(want.size(), 10000ms) == want);
+    stop_sim(sim);
+}
+
+TEST_CASE("rtl_wmbus lines on stdout in the form wmbusmeters reads") {
+    sim_process p({"receiver", "rtlwmbus", "--count", "2", "--every", "0.05", "--rssi", "-71", "--mode", "C1",
+                   "--telegram", sontex_hex});
+    REQUIRE_MESSAGE(p.started(), p.spawn_error());
+    REQUIRE(p.wait_exit(20s) == 0);
+    p.finish_output();
+    const std::regex line(
+        R"(C1;1;1;\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3};-71;0;27293981;0x3444ee4d8139292716087a51)"
+        R"(000000046d1912a62b036e000000426ce1f1436e00000002ff2c00000259d4090265fc0902fd66a000\n)");
+    const auto out = p.out();
+    CHECK_MESSAGE(std::regex_match(out, std::regex("(" + std::string(R"(C1;[^\n]*\n)") + "){2}")), out);
+    CHECK_MESSAGE(std::regex_search(out, line), out);
+}
