@@ -27,14 +27,13 @@ namespace {
 
 bytes hex(std::string_view s) { return from_hex(s).value(); }
 
-// A Sontex T1 telegram with its block CRCs (wmbusmeters' simulations/simulation_dll_crcs.txt); the
-// sticks deliver it without them.
-const std::string sontex_hex =
-    "3444EE4D813929271608811D7A51000000046D1912A62B036E0000005170426CE1F1436E00000002FF2C0"
-    "0000259D6D0D4090265FC0902FD66A00044C4";
-const bytes sontex_plain =
-    hex("3444EE4D8139292716087A51000000046D1912A62B036E000000426CE1F1436E00000002FF2C00000259"
-        "D4090265FC0902FD66A000");
+// OMS Specification Vol. 2, Annex N.2.1 (a format A frame with its block CRCs, as reproduced in
+// lvogt/wireless-mbus-parser (MIT), test/legacy.spec.ts at c0d417f); the sticks deliver it without them.
+const std::string oms_hex =
+    "2E44931578563412330333637A2A0020255923C95AAA26D1B2E7493BC2AD013EC4A6F6D3529B520EDFF0EA6DEFC955B2"
+    "9D6D69EBF3EC8A";
+const bytes oms_plain = hex("2E449315785634123303"
+                            "7A2A0020255923C95AAA26D1B2E7493B013EC4A6F6D3529B520EDFF0EA6DEFC99D6D69EBF3");
 
 // A reader's end of the pty, plain POSIX as the readers have it.
 class client {
@@ -118,7 +117,7 @@ bytes with_xor(bytes f) {
 
 TEST_CASE("iM871A on a pty: wmbusmeters' detection and start-up answered as the stick, a telegram pushed") {
     auto sim = start_sim({"receiver", "im871a", "--every", "1.5", "--rssi", "-60", "--id", "0x00102863",
-                          "--telegram", sontex_hex});
+                          "--telegram", oms_hex});
     {
         // detectIM871AIM170A: device info, then configuration, then the tty is closed.
         client c(sim.ready.pty(), B57600);
@@ -153,8 +152,8 @@ TEST_CASE("iM871A on a pty: wmbusmeters' detection and start-up answered as the 
     // The telegram: CRC|RSSI|radiolink, WMBUSMSG_IND, the telegram without L and its CRCs, RSSI.
     if (c.indications.empty()) c.indications.push_back(c.hci_frame(10000ms));
     bytes want = hex("A5 C2 03");
-    want.push_back(static_cast<byte>(sontex_plain.size() - 1));
-    want.insert(want.end(), sontex_plain.begin() + 1, sontex_plain.end());
+    want.push_back(static_cast<byte>(oms_plain.size() - 1));
+    want.insert(want.end(), oms_plain.begin() + 1, oms_plain.end());
     want.push_back(125); // -60 dBm on wmbusmeters' scale: 45 + 2 * 40
     CHECK(c.indications.front() == with_hci_crc(want));
     stop_sim(sim);
@@ -162,7 +161,7 @@ TEST_CASE("iM871A on a pty: wmbusmeters' detection and start-up answered as the 
 
 TEST_CASE("AMB8465 on a pty: wmbusmeters' detection and start-up answered as the stick, a telegram pushed") {
     auto sim = start_sim({"receiver", "amb8465", "--every", "1.5", "--rssi", "-60", "--id", "0x01020304",
-                          "--telegram", sontex_hex});
+                          "--telegram", oms_hex});
     // The parameter memory a real AMB8465 returned (quoted in wmbusmeters' detectAMB8465AMB3665).
     const bytes real_memory =
         hex("FF8A7A00780080710200000000FFFFFA00FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF003200021400FFFFFFFFFF01000400"
@@ -181,15 +180,15 @@ TEST_CASE("AMB8465 on a pty: wmbusmeters' detection and start-up answered as the
     c.send(hex("FF 0B 00 F4")); // getDeviceUniqueId: CMD_SERIALNO_REQ
     CHECK(c.read_exactly(8) == with_xor(hex("FF 8B 04 01 02 03 04")));
     // Transparent mode, RSSI off (the real stick's memory): the telegram as it came off the air.
-    CHECK(c.read_exactly(sontex_plain.size(), 10000ms) == sontex_plain);
+    CHECK(c.read_exactly(oms_plain.size(), 10000ms) == oms_plain);
     // RSSI on (CMD_SET_REQ at 69) and command mode (at 5): CMD_DATA_IND with the RSSI byte last.
     c.send(hex("FF 09 03 45 01 01 B0"));
     CHECK(c.read_exactly(5) == hex("FF 89 01 00 77"));
     c.send(hex("FF 09 03 05 01 01 F0"));
     CHECK(c.read_exactly(5) == hex("FF 89 01 00 77"));
     bytes want = hex("FF 03");
-    want.push_back(static_cast<byte>(sontex_plain.size())); // the data after L, and the RSSI
-    want.insert(want.end(), sontex_plain.begin() + 1, sontex_plain.end());
+    want.push_back(static_cast<byte>(oms_plain.size())); // the data after L, and the RSSI
+    want.insert(want.end(), oms_plain.begin() + 1, oms_plain.end());
     want.push_back(0x1C); // -60 dBm: 0x1C / 2 - 74
     want = with_xor(want);
     CHECK(c.read_exactly(want.size(), 10000ms) == want);
@@ -198,13 +197,13 @@ TEST_CASE("AMB8465 on a pty: wmbusmeters' detection and start-up answered as the
 
 TEST_CASE("rtl_wmbus lines on stdout in the form wmbusmeters reads") {
     sim_process p({"receiver", "rtlwmbus", "--count", "2", "--every", "0.05", "--rssi", "-71", "--mode", "C1",
-                   "--telegram", sontex_hex});
+                   "--telegram", oms_hex});
     REQUIRE_MESSAGE(p.started(), p.spawn_error());
     REQUIRE(p.wait_exit(20s) == 0);
     p.finish_output();
     const std::regex line(
-        R"(C1;1;1;\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3};-71;0;27293981;0x3444ee4d8139292716087a51)"
-        R"(000000046d1912a62b036e000000426ce1f1436e00000002ff2c00000259d4090265fc0902fd66a000\n)");
+        R"(C1;1;1;\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3};-71;0;12345678;0x2e4493157856341233037a2a0020)"
+        R"(255923c95aaa26d1b2e7493b013ec4a6f6d3529b520edff0ea6defc99d6d69ebf3\n)");
     const auto out = p.out();
     CHECK_MESSAGE(std::regex_match(out, std::regex("(" + std::string(R"(C1;[^\n]*\n)") + "){2}")), out);
     CHECK_MESSAGE(std::regex_search(out, line), out);

@@ -114,5 +114,5 @@ TEST_CASE("mbus-sim decode keeps wired frames wired") {
     CHECK(bad.err == "decode: bad checksum: expected 7B, got 7C (byte 103)\n");
     const auto xml = decode({"--format", "xml", "--key", oms_n21_key, oms_n21});
     CHECK(xml.code == 2);
-    CHECK(xml.err.find("is for wired frames") != std::string::npos);
+    CHECK(xml.err.find("is for wired M-Bus or HAN frames") != std::string::npos);
 }

@@ -39,10 +39,10 @@ asio::awaitable<bytes> read_n(transport::byte_stream& s, std::size_t n) {
 }
 
 // A format A telegram with its block CRCs (see tests/unit/wmbus/delivered_telegram_test.cpp).
-const bytes sontex_with_crcs = hex("34 44 EE 4D 81 39 29 27 16 08 81 1D"
-                                   "7A 51 00 00 00 04 6D 19 12 A6 2B 03 6E 00 00 00 51 70"
-                                   "42 6C E1 F1 43 6E 00 00 00 02 FF 2C 00 00 02 59 D6 D0"
-                                   "D4 09 02 65 FC 09 02 FD 66 A0 00 44 C4");
+const bytes oms_with_crcs = hex("2E 44 93 15 78 56 34 12 33 03 33 63"
+                                "7A 2A 00 20 25 59 23 C9 5A AA 26 D1 B2 E7 49 3B C2 AD"
+                                "01 3E C4 A6 F6 D3 52 9B 52 0E DF F0 EA 6D EF C9 55 B2"
+                                "9D 6D 69 EB F3 EC 8A");
 } // namespace
 
 TEST_CASE("dongle: requests split anywhere are answered whole, pushed telegrams never cut an answer") {
@@ -72,18 +72,18 @@ TEST_CASE("dongle: requests split anywhere are answered whole, pushed telegrams 
             CHECK(ping == hex("A5 81 02 00 4C A3"));
 
             // A telegram arrives while the reader is half way through its next request.
-            const auto pushed = d.push(sontex_with_crcs, -60);
+            const auto pushed = d.push(oms_with_crcs, -60);
             CHECK(pushed.has_value());
             co_await reader->write(part3);
-            // Indication: CRC flag + radiolink, WMBUSMSG_IND, 0x34 bytes (no RSSI: off by default), CRC.
-            const auto ind = co_await read_n(*reader, 4 + 0x34 + 2);
-            REQUIRE(ind.size() == 4 + 0x34 + 2);
-            CHECK(bytes(ind.begin(), ind.begin() + 6) == hex("A5 82 03 34 44 EE"));
+            // Indication: CRC flag + radiolink, WMBUSMSG_IND, 0x2E bytes (no RSSI: off by default), CRC.
+            const auto ind = co_await read_n(*reader, 4 + 0x2E + 2);
+            REQUIRE(ind.size() == 4 + 0x2E + 2);
+            CHECK(bytes(ind.begin(), ind.begin() + 6) == hex("A5 82 03 2E 44 93"));
             const auto info = co_await read_n(*reader, 4 + 8 + 2);
             CHECK(bytes(info.begin(), info.begin() + 5) == hex("A5 81 10 08 33"));
 
             // A telegram with a block CRC error is not delivered, as a stick drops it.
-            auto broken = sontex_with_crcs;
+            auto broken = oms_with_crcs;
             broken[20] ^= 0x10;
             CHECK(d.push(broken, -60).error() == wmbus::receiver_errc::bad_crc);
 
