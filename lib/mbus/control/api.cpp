@@ -270,8 +270,8 @@ http_reply api::bus_request(bus& b, std::string_view method, const std::vector<s
             since = *n;
         }
         std::string out;
-        for (const auto& line : b.records->since(since)) {
-            out += *line;
+        for (const auto& rec : b.records->since(since)) {
+            out += rec->line();
             out += '\n';
         }
         return {200, "application/x-ndjson", std::move(out), {}};
