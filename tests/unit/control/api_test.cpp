@@ -92,3 +92,22 @@ TEST_CASE("api: the transcript as JSON lines from seq") {
     CHECK(j["summary"] == "two");
     CHECK(f.call("GET", "/api/v1/buses/demo/transcript?since=x", "", 400)["error"]["field"] == "since");
 }
+
+TEST_CASE("api: the models a meter can be added from, next to the scenario") {
+    boost::asio::io_context io;
+    runtime::runner r{io.get_executor(), scenario::builtin_demo()};
+    const std::string scenario_file = std::string(MBUS_SOURCE_DIR) + "/scenarios/heating-plant.toml";
+    control::api a{{control::bus_info{&r, {}, scenario_file}}};
+    const auto reply = a.handle("GET", "/api/v1/buses/demo/models", "");
+    CHECK(reply.status == 200);
+    CHECK(json::parse(reply.body) == json{{{"model", "models/kamstrup-multical-303.toml"}},
+                                          {{"model", "models/sharky-775.toml"}},
+                                          {{"model", "models/water-meter.toml"}}});
+    // The page adds a meter from one of them: the path is what POST .../meters takes.
+    const auto added =
+        a.handle("POST", "/api/v1/buses/demo/meters",
+                 R"({"name":"new-1","model":"models/sharky-775.toml","address":77,"id":"55555555"})");
+    CHECK_MESSAGE(added.status == 201, added.body);
+    CHECK(a.handle("POST", "/api/v1/buses/demo/models", "").status == 405);
+    a.detach();
+}
