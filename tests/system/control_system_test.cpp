@@ -101,6 +101,18 @@ reply call(const std::string& where, http::verb method, const std::string& targe
             std::string(res["Content-Security-Policy"])};
 }
 
+// Opens bus ctl's stream at `where`; with `receive_buffer` (bytes), the socket's receive buffer is set
+// that small before it connects (a client that holds little).
+void open_stream(websocket::stream<beast::tcp_stream>& ws, const std::string& where, int receive_buffer = 0) {
+    const auto [host, port] = split_host(where);
+    if (receive_buffer != 0) {
+        ws.next_layer().socket().open(tcp::v4());
+        ws.next_layer().socket().set_option(boost::asio::socket_base::receive_buffer_size(receive_buffer));
+    }
+    ws.next_layer().connect(tcp::resolver(ws.get_executor()).resolve(host, port));
+    ws.handshake(where, "/api/v1/buses/ctl/stream");
+}
+
 // A stream message: one record per line (docs/http-api.md); an unparsable line is a discarded value.
 std::vector<json> json_lines(const std::string& message) {
     std::vector<json> out;
@@ -392,9 +404,7 @@ TEST_CASE("the stream delivers the records of a master's reads in order") {
     const auto h = http_of(sim);
     boost::asio::io_context wio;
     websocket::stream<beast::tcp_stream> ws(wio);
-    const auto hp = split_host(h);
-    ws.next_layer().connect(tcp::resolver(wio).resolve(hp.first, hp.second));
-    ws.handshake(h, "/api/v1/buses/ctl/stream");
+    open_stream(ws, h);
     constexpr int reads = 20;
     run_system_test([&]() -> asio::awaitable<void> {
         auto io = co_await open_tcp(sim.ready);
@@ -434,11 +444,7 @@ TEST_CASE("a stream client that never reads does not hold the bus and is told wh
     const auto h = http_of(sim);
     boost::asio::io_context wio;
     websocket::stream<beast::tcp_stream> ws(wio);
-    const auto hp = split_host(h);
-    ws.next_layer().socket().open(tcp::v4());
-    ws.next_layer().socket().set_option(boost::asio::socket_base::receive_buffer_size(2048));
-    ws.next_layer().connect(tcp::resolver(wio).resolve(hp.first, hp.second));
-    ws.handshake(h, "/api/v1/buses/ctl/stream");
+    open_stream(ws, h, 2048);
     // Far more than the socket buffers and the queue hold: every read still gets its answer.
     constexpr int reads = 1500;
     run_system_test([&]() -> asio::awaitable<void> {
