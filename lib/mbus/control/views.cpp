@@ -11,8 +11,8 @@
 #include <fmt/ostream.h>
 
 #include <charconv>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 
 namespace mbus::control {
 
