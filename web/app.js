@@ -593,7 +593,18 @@ async function open_bus(name, buses) {
     $('transcript-link').download = `${name}-transcript.jsonl`;
     list.clear();
     list.connect(name);
-    await Promise.all([load_meters(), load_faults(), load_counters()]);
+    await Promise.all([load_meters(), load_faults(), load_counters(), load_models()]);
+}
+
+// The "add a meter" form's model list: the model files next to the bus's scenario.
+async function load_models() {
+    const res = await get(`${bus_path()}/models`);
+    if (!res.ok) return; // the field still takes any path
+    $('models').replaceChildren(...res.value.map((m) => {
+        const option = document.createElement('option');
+        option.value = m.model;
+        return option;
+    }));
 }
 
 async function start() {

@@ -66,14 +66,18 @@ export class traffic {
             this.on_state('open', 'stream: live', this.ever_opened);
             this.ever_opened = true;
         };
+        // A message holds one record or several, one JSON object per line (docs/http-api.md).
         socket.onmessage = (m) => {
-            let record;
-            try {
-                record = JSON.parse(m.data);
-            } catch (_) {
-                return; // one bad message does not stop the view
+            for (const line of String(m.data).split('\n')) {
+                if (line === '') continue;
+                let record;
+                try {
+                    record = JSON.parse(line);
+                } catch (_) {
+                    continue; // one bad line does not stop the view
+                }
+                this.receive(record);
             }
-            this.receive(record);
         };
         socket.onclose = () => {
             if (this.socket !== socket) return;

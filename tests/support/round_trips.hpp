@@ -34,6 +34,7 @@ struct served {
     pid_t pid{-1};
     int out{-1}; // its stdout (the readiness line), kept open so that it never blocks on a write
     int port{0};
+    std::string ready; // the readiness line (runtime/readiness.hpp)
 };
 
 // Starts SIM run SCENARIO --tcp 127.0.0.1:0 --quiet EXTRA... and reads the port from its readiness line.
@@ -75,6 +76,7 @@ inline std::optional<served> start_sim(const std::string& sim, const std::string
         return std::nullopt;
     }
     s.port = std::atoi(line.c_str() + line.find(':', at) + 1);
+    s.ready = line;
     return s;
 }
 

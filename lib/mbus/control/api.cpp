@@ -9,7 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <limits>
 
 namespace mbus::control {
@@ -77,6 +79,24 @@ std::string query_value(std::string_view query, std::string_view key) {
         query.remove_prefix(amp + 1);
     }
     return {};
+}
+
+// The model files a meter can be added from: *.toml in the "models" folder next to the scenario, as
+// the paths a POSTed meter's "model" takes (relative to the scenario's folder), sorted.
+json models_view(const std::string& scenario_file) {
+    namespace fs = std::filesystem;
+    const auto folder =
+        (scenario_file.empty() ? fs::path(".") : fs::path(scenario_file).parent_path()) / "models";
+    std::vector<std::string> found;
+    std::error_code ec;
+    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+        if (it->path().extension() == ".toml" && it->is_regular_file(ec))
+            found.push_back("models/" + it->path().filename().string());
+    std::sort(found.begin(), found.end());
+    auto out = json::array();
+    for (auto& f : found)
+        out.push_back({{"model", std::move(f)}});
+    return out;
 }
 
 } // namespace
@@ -230,6 +250,10 @@ http_reply api::bus_request(bus& b, std::string_view method, const std::vector<s
                 fmt::format("no meter named '{}'{}", rest[1], did_you_mean(rest[1], meter_names(r))));
         return meter_request(b, *i, method, {rest.begin() + 2, rest.end()}, body);
     }
+    if (what == "models" && rest.size() == 1) {
+        if (method != "GET") return method_not_allowed(method, "GET");
+        return json_reply(models_view(b.info.scenario_file));
+    }
     if (what == "faults") return fault_request(b, method, {rest.begin() + 1, rest.end()}, body);
     if (what == "events") {
         if (rest.size() == 1) {
@@ -270,8 +294,8 @@ http_reply api::bus_request(bus& b, std::string_view method, const std::vector<s
             since = *n;
         }
         std::string out;
-        for (const auto& line : b.records->since(since)) {
-            out += *line;
+        for (const auto& rec : b.records->since(since)) {
+            out += rec->line();
             out += '\n';
         }
         return {200, "application/x-ndjson", std::move(out), {}};

@@ -1,39 +1,68 @@
 #include <mbus/control/feed.hpp>
 #include <mbus/harness/jsonl.hpp>
+#include <mbus/runtime/summary.hpp>
 
-#include <nlohmann/json.hpp>
+#include <fmt/format.h>
 
 #include <algorithm>
 
 namespace mbus::control {
 
-void subscriber::push(line_ptr line) {
+void fill_words(harness::record& r) {
+    using harness::record_kind;
+    if (r.kind == record_kind::request && r.summary.empty() && r.frame) {
+        r.summary = runtime::summarize(*r.frame);
+    } else if (r.kind == record_kind::reply && r.summary.empty() && !r.frame && !r.raw.empty()) {
+        auto decoded = runtime::decode_wire(r.raw);
+        r.frame = std::move(decoded.frame);
+        r.summary = std::move(decoded.summary);
+        r.more_follows = decoded.more_follows;
+    }
+}
+
+const std::string& feed_record::line() const {
+    if (line_.empty()) {
+        harness::record words = record_;
+        fill_words(words);
+        line_ = harness::to_json_line(words);
+        // The transcript line is one object: "seq" goes in before its closing brace.
+        line_.insert(line_.size() - 1, fmt::format(",\"seq\":{}", seq_));
+    }
+    return line_;
+}
+
+void subscriber::push(record_ptr r) {
     if (queue_.size() >= limit_) {
-        ++dropped_;
+        ++dropped_; // the writer was woken at half the limit already
         ++dropped_total_;
         return;
     }
     const bool was_empty = empty();
-    queue_.push_back(std::move(line));
-    if (was_empty && wake_) wake_();
+    queue_.push_back(std::move(r));
+    if ((was_empty || queue_.size() == high_water()) && wake_) wake_();
 }
 
-std::vector<line_ptr> subscriber::take() {
-    std::vector<line_ptr> out;
-    out.reserve(queue_.size() + 1);
+std::string subscriber::take() {
+    std::string out;
     if (dropped_ != 0) {
-        out.push_back(std::make_shared<const std::string>(
-            nlohmann::json{{"kind", "dropped"}, {"count", dropped_}}.dump()));
+        out = fmt::format("{{\"kind\":\"dropped\",\"count\":{}}}", dropped_);
         dropped_ = 0;
     }
-    for (auto& l : queue_)
-        out.push_back(std::move(l));
+    for (const auto& r : queue_) {
+        if (!out.empty()) out += '\n';
+        out += r->line();
+    }
     queue_.clear();
     return out;
 }
 
 feed::feed(runtime::runner& r, std::size_t keep) : runner_(&r), keep_(keep) {
-    token_ = r.on_record([this](const harness::record& rec) { add(rec); });
+    // Facts only: the words are made when a record is asked for (feed_record::line).
+    token_ = r.subscribe(
+        [this](const harness::entry& e) {
+            harness::for_each_record(e, [this](const auto& rec) { add(rec); });
+        },
+        runtime::sink_reads::facts);
 }
 
 feed::~feed() { detach(); }
@@ -44,13 +73,11 @@ void feed::detach() {
 }
 
 void feed::add(const harness::record& r) {
-    auto j = harness::to_json(r);
-    j["seq"] = next_++;
-    auto line = std::make_shared<const std::string>(j.dump());
-    kept_.push_back(line);
-    if (kept_.size() > keep_) kept_.pop_front();
+    auto kept = std::make_shared<const feed_record>(next_++, r);
     for (const auto& s : subs_)
-        s->push(line);
+        s->push(kept);
+    kept_.push_back(std::move(kept));
+    if (kept_.size() > keep_) kept_.pop_front();
 
     using harness::record_kind;
     if (r.kind == record_kind::reply || r.kind == record_kind::silence) {
@@ -61,7 +88,7 @@ void feed::add(const harness::record& r) {
     }
 }
 
-std::vector<line_ptr> feed::since(std::uint64_t since) const {
+std::vector<record_ptr> feed::since(std::uint64_t since) const {
     const auto first = next_ - kept_.size();
     const auto from = std::max(since, first);
     if (from >= next_) return {};

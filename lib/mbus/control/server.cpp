@@ -261,21 +261,27 @@ asio::awaitable<void> server::state::stream_session(std::shared_ptr<state> st, b
         },
         asio::detached);
     ws.text(true);
+    // Everything that waits goes as one message (JSON lines), and while records keep coming a write
+    // follows the last one only after `stream_flush` (or sooner when the queue is half full): a busy
+    // bus costs a subscriber one write per interval, not one per exchange, and the first record
+    // after a quiet spell goes at once.
+    auto last_write = asio::steady_timer::clock_type::time_point{};
     while (!*closed && !st->stopped) {
         if (sub->empty()) {
             signal->expires_at(asio::steady_timer::time_point::max());
             co_await signal->async_wait(use_tuple);
             continue;
         }
-        bool failed = false;
-        for (const auto& line : sub->take()) {
-            auto [ec, n] = co_await ws.async_write(asio::buffer(*line), use_tuple);
-            if (ec) {
-                failed = true;
-                break;
-            }
+        const auto due = last_write + st->options.stream_flush;
+        if (!sub->urgent() && asio::steady_timer::clock_type::now() < due) {
+            signal->expires_at(due);
+            co_await signal->async_wait(use_tuple);
+            continue;
         }
-        if (failed) break;
+        const auto message = sub->take();
+        last_write = asio::steady_timer::clock_type::now();
+        auto [ec, n] = co_await ws.async_write(asio::buffer(message), use_tuple);
+        if (ec) break;
     }
     f->unsubscribe(sub);
     if (!*closed) {

@@ -27,6 +27,9 @@ struct server_options {
     std::size_t body_limit{64 * 1024};
     std::size_t header_limit{16 * 1024};
     std::size_t stream_queue{1024}; // records a stream client may have waiting before it loses some
+    // While records keep coming, a stream client gets a message at most this often (all that waits,
+    // as JSON lines), or sooner when half its queue is full.
+    std::chrono::milliseconds stream_flush{20};
     std::chrono::seconds read_timeout{30};
     std::chrono::seconds write_timeout{10};
     std::size_t max_connections{64};

@@ -12,6 +12,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 
 namespace mbus::control {
 
@@ -61,6 +62,29 @@ json record_view(const sim::meter_config& cfg, const sim::meter& m, const app::r
     out["generator"] = src ? generator_view(*src) : json(nullptr);
     out["writable"] = cfg.records[i].writable;
     return out;
+}
+
+// A parameter's default as the JSON a client sends back: numbers as numbers ("0x00" is 0), null for
+// none.
+json typed_default(const scenario::fault_parameter& p) {
+    const auto& v = p.default_value;
+    if (v.empty()) return nullptr;
+    if (p.type == "integer" || p.type == "milliseconds") {
+        const bool hex = v.starts_with("0x") || v.starts_with("0X");
+        const auto digits = hex ? v.substr(2) : v;
+        std::int64_t n = 0;
+        const auto* end = digits.data() + digits.size();
+        if (auto [q, ec] = std::from_chars(digits.data(), end, n, hex ? 16 : 10);
+            ec == std::errc{} && q == end)
+            return n;
+    }
+    if (p.type == "number") {
+        double d = 0;
+        const auto* end = v.data() + v.size();
+        if (auto [q, ec] = std::from_chars(v.data(), end, d); ec == std::errc{} && q == end) return d;
+    }
+    if (p.type == "boolean" && (v == "true" || v == "false")) return v == "true";
+    return std::string(v);
 }
 
 } // namespace
@@ -182,9 +206,7 @@ json fault_kinds_view() {
     for (const auto& k : scenario::fault_kinds()) {
         auto params = json::array();
         for (const auto& p : k.parameters)
-            params.push_back({{"name", p.name},
-                              {"type", p.type},
-                              {"default", p.default_value.empty() ? json(nullptr) : json(p.default_value)}});
+            params.push_back({{"name", p.name}, {"type", p.type}, {"default", typed_default(p)}});
         out.push_back({{"kind", k.kind}, {"parameters", std::move(params)}, {"description", k.description}});
     }
     return out;

@@ -1,7 +1,10 @@
-// control/feed.hpp: sequence numbers, what GET transcript?since=N keeps, and a subscriber's bounded
-// queue that drops and says how many.
+// control/feed.hpp: sequence numbers, what GET transcript?since=N keeps, the words filled in for
+// records the runtime gave with facts only, and a subscriber's bounded queue that drops, says how
+// many, and hands out what waits as one message of JSON lines.
 
 #include <mbus/control/feed.hpp>
+#include <mbus/harness/jsonl.hpp>
+#include <mbus/link/frame.hpp>
 #include <mbus/scenario/demo.hpp>
 
 #include <boost/asio/io_context.hpp>
@@ -19,7 +22,19 @@ harness::record event(std::string summary) {
     return r;
 }
 
-nlohmann::json parse(const control::line_ptr& l) { return nlohmann::json::parse(*l); }
+nlohmann::json parse(const control::record_ptr& r) { return nlohmann::json::parse(r->line()); }
+
+std::vector<nlohmann::json> lines_of(const std::string& message) {
+    std::vector<nlohmann::json> out;
+    std::size_t from = 0;
+    while (from <= message.size()) {
+        auto end = message.find('\n', from);
+        if (end == std::string::npos) end = message.size();
+        out.push_back(nlohmann::json::parse(message.substr(from, end - from)));
+        from = end + 1;
+    }
+    return out;
+}
 
 } // namespace
 
@@ -32,6 +47,7 @@ TEST_CASE("feed numbers records and keeps the last ones") {
     CHECK(f.next_seq() == 5);
     const auto kept = f.since(0);
     REQUIRE(kept.size() == 3); // 2, 3, 4
+    CHECK(kept[0]->seq() == 2);
     CHECK(parse(kept[0])["seq"] == 2);
     CHECK(parse(kept[0])["summary"] == "e2");
     CHECK(f.since(4).size() == 1);
@@ -41,25 +57,84 @@ TEST_CASE("feed numbers records and keeps the last ones") {
     CHECK(parse(f.since(5).at(0))["summary"] == "hello");
 }
 
+TEST_CASE("feed line: the transcript line with seq, made once") {
+    harness::record rec = event("power cycle");
+    rec.t = 1.5;
+    rec.session = 2;
+    const control::feed_record fr(7, rec);
+    const auto& line = fr.line();
+    CHECK(line == R"({"t":1.5,"wall":"1970-01-01T00:00:00.000Z","session":2,"kind":"event",)"
+                  R"("summary":"power cycle","seq":7})");
+    CHECK(&fr.line() == &line); // kept, not made again
+}
+
+TEST_CASE("feed fills in the words the runtime leaves out with facts only") {
+    // A REQ_UD2 to 5 with FCB set (C 7B, checksum 7B + 05 = 80), and an ACK.
+    harness::record req;
+    req.kind = harness::record_kind::request;
+    req.raw = {0x10, 0x7B, 0x05, 0x80, 0x16};
+    req.frame = link::decode(req.raw)->value;
+    req.request = link::request_kind::req_ud2;
+    harness::record filled = req;
+    control::fill_words(filled);
+    CHECK(filled.summary == "REQ_UD2 a=5 fcb=1 fcv=1");
+
+    harness::record ack;
+    ack.kind = harness::record_kind::reply;
+    ack.raw = {0xE5};
+    control::fill_words(ack);
+    CHECK(ack.summary == "ACK");
+    CHECK(ack.frame.has_value());
+    CHECK_FALSE(ack.more_follows);
+
+    // Words already there (a log or transcript asked the runtime for them) are kept.
+    harness::record said = req;
+    said.summary = "as the runtime said";
+    control::fill_words(said);
+    CHECK(said.summary == "as the runtime said");
+}
+
 TEST_CASE("feed subscriber drops beyond its limit and says how many before the next record") {
     boost::asio::io_context io;
     runtime::runner r(io.get_executor(), scenario::builtin_demo());
     control::feed f(r);
     int wakes = 0;
     auto s = f.subscribe(2, [&] { ++wakes; });
+    CHECK_FALSE(s->urgent());
     for (int i = 0; i < 5; ++i)
         f.add(event("e" + std::to_string(i)));
-    CHECK(wakes == 1); // only when it stopped being empty
-    auto got = s->take();
+    CHECK(wakes == 1); // only when it stopped being empty (which is also half its limit)
+    CHECK(s->urgent());
+    auto got = lines_of(s->take());
     REQUIRE(got.size() == 3);
-    CHECK(parse(got[0]) == nlohmann::json{{"kind", "dropped"}, {"count", 3}});
-    CHECK(parse(got[1])["summary"] == "e0");
-    CHECK(parse(got[2])["summary"] == "e1");
+    CHECK(got[0] == nlohmann::json{{"kind", "dropped"}, {"count", 3}});
+    CHECK(got[1]["summary"] == "e0");
+    CHECK(got[2]["summary"] == "e1");
     CHECK(s->empty());
+    CHECK(s->dropped_total() == 3);
     f.add(event("e5"));
-    got = s->take();
+    got = lines_of(s->take());
     REQUIRE(got.size() == 1); // no dropped notice without a loss
-    CHECK(parse(got[0])["seq"] == 5);
+    CHECK(got[0]["seq"] == 5);
+    CHECK(s->take().empty());
     f.unsubscribe(s);
     CHECK(f.subscribers() == 0);
+}
+
+TEST_CASE("feed subscriber wakes its writer when empty no more and again at half its limit") {
+    boost::asio::io_context io;
+    runtime::runner r(io.get_executor(), scenario::builtin_demo());
+    control::feed f(r);
+    int wakes = 0;
+    auto s = f.subscribe(8, [&] { ++wakes; });
+    f.add(event("a"));
+    CHECK(wakes == 1);
+    CHECK_FALSE(s->urgent());
+    for (int i = 0; i < 3; ++i)
+        f.add(event("b"));
+    CHECK(wakes == 2); // 4 of 8 wait
+    CHECK(s->urgent());
+    const auto message = s->take();
+    CHECK(std::count(message.begin(), message.end(), '\n') == 3); // 4 lines, none after the last
+    CHECK(message.back() == '}');
 }

@@ -341,3 +341,26 @@ TEST_CASE("the JSON-lines writer writes an entry's records") {
     CHECK(os.str() == to_json_line(request_record()) + "\n" + to_json_line(reply_record()) + "\n" +
                           to_json_line(request_record()) + "\n" + to_json_line(junk_record()) + "\n");
 }
+
+TEST_CASE("the line is written directly with nlohmann's escapes and field values") {
+    // Quotes, backslashes, every control character, DEL, and UTF-8 (through nlohmann itself).
+    std::string tricky = "a \"quoted\" \\ path\x7f";
+    for (char c = 1; c < 0x20; ++c)
+        tricky += c;
+    tricky += "caf\xc3\xa9 \xe2\x82\xac";
+    for (auto r : {request_record(), reply_record(), silence_record()}) {
+        r.summary = tricky;
+        r.meters = {"heat \"1\"", "w\xc3\xa4rme"};
+        r.answered_by = {"x\ny"};
+        r.injected = {"no_answer", "tab\there"};
+        const auto line = to_json_line(r);
+        CAPTURE(line);
+        CHECK(json::parse(line) == to_json(r));
+        CHECK(line.find(json(tricky).dump()) != std::string::npos);
+        CHECK(line.find(R"(\u0001)") != std::string::npos); // lower-case hex, as nlohmann writes it
+    }
+    // A string that is no UTF-8 is refused as nlohmann refuses it, not written broken.
+    auto bad = request_record();
+    bad.summary = "\xff\xfe";
+    CHECK_THROWS(to_json_line(bad));
+}

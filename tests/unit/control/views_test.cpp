@@ -1,0 +1,66 @@
+// control/views.hpp: the JSON the API answers with, for the built-in demo meter (scenarios/demo.toml:
+// address 3, id 12345678, TST, water, volume counter from 12.345 m3, voltage sine around 230 V).
+
+#include <mbus/control/views.hpp>
+#include <mbus/scenario/demo.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <doctest/doctest.h>
+
+using namespace mbus;
+using nlohmann::json;
+
+TEST_CASE("views: a meter with its identity, link state and records now") {
+    boost::asio::io_context io;
+    runtime::runner r(io.get_executor(), scenario::builtin_demo());
+    const auto m = control::meter_view(r, 0);
+    CHECK(m["name"] == "demo");
+    CHECK(m["primary"] == 3);
+    CHECK(m["id"] == "12345678");
+    CHECK(m["manufacturer"] == "TST");
+    CHECK(m["version"] == 1);
+    CHECK(m["medium"] == "water");
+    CHECK(m["present"] == true);
+    CHECK(m["selected"] == false);
+    CHECK(m["fcb"].is_null()); // no REQ_UD2 yet
+    REQUIRE(m["records"].size() == 3);
+    const auto& volume = m["records"][0];
+    CHECK(volume["name"] == "volume");
+    CHECK(volume["unit"] == "m3");
+    REQUIRE(volume["value"].is_number()); // a number, not text
+    CHECK(volume["value"].get<double>() == doctest::Approx(12.345).epsilon(0.001));
+    CHECK(volume["generator"] == json{{"counter", {{"start", 12.345}, {"rate", 0.01}, {"per", "3600s"}}}});
+    const auto& voltage = m["records"][1];
+    CHECK(voltage["name"] == "voltage");
+    CHECK(voltage["unit"] == "V");
+    CHECK(voltage["value"].get<double>() >= 227.0);
+    CHECK(voltage["value"].get<double>() <= 233.0);
+    CHECK(voltage["generator"]["sine"]["period"] == "3600s");
+}
+
+TEST_CASE("views: record names by quantity and rank, found by name or index") {
+    const auto sc = scenario::builtin_demo();
+    const auto& cfg = sc.meters.at(0);
+    CHECK(control::record_name(cfg, 0) == "volume");
+    CHECK(control::find_record(cfg, "voltage") == 1);
+    CHECK(control::find_record(cfg, "2") == 2);
+    CHECK_FALSE(control::find_record(cfg, "3"));
+    CHECK_FALSE(control::find_record(cfg, "energy"));
+}
+
+TEST_CASE("views: fault kinds with typed defaults") {
+    const auto kinds = control::fault_kinds_view();
+    const auto kind = [&](const std::string& k) {
+        for (const auto& x : kinds)
+            if (x["kind"] == k) return x;
+        FAIL("no kind ", k);
+        return json();
+    };
+    CHECK(kind("no_answer")["parameters"] == json::array());
+    const auto stop = kind("bad_stop")["parameters"][0];
+    CHECK(stop["name"] == "stop");
+    CHECK(stop["default"] == 0); // "0x00" in the table, a number here
+    CHECK(kind("duplicate")["parameters"][0]["default"] == 2);
+    CHECK(kind("bad_length")["parameters"][1]["default"] == "both");
+    CHECK(kind("late")["parameters"][0]["default"].is_null()); // required
+}
