@@ -305,8 +305,9 @@ int run(run_options o) {
     }
 
     runtime::fleet fleet(ex);
-    std::vector<std::unique_ptr<runtime::han_port>> han_ports; // after the fleet: stopped by it
     std::vector<runtime::logger> logs;
+    // After the fleet, which stops them, and the logs they write to: they go first.
+    std::vector<std::unique_ptr<runtime::han_port>> han_ports;
     logs.reserve(n);
     for (auto& b : buses) {
         auto& runner = fleet.add(b.sc, ro);
