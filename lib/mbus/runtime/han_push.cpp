@@ -55,7 +55,12 @@ struct han_port::state {
             const bytes_view part = bytes_view(wire).subspan(at, std::min(chunk, wire.size() - at));
             auto targets = st->clients; // a client may go while we write
             for (auto& c : targets) {
-                const auto ok = co_await transport::with_timeout(c.stream->write(part), st->o.write_timeout);
+                // A pty nobody reads fills up: its bytes are lost as on a line, without holding the
+                // schedule (a few character times), where a TCP client gets the write timeout.
+                const auto limit = c.fixed
+                                       ? std::chrono::duration_cast<duration>(std::chrono::milliseconds{50})
+                                       : st->o.write_timeout;
+                const auto ok = co_await transport::with_timeout(c.stream->write(part), limit);
                 if (!ok || *ok) {
                     if (!c.fixed) st->drop(c.stream, ok ? ok->message() : "stalled");
                 }

@@ -2,11 +2,12 @@
 // A HAN port: the scenario's HAN meters push their lists (sim/han_meter.hpp) on schedule to every
 // stream, as a meter's HAN line does to a reader, and a HAN-to-TCP bridge to each of its clients.
 // One coroutine per meter sleeps to the meter's next push, asks it what is due and writes the frames
-// to every stream, paced at the line rate (2400 baud, 11 bits a character: 8E1 as the Kaifa HAN
-// document gives it). Readers send nothing; whatever they send is read and dropped.
+// to every stream, paced at the line rate (2400 baud, 11 bits a character: 8E1; the make's own
+// parity is not checked against its HAN document yet). Readers send nothing; whatever they send is
+// read and dropped.
 //
-// A line does not buffer: a pty or serial device that cannot take bytes within the write timeout
-// loses them (nobody listening), and stays; a TCP client that stalls is closed.
+// A line does not buffer: a pty or serial device that cannot take bytes within a few character times
+// loses them (nobody listening), and stays; a TCP client that stalls past the write timeout is closed.
 
 #include <functional>
 #include <memory>
