@@ -27,7 +27,10 @@ int check(const std::vector<std::string>& files) {
         const auto r = scenario::load(file);
         for (const auto& d : r.errors)
             std::cerr << to_string(d) << '\n';
-        if (r)
+        if (r && !r.value->han_meters.empty())
+            std::cout << fmt::format("{}: ok, {} on one HAN port\n", file,
+                                     count(r.value->han_meters.size(), "HAN meter"));
+        else if (r)
             std::cout << fmt::format("{}: ok, {} on one bus\n", file, count(r.value->meters.size(), "meter"));
         else
             std::cout << fmt::format("{}: {}\n", file, count(r.errors.size(), "error"));

@@ -5,6 +5,7 @@
 #include <mbus/control/server.hpp>
 #include <mbus/harness/jsonl.hpp>
 #include <mbus/runtime/fleet.hpp>
+#include <mbus/runtime/han_push.hpp>
 #include <mbus/runtime/log.hpp>
 #include <mbus/runtime/readiness.hpp>
 #include <mbus/runtime/state_file.hpp>
@@ -170,7 +171,7 @@ struct bus_setup {
 int open_bus(const run_options& o, bus_setup& b, std::size_t i, std::size_t buses,
              const asio::any_io_executor& ex) {
     b.name = scenario_name(b.sc);
-    b.ready.meters = b.sc.meters.size();
+    b.ready.meters = b.sc.han_meters.empty() ? b.sc.meters.size() : b.sc.han_meters.size();
     b.ready.scenario = b.name;
     const bool want_pty = o.pty || !o.link.empty() || (o.tcp.empty() && o.serial.empty());
     if (want_pty) {
@@ -305,6 +306,8 @@ int run(run_options o) {
 
     runtime::fleet fleet(ex);
     std::vector<runtime::logger> logs;
+    // After the fleet, which stops them, and the logs they write to: they go first.
+    std::vector<std::unique_ptr<runtime::han_port>> han_ports;
     logs.reserve(n);
     for (auto& b : buses) {
         auto& runner = fleet.add(b.sc, ro);
@@ -319,6 +322,24 @@ int run(run_options o) {
             for (const auto& line : state->restore(runner.name(), runner.bus()))
                 log.error(line);
             state->watch(runner, [&log](const std::string& line) { log.error(line); });
+        }
+        if (!b.sc.han_meters.empty()) {
+            // A HAN port: the meter pushes, nobody asks; the runner (no M-Bus meters) keeps the stop
+            // conditions and the summary.
+            const auto& m = b.sc.han_meters.front();
+            log.info(fmt::format("scenario {} ({}): HAN port, meter {} ({} {}, {} phase{}), 2400 baud",
+                                 b.name, b.sc.source.string(), m.name, sim::name_of(m.identity.make),
+                                 sim::name_of(m.identity.variant), m.identity.phases,
+                                 m.identity.phases == 1 ? "" : "s"));
+            auto& port = han_ports.emplace_back(std::make_unique<runtime::han_port>(
+                ex, b.sc.han_meters, [&log](const std::string& line) { log.info(line); }));
+            if (b.pty) port->add(std::unique_ptr<transport::byte_stream>(std::move(b.pty.stream)));
+            if (b.tcp) {
+                log.info(fmt::format("listening on {}", b.tcp->describe()));
+                port->add(std::unique_ptr<transport::listener>(std::move(b.tcp.stream)));
+            }
+            if (b.serial) port->add(std::unique_ptr<transport::byte_stream>(std::move(b.serial.stream)));
+            continue;
         }
         log.info(fmt::format("scenario {} ({}): {} meters, {} timing, strict baud {}", b.name,
                              b.sc.source.string(), b.sc.meters.size(),
@@ -382,6 +403,8 @@ int run(run_options o) {
     fleet.on_stop([&](runtime::runner* r) {
         if (r == nullptr) {
             signals.cancel();
+            for (auto& p : han_ports)
+                p->stop();
             if (http) http->stop();
             return;
         }

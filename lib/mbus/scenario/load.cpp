@@ -1,3 +1,4 @@
+#include <mbus/scenario/detail/han_tables.hpp>
 #include <mbus/scenario/detail/harness_tables.hpp>
 #include <mbus/scenario/detail/suggest.hpp>
 #include <mbus/scenario/detail/table_array.hpp>
@@ -19,7 +20,7 @@ namespace {
 
 using detail::child;
 
-const std::vector<std::string_view> top_keys{"bus", "meter", "fault", "event", "expect"};
+const std::vector<std::string_view> top_keys{"bus", "meter", "han_meter", "fault", "event", "expect"};
 
 bus_settings read_bus(detail::sink& s, const toml::node* n, const std::string& shown) {
     bus_settings b;
@@ -94,8 +95,26 @@ load_result from_text(std::string_view text, const std::string& shown) {
     // Where each meter came from, to name both places of a name used twice.
     std::vector<std::pair<const toml::table*, std::string>> origin;
     const auto* mn = root->get("meter");
-    if (mn == nullptr) {
-        s.error(*root, {}, "no meters: add at least one [[meter]] table");
+    const auto* hn = root->get("han_meter");
+    if (hn != nullptr && mn != nullptr) {
+        s.error(*hn, "han_meter",
+                "a scenario has [[meter]]s (a wired M-Bus) or [[han_meter]]s (a HAN port, where the meter "
+                "pushes and nobody asks), not both: put them in two scenarios");
+    } else if (hn != nullptr) {
+        detail::for_each_top_table(s, hn, "han_meter", "HAN meter",
+                                   [&](const toml::table& t, const std::string& path, std::size_t i) {
+                                       if (auto m = detail::parse_han_meter(s, t, path, i))
+                                           sc.han_meters.push_back(std::move(*m));
+                                   });
+        if (sc.han_meters.size() > 1)
+            s.error(*hn, "han_meter",
+                    fmt::format("{} HAN meters: a HAN port carries one meter's pushes (give each its own "
+                                "scenario, as each has its own line)",
+                                sc.han_meters.size()));
+        for (std::size_t i = 0; i < sc.han_meters.size(); ++i)
+            if (sc.han_meters[i].name.empty()) sc.han_meters[i].name = fmt::format("han{}", i + 1);
+    } else if (mn == nullptr) {
+        s.error(*root, {}, "no meters: add at least one [[meter]] (or [[han_meter]]) table");
     } else {
         detail::for_each_top_table(
             s, mn, "meter", "meter", [&](const toml::table& t, const std::string& path, std::size_t i) {
@@ -164,6 +183,8 @@ load_result load_string(std::string_view toml, std::string_view source_name) {
 }
 
 std::ostream& operator<<(std::ostream& os, const load_result& r) {
+    if (r.value && !r.value->han_meters.empty())
+        return os << r.value->source.string() << ": ok, " << r.value->han_meters.size() << " HAN meters";
     if (r.value) return os << r.value->source.string() << ": ok, " << r.value->meters.size() << " meters";
     for (const auto& d : r.errors)
         os << to_string(d) << '\n';

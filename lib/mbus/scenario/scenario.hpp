@@ -10,6 +10,7 @@
 #include <mbus/harness/expect.hpp>
 #include <mbus/sim/bus.hpp>
 #include <mbus/sim/fault.hpp>
+#include <mbus/sim/han_meter.hpp>
 #include <mbus/sim/meter_config.hpp>
 #include <mbus/sim/timeline.hpp>
 
@@ -39,6 +40,9 @@ struct scenario {
     std::vector<sim::fault_spec> faults;            // [[fault]]
     std::vector<sim::timeline_event> events;        // [[event]]
     std::vector<harness::expectation> expectations; // [[expect]]
+    // [[han_meter]]: meters that push on a HAN port of their own; a scenario has them or M-Bus
+    // meters, not both (a HAN port is a line of its own, and nobody asks on it).
+    std::vector<sim::han_meter_config> han_meters;
     friend bool operator==(const scenario&, const scenario&) = default;
 };
 

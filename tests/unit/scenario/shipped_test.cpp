@@ -35,11 +35,10 @@ const sim::meter_config& meter_named(const scenario::scenario& s, const std::str
 
 TEST_CASE("every shipped scenario loads") {
     // The meter count of each file: a file that loads with the wrong number of meters is wrong too.
-    const std::map<std::string, std::size_t> expected{{"demo.toml", 1},
-                                                      {"water-meters.toml", 4},
-                                                      {"heat-meters.toml", 3},
-                                                      {"multi-telegram.toml", 1},
-                                                      {"bus-250.toml", 250}};
+    const std::map<std::string, std::size_t> expected{
+        {"demo.toml", 1},      {"water-meters.toml", 4}, {"heat-meters.toml", 3},  {"multi-telegram.toml", 1},
+        {"bus-250.toml", 250}, {"han-kaifa.toml", 0},    {"han-encrypted.toml", 0}};
+    const std::map<std::string, std::size_t> han{{"han-kaifa.toml", 1}, {"han-encrypted.toml", 1}};
     std::size_t seen = 0;
     for (const auto& entry : std::filesystem::directory_iterator(scenarios_dir())) {
         if (entry.path().extension() != ".toml") continue;
@@ -51,6 +50,8 @@ TEST_CASE("every shipped scenario loads") {
         CHECK(r.value->source == entry.path());
         if (const auto it = expected.find(name); it != expected.end())
             CHECK(r.value->meters.size() == it->second);
+        if (const auto it = han.find(name); it != han.end()) CHECK(r.value->han_meters.size() == it->second);
+        if (name.starts_with("han-")) CHECK(han.contains(name));
         // What the simulation itself would refuse, it refuses for shipped files too.
         for (const auto& m : r.value->meters)
             CHECK(sim::check(m).empty());

@@ -1,0 +1,167 @@
+#include <mbus/runtime/han_push.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <array>
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include <mbus/transport/deadline.hpp>
+#include <mbus/transport/errc.hpp>
+
+namespace mbus::runtime {
+
+namespace asio = boost::asio;
+
+struct han_port::state {
+    asio::any_io_executor ex;
+    std::vector<sim::han_meter> meters;
+    std::function<void(std::string)> log;
+    han_port_options o;
+    struct client {
+        std::shared_ptr<transport::byte_stream> stream;
+        bool fixed; // pty or serial: never dropped
+    };
+    std::vector<client> clients;
+    std::vector<std::shared_ptr<transport::listener>> listeners;
+    std::vector<std::shared_ptr<asio::steady_timer>> timers;
+    bool stopped{false};
+    std::uint64_t pushes{0};
+
+    void drop(const std::shared_ptr<transport::byte_stream>& s, std::string_view why) {
+        for (auto it = clients.begin(); it != clients.end(); ++it)
+            if (it->stream == s) {
+                log(fmt::format("{} closed: {}", s->describe(), why));
+                s->close();
+                clients.erase(it);
+                return;
+            }
+    }
+
+    // The bytes of one push to every client, a few characters at a time at the line rate.
+    static asio::awaitable<void> write_paced(std::shared_ptr<state> st, bytes wire) {
+        const double char_s = static_cast<double>(st->o.bits_per_char) / static_cast<double>(st->o.baud);
+        constexpr std::size_t chunk = 8; // 37 ms at 2400 baud: timers far coarser than a character
+        const auto start = clock::now();
+        for (std::size_t at = 0; at < wire.size() && !st->stopped; at += chunk) {
+            const auto due = start + std::chrono::duration_cast<duration>(
+                                         std::chrono::duration<double>(char_s * static_cast<double>(at)));
+            if (due > clock::now()) co_await transport::sleep_for(due - clock::now());
+            const bytes_view part = bytes_view(wire).subspan(at, std::min(chunk, wire.size() - at));
+            auto targets = st->clients; // a client may go while we write
+            for (auto& c : targets) {
+                // A pty nobody reads fills up: its bytes are lost as on a line, without holding the
+                // schedule (a few character times), where a TCP client gets the write timeout.
+                const auto limit = c.fixed
+                                       ? std::chrono::duration_cast<duration>(std::chrono::milliseconds{50})
+                                       : st->o.write_timeout;
+                const auto ok = co_await transport::with_timeout(c.stream->write(part), limit);
+                if (!ok || *ok) {
+                    if (!c.fixed) st->drop(c.stream, ok ? ok->message() : "stalled");
+                }
+            }
+        }
+    }
+
+    static asio::awaitable<void> meter_loop(std::shared_ptr<state> st, std::size_t i) {
+        auto timer = std::make_shared<asio::steady_timer>(st->ex);
+        st->timers.push_back(timer);
+        while (!st->stopped) {
+            auto& m = st->meters[i];
+            timer->expires_at(m.next_due());
+            co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+            if (st->stopped) break;
+            const auto due = m.poll({clock::now(), std::chrono::system_clock::now()});
+            if (!due) {
+                st->log(fmt::format("{}: cannot build its list: {}", m.config().name, due.error().message()));
+                continue;
+            }
+            for (const auto& p : *due) {
+                ++st->pushes;
+                st->log(fmt::format("{}: list {} ({} bytes) to {} reader{}", m.config().name, p.list,
+                                    p.wire.size(), st->clients.size(), st->clients.size() == 1 ? "" : "s"));
+                co_await write_paced(st, p.wire);
+            }
+        }
+    }
+
+    // What a reader sends is dropped; reading tells when it goes.
+    // A pty whose reader went away reports errors until the next one opens it: it stays.
+    static asio::awaitable<void> drain(std::shared_ptr<state> st, std::shared_ptr<transport::byte_stream> s,
+                                       bool fixed) {
+        std::array<byte, 256> buf{};
+        while (!st->stopped) {
+            const auto [ec, n] = co_await s->read_some(buf);
+            if (!ec) continue;
+            if (!fixed) {
+                st->drop(s, ec.message());
+                co_return;
+            }
+            if (ec == transport::errc::closed) co_return;
+            co_await transport::sleep_for(std::chrono::milliseconds{100});
+        }
+    }
+
+    static asio::awaitable<void> accept_loop(std::shared_ptr<state> st,
+                                             std::shared_ptr<transport::listener> l) {
+        while (!st->stopped) {
+            auto [ec, s] = co_await l->accept();
+            if (ec) co_return;
+            if (st->clients.size() >= st->o.max_clients) {
+                s->close();
+                continue;
+            }
+            std::shared_ptr<transport::byte_stream> shared(std::move(s));
+            st->log(fmt::format("{} opened", shared->describe()));
+            st->clients.push_back({shared, false});
+            asio::co_spawn(st->ex, drain(st, shared, false), asio::detached);
+        }
+    }
+};
+
+han_port::han_port(const asio::any_io_executor& ex, std::vector<sim::han_meter_config> meters,
+                   std::function<void(std::string)> log, han_port_options o)
+    : s_(std::make_shared<state>()) {
+    s_->ex = ex;
+    s_->log = std::move(log);
+    s_->o = o;
+    const sim::sim_now now{clock::now(), std::chrono::system_clock::now()};
+    for (auto& c : meters)
+        s_->meters.emplace_back(std::move(c), now);
+    for (std::size_t i = 0; i < s_->meters.size(); ++i)
+        asio::co_spawn(ex, state::meter_loop(s_, i), asio::detached);
+}
+
+han_port::~han_port() { stop(); }
+
+void han_port::add(std::unique_ptr<transport::byte_stream> s) {
+    std::shared_ptr<transport::byte_stream> shared(std::move(s));
+    s_->clients.push_back({shared, true});
+    asio::co_spawn(s_->ex, state::drain(s_, shared, true), asio::detached);
+}
+
+void han_port::add(std::unique_ptr<transport::listener> l) {
+    std::shared_ptr<transport::listener> shared(std::move(l));
+    s_->listeners.push_back(shared);
+    asio::co_spawn(s_->ex, state::accept_loop(s_, shared), asio::detached);
+}
+
+void han_port::stop() {
+    if (s_->stopped) return;
+    s_->stopped = true;
+    for (auto& t : s_->timers)
+        t->cancel();
+    for (auto& l : s_->listeners)
+        l->close();
+    for (auto& c : s_->clients)
+        c.stream->close();
+}
+
+std::uint64_t han_port::pushes() const { return s_->pushes; }
+
+} // namespace mbus::runtime

@@ -1,0 +1,52 @@
+#pragma once
+// A HAN port: the scenario's HAN meters push their lists (sim/han_meter.hpp) on schedule to every
+// stream, as a meter's HAN line does to a reader, and a HAN-to-TCP bridge to each of its clients.
+// One coroutine per meter sleeps to the meter's next push, asks it what is due and writes the frames
+// to every stream, paced at the line rate (2400 baud, 11 bits a character: 8E1; the make's own
+// parity is not checked against its HAN document yet). Readers send nothing; whatever they send is
+// read and dropped.
+//
+// A line does not buffer: a pty or serial device that cannot take bytes within a few character times
+// loses them (nobody listening), and stays; a TCP client that stalls past the write timeout is closed.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include <mbus/core/time.hpp>
+#include <mbus/sim/han_meter.hpp>
+#include <mbus/transport/byte_stream.hpp>
+
+namespace mbus::runtime {
+
+struct han_port_options {
+    unsigned baud{2400};
+    unsigned bits_per_char{11};
+    duration write_timeout{std::chrono::seconds{2}};
+    std::size_t max_clients{64};
+};
+
+class han_port {
+  public:
+    // `log` gets one line per push and per client that comes or goes.
+    han_port(const boost::asio::any_io_executor& ex, std::vector<sim::han_meter_config> meters,
+             std::function<void(std::string)> log, han_port_options o = {});
+    han_port(const han_port&) = delete;
+    han_port& operator=(const han_port&) = delete;
+    ~han_port();
+
+    void add(std::unique_ptr<transport::byte_stream> s); // pty, serial device: kept for good
+    void add(std::unique_ptr<transport::listener> l);    // each accepted client, until it goes
+    void stop();
+
+    std::uint64_t pushes() const;
+
+  private:
+    struct state;
+    std::shared_ptr<state> s_;
+};
+
+} // namespace mbus::runtime

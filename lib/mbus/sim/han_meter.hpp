@@ -1,0 +1,90 @@
+#pragma once
+// A HAN push meter: it sends, unasked, the lists of its make on the make's schedule. Pure: the
+// runner passes the time in (sim_now) and asks which pushes are due; the meter answers with the
+// bytes of each push and moves on.
+//
+// Schedule (Kaifa, as the corpus captures show it): a push every 2 s of the meter clock, at even
+// seconds: list 3 at hh:00:10 (the hourly list, with the meter clock and the energy registers as they
+// stood at hh:00:00), else list 2 when the second is a multiple of 10, else list 1. A slot that carries
+// list 2 or 3 carries no list 1, as on the captures (list 1 at 14:37:18, list 2 at :20).
+//
+// Values: active power from the scenario's generator (positive: import, negative: export); the
+// phases share it equally; voltage from its generator; each phase current is P / (phases U cos phi);
+// reactive power |P| tan phi, on the side of the active power. Energy registers integrate the powers
+// over each 2 s slot (the power at the slot's start held for the slot).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <mbus/core/bytes.hpp>
+#include <mbus/core/result.hpp>
+#include <mbus/core/time.hpp>
+#include <mbus/han/objects.hpp>
+#include <mbus/sim/han_lists.hpp>
+#include <mbus/sim/now.hpp>
+#include <mbus/sim/value_source.hpp>
+
+namespace mbus::sim {
+
+struct han_meter_config {
+    std::string name;
+    han_identity identity;
+    value_source power{constant{1000}};  // W
+    value_source voltage{constant{230}}; // V
+    double power_factor{1.0};            // cos phi, (0, 1]
+    std::optional<han_cipher> cipher;    // general-glo-ciphering when set
+    std::uint32_t frame_counter{1};      // of the first ciphered push; +1 per push
+    double import_wh{0}, export_wh{0};   // registers at the start
+    double import_varh{0}, export_varh{0};
+    friend bool operator==(const han_meter_config&, const han_meter_config&) = default;
+};
+
+struct han_push {
+    int list{0};              // 1, 2, 3
+    time_point at{};          // when it is due (steady clock)
+    wall_time clock{};        // the meter clock it carries
+    han::object_list objects; // as sent (before ciphering)
+    bytes wire;               // HDLC frame(s), back to back
+};
+
+// The readings at an instant from the generators alone (no registers): for tests and logs.
+han_readings han_instant(const han_meter_config& c, duration elapsed, wall_time wall);
+// The same from a power (W, signed) and a voltage.
+han_readings han_readings_of(const han_meter_config& c, double power_w, double voltage_v);
+
+class han_meter {
+  public:
+    // The meter starts at `start`: its first push is at the first even second after it.
+    han_meter(han_meter_config c, sim_now start);
+
+    const han_meter_config& config() const { return config_; }
+    time_point next_due() const;
+    // Every push due at or before `now`, in order. A slot more than an hour late is skipped, its
+    // energy still counted (a machine that slept does not flood the line).
+    result<std::vector<han_push>> poll(sim_now now);
+
+    // The registers now (after the slots polled so far).
+    const han_readings& registers() const { return registers_; }
+    std::uint32_t frame_counter() const { return counter_; }
+
+  private:
+    result<han_push> push(int list, wall_time slot, time_point at);
+
+    han_meter_config config_;
+    value_generator power_;
+    value_generator voltage_;
+    sim_now start_;
+    wall_time next_slot_;     // wall time of the next slot (a whole even second)
+    wall_time integrated_to_; // the registers count energy up to here
+    han_readings registers_;  // energy fields only
+    han_readings at_hour_;    // the registers at the last whole hour
+    std::uint32_t counter_;
+};
+
+// The COSEM date-time of a wall time (UTC as the meter's local time; hundredths not given,
+// deviation not specified, status 00 as the Kaifa captures show).
+han::date_time han_clock(wall_time t);
+
+} // namespace mbus::sim
