@@ -7,6 +7,7 @@
 #include <mbus/han/apdu.hpp>
 #include <mbus/han/hdlc.hpp>
 
+#include "run_to_files.hpp"
 #include "support/corpus.hpp"
 #include "support/sim_exe.hpp"
 #include "support/temp_dir.hpp"
@@ -14,13 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <csignal>
-#include <fcntl.h>
-#include <spawn.h>
 #include <string>
-#include <sys/wait.h>
-#include <thread>
-#include <unistd.h>
 #include <vector>
 
 using namespace mbus;
@@ -28,46 +23,9 @@ using json = nlohmann::json;
 
 namespace {
 
-struct finished {
-    int code{-1};
-    std::string out;
-    std::string err;
-};
-
-finished run_sim(std::vector<std::string> args) {
-    const test::temp_dir files("han-decode");
-    const auto out_path = files.dir() / "stdout";
-    const auto err_path = files.dir() / "stderr";
+test::finished_run run_sim(std::vector<std::string> args) {
     args.insert(args.begin(), test::sim_exe());
-    std::vector<char*> argv;
-    for (auto& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    REQUIRE_MESSAGE(rc == 0, "cannot start ", args[0]);
-    int status = 0;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (::waitpid(pid, &status, WNOHANG) == 0) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, &status, 0);
-            FAIL("mbus-sim decode did not exit within 30 s");
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    finished f;
-    f.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    f.out = test::read_file(out_path);
-    f.err = test::read_file(err_path);
-    return f;
+    return test::run_to_files(std::move(args), std::chrono::seconds(30));
 }
 
 json corpus_entries() {

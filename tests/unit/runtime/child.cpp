@@ -1,5 +1,7 @@
 #include "child.hpp"
 
+#include <doctest/doctest.h>
+
 #include <mbus/link/errc.hpp>
 #include <mbus/link/frame.hpp>
 
@@ -134,6 +136,17 @@ bool write_all(int fd, bytes_view data) {
         data = data.subspan(static_cast<std::size_t>(n));
     }
     return true;
+}
+
+outcome run_decode(std::vector<std::string> args) {
+    args.insert(args.begin(), "decode");
+    child c(std::move(args));
+    REQUIRE(c.started());
+    outcome o;
+    o.code = c.wait_exit(std::chrono::seconds(10)).value_or(-1);
+    o.out = c.rest_of_stdout();
+    o.err = c.err();
+    return o;
 }
 
 } // namespace mbus::runtime_test

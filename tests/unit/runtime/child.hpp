@@ -48,4 +48,13 @@ int tcp_connect(const std::string& host_port);
 bool write_all(int fd, bytes_view data);
 using mbus::test::read_frame_fd;
 
+// What a command that ran to its end left: its exit code and both outputs.
+struct outcome {
+    int code{-1};
+    std::string out;
+    std::string err;
+};
+// `mbus-sim decode ARGS...`, to its end (10 s at most).
+outcome run_decode(std::vector<std::string> args);
+
 } // namespace mbus::runtime_test
