@@ -1,4 +1,6 @@
 #include <mbus/wmbus/im871a.hpp>
+
+#include <mbus/core/crc.hpp>
 #include <mbus/wmbus/receiver_errc.hpp>
 
 #include <fmt/format.h>
@@ -41,16 +43,7 @@ std::ostream& operator<<(std::ostream& os, const hci_frame& f) {
     return os << (f.crc ? " crc}" : "}");
 }
 
-std::uint16_t crc16_hci(bytes_view data) noexcept {
-    std::uint16_t crc = 0xFFFF;
-    for (byte b : data) {
-        crc ^= b;
-        for (int bit = 0; bit < 8; ++bit)
-            crc = (crc & 1) ? static_cast<std::uint16_t>((crc >> 1) ^ 0x8408)
-                            : static_cast<std::uint16_t>(crc >> 1);
-    }
-    return static_cast<std::uint16_t>(~crc);
-}
+std::uint16_t crc16_hci(bytes_view data) noexcept { return crc16_x25(data); }
 
 result<bytes> encode(const hci_frame& f) {
     if (f.payload.size() > 0xFF || !known_endpoint(f.endpoint)) return receiver_errc::bad_parameters;

@@ -68,7 +68,7 @@ struct hci_frame {
 };
 std::ostream& operator<<(std::ostream& os, const hci_frame& f);
 
-// CRC-16/X-25 (reflected 0x1021, init 0xFFFF, complemented): check value 0x906E over "123456789".
+// The HCI frame CRC: CRC-16/X.25 (core/crc.hpp) over control field to payload, sent low byte first.
 std::uint16_t crc16_hci(bytes_view data) noexcept;
 
 // The frame on the wire. An oversized payload (more than 255 bytes) is the caller's bug: truncated
