@@ -134,7 +134,7 @@ TEST_CASE("han push lists of 1-phase meters, variants and each make's clock form
 
     // 2025-12-14 16:00:00, a Sunday (ISO day 7), as amsreader_aidon_no_list3_gh1119_1 carries it.
     const han::date_time sunday{2025, 12, 14, 7, 16, 0, 0, 0x12, -60, 0x80};
-    CHECK(to_hex(han::clock_of(han::make::aidon, sunday).encode(), "") == "07e90c0e00100000ff000000");
+    CHECK(to_hex(han::clock_of(han::make::aidon, sunday).encode(), "") == "07E90C0E00100000FF000000");
     // The same instant as Kamstrup and Kaifa write their clocks (ff 8000 00).
-    CHECK(to_hex(han::clock_of(han::make::kamstrup, sunday).encode(), "") == "07e90c0e07100000ff800000");
+    CHECK(to_hex(han::clock_of(han::make::kamstrup, sunday).encode(), "") == "07E90C0E07100000FF800000");
 }
