@@ -11,6 +11,7 @@
 #include <mbus/transport/deadline.hpp>
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <fmt/format.h>
 
 #include <array>
 #include <cmath>
@@ -68,36 +69,95 @@ double value(const han::object_list& l, const char* code) {
     return *o->value.as_number();
 }
 
-// What a Kaifa list of `sc`'s meter must carry (constant power and voltage in the scenario).
-void check_kaifa(const heard& h, const sim::han_meter_config& m, const char* line) {
+// Each make's units as its document states them (a reader's knowledge, written here independently of
+// han/meter.hpp): the raw value per ampere and per volt when the frame carries no scaler.
+struct make_units {
+    const char* make;
+    const char* b;               // the OBIS B group ("0" or "1")
+    double per_ampere, per_volt; // raw units of a scaler-less frame; Aidon's scaler gives SI
+    std::size_t list2_objects;   // the 10 s list with currents and voltages
+};
+
+make_units units_of(sim::han_make m) {
+    switch (m) {
+    case sim::han_make::aidon: return {"Aidon", "0", 1, 1, 13};
+    case sim::han_make::kaifa: return {"Kaifa", "0", 1000, 10, 13};
+    case sim::han_make::kamstrup: return {"Kamstrup", "1", 100, 1, 13};
+    }
+    return {};
+}
+
+// What the lists of `m` (constant power and voltage in the scenario) must carry; `power_lists` and
+// `full_lists` the least number of power-only and full lists expected in the time listened.
+void check_lists(const heard& h, const sim::han_meter_config& m, const char* line, std::size_t power_lists,
+                 std::size_t full_lists) {
     INFO(line);
     CHECK(h.bad == 0);
     CHECK(h.junk == 0);
+    const auto u8 = units_of(m.identity.make);
+    const auto obis = [&](const char* cde) { return fmt::format("1.{}.{}.7.0.255", u8.b, cde); };
     std::size_t l1 = 0, l2 = 0;
     const double p = std::get<sim::constant>(m.power).value;
     const double u = std::get<sim::constant>(m.voltage).value;
-    const double i_ma = std::round(p / 3 / (u * m.power_factor) * 1000);
+    const double amps = p / 3 / (u * m.power_factor);
+    // Aidon's frame carries scaler -1 for currents: 0.1 A.
+    const double current = m.identity.make == sim::han_make::aidon ? std::round(amps * 10) / 10
+                                                                   : std::round(amps * u8.per_ampere);
     for (const auto& l : h.lists) {
-        CHECK(l.make() == "Kaifa");
-        CHECK(value(l, "1.0.1.7.0.255") == p);
+        CHECK(l.make() == u8.make);
+        const auto* power = l.find(*han::obis::parse(obis("1")));
+        REQUIRE(power);
+        CHECK(power->number() == doctest::Approx(p));
         if (l.objects.size() == 1) ++l1;
-        if (l.objects.size() != 13) continue;
+        if (l.objects.size() != u8.list2_objects) continue;
         ++l2;
-        CHECK(l.list_identifier() == "KFM_001");
+        CHECK(l.list_identifier() == m.identity.list_version);
         CHECK(l.objects[1].text() == m.identity.id);
         CHECK(l.objects[2].text() == m.identity.type);
-        CHECK(value(l, "1.0.2.7.0.255") == 0);
-        CHECK(value(l, "1.0.3.7.0.255") == std::round(p * std::tan(std::acos(m.power_factor))));
-        for (const char* c : {"1.0.31.7.0.255", "1.0.51.7.0.255", "1.0.71.7.0.255"})
-            CHECK(value(l, c) == i_ma);
-        for (const char* c : {"1.0.32.7.0.255", "1.0.52.7.0.255", "1.0.72.7.0.255"})
-            CHECK(value(l, c) == u * 10);
+        CHECK(l.find(*han::obis::parse(obis("2")))->number() == 0);
+        CHECK(l.find(*han::obis::parse(obis("3")))->number() ==
+              doctest::Approx(std::round(p * std::tan(std::acos(m.power_factor)))));
+        for (const char* c : {"31", "51", "71"})
+            CHECK(l.find(*han::obis::parse(obis(c)))->number() == doctest::Approx(current));
+        for (const char* c : {"32", "52", "72"})
+            CHECK(l.find(*han::obis::parse(obis(c)))->number() ==
+                  doctest::Approx(m.identity.make == sim::han_make::aidon ? u : u * u8.per_volt));
     }
+    CHECK(l1 >= power_lists);
+    CHECK(l2 >= full_lists);
+    CHECK(l1 + l2 == h.lists.size());
+    std::cout << "han: " << u8.make << " " << line << " heard power-only lists x" << l1 << ", full lists x"
+              << l2 << "\n";
+}
+
+void check_kaifa(const heard& h, const sim::han_meter_config& m, const char* line) {
     // 12 s: six slots of 2 s, one or two of them at :x0 (list 2), the rest list 1.
-    CHECK(l1 + l2 >= 5);
-    CHECK(l2 >= 1);
-    CHECK(l1 >= 3);
-    std::cout << "han: " << line << " heard list 1 x" << l1 << ", list 2 x" << l2 << " in 12 s\n";
+    check_lists(h, m, line, 3, 1);
+    CHECK(h.lists.size() >= 5);
+}
+
+// The shipped scenario `name` run with a pty and a TCP client, listened to for `how_long`.
+struct both_lines {
+    sim::han_meter_config meter;
+    bytes pty, tcp;
+};
+both_lines listen_both(const char* name, duration how_long) {
+    const auto file = std::filesystem::path(MBUS_SOURCE_DIR) / "scenarios" / name;
+    const auto loaded = scenario::load(file);
+    REQUIRE(loaded);
+    REQUIRE(loaded.value->han_meters.size() == 1);
+    both_lines out{loaded.value->han_meters.front(), {}, {}};
+    auto sim = start_sim({"run", file.string(), "--pty", "--tcp", "127.0.0.1:0"});
+    run_system_test([&]() -> asio::awaitable<void> {
+        auto pty = co_await open_pty(sim.ready);
+        auto tcp = co_await open_tcp(sim.ready);
+        using namespace asio::experimental::awaitable_operators;
+        auto r = co_await (listen(*pty, how_long) && listen(*tcp, how_long));
+        out.pty = std::move(std::get<0>(r));
+        out.tcp = std::move(std::get<1>(r));
+    });
+    stop_sim(sim);
+    return out;
 }
 
 } // namespace
@@ -131,6 +191,27 @@ TEST_CASE(
     check_kaifa(decode(on_pty), m, "pty");
     check_kaifa(decode(on_tcp), m, "tcp");
     check_kaifa(decode(second_tcp), m, "second tcp client");
+}
+
+TEST_CASE(
+    "mbus-sim run han-aidon.toml pushes Aidon's lists 1 and 2 with the scenario's values to pty and tcp") {
+    // 15 s: six 2.5 s slots, one or two at :x0 (list 2).
+    const auto got = listen_both("han-aidon.toml", 15s);
+    for (const auto& [wire, line] : {std::pair{&got.pty, "pty"}, std::pair{&got.tcp, "tcp"}}) {
+        const auto h = decode(*wire);
+        check_lists(h, got.meter, line, 3, 1);
+        CHECK(h.lists.size() >= 5);
+    }
+}
+
+TEST_CASE("mbus-sim run han-kamstrup.toml pushes Kamstrup's list 1 every 10 s to pty and tcp") {
+    const auto got = listen_both("han-kamstrup.toml", 12s);
+    for (const auto& [wire, line] : {std::pair{&got.pty, "pty"}, std::pair{&got.tcp, "tcp"}}) {
+        const auto h = decode(*wire);
+        // Kamstrup's 10 s list is its full list (no power-only list).
+        check_lists(h, got.meter, line, 0, 1);
+        CHECK(h.lists.size() <= 2);
+    }
 }
 
 TEST_CASE("mbus-sim run han-encrypted.toml pushes general-glo-ciphering that opens with its keys") {

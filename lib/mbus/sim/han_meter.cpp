@@ -8,17 +8,34 @@ namespace mbus::sim {
 
 namespace {
 
+using std::chrono::milliseconds;
 using std::chrono::seconds;
-constexpr seconds slot_length{2};
 
 double number_of(const sample& s) {
     if (const auto* d = std::get_if<double>(&s)) return *d;
     return 0;
 }
 
-wall_time floor_seconds(wall_time t) { return std::chrono::floor<seconds>(t); }
-
 } // namespace
+
+duration han_slot_length(han_make m) {
+    switch (m) {
+    case han_make::aidon: return std::chrono::duration_cast<duration>(milliseconds{2500});
+    case han_make::kaifa: return std::chrono::duration_cast<duration>(seconds{2});
+    case han_make::kamstrup: return std::chrono::duration_cast<duration>(seconds{5});
+    }
+    return std::chrono::duration_cast<duration>(seconds{2});
+}
+
+int han_list_at(han_make m, duration since_hour) {
+    const auto ms = std::chrono::duration_cast<milliseconds>(since_hour).count();
+    switch (m) {
+    case han_make::aidon: return ms == 0 ? 3 : ms % 10000 == 0 ? 2 : 1;
+    case han_make::kaifa: return ms == 10000 ? 3 : ms % 10000 == 0 ? 2 : 1;
+    case han_make::kamstrup: return ms == 5000 ? 2 : ms % 10000 == 0 ? 1 : 0;
+    }
+    return 0;
+}
 
 han_readings han_instant(const han_meter_config& c, duration elapsed, wall_time wall) {
     return han_readings_of(c, number_of(evaluate(c.power, elapsed, wall)),
@@ -40,7 +57,7 @@ han_readings han_readings_of(const han_meter_config& c, double p, double u) {
     return r;
 }
 
-han::date_time han_clock(wall_time t) {
+han::date_time han_clock(wall_time t, han_make m) {
     const auto secs = std::chrono::floor<seconds>(t);
     const auto day = std::chrono::floor<std::chrono::days>(secs);
     const std::chrono::year_month_day ymd{day};
@@ -54,20 +71,17 @@ han::date_time han_clock(wall_time t) {
     d.hour = static_cast<std::uint8_t>(hms.hours().count());
     d.minute = static_cast<std::uint8_t>(hms.minutes().count());
     d.second = static_cast<std::uint8_t>(hms.seconds().count());
-    d.hundredths = 0xFF;
-    d.deviation = han::date_time::deviation_unspecified;
-    d.clock_status = 0x00;
-    return d;
+    return han::clock_of(m, d);
 }
 
 han_meter::han_meter(han_meter_config c, sim_now start)
     : config_(std::move(c)), power_(config_.power), voltage_(config_.voltage), start_(start),
       counter_(config_.frame_counter) {
-    // The first even second strictly after the start.
-    auto first = floor_seconds(start.wall) + seconds{1};
-    if (std::chrono::duration_cast<seconds>(first.time_since_epoch()) % slot_length != seconds{0})
-        first += seconds{1};
-    next_slot_ = first;
+    // The first slot strictly after the start.
+    const auto slot = han_slot_length(config_.identity.make);
+    const auto since_epoch = std::chrono::duration_cast<duration>(start.wall.time_since_epoch());
+    next_slot_ =
+        wall_time{} + std::chrono::duration_cast<wall_time::duration>((since_epoch / slot + 1) * slot);
     integrated_to_ = start.wall;
     registers_.import_wh = config_.import_wh;
     registers_.export_wh = config_.export_wh;
@@ -85,7 +99,7 @@ result<std::vector<han_push>> han_meter::poll(sim_now now) {
     while (next_due() <= now.mono) {
         const auto slot = next_slot_;
         const auto at = next_due();
-        next_slot_ += slot_length;
+        next_slot_ += std::chrono::duration_cast<wall_time::duration>(han_slot_length(config_.identity.make));
 
         // Energy from where the registers stand to this slot, at the power of that instant.
         const auto from = integrated_to_;
@@ -101,8 +115,8 @@ result<std::vector<han_push>> han_meter::poll(sim_now now) {
         if (since_hour == seconds{0}) at_hour_ = registers_;
         if (now.mono - at > std::chrono::hours{1}) continue;
 
-        const auto s = std::chrono::duration_cast<seconds>(since_hour).count();
-        const int list = s == 10 ? 3 : s % 10 == 0 ? 2 : 1;
+        const int list = han_list_at(config_.identity.make, std::chrono::duration_cast<duration>(since_hour));
+        if (list == 0) continue;
         auto p_ = push(list, slot, at);
         if (!p_) return unexpected(p_.error());
         out.push_back(std::move(*p_));
@@ -114,12 +128,12 @@ result<han_push> han_meter::push(int list, wall_time slot, time_point at) {
     const auto elapsed = std::chrono::duration_cast<duration>(slot - start_.wall);
     han_readings r =
         han_readings_of(config_, number_of(power_.at(elapsed, slot)), number_of(voltage_.at(elapsed, slot)));
-    const auto& reg = list == 3 ? at_hour_ : registers_;
+    const auto& reg = list == han::hourly_list(config_.identity.make) ? at_hour_ : registers_;
     r.import_wh = reg.import_wh;
     r.export_wh = reg.export_wh;
     r.import_varh = reg.import_varh;
     r.export_varh = reg.export_varh;
-    const auto clock = han_clock(slot);
+    const auto clock = han_clock(slot, config_.identity.make);
     auto objects = han_list(config_.identity, list, r, clock);
     if (!objects) return unexpected(objects.error());
     const auto n = han_notification(config_.identity, *objects, clock);

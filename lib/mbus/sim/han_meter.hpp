@@ -3,10 +3,16 @@
 // runner passes the time in (sim_now) and asks which pushes are due; the meter answers with the
 // bytes of each push and moves on.
 //
-// Schedule (Kaifa, as the corpus captures show it): a push every 2 s of the meter clock, at even
-// seconds: list 3 at hh:00:10 (the hourly list, with the meter clock and the energy registers as they
-// stood at hh:00:00), else list 2 when the second is a multiple of 10, else list 1. A slot that carries
-// list 2 or 3 carries no list 1, as on the captures (list 1 at 14:37:18, list 2 at :20).
+// Schedule, in slots of the meter clock (han_slot_length); a slot carries at most one list, and the
+// hourly list carries the meter clock and the energy registers as they stood at hh:00:00:
+// - Kaifa (corpus captures: list 1 at 14:37:18, list 2 at :20, list 3 at hh:00:10): 2 s slots at even
+//   seconds; list 3 at hh:00:10, else list 2 when the second is a multiple of 10, else list 1;
+// - Aidon ("Aidon HAN Interface v1.1A": list 1 every 2.5 s, list 2 every 10 s, list 3 at the start of
+//   the hour; its clock reads hh:00:00 in amsreader_aidon_no_list3_gh1119_*): 2.5 s slots; list 3 at
+//   hh:00:00, else list 2 at whole multiples of 10 s, else list 1;
+// - Kamstrup (HAN-NVE rev 3.1 and the corpus: list 1 at hh:mm:x0, the hourly list 2 at hh:00:05 in
+//   the document's example and the old-firmware capture): 5 s slots; list 1 at multiples of 10 s,
+//   list 2 at hh:00:05, nothing in the other slots.
 //
 // Values: active power from the scenario's generator (positive: import, negative: export); the
 // phases share it equally; voltage from its generator; each phase current is P / (phases U cos phi);
@@ -56,13 +62,13 @@ han_readings han_readings_of(const han_meter_config& c, double power_w, double v
 
 class han_meter {
   public:
-    // The meter starts at `start`: its first push is at the first even second after it.
+    // The meter starts at `start`: its first slot is the first one of its make after it.
     han_meter(han_meter_config c, sim_now start);
 
     const han_meter_config& config() const { return config_; }
     time_point next_due() const;
-    // Every push due at or before `now`, in order. A slot more than an hour late is skipped, its
-    // energy still counted (a machine that slept does not flood the line).
+    // Every push due at or before `now`, in order (slots without a list send nothing). A slot more than an
+    // hour late is skipped, its energy still counted (a machine that slept does not flood the line).
     result<std::vector<han_push>> poll(sim_now now);
 
     // The registers now (after the slots polled so far).
@@ -76,15 +82,19 @@ class han_meter {
     value_generator power_;
     value_generator voltage_;
     sim_now start_;
-    wall_time next_slot_;     // wall time of the next slot (a whole even second)
+    wall_time next_slot_;     // wall time of the next slot
     wall_time integrated_to_; // the registers count energy up to here
     han_readings registers_;  // energy fields only
     han_readings at_hour_;    // the registers at the last whole hour
     std::uint32_t counter_;
 };
 
-// The COSEM date-time of a wall time (UTC as the meter's local time; hundredths not given,
-// deviation not specified, status 00 as the Kaifa captures show).
-han::date_time han_clock(wall_time t);
+// The length of a make's push slot, and the list a slot at `since_hour` into the hour carries (0: none).
+duration han_slot_length(han_make m);
+int han_list_at(han_make m, duration since_hour);
+
+// The COSEM date-time of a wall time (UTC as the meter's local time) in the make's form
+// (han::clock_of: hundredths not given, Kaifa and Kamstrup deviation not specified, Aidon 0).
+han::date_time han_clock(wall_time t, han_make m = han_make::kaifa);
 
 } // namespace mbus::sim

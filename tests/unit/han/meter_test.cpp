@@ -105,3 +105,36 @@ TEST_CASE("han meter push gives real meters' frames byte for byte") {
     std::cout << "corpus: han pushes encoded from values as real meters sent them " << same << "/"
               << cases.size() << "\n";
 }
+
+// The shapes of the lists by phase count, as the corpus's 1-phase frames show them: Aidon and Kaifa drop
+// L2 and L3 (aidon_doc_list2_1p: 9 objects; amsreader_kaifa_se_list3_1p_gh242: 14), Kamstrup keeps
+// their places as null pairs (amshan_kamstrup_no_list2_1p_real: 18 places, 4 of them null).
+TEST_CASE("han push lists of 1-phase meters, variants and each make's clock form") {
+    const auto count = [](han::make m, han::variant v, int list, unsigned phases) {
+        const auto s = han::push_list(m, v, list, phases);
+        REQUIRE(s);
+        std::size_t absent = 0;
+        for (const auto& i : s->items)
+            absent += i.absent ? 1U : 0U;
+        return std::pair{s->items.size(), absent};
+    };
+    CHECK(count(han::make::aidon, han::variant::no, 2, 1) == std::pair<std::size_t, std::size_t>{9, 0});
+    CHECK(count(han::make::aidon, han::variant::no, 1, 1) == std::pair<std::size_t, std::size_t>{1, 0});
+    CHECK(count(han::make::kaifa, han::variant::no, 3, 1) == std::pair<std::size_t, std::size_t>{14, 0});
+    CHECK(count(han::make::kamstrup, han::variant::no, 2, 1) == std::pair<std::size_t, std::size_t>{18, 4});
+    CHECK(count(han::make::kamstrup, han::variant::no, 1, 3) == std::pair<std::size_t, std::size_t>{13, 0});
+    // Swedish Kamstrup energy in Wh, Norwegian in 10 Wh (amsreader issue #239).
+    CHECK(han::push_list(han::make::kamstrup, han::variant::se, 2, 3)->items.back().resolution == 0);
+    CHECK(han::push_list(han::make::kamstrup, han::variant::no, 2, 3)->items.back().resolution == 1);
+    CHECK_FALSE(han::push_list(han::make::aidon, han::variant::se, 2, 3));
+    CHECK_FALSE(han::push_list(han::make::kamstrup, han::variant::dk, 1, 3));
+    CHECK_FALSE(han::push_list(han::make::kaifa, han::variant::no, 2, 2));
+    CHECK(han::line_of(han::make::kamstrup).bits_per_char() == 10);
+    CHECK(han::line_of(han::make::aidon).bits_per_char() == 11);
+
+    // 2025-12-14 16:00:00, a Sunday (ISO day 7), as amsreader_aidon_no_list3_gh1119_1 carries it.
+    const han::date_time sunday{2025, 12, 14, 7, 16, 0, 0, 0x12, -60, 0x80};
+    CHECK(to_hex(han::clock_of(han::make::aidon, sunday).encode(), "") == "07E90C0E00100000FF000000");
+    // The same instant as Kamstrup and Kaifa write their clocks (ff 8000 00).
+    CHECK(to_hex(han::clock_of(han::make::kamstrup, sunday).encode(), "") == "07E90C0E07100000FF800000");
+}

@@ -51,10 +51,32 @@ key = "000102030405060708090A0B0C0D0E0F"
     CHECK(m.cipher->system_title.size() == 8);
 }
 
+TEST_CASE("[[han_meter]] tables of Aidon and Kamstrup meters take their make's identifiers") {
+    const auto k = scenario::load_string(
+        "[[han_meter]]\nmake = \"Kamstrup\"\nvariant = \"SE\"\nphases = 1\npower = 900\n"
+        "key = \"000102030405060708090A0B0C0D0E0F\"\n",
+        "han.toml");
+    REQUIRE_MESSAGE(k, k);
+    const auto& km = k.value->han_meters.at(0);
+    CHECK(km.identity.make == sim::han_make::kamstrup);
+    CHECK(km.identity.variant == sim::han_variant::se);
+    CHECK(km.identity.phases == 1);
+    CHECK(km.identity.list_version == "Kamstrup_V0001");
+    CHECK(km.identity.type == "6861111BN242101040");
+    CHECK(km.cipher->system_title == bytes{0x4B, 0x41, 0x4D, 0x10, 0x00, 0x00, 0x00, 0x01});
+    const auto a = scenario::load_string("[[han_meter]]\nmake = \"Aidon\"\npower = 1\n", "han.toml");
+    REQUIRE_MESSAGE(a, a);
+    CHECK(a.value->han_meters.at(0).identity.list_version == "AIDON_V0001");
+    CHECK(a.value->han_meters.at(0).identity.type == "6525");
+}
+
 TEST_CASE("[[han_meter]] mistakes are reported with file, line and column") {
-    CHECK(
-        errors_of("[[han_meter]]\nmake = \"Kamstrup\"\npower = 1\n") ==
-        "han.toml:2:8: han_meter[0].make: Kamstrup meters are not simulated yet: only Kaifa (variant NO)\n");
+    CHECK(errors_of("[[han_meter]]\nmake = \"Kamstrup\"\nvariant = \"DK\"\npower = 1\n") ==
+          "han.toml:3:11: han_meter[0].variant: Kamstrup DK lists are not simulated: the simulated ones are "
+          "Aidon NO, Kaifa NO, Kamstrup NO, Kamstrup SE\n");
+    CHECK(errors_of("[[han_meter]]\nmake = \"Aidon\"\nvariant = \"SE\"\npower = 1\n") ==
+          "han.toml:3:11: han_meter[0].variant: Aidon SE lists are not simulated: the simulated ones are "
+          "Aidon NO, Kaifa NO, Kamstrup NO, Kamstrup SE\n");
     CHECK(errors_of("[[han_meter]]\nmake = \"Kaifa\"\n") ==
           "han.toml:1:1: han_meter[0]: a HAN meter needs a power (W): a number or a generator, e.g. power = "
           "1500\n");

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
 
 using namespace mbus;
 using namespace std::chrono_literals;
@@ -165,4 +166,106 @@ TEST_CASE("han_meter skips pushes more than an hour late but keeps counting ener
     REQUIRE(pushes);
     CHECK(pushes->size() <= 1801);
     CHECK(m.registers().import_wh == doctest::Approx(7200));
+}
+
+namespace {
+
+sim::han_meter_config of_make(sim::han_make m, unsigned phases, double watts) {
+    auto c = kaifa(watts);
+    c.name = sim::name_of(m);
+    c.identity.make = m;
+    c.identity.phases = phases;
+    c.identity.list_version = han::default_list_version(m);
+    c.identity.id = m == sim::han_make::aidon ? "7359992890941742" : "5706567000000000";
+    c.identity.type = m == sim::han_make::aidon ? "6525" : "6841131BN243101040";
+    c.voltage = sim::constant{231};
+    return c;
+}
+
+} // namespace
+
+TEST_CASE("han_meter pushes Aidon's lists: list 1 every 2.5 s, list 2 every 10 s, list 3 at hh:00:00") {
+    auto c = of_make(sim::han_make::aidon, 3, 2310);
+    c.import_wh = 5000;
+    sim::han_meter m(c, {start_mono, start_wall}); // 13:59:00
+    CHECK(m.next_due() == start_mono + 2500ms);
+    const auto pushes = m.poll(at(70s)); // to 14:00:10
+    REQUIRE(pushes);
+    REQUIRE(pushes->size() == 28);
+    std::map<int, int> count;
+    for (const auto& p : *pushes)
+        ++count[p.list];
+    CHECK(count[1] == 21); // 28 slots less the 7 at :x0
+    CHECK(count[2] == 6);  // 13:59:10 .. 13:59:50, 14:00:10
+    CHECK(count[3] == 1);
+    const auto& hourly = (*pushes)[23]; // 13:59:00 + 24 x 2.5 s = 14:00:00
+    REQUIRE(hourly.list == 3);
+    CHECK(hourly.at == start_mono + 60s);
+
+    // Aidon sends no APDU date-time; the body clock reads hh:00:00 with deviation 0.
+    const auto frame = han::decode_hdlc(hourly.wire);
+    REQUIRE(frame);
+    CHECK(frame->source == bytes{0x08, 0x83});
+    const auto n = han::decode_notification(*han::strip_llc(frame->information));
+    REQUIRE(n);
+    CHECK(n->encoding == han::datetime_encoding::absent);
+    const auto l3 = read(hourly.wire);
+    REQUIRE(l3.objects.size() == 18);
+    CHECK(l3.make() == "Aidon");
+    CHECK(l3.find(*han::obis::parse("0.0.1.0.0.255"))->text() == "2026-12-06T14:00:00+00:00");
+    // Sunday is day 0 in Aidon's clock (amsreader_aidon_no_list3_gh1119_1).
+    CHECK(l3.find(*han::obis::parse("0.0.1.0.0.255"))->value.octets_value()->at(4) == 0);
+    // 2310 W for 60 s: 38.5 Wh over 5000 Wh; registers in 10 Wh: 5030 Wh.
+    CHECK(l3.find(*han::obis::parse("1.0.1.8.0.255"))->number() == doctest::Approx(5030));
+    CHECK(l3.find(*han::obis::parse("1.0.1.8.0.255"))->scaling == han::scaler_unit{1, 30});
+    // P = 3 U I cos phi: 2310 W at 231 V and 0.95 is 3.509 A a phase, sent as 35 x 0.1 A.
+    CHECK(l3.find(*han::obis::parse("1.0.51.7.0.255"))->number() == doctest::Approx(3.5));
+    CHECK(l3.find(*han::obis::parse("1.0.72.7.0.255"))->number() == doctest::Approx(231));
+    CHECK(l3.find(*han::obis::parse("1.0.1.7.0.255"))->number() == 2310);
+
+    const auto l1 = read((*pushes)[0].wire);
+    REQUIRE(l1.objects.size() == 1);
+    CHECK(l1.objects[0].number() == 2310);
+    CHECK(l1.objects[0].scaling == han::scaler_unit{0, 27});
+}
+
+TEST_CASE("han_meter pushes Kamstrup's lists: list 1 every 10 s, list 2 at hh:00:05, 10 Wh in Norway") {
+    auto c = of_make(sim::han_make::kamstrup, 1, 3600);
+    c.import_wh = 100000;
+    sim::han_meter m(c, {start_mono + 1s, start_wall + 1s}); // 13:59:01
+    CHECK(m.next_due() == start_mono + 5s);                  // a slot without a list first
+    const auto pushes = m.poll(at(75s));                     // to 14:00:15
+    REQUIRE(pushes);
+    std::vector<int> lists;
+    for (const auto& p : *pushes)
+        lists.push_back(p.list);
+    // 13:59:10 .. 14:00:10 list 1 (7), 14:00:05 list 2.
+    CHECK(lists == std::vector<int>{1, 1, 1, 1, 1, 1, 2, 1});
+    CHECK((*pushes)[6].at == start_mono + 65s);
+
+    const auto l2 = read((*pushes)[6].wire);
+    REQUIRE(l2.objects.size() == 18);
+    CHECK(l2.make() == "Kamstrup");
+    CHECK(l2.list_identifier() == "Kamstrup_V0001");
+    // 1 phase: L2 and L3 are null pairs; I = P / (U cos phi) = 16.40 A in 0.01 A.
+    CHECK(value(l2, "1.1.31.7.0.255") == std::round(3600 / (231 * 0.95) * 100));
+    CHECK(l2.objects[8].source == han::code_source::absent);
+    CHECK(value(l2, "1.1.32.7.0.255") == 231);
+    // 3600 W for 59 s to 14:00:00: 59 Wh; in 10 Wh: 10005.
+    CHECK(value(l2, "1.1.1.8.0.255") == 10005);
+    const auto frame = han::decode_hdlc((*pushes)[6].wire);
+    REQUIRE(frame);
+    const auto n = han::decode_notification(*han::strip_llc(frame->information));
+    REQUIRE(n);
+    CHECK(n->encoding == han::datetime_encoding::octet_string);
+    CHECK(n->time()->iso() == "2026-12-06T14:00:05");
+    CHECK(l2.find(*han::obis::parse("0.1.1.0.0.255"))->text() == "2026-12-06T14:00:05");
+    CHECK(n->invoke_id_and_priority == 0);
+
+    // Sweden: Wh.
+    c.identity.variant = sim::han_variant::se;
+    sim::han_meter se(c, {start_mono + 1s, start_wall + 1s});
+    const auto s = se.poll(at(75s));
+    REQUIRE(s);
+    CHECK(value(read((*s)[6].wire), "1.1.1.8.0.255") == 100059);
 }

@@ -64,32 +64,45 @@ std::optional<sim::han_meter_config> parse_han_meter(sink& s, const toml::table&
     sim::han_meter_config c;
     if (const auto* n = t.get("name")) c.name = read_string(s, *n, child(path, "name")).value_or("");
     auto& who = c.identity;
-    if (const auto* n = t.get("make")) {
-        if (const auto i = read_choice(s, *n, child(path, "make"), {"Aidon", "Kaifa", "Kamstrup"})) {
+    const toml::node* make_node = t.get("make");
+    if (make_node != nullptr) {
+        if (const auto i = read_choice(s, *make_node, child(path, "make"), {"Aidon", "Kaifa", "Kamstrup"}))
             who.make = static_cast<sim::han_make>(*i);
-            if (who.make != sim::han_make::kaifa)
-                s.error(*n, child(path, "make"),
-                        fmt::format("{} meters are not simulated yet: only Kaifa (variant NO)",
-                                    sim::name_of(who.make)));
-        }
     } else {
-        s.error(t, path, "a HAN meter needs a make: make = \"Kaifa\"");
+        s.error(t, path, "a HAN meter needs a make: make = \"Aidon\", \"Kaifa\" or \"Kamstrup\"");
     }
     if (const auto* n = t.get("variant"))
         if (const auto i = read_choice(s, *n, child(path, "variant"), {"NO", "SE", "DK", "CH"})) {
             who.variant = static_cast<sim::han_variant>(*i);
-            if (who.variant != sim::han_variant::no)
+            if (!han::has_lists(who.make, who.variant))
                 s.error(*n, child(path, "variant"),
-                        fmt::format("variant {} is not simulated yet: only NO", sim::name_of(who.variant)));
+                        fmt::format("{} {} lists are not simulated: the simulated ones are {}",
+                                    sim::name_of(who.make), sim::name_of(who.variant),
+                                    han::supported_lists()));
         }
     if (const auto* n = t.get("phases")) {
         const auto p = read_integer(s, *n, child(path, "phases"), 1, 3);
         if (p && *p == 2) s.error(*n, child(path, "phases"), "must be 1 or 3");
         if (p) who.phases = static_cast<unsigned>(*p);
     }
-    who.id = "6970631400000000";
-    who.type = who.phases == 1 ? "MA105H2E" : "MA304H3E";
-    who.list_version = sim::default_list_version(who.make, who.variant);
+    // Identifiers shaped as each make's meters send them (corpus: Kaifa MA304H3E/MA105H2E, Aidon 6525/6515,
+    // Kamstrup 6841131BN243101040/6861111BN242101040).
+    const bool one = who.phases == 1;
+    switch (who.make) {
+    case sim::han_make::aidon:
+        who.id = "7359992890000000";
+        who.type = one ? "6515" : "6525";
+        break;
+    case sim::han_make::kaifa:
+        who.id = "6970631400000000";
+        who.type = one ? "MA105H2E" : "MA304H3E";
+        break;
+    case sim::han_make::kamstrup:
+        who.id = "5706567000000000";
+        who.type = one ? "6861111BN242101040" : "6841131BN243101040";
+        break;
+    }
+    who.list_version = han::default_list_version(who.make);
     if (const auto* n = t.get("id")) who.id = read_string(s, *n, child(path, "id")).value_or(who.id);
     if (const auto* n = t.get("type")) who.type = read_string(s, *n, child(path, "type")).value_or(who.type);
     if (const auto* n = t.get("list_version"))
@@ -119,9 +132,14 @@ std::optional<sim::han_meter_config> parse_han_meter(sink& s, const toml::table&
     const auto auth = read_key(s, t, path, "auth_key", 16);
     const auto title = read_key(s, t, path, "system_title", 8);
     if (key) {
-        // Kaifa's system titles start with "KFM"; the serial fills the rest.
-        c.cipher = sim::han_cipher{*key, auth.value_or(bytes{}),
-                                   title.value_or(bytes{0x4B, 0x46, 0x4D, 0x10, 0x00, 0x00, 0x00, 0x01})};
+        // A system title starts with the maker's three-letter code (Kaifa "KFM", Kamstrup "KAM",
+        // Aidon "AID"); the serial fills the rest.
+        const bytes maker = who.make == sim::han_make::kaifa      ? bytes{0x4B, 0x46, 0x4D}
+                            : who.make == sim::han_make::kamstrup ? bytes{0x4B, 0x41, 0x4D}
+                                                                  : bytes{0x41, 0x49, 0x44};
+        bytes fallback = maker;
+        fallback.insert(fallback.end(), {0x10, 0x00, 0x00, 0x00, 0x01});
+        c.cipher = sim::han_cipher{*key, auth.value_or(bytes{}), title.value_or(fallback)};
     } else if (t.get("auth_key") != nullptr || t.get("system_title") != nullptr) {
         s.error(t, path, "auth_key and system_title cipher the pushes only with a key (16 bytes, hex)");
     }
