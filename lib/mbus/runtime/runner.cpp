@@ -31,6 +31,8 @@ runner::state::state(const asio::any_io_executor& e, const scenario::scenario& s
       wake(e), reply_timer(e), duration_timer(e), idle_timer(e), timeline_timer(e), started(clock::now()),
       started_wall(std::chrono::system_clock::now()), last_input(started), tl(sc.events, started),
       scenario_events(sc.events) {
+    bus.reserve(sc.meters.size());
+    meter_names.reserve(sc.meters.size());
     for (const auto& m : sc.meters) {
         bus.add(m, started);
         meter_names.push_back(m.name.empty() ? fmt::format("meter{}", meter_names.size()) : m.name);

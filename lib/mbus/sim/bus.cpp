@@ -39,6 +39,13 @@ std::size_t bus::add(slave s) {
     return i;
 }
 
+void bus::reserve(std::size_t n) {
+    slaves_.reserve(n);
+    present_.reserve(n);
+    heard_.reserve(n);
+    is_touched_.reserve(n);
+}
+
 slave& bus::at(std::size_t i) {
     auto& s = slaves_.at(i);
     // What it missed happened before whatever the caller does to it now (a new rate, say).

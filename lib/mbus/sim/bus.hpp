@@ -95,6 +95,8 @@ class bus {
     // Adds a slave; returns its index.
     std::size_t add(meter_config m, time_point start = {});
     std::size_t add(slave s);
+    // Room for `n` slaves in all: a runner adding a scenario's 100,000 meters moves none of them.
+    void reserve(std::size_t n);
 
     // `line_baud` is the rate the master uses (0: unknown, as on a pty or TCP).
     bus_reply on_frame(const link::frame& request, unsigned line_baud, const sim_now& now);

@@ -10,6 +10,7 @@
 #include <numeric>
 #include <ostream>
 #include <sstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -115,16 +116,26 @@ bool same_field(const app::record& a, const app::record& b) { return a.dib == b.
 meter::meter(meter_config config, time_point start)
     : config_(std::move(config)), start_(start), address_(config_.primary_address),
       identity_(config_.identity), baud_(config_.baud), alarm_pending_(config_.alarm_pending),
-      status_(config_.status), access_(config_.access_number.initial) {
-    state_.resize(config_.records.size());
-    for (std::size_t i = 0; i < config_.records.size(); ++i) {
-        auto& st = state_[i];
-        st.since = start_;
-        if (const auto* raw = std::get_if<raw_record>(&config_.records[i].content)) {
+      status_(config_.status), access_(config_.access_number.initial), shapes_(shapes_of(config_)) {}
+
+std::shared_ptr<const meter::record_shapes> meter::shapes_of(const meter_config& config) {
+    // The meters of one table come one after the other: the last list's shapes serve them all
+    // without keeping a map of every list (one per thread: buses may be built on several).
+    thread_local shared_vector<record_config> last_records;
+    thread_local std::shared_ptr<const record_shapes> last_shapes;
+    static const auto no_records = std::make_shared<const record_shapes>();
+    if (config.records.empty()) return no_records;
+    if (last_shapes && config.records.shares_with(last_records)) return last_shapes;
+
+    auto out = std::make_shared<record_shapes>();
+    out->records.resize(config.records.size());
+    for (std::size_t i = 0; i < config.records.size(); ++i) {
+        auto& st = out->records[i];
+        if (const auto* raw = std::get_if<raw_record>(&config.records[i].content)) {
             st.shape = raw->record;
             continue;
         }
-        const auto& sr = std::get<spec_record>(config_.records[i].content);
+        const auto& sr = std::get<spec_record>(config.records[i].content);
         auto spec = sr.spec;
         if (sr.source) {
             // The shape of a sourced record is what its source gives at the start (spec.v may be
@@ -135,8 +146,8 @@ meter::meter(meter_config config, time_point start)
                 fit(evaluate(*sr.source, duration{}, probe_wall), spec.coding, st.shift, st.round);
             if (!first) {
                 st.shape = app::idle_filler_record();
-                problems_.push_back(fmt::format("record {}: its source does not fit {} ({})", i + 1,
-                                                app::name(spec.coding), first.error().message()));
+                out->problems.push_back(fmt::format("record {}: its source does not fit {} ({})", i + 1,
+                                                    app::name(spec.coding), first.error().message()));
                 continue;
             }
             spec.v = first->value;
@@ -144,17 +155,43 @@ meter::meter(meter_config config, time_point start)
         auto encoded = app::encode_record(spec);
         if (!encoded) {
             st.shape = app::idle_filler_record();
-            problems_.push_back(fmt::format("record {}: {}", i + 1, encoded.error().message()));
+            out->problems.push_back(fmt::format("record {}: {}", i + 1, encoded.error().message()));
             continue;
         }
         st.shape = std::move(*encoded);
-        if (sr.source) st.generator.emplace(*sr.source);
+        st.sourced = sr.source.has_value();
     }
+    last_records = config.records;
+    last_shapes = out;
+    return out;
+}
+
+std::vector<meter::record_state>& meter::state() {
+    if (state_.empty() && !shapes_->records.empty()) {
+        state_.resize(shapes_->records.size());
+        for (std::size_t i = 0; i < state_.size(); ++i) {
+            const auto& shape = shapes_->records[i];
+            auto& st = state_[i];
+            st.since = start_;
+            st.shift = shape.shift;
+            st.round = shape.round;
+            if (shape.sourced)
+                st.generator.emplace(*std::get<spec_record>(config_.records[i].content).source);
+        }
+    }
+    return state_;
+}
+
+const std::optional<bytes>& meter::written(std::size_t index) const {
+    static const std::optional<bytes> none;
+    if (!state_.empty()) return state_.at(index).written;
+    if (index >= shapes_->records.size()) throw std::out_of_range("meter::written: no such record");
+    return none;
 }
 
 app::record meter::record_at(std::size_t i, const sim_now& now) {
-    auto& st = state_[i];
-    app::record r = st.shape;
+    auto& st = state()[i];
+    app::record r = shapes_->records[i].shape;
     if (st.written) {
         r.data = *st.written;
         return r;
@@ -294,7 +331,7 @@ telegram meter::app_error(std::uint8_t status, bool acd) const {
 
 bool meter::set_source(std::size_t index, value_source source, time_point since) {
     if (source_problem(config_, index, source)) return false;
-    auto& st = state_[index];
+    auto& st = state()[index];
     const auto& sr = std::get<spec_record>(config_.records[index].content);
     st.shift = source_shift(sr);
     st.round = rounding_of(source);
@@ -305,6 +342,10 @@ bool meter::set_source(std::size_t index, value_source source, time_point since)
 }
 
 const value_source* meter::source(std::size_t index) const {
+    if (state_.empty()) {
+        const auto& shape = shapes_->records.at(index);
+        return shape.sourced ? &*std::get<spec_record>(config_.records[index].content).source : nullptr;
+    }
     const auto& st = state_.at(index);
     if (st.written || !st.generator) return nullptr;
     return &st.generator->source();
@@ -312,14 +353,14 @@ const value_source* meter::source(std::size_t index) const {
 
 bool meter::can_write(const app::record& r) const {
     for (std::size_t i = 0; i < config_.records.size(); ++i)
-        if (config_.records[i].writable && same_field(state_[i].shape, r)) return true;
+        if (config_.records[i].writable && same_field(shapes_->records[i].shape, r)) return true;
     return false;
 }
 
 bool meter::write(const app::record& r) {
     for (std::size_t i = 0; i < config_.records.size(); ++i) {
-        if (config_.records[i].writable && same_field(state_[i].shape, r)) {
-            state_[i].written = r.data;
+        if (config_.records[i].writable && same_field(shapes_->records[i].shape, r)) {
+            state()[i].written = r.data;
             return true;
         }
     }
@@ -327,8 +368,8 @@ bool meter::write(const app::record& r) {
 }
 
 bool meter::write(std::size_t index, bytes data) {
-    if (index >= state_.size() || !config_.records[index].writable) return false;
-    state_[index].written = std::move(data);
+    if (index >= config_.records.size() || !config_.records[index].writable) return false;
+    state()[index].written = std::move(data);
     return true;
 }
 

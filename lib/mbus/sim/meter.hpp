@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -78,7 +79,7 @@ class meter {
     // What went wrong or was clamped while building the last records (for logs), and what was
     // wrong with the configuration from the start (specs that cannot be encoded).
     const std::vector<std::string>& notes() const { return notes_; }
-    const std::vector<std::string>& problems() const { return problems_; }
+    const std::vector<std::string>& problems() const { return shapes_->problems; }
 
     // Telegram `index` of the readout (0 when `index` is past the last), encoded at `now` with the
     // next access number, which then counts on. ACD is set when `acd`.
@@ -97,22 +98,38 @@ class meter {
     // Record `index` by position, for state kept over a restart (meter_state.hpp): the data a
     // SND_UD wrote into it, if any; the field writes must match; and a write of `data` into it
     // (false, changing nothing: no such writable record).
-    const std::optional<bytes>& written(std::size_t index) const { return state_.at(index).written; }
-    const app::record& shape(std::size_t index) const { return state_.at(index).shape; }
+    const std::optional<bytes>& written(std::size_t index) const;
+    const app::record& shape(std::size_t index) const { return shapes_->records.at(index).shape; }
     bool write(std::size_t index, bytes data);
 
     // Readout telegrams are built from records (false: recorded telegrams are replayed).
     bool generates() const { return config_.recorded.empty(); }
 
   private:
-    struct record_state {
+    // What the configured records are before any request: a pure function of config().records, so
+    // the meters made from one list (a scenario's `repeat`, 100,000 on one bus) share one.
+    struct record_shape {
         app::record shape; // as configured (a spec with its own value): what writes match
+        int shift{0};      // powers of ten from the source's unit to the field's
+        rounding round{rounding::nearest};
+        bool sourced{false}; // a generator drives it from the configured source
+    };
+    struct record_shapes {
+        std::vector<record_shape> records;
+        std::vector<std::string> problems; // specs that cannot be encoded
+    };
+    static std::shared_ptr<const record_shapes> shapes_of(const meter_config& config);
+
+    // What one meter's records do over time. Made on first use (a request that reads them, a write,
+    // a new source): until then every record follows its shape and configured source from start_.
+    struct record_state {
         std::optional<value_generator> generator;
         int shift{0}; // powers of ten from the source's unit to the field's
         rounding round{rounding::nearest};
         std::optional<bytes> written; // data written by a SND_UD; wins over the source
         time_point since;             // where the generator's elapsed time starts
     };
+    std::vector<record_state>& state();
 
     app::record record_at(std::size_t i, const sim_now& now);
     std::vector<std::vector<std::size_t>> split(const std::vector<app::record>& records) const;
@@ -127,9 +144,9 @@ class meter {
     bool alarm_pending_;
     std::uint8_t status_;
     std::uint8_t access_;
-    std::vector<record_state> state_;
+    std::shared_ptr<const record_shapes> shapes_;
+    std::vector<record_state> state_; // empty until state() first makes it
     std::vector<std::string> notes_;
-    std::vector<std::string> problems_;
 };
 
 // Why `source` cannot drive record `index` of `m` (nothing: it can): no such record, a record given

@@ -85,3 +85,33 @@ TEST_CASE("meter writable spec record takes the written data") {
     const auto rsp = s.on_frame(req_ud2(5, true), after(10h));
     CHECK(records_of(rsp.wire) == bytes{0x0C, 0x06, 0x00, 0x50, 0x00, 0x00});
 }
+
+TEST_CASE("meters made from one record list share it and keep their own values") {
+    // As a scenario's `repeat` makes them: copies of one config, one list of records between them.
+    spec_record r{spec(app::quantity::energy, app::unit::Wh, 3, app::data_coding::bcd8), counter{100, 1, 1h},
+                  3};
+    const auto config = one_record(r, true);
+    slave a{config};
+    slave b{config};
+    CHECK(a.app().config().records.shares_with(b.app().config().records));
+    // A write to one is that meter's own; the other goes on counting from its start.
+    CHECK(a.on_frame(snd_ud(5, 0x51, {0x0C, 0x06, 0x00, 0x50, 0x00, 0x00}), {}).wire == bytes{0xE5});
+    CHECK(records_of(a.on_frame(req_ud2(5, true), after(2h)).wire) ==
+          bytes{0x0C, 0x06, 0x00, 0x50, 0x00, 0x00});
+    CHECK(records_of(b.on_frame(req_ud2(5, true), after(2h)).wire) ==
+          bytes{0x0C, 0x06, 0x02, 0x01, 0x00, 0x00});
+    CHECK(a.app().written(0) == bytes{0x00, 0x50, 0x00, 0x00});
+    CHECK_FALSE(b.app().written(0).has_value());
+    CHECK(b.app().shape(0) == a.app().shape(0));
+}
+
+TEST_CASE("meters sharing a record that cannot be encoded each report it") {
+    // A date cannot go into a BCD counter: the problem is the list's, and every meter made from it has it.
+    spec_record r{spec(app::quantity::volume, app::unit::m3, -3, app::data_coding::bcd8), current_date{}, 0};
+    const auto config = one_record(r);
+    meter a{config};
+    meter b{config};
+    REQUIRE(a.problems().size() == 1);
+    CHECK(b.problems() == a.problems());
+    CHECK(meter{water_meter()}.problems().empty());
+}
