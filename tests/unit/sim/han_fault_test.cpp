@@ -116,8 +116,8 @@ TEST_CASE("han faults: every, after, from and until count the meter's pushes") {
     // Due at 10 s .. 18 s: pushes 5 .. 9.
     CHECK(b_fired == std::vector<std::size_t>{5, 6, 7, 8, 9});
     // Another meter's pushes are not the fault's.
-    auto scoped = sim::han_fault_engine({{"c", "other", {}, hf::missing{}, true}}, {"kaifa", "other"}, 1,
-                                        start_mono);
+    auto scoped =
+        sim::han_fault_engine({{"c", "other", {}, hf::missing{}, true}}, {"kaifa", "other"}, 1, start_mono);
     CHECK(scoped.decide(0, start_mono).empty());
     CHECK(scoped.decide(1, start_mono) == std::vector<std::size_t>{0});
     CHECK(scoped.set_active("c", false));
@@ -321,7 +321,8 @@ TEST_CASE("han faults: an unknown OBIS object in an OBIS-carrying list decodes a
         for (const auto& item : han::norwegian_list(han::make::kamstrup, list)->items)
             CHECK(item.code != code);
     CHECK(out.injected ==
-          std::vector<std::string>{"list 1 with unknown object 1.1.96.99.99.255 = 4711 at position 3 (fault 'odd')"});
+          std::vector<std::string>{
+              "list 1 with unknown object 1.1.96.99.99.255 = 4711 at position 3 (fault 'odd')"});
 }
 
 TEST_CASE("han faults: an extra value in a positional KFM_001 list: no Kaifa list has that many") {
@@ -387,7 +388,8 @@ TEST_CASE("han faults: a clock jump moves the clock the pushes carry, not their 
     const auto out = apply(e, first[0], m);
     REQUIRE(out.clock_jump);
     CHECK(*out.clock_jump == std::chrono::seconds{-3600});
-    CHECK(out.injected == std::vector<std::string>{"meter clock jumps -3600 s after this push (fault 'jump')"});
+    CHECK(out.injected ==
+          std::vector<std::string>{"meter clock jumps -3600 s after this push (fault 'jump')"});
     const auto due = m.next_due();
     m.shift_clock(*out.clock_jump);
     CHECK(m.next_due() == due); // the same instant on the steady clock
