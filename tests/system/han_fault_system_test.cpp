@@ -15,8 +15,11 @@
 #include "support/temp_dir.hpp"
 
 #include <array>
+#include <cstdio>
 #include <iostream>
 #include <sstream>
+
+#include <fmt/format.h>
 
 using namespace mbus;
 using namespace mbus::test;

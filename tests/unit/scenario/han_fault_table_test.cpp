@@ -14,7 +14,7 @@ namespace hf = sim::han_faults;
 
 namespace {
 
-const std::string han = R"([[han_meter]]
+const std::string han_meter = R"([[han_meter]]
 name = "han-1"
 make = "Kaifa"
 id = "6970631401753985"
@@ -46,7 +46,7 @@ std::string errors_of(const std::string& toml) {
 } // namespace
 
 TEST_CASE("han faults load with their settings and the common triggers") {
-    const auto r = scenario::load_string(han + R"(
+    const auto r = scenario::load_string(han_meter + R"(
 [[fault]]
 name = "cut"
 meter = "han-1"
@@ -119,19 +119,19 @@ TEST_CASE("han faults: a HAN kind on an M-Bus meter, and an M-Bus kind on a HAN 
     CHECK(errors_of(mbus_meter + "[[fault]]\nkind = \"han_missing\"\n") ==
           "f.toml:13:8: fault[0].kind: kind \"han_missing\" is for [[han_meter]]s and this scenario has "
           "none\n");
-    CHECK(errors_of(han + "[[fault]]\nmeter = \"han-1\"\nkind = \"late\"\ndelay_ms = 5\n") ==
+    CHECK(errors_of(han_meter + "[[fault]]\nmeter = \"han-1\"\nkind = \"late\"\ndelay_ms = 5\n") ==
           "f.toml:8:9: fault[0].meter: \"han-1\" is a [[han_meter]] and kind \"late\" is for M-Bus meters; "
           "on a "
           "HAN meter use one of \"han_bad_hcs\", \"han_bad_fcs\", \"han_truncate\", \"han_missing\", "
           "\"han_late\", \"han_junk\", \"han_clock_jump\", \"han_reboot\" or \"han_unknown_obis\"\n");
-    CHECK(errors_of(han + "[[fault]]\nkind = \"no_answer\"\n") ==
+    CHECK(errors_of(han_meter + "[[fault]]\nkind = \"no_answer\"\n") ==
           "f.toml:8:8: fault[0].kind: kind \"no_answer\" is for M-Bus meters and this scenario has "
           "[[han_meter]]s; use one of \"han_bad_hcs\", \"han_bad_fcs\", \"han_truncate\", \"han_missing\", "
           "\"han_late\", \"han_junk\", \"han_clock_jump\", \"han_reboot\" or \"han_unknown_obis\"\n");
 }
 
 TEST_CASE("han faults: bad settings name the key and where it is") {
-    const auto e = errors_of(han + R"([[fault]]
+    const auto e = errors_of(han_meter + R"([[fault]]
 kind = "han_truncate"
 keep = 3
 fraction = 0.5
@@ -154,7 +154,8 @@ meter = "han-2"
 [[fault]]
 kind = "han_bad_fc"
 )");
-    CHECK(e.find("f.toml:8:1: fault[0]: ") != std::string::npos); // keep and fraction both given
+    CHECK(e.find("f.toml:10:12: fault[0].fraction: give either keep or fraction, not both") !=
+          std::string::npos);
     CHECK(e.find("f.toml:13:12: fault[1].fraction: 1.5 is not a fraction of the push to keep (above 0, below "
                  "1)") != std::string::npos);
     CHECK(e.find("f.toml:16:11: fault[2].seconds: a jump of 0 s leaves the clock where it was") !=
