@@ -38,7 +38,8 @@ TEST_CASE("every shipped scenario loads") {
     const std::map<std::string, std::size_t> expected{
         {"demo.toml", 1},      {"water-meters.toml", 4}, {"heat-meters.toml", 3},  {"multi-telegram.toml", 1},
         {"bus-250.toml", 250}, {"han-kaifa.toml", 0},    {"han-encrypted.toml", 0}};
-    const std::map<std::string, std::size_t> han{{"han-kaifa.toml", 1}, {"han-encrypted.toml", 1}};
+    const std::map<std::string, std::size_t> han{
+        {"han-kaifa.toml", 1}, {"han-encrypted.toml", 1}, {"han-faults.toml", 1}};
     std::size_t seen = 0;
     for (const auto& entry : std::filesystem::directory_iterator(scenarios_dir())) {
         if (entry.path().extension() != ".toml") continue;
