@@ -95,12 +95,13 @@ TEST_CASE("mbus-sim run han-faults.toml: a reader on the pty survives the faults
     std::cout << fmt::format("han faults: {} bytes, {} good frames ({} lists, {} unplaceable), {} bad FCS, "
                              "{} other bad, {} junk\n",
                              wire.size(), good, lists, unplaced, bad_fcs, other_bad, junk);
-    // 20 s hold pushes 1..9 at least: junk on 2, 4, 6, 8, a bad FCS on 3 and 6, the extra object on 4, 8,
-    // push 5 cut (a bad frame once push 6 follows), push 7 not sent; 2 and 9 whole.
+    // 20 s hold pushes 1..9 at least: junk on 2, 4, 6, 8, a bad FCS on 3, 6, 9, the extra object on 4, 8,
+    // push 5 cut (a bad frame once push 6 follows), push 7 not sent; only 1 and 2 are whole lists (push 1
+    // may come before the reader opens the pty).
     CHECK(bad_fcs >= 1);
     CHECK(junk >= 1);
     CHECK(unplaced >= 1);
-    CHECK(lists >= 2);
+    CHECK(lists >= 1);
     CHECK(other_bad + bad_fcs >= 2);
 
     // Named in the log and counted in the summary.
