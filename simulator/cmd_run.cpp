@@ -308,6 +308,7 @@ int run(run_options o) {
     std::vector<runtime::logger> logs;
     // After the fleet, which stops them, and the logs they write to: they go first.
     std::vector<std::unique_ptr<runtime::han_port>> han_ports;
+    std::vector<std::size_t> han_bus; // the bus of each HAN port
     logs.reserve(n);
     for (auto& b : buses) {
         auto& runner = fleet.add(b.sc, ro);
@@ -331,8 +332,14 @@ int run(run_options o) {
                                  b.name, b.sc.source.string(), m.name, sim::name_of(m.identity.make),
                                  sim::name_of(m.identity.variant), m.identity.phases,
                                  m.identity.phases == 1 ? "" : "s"));
+            runtime::han_port_options ho;
+            ho.faults = b.sc.han_faults;
+            ho.seed = b.sc.bus.config.seed;
+            // Into the transcript as events, as the runner records what it does on its own.
+            ho.injected = [&runner](const std::string& what) { runner.announce(what); };
+            han_bus.push_back(logs.size() - 1);
             auto& port = han_ports.emplace_back(std::make_unique<runtime::han_port>(
-                ex, b.sc.han_meters, [&log](const std::string& line) { log.info(line); }));
+                ex, b.sc.han_meters, [&log](const std::string& line) { log.info(line); }, std::move(ho)));
             if (b.pty) port->add(std::unique_ptr<transport::byte_stream>(std::move(b.pty.stream)));
             if (b.tcp) {
                 log.info(fmt::format("listening on {}", b.tcp->describe()));
@@ -422,6 +429,10 @@ int run(run_options o) {
         logs[i].summary(runner.stop_reason().empty() ? "running" : runner.stop_reason(), runner.counters(),
                         runner.elapsed());
         logs[i].kinds(runner.kind_counters());
+        for (std::size_t h = 0; h < han_ports.size(); ++h)
+            if (han_bus[h] == i)
+                logs[i].info(fmt::format("HAN pushes: {}, faults injected: {}", han_ports[h]->pushes(),
+                                         han_ports[h]->injected()));
         if (b.transcript && !b.transcript->good()) logs[i].error("the transcript could not be written whole");
         if (!b.counters_path.empty()) {
             std::ofstream out(b.counters_path, std::ios::out | std::ios::trunc);

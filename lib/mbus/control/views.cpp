@@ -207,7 +207,10 @@ json fault_kinds_view() {
         auto params = json::array();
         for (const auto& p : k.parameters)
             params.push_back({{"name", p.name}, {"type", p.type}, {"default", typed_default(p)}});
-        out.push_back({{"kind", k.kind}, {"parameters", std::move(params)}, {"description", k.description}});
+        out.push_back({{"kind", k.kind},
+                       {"meters", scenario::is_han_fault_kind(k.kind) ? "han" : "mbus"},
+                       {"parameters", std::move(params)},
+                       {"description", k.description}});
     }
     return out;
 }

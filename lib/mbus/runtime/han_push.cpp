@@ -8,6 +8,7 @@
 
 #include <array>
 #include <chrono>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -32,6 +33,8 @@ struct han_port::state {
     std::vector<std::shared_ptr<asio::steady_timer>> timers;
     bool stopped{false};
     std::uint64_t pushes{0};
+    std::uint64_t injected{0};
+    std::optional<sim::han_fault_engine> faults;
 
     void drop(const std::shared_ptr<transport::byte_stream>& s, std::string_view why) {
         for (auto it = clients.begin(); it != clients.end(); ++it)
@@ -68,6 +71,13 @@ struct han_port::state {
         }
     }
 
+    result<sim::han_push_outcome> shape(std::size_t i, const sim::han_push& p) {
+        if (!faults) return sim::han_push_outcome{true, {}, p.wire, {}, {}, {}};
+        const auto& m = meters[i];
+        return sim::apply_han_faults(*faults, faults->decide(i, p.at), p,
+                                     {m.config().identity, m.config().cipher, p.frame_counter});
+    }
+
     static asio::awaitable<void> meter_loop(std::shared_ptr<state> st, std::size_t i) {
         auto timer = std::make_shared<asio::steady_timer>(st->ex);
         st->timers.push_back(timer);
@@ -83,9 +93,33 @@ struct han_port::state {
             }
             for (const auto& p : *due) {
                 ++st->pushes;
-                st->log(fmt::format("{}: list {} ({} bytes) to {} reader{}", m.config().name, p.list,
-                                    p.wire.size(), st->clients.size(), st->clients.size() == 1 ? "" : "s"));
-                co_await write_paced(st, p.wire);
+                const auto name = m.config().name;
+                auto out = st->shape(i, p);
+                if (!out) {
+                    st->log(fmt::format("{}: cannot apply its faults: {}", name, out.error().message()));
+                    continue;
+                }
+                for (const auto& what : out->injected) {
+                    ++st->injected;
+                    const auto text = fmt::format("meter {}: INJECTED {}", name, what);
+                    if (st->o.injected)
+                        st->o.injected(text); // which logs it
+                    else
+                        st->log(text);
+                }
+                // Whatever the meter does after this push, it does once the push is made.
+                auto& meter = st->meters[i];
+                if (out->clock_jump) meter.shift_clock(*out->clock_jump);
+                if (out->reboot) meter = sim::rebooted(meter, {clock::now(), *out->reboot});
+                if (!out->sent) continue;
+                if (out->delay > duration::zero()) {
+                    timer->expires_after(out->delay);
+                    co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+                    if (st->stopped) break;
+                }
+                st->log(fmt::format("{}: list {} ({} bytes) to {} reader{}", name, p.list, out->wire.size(),
+                                    st->clients.size(), st->clients.size() == 1 ? "" : "s"));
+                co_await write_paced(st, std::move(out->wire));
             }
         }
     }
@@ -131,8 +165,13 @@ han_port::han_port(const asio::any_io_executor& ex, std::vector<sim::han_meter_c
     s_->log = std::move(log);
     s_->o = o;
     const sim::sim_now now{clock::now(), std::chrono::system_clock::now()};
-    for (auto& c : meters)
+    std::vector<std::string> names;
+    for (auto& c : meters) {
+        names.push_back(c.name);
         s_->meters.emplace_back(std::move(c), now);
+    }
+    if (!s_->o.faults.empty())
+        s_->faults.emplace(std::move(s_->o.faults), std::move(names), s_->o.seed, now.mono);
     for (std::size_t i = 0; i < s_->meters.size(); ++i)
         asio::co_spawn(ex, state::meter_loop(s_, i), asio::detached);
 }
@@ -163,5 +202,6 @@ void han_port::stop() {
 }
 
 std::uint64_t han_port::pushes() const { return s_->pushes; }
+std::uint64_t han_port::injected() const { return s_->injected; }
 
 } // namespace mbus::runtime

@@ -6,6 +6,9 @@
 // parity is not checked against its HAN document yet). Readers send nothing; whatever they send is
 // read and dropped.
 //
+// Faults: the engine decides for each push which faults fire (pure, sim/han_fault.hpp); the port
+// writes what they make of it, after their delay, and reboots or shifts the meter's clock after it.
+//
 // A line does not buffer: a pty or serial device that cannot take bytes within a few character times
 // loses them (nobody listening), and stays; a TCP client that stalls past the write timeout is closed.
 
@@ -17,6 +20,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include <mbus/core/time.hpp>
+#include <mbus/sim/han_fault.hpp>
 #include <mbus/sim/han_meter.hpp>
 #include <mbus/transport/byte_stream.hpp>
 
@@ -27,6 +31,11 @@ struct han_port_options {
     unsigned bits_per_char{11};
     duration write_timeout{std::chrono::seconds{2}};
     std::size_t max_clients{64};
+    // [[fault]]s with han_* kinds (sim/han_fault.hpp), drawing from `seed`; each fault injected is
+    // logged and handed to `injected` (the runner's transcript takes it as an event).
+    std::vector<sim::han_fault_spec> faults;
+    std::uint64_t seed{0};
+    std::function<void(const std::string&)> injected;
 };
 
 class han_port {
@@ -42,7 +51,8 @@ class han_port {
     void add(std::unique_ptr<transport::listener> l);    // each accepted client, until it goes
     void stop();
 
-    std::uint64_t pushes() const;
+    std::uint64_t pushes() const;   // pushes made, sent or not
+    std::uint64_t injected() const; // faults injected into them
 
   private:
     struct state;

@@ -1,5 +1,6 @@
 #include <mbus/scenario/fault_kinds.hpp>
 #include <mbus/sim/fault_spec.hpp>
+#include <mbus/sim/han_fault.hpp>
 
 #include <algorithm>
 
@@ -47,6 +48,30 @@ const std::vector<fault_kind_info>& fault_kinds() {
         {"preamble",
          {{"zeros", "integer", "1"}},
          "requests are heard only after at least that many 0x00 bytes"},
+        // [[han_meter]]s: on the pushes, in sim::han_fault_action's order.
+        {"han_bad_hcs", {}, "HAN: the push's first HDLC frame with a wrong HCS, otherwise intact"},
+        {"han_bad_fcs", {}, "HAN: the push's last HDLC frame with a wrong FCS, otherwise intact"},
+        {"han_truncate",
+         {{"keep", "integer", ""}, {"fraction", "number", "0.5"}},
+         "HAN: only the first keep bytes of the push (1..4096), or that fraction of them"},
+        {"han_missing", {}, "HAN: the push is not sent"},
+        {"han_late",
+         {{"delay_ms", "milliseconds", ""}},
+         "HAN: the push after that delay (a number or [min, max], 0..60000) from when it was due"},
+        {"han_junk",
+         {{"junk", "hex", ""}, {"junk_random", "integer", ""}},
+         "HAN: those bytes (or that many random bytes) on the line before the push"},
+        {"han_clock_jump",
+         {{"seconds", "integer", ""}},
+         "HAN: after this push the meter clock is off by that many seconds (+ or -), for good"},
+        {"han_reboot",
+         {{"clock", "date-time", "2000-01-01T00:00:00"}},
+         "HAN: after this push the meter restarts: clock at that date-time, frame counter from the "
+         "scenario's, energy registers kept"},
+        {"han_unknown_obis",
+         {{"obis", "string", "0.0.96.99.99.255"}, {"value", "integer", "42"}, {"position", "integer", ""}},
+         "HAN: the list with an object no list of the make has (double-long-unsigned), at position "
+         "(default: the end)"},
     };
     return kinds;
 }
@@ -70,5 +95,12 @@ const std::vector<fault_parameter>& common_fault_keys() {
 // The table must cover the variant, in its order: a kind added to sim without an entry here fails
 // to build (the names are compared at compile time where the compiler can, else at first use).
 static_assert(sim::fault_kind_names.size() == 21, "a fault kind was added: describe it in fault_kinds()");
+static_assert(sim::han_fault_kind_names.size() == 9,
+              "a HAN fault kind was added: describe it in fault_kinds()");
+
+bool is_han_fault_kind(std::string_view kind) {
+    return std::find(sim::han_fault_kind_names.begin(), sim::han_fault_kind_names.end(), kind) !=
+           sim::han_fault_kind_names.end();
+}
 
 } // namespace mbus::scenario

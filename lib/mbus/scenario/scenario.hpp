@@ -10,6 +10,7 @@
 #include <mbus/harness/expect.hpp>
 #include <mbus/sim/bus.hpp>
 #include <mbus/sim/fault.hpp>
+#include <mbus/sim/han_fault.hpp>
 #include <mbus/sim/han_meter.hpp>
 #include <mbus/sim/meter_config.hpp>
 #include <mbus/sim/timeline.hpp>
@@ -43,6 +44,7 @@ struct scenario {
     // [[han_meter]]: meters that push on a HAN port of their own; a scenario has them or M-Bus
     // meters, not both (a HAN port is a line of its own, and nobody asks on it).
     std::vector<sim::han_meter_config> han_meters;
+    std::vector<sim::han_fault_spec> han_faults; // [[fault]]s with a han_* kind, on han_meters
     friend bool operator==(const scenario&, const scenario&) = default;
 };
 

@@ -139,8 +139,19 @@ result<han_push> han_meter::push(int list, wall_time slot, time_point at) {
     const auto n = han_notification(config_.identity, *objects, clock);
     auto wire = han_frames(config_.identity, n, config_.cipher, counter_);
     if (!wire) return unexpected(wire.error());
+    const auto used = counter_;
     if (config_.cipher) ++counter_;
-    return han_push{list, at, slot, std::move(*objects), std::move(*wire)};
+    return han_push{list, at, slot, std::move(*objects), std::move(*wire), used};
+}
+
+void han_meter::shift_clock(std::chrono::seconds by) {
+    start_.wall += by;
+    integrated_to_ += by;
+    auto next = next_slot_ + by;
+    // Slots stay on the meter clock's even seconds.
+    if (std::chrono::duration_cast<seconds>(next.time_since_epoch()) % slot_length != seconds{0})
+        next += seconds{1};
+    next_slot_ = next;
 }
 
 } // namespace mbus::sim

@@ -48,11 +48,12 @@ struct han_meter_config {
 };
 
 struct han_push {
-    int list{0};              // 1, 2, 3
-    time_point at{};          // when it is due (steady clock)
-    wall_time clock{};        // the meter clock it carries
-    han::object_list objects; // as sent (before ciphering)
-    bytes wire;               // HDLC frame(s), back to back
+    int list{0};                    // 1, 2, 3
+    time_point at{};                // when it is due (steady clock)
+    wall_time clock{};              // the meter clock it carries
+    han::object_list objects;       // as sent (before ciphering)
+    bytes wire;                     // HDLC frame(s), back to back
+    std::uint32_t frame_counter{0}; // the one it was ciphered with (han_fault re-encodes with it)
 };
 
 // The readings at an instant from the generators alone (no registers): for tests and logs.
@@ -74,6 +75,9 @@ class han_meter {
     // The registers now (after the slots polled so far).
     const han_readings& registers() const { return registers_; }
     std::uint32_t frame_counter() const { return counter_; }
+    // The meter clock jumps by `by` (a han_clock_jump fault): pushes keep their pace on the steady
+    // clock, their slots and the clock they carry move; energy is not counted for the jump.
+    void shift_clock(std::chrono::seconds by);
 
   private:
     result<han_push> push(int list, wall_time slot, time_point at);

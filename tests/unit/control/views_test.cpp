@@ -63,4 +63,12 @@ TEST_CASE("views: fault kinds with typed defaults") {
     CHECK(kind("duplicate")["parameters"][0]["default"] == 2);
     CHECK(kind("bad_length")["parameters"][1]["default"] == "both");
     CHECK(kind("late")["parameters"][0]["default"].is_null()); // required
+    CHECK(kind("late")["meters"] == "mbus");
+    // HAN kinds, for [[han_meter]]s.
+    const auto cut = kind("han_truncate");
+    CHECK(cut["meters"] == "han");
+    CHECK(cut["parameters"][1]["name"] == "fraction");
+    CHECK(cut["parameters"][1]["default"] == 0.5);
+    CHECK(kind("han_clock_jump")["parameters"][0]["name"] == "seconds");
+    CHECK(kind("han_reboot")["parameters"][0]["default"] == "2000-01-01T00:00:00");
 }

@@ -6,6 +6,7 @@
 #include <mbus/scenario/fault_kinds.hpp>
 #include <mbus/scenario/load.hpp>
 #include <mbus/sim/fault_spec.hpp>
+#include <mbus/sim/han_fault.hpp>
 
 #include <algorithm>
 #include <string>
@@ -20,8 +21,12 @@ const std::string one_meter = "[[meter]]\nname = \"water\"\naddress = 5\nid = \"
                               "[[meter.record]]\nquantity = \"volume\"\nunit = \"m3\"\ntype = \"bcd8\"\n"
                               "value = 1\n";
 
-load_result load_fault(const std::string& fault_keys) {
-    return load_string(one_meter + "[[fault]]\n" + fault_keys, "kinds.toml");
+const std::string one_han_meter = "[[han_meter]]\nname = \"kaifa\"\nmake = \"Kaifa\"\n"
+                                  "id = \"6970631401753985\"\ntype = \"MA304H3E\"\npower = 1500\n";
+
+// On the M-Bus meter, or on the HAN meter for a han_* kind.
+load_result load_fault(const std::string& fault_keys, bool han = false) {
+    return load_string((han ? one_han_meter : one_meter) + "[[fault]]\n" + fault_keys, "kinds.toml");
 }
 
 // A key's value as TOML, from the table's default: strings quoted, the rest as written.
@@ -32,11 +37,13 @@ std::string toml_value(const fault_parameter& p) {
 
 } // namespace
 
-TEST_CASE("fault kinds: one entry per alternative of sim::fault_action, in its order") {
+TEST_CASE("fault kinds: one entry per alternative of sim::fault_action, then of sim::han_fault_action") {
     const auto& kinds = fault_kinds();
-    REQUIRE(kinds.size() == sim::fault_kind_names.size());
+    const auto mbus = sim::fault_kind_names.size();
+    REQUIRE(kinds.size() == mbus + sim::han_fault_kind_names.size());
     for (std::size_t i = 0; i < kinds.size(); ++i) {
-        CHECK(kinds[i].kind == sim::fault_kind_names[i]);
+        CHECK(kinds[i].kind == (i < mbus ? sim::fault_kind_names[i] : sim::han_fault_kind_names[i - mbus]));
+        CHECK(is_han_fault_kind(kinds[i].kind) == (i >= mbus));
         CHECK_FALSE(kinds[i].description.empty());
     }
 }
@@ -89,12 +96,14 @@ TEST_CASE("fault kinds: every default the table lists is one the loader takes fo
             if (p.default_value.empty()) continue;
             std::string keys = "kind = \"" + std::string(kind.kind) + "\"\n";
             // The kind's other keys without a default that are numbers (hex and string ones are optional):
-            // a value that fits them.
+            // a value that fits them. han_truncate's keep and fraction exclude each other.
             for (const auto& q : kind.parameters)
-                if (q.name != p.name && q.default_value.empty() && q.type != "hex" && q.type != "string")
+                if (q.name != p.name && q.default_value.empty() && q.type != "hex" && q.type != "string" &&
+                    kind.kind != "han_truncate")
                     keys += std::string(q.name) + (q.name == "baud" ? " = 9600\n" : " = 1\n");
+            if (kind.kind == "han_junk") keys += "junk = \"00\"\n";
             keys += std::string(p.name) + " = " + toml_value(p) + "\n";
-            const auto r = load_fault(keys);
+            const auto r = load_fault(keys, is_han_fault_kind(kind.kind));
             CHECK_MESSAGE(r, kind.kind, ".", p.name, " = ", p.default_value, ": ", r);
         }
 }

@@ -35,12 +35,16 @@ const sim::meter_config& meter_named(const scenario::scenario& s, const std::str
 
 TEST_CASE("every shipped scenario loads") {
     // The meter count of each file: a file that loads with the wrong number of meters is wrong too.
-    const std::map<std::string, std::size_t> expected{
-        {"demo.toml", 1},           {"water-meters.toml", 4}, {"heat-meters.toml", 3},
-        {"multi-telegram.toml", 1}, {"bus-250.toml", 250},    {"han-kaifa.toml", 0},
-        {"han-encrypted.toml", 0},  {"han-aidon.toml", 0},    {"han-kamstrup.toml", 0}};
-    const std::map<std::string, std::size_t> han{
-        {"han-kaifa.toml", 1}, {"han-encrypted.toml", 1}, {"han-aidon.toml", 1}, {"han-kamstrup.toml", 1}};
+    const std::map<std::string, std::size_t> expected{{"demo.toml", 1},          {"water-meters.toml", 4},
+                                                      {"heat-meters.toml", 3},   {"multi-telegram.toml", 1},
+                                                      {"bus-250.toml", 250},     {"han-kaifa.toml", 0},
+                                                      {"han-encrypted.toml", 0}, {"han-aidon.toml", 0},
+                                                      {"han-kamstrup.toml", 0},  {"han-faults.toml", 0}};
+    const std::map<std::string, std::size_t> han{{"han-kaifa.toml", 1},
+                                                 {"han-encrypted.toml", 1},
+                                                 {"han-aidon.toml", 1},
+                                                 {"han-kamstrup.toml", 1},
+                                                 {"han-faults.toml", 1}};
     std::size_t seen = 0;
     for (const auto& entry : std::filesystem::directory_iterator(scenarios_dir())) {
         if (entry.path().extension() != ".toml") continue;

@@ -31,10 +31,10 @@ const std::vector<std::string_view> common_keys = [] {
     return out;
 }();
 
-// The keys each kind reads besides the common ones.
-std::vector<std::string_view> keys_of(const sim::fault_action& a) {
+// The keys each kind reads besides the common ones (M-Bus and HAN kinds alike).
+std::vector<std::string_view> keys_of(std::string_view kind) {
     std::vector<std::string_view> out;
-    if (const auto* k = find_fault_kind(sim::name(a)))
+    if (const auto* k = find_fault_kind(kind))
         for (const auto& p : k->parameters)
             out.push_back(p.name);
     return out;
@@ -42,19 +42,18 @@ std::vector<std::string_view> keys_of(const sim::fault_action& a) {
 
 std::vector<std::string_view> all_keys() {
     auto out = common_keys;
-    for (const auto& kind : every_alternative<sim::fault_action>())
-        for (const auto key : keys_of(kind))
-            if (std::find(out.begin(), out.end(), key) == out.end()) out.push_back(key);
+    for (const auto& kind : fault_kinds())
+        for (const auto& p : kind.parameters)
+            if (std::find(out.begin(), out.end(), p.name) == out.end()) out.push_back(p.name);
     return out;
 }
 
 // The kinds that read `key`, for "belongs to" messages.
 std::string kinds_with(std::string_view key) {
     std::vector<std::string_view> names;
-    for (const auto& kind : every_alternative<sim::fault_action>()) {
-        const auto keys = keys_of(kind);
-        if (std::find(keys.begin(), keys.end(), key) != keys.end()) names.push_back(sim::name(kind));
-    }
+    for (const auto& kind : fault_kinds())
+        for (const auto& p : kind.parameters)
+            if (p.name == key) names.push_back(kind.kind);
     return one_of(names);
 }
 
@@ -309,65 +308,211 @@ void read_params(sink& s, const toml::table& t, const std::string& path, sim::fa
         f.action);
 }
 
-std::optional<sim::fault_spec> parse_fault(sink& s, const toml::table& t, const std::string& path,
-                                           std::size_t index, const name_index& meters) {
+// A [[fault]] with a han_* kind: on the pushes of a [[han_meter]].
+void read_han_params(sink& s, const toml::table& t, const std::string& path, sim::han_fault_spec& f) {
+    namespace hf = sim::han_faults;
+    const auto at = [&](std::string_view key) { return child(path, key); };
+    const auto missing = [&](std::string_view key, std::string_view what) {
+        s.error(t, path, fmt::format("kind \"{}\" needs key \"{}\" ({})", sim::name(f.action), key, what));
+    };
+    std::visit(
+        overloaded{
+            [&](hf::truncate& p) {
+                both_given(s, t, path, "keep", "fraction");
+                if (const auto* n = t.get("keep"))
+                    if (const auto v = read_count(s, *n, at("keep"), 1, 4096)) p.keep = *v;
+                if (const auto* n = t.get("fraction"))
+                    if (const auto v = read_number(s, *n, at("fraction"))) {
+                        if (*v <= 0 || *v >= 1)
+                            s.error(*n, at("fraction"),
+                                    fmt::format("{} is not a fraction of the push to keep (above 0, below 1)",
+                                                *v));
+                        else
+                            p.fraction = *v;
+                    }
+            },
+            [&](hf::late& p) {
+                if (const auto* n = t.get("delay_ms")) {
+                    if (const auto d = read_ms_range(s, *n, at("delay_ms"))) p.delay = *d;
+                } else {
+                    missing("delay_ms", "milliseconds, or [min, max]");
+                }
+            },
+            [&](hf::junk& p) {
+                read_bytes_or_random(s, t, path, "junk", "junk_random", p.data, p.random);
+                if (!t.contains("junk") && !t.contains("junk_random"))
+                    missing("junk", "hex bytes such as \"00 FF\", or junk_random = a count");
+            },
+            [&](hf::clock_jump& p) {
+                if (const auto* n = t.get("seconds")) {
+                    constexpr std::int64_t ten_years = 10LL * 366 * 86400;
+                    if (const auto v = read_integer(s, *n, at("seconds"), -ten_years, ten_years)) {
+                        if (*v == 0)
+                            s.error(*n, at("seconds"), "a jump of 0 s leaves the clock where it was");
+                        else
+                            p.by = std::chrono::seconds{*v};
+                    }
+                } else {
+                    missing("seconds", "how far the clock jumps, + forward or - back");
+                }
+            },
+            [&](hf::reboot& p) {
+                const auto* n = t.get("clock");
+                if (n == nullptr) return;
+                const auto* dt = n->as_date_time();
+                const auto* ld = n->as_date();
+                if (dt == nullptr && ld == nullptr) {
+                    s.error(*n, at("clock"),
+                            "expected a TOML date-time such as 2000-01-01T00:00:00 (the meter's clock "
+                            "after the reboot)");
+                    return;
+                }
+                const toml::date d = dt != nullptr ? dt->get().date : ld->get();
+                const toml::time tm = dt != nullptr ? dt->get().time : toml::time{};
+                const std::chrono::year_month_day ymd{std::chrono::year{d.year}, std::chrono::month{d.month},
+                                                      std::chrono::day{d.day}};
+                if (!ymd.ok()) {
+                    s.error(*n, at("clock"), "not a calendar date");
+                    return;
+                }
+                p.clock = std::chrono::sys_days{ymd} + std::chrono::hours{tm.hour} +
+                          std::chrono::minutes{tm.minute} + std::chrono::seconds{tm.second};
+            },
+            [&](hf::unknown_obis& p) {
+                if (const auto* n = t.get("obis"))
+                    if (const auto v = read_string(s, *n, at("obis"))) {
+                        if (const auto o = han::obis::parse(*v))
+                            p.code = *o;
+                        else
+                            s.error(
+                                *n, at("obis"),
+                                fmt::format("\"{}\" is not an OBIS code (A.B.C.D.E.F, e.g. 0.0.96.99.99.255)",
+                                            *v));
+                    }
+                if (const auto* n = t.get("value"))
+                    if (const auto v = read_integer(s, *n, at("value"), 0, 0xFFFFFFFF))
+                        p.value = static_cast<std::uint32_t>(*v);
+                if (const auto* n = t.get("position"))
+                    if (const auto v = read_count(s, *n, at("position"), 0, 100)) p.position = *v;
+            },
+            [](hf::bad_hcs&) {},
+            [](hf::bad_fcs&) {},
+            [](hf::missing&) {},
+        },
+        f.action);
+}
+
+using any_fault = std::variant<sim::fault_spec, sim::han_fault_spec>;
+
+std::optional<any_fault> parse_fault(sink& s, const toml::table& t, const std::string& path,
+                                     std::size_t index, const name_index& meters, const scenario& sc) {
     const auto errors = s.size();
     const auto known = all_keys();
     layers(t).unknown_keys(s, path, known);
 
-    sim::fault_spec f;
-    f.name = fmt::format("fault{}", index + 1);
+    std::string name = fmt::format("fault{}", index + 1);
     if (const auto* n = t.get("name"))
         if (auto v = read_string(s, *n, child(path, "name"))) {
             if (v->empty())
                 s.error(*n, child(path, "name"), "a fault's name cannot be empty");
             else
-                f.name = std::move(*v);
-        }
-
-    if (const auto* n = t.get("meter"))
-        if (auto v = read_string(s, *n, child(path, "meter"))) {
-            if (!meters.contains(*v))
-                s.error(*n, child(path, "meter"),
-                        fmt::format("no meter named \"{}\"{}", *v, meters.did_you_mean(*v)));
-            else
-                f.meter = std::move(*v);
+                name = std::move(*v);
         }
 
     const auto* kn = t.get("kind");
     if (kn == nullptr) {
-        s.error(t, path, fmt::format("missing key \"kind\" (one of {})", one_of(sim::fault_kind_names)));
+        s.error(t, path,
+                fmt::format("missing key \"kind\" (one of {}; for a [[han_meter]] one of {})",
+                            one_of(sim::fault_kind_names), one_of(sim::han_fault_kind_names)));
         return std::nullopt;
     }
     const auto text = read_string(s, *kn, child(path, "kind"));
     if (!text) return std::nullopt;
     const auto kind = sim::parse_fault_kind(*text);
-    if (!kind) {
-        const auto& kinds = sim::fault_kind_names;
+    const auto han_kind = kind ? std::nullopt : sim::parse_han_fault_kind(*text);
+    if (!kind && !han_kind) {
+        std::vector<std::string_view> kinds(sim::fault_kind_names.begin(), sim::fault_kind_names.end());
+        kinds.insert(kinds.end(), sim::han_fault_kind_names.begin(), sim::han_fault_kind_names.end());
         const auto close = closest(*text, kinds);
         s.error(*kn, child(path, "kind"),
                 close ? fmt::format("unknown fault kind \"{}\"; did you mean \"{}\"?", *text, *close)
                       : fmt::format("unknown fault kind \"{}\"; expected {}", *text, one_of(kinds)));
         return std::nullopt;
     }
-    f.action = *kind;
+    const std::string_view kind_name = kind ? sim::name(*kind) : sim::name(*han_kind);
+
+    // HAN kinds act on [[han_meter]]s' pushes, the others on M-Bus meters' answers: a fault that
+    // names a meter of the other sort, or none in a scenario without its sort, is an error.
+    std::vector<std::string_view> han_names;
+    for (const auto& m : sc.han_meters)
+        han_names.push_back(m.name);
+    const auto is_han_meter = [&](std::string_view m) {
+        return std::find(han_names.begin(), han_names.end(), m) != han_names.end();
+    };
+    std::string meter;
+    const auto* mn = t.get("meter");
+    if (mn != nullptr) {
+        if (auto v = read_string(s, *mn, child(path, "meter"))) {
+            if (kind && is_han_meter(*v))
+                s.error(*mn, child(path, "meter"),
+                        fmt::format("\"{}\" is a [[han_meter]] and kind \"{}\" is for M-Bus meters; on a "
+                                    "HAN meter use one of {}",
+                                    *v, kind_name, one_of(sim::han_fault_kind_names)));
+            else if (han_kind && meters.contains(*v))
+                s.error(*mn, child(path, "meter"),
+                        fmt::format("\"{}\" is an M-Bus [[meter]] and kind \"{}\" is for [[han_meter]]s; on "
+                                    "an M-Bus meter use one of {}",
+                                    *v, kind_name, one_of(sim::fault_kind_names)));
+            else if (kind && !meters.contains(*v))
+                s.error(*mn, child(path, "meter"),
+                        fmt::format("no meter named \"{}\"{}", *v, meters.did_you_mean(*v)));
+            else if (han_kind && !is_han_meter(*v))
+                s.error(*mn, child(path, "meter"),
+                        fmt::format("no [[han_meter]] named \"{}\"{}", *v, did_you_mean(*v, han_names)));
+            else
+                meter = std::move(*v);
+        }
+    } else if (kind && !sc.han_meters.empty()) {
+        s.error(*kn, child(path, "kind"),
+                fmt::format("kind \"{}\" is for M-Bus meters and this scenario has [[han_meter]]s; use one "
+                            "of {}",
+                            kind_name, one_of(sim::han_fault_kind_names)));
+    } else if (han_kind && sc.han_meters.empty()) {
+        s.error(*kn, child(path, "kind"),
+                fmt::format("kind \"{}\" is for [[han_meter]]s and this scenario has none", kind_name));
+    }
 
     // Keys of other kinds: known words in the wrong place.
-    const auto mine = keys_of(f.action);
+    const auto mine = keys_of(kind_name);
     for (const auto& [k, v] : t) {
         const auto key = k.str();
         if (std::find(common_keys.begin(), common_keys.end(), key) != common_keys.end()) continue;
         if (std::find(mine.begin(), mine.end(), key) != mine.end()) continue;
         if (std::find(known.begin(), known.end(), key) == known.end()) continue; // reported as unknown
         s.error(k.source(), child(path, key),
-                fmt::format("key \"{}\" does not belong to kind \"{}\" (it is for {})", key,
-                            sim::name(f.action), kinds_with(key)));
+                fmt::format("key \"{}\" does not belong to kind \"{}\" (it is for {})", key, kind_name,
+                            kinds_with(key)));
     }
 
+    sim::fault_spec f;
+    f.name = name;
+    f.meter = meter;
     read_trigger(s, t, path, f);
+    if (han_kind) {
+        if (const auto* n = t.get("requests"))
+            s.error(*n, child(path, "requests"),
+                    "a HAN meter pushes unasked: \"requests\" does not apply (every, after, probability, "
+                    "from and until count its pushes)");
+        sim::han_fault_spec h{std::move(f.name), std::move(f.meter), std::move(f.trigger), *han_kind,
+                              f.active};
+        read_han_params(s, t, path, h);
+        if (s.size() != errors) return std::nullopt;
+        return any_fault{std::move(h)};
+    }
+    f.action = *kind;
     read_params(s, t, path, f);
     if (s.size() != errors) return std::nullopt;
-    return f;
+    return any_fault{std::move(f)};
 }
 
 } // namespace
@@ -376,14 +521,18 @@ void parse_faults(sink& s, const toml::node* n, scenario& sc, const name_index& 
     std::map<std::string, std::string> seen; // name -> path
     for_each_top_table(
         s, n, "fault", "fault", [&](const toml::table& t, const std::string& path, std::size_t i) {
-            auto f = parse_fault(s, t, path, i, meters);
+            auto f = parse_fault(s, t, path, i, meters, sc);
             if (!f) return;
-            const auto [it, fresh] = seen.emplace(f->name, path);
+            const auto& name = std::visit([](const auto& x) -> const std::string& { return x.name; }, *f);
+            const auto [it, fresh] = seen.emplace(name, path);
             if (!fresh) {
-                s.error(t, path, fmt::format("name \"{}\" is already the name of {}", f->name, it->second));
+                s.error(t, path, fmt::format("name \"{}\" is already the name of {}", name, it->second));
                 return;
             }
-            sc.faults.push_back(std::move(*f));
+            if (auto* h = std::get_if<sim::han_fault_spec>(&*f))
+                sc.han_faults.push_back(std::move(*h));
+            else
+                sc.faults.push_back(std::get<sim::fault_spec>(std::move(*f)));
         });
 }
 
