@@ -148,9 +148,10 @@ void han_meter::shift_clock(std::chrono::seconds by) {
     start_.wall += by;
     integrated_to_ += by;
     auto next = next_slot_ + by;
-    // Slots stay on the meter clock's even seconds.
-    if (std::chrono::duration_cast<seconds>(next.time_since_epoch()) % slot_length != seconds{0})
-        next += seconds{1};
+    // Slots stay on the meter clock's grid of its make's slot length.
+    const auto slot = std::chrono::duration_cast<wall_time::duration>(han_slot_length(config_.identity.make));
+    if (const auto off = next.time_since_epoch() % slot; off != wall_time::duration::zero())
+        next += slot - off;
     next_slot_ = next;
 }
 
