@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
+#include <iterator>
 
 namespace mbus::control {
 
@@ -22,11 +24,15 @@ void fill_words(harness::record& r) {
 
 const std::string& feed_record::line() const {
     if (line_.empty()) {
-        harness::record words = record_;
-        fill_words(words);
-        line_ = harness::to_json_line(words);
+        // The words go into the kept record itself (nobody reads it but this): no copy per line.
+        fill_words(record_);
+        harness::append_json_line(line_, record_);
         // The transcript line is one object: "seq" goes in before its closing brace.
-        line_.insert(line_.size() - 1, fmt::format(",\"seq\":{}", seq_));
+        line_.pop_back();
+        line_ += ",\"seq\":";
+        char digits[20];
+        line_.append(digits, std::to_chars(std::begin(digits), std::end(digits), seq_).ptr);
+        line_ += '}';
     }
     return line_;
 }

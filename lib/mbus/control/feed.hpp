@@ -33,8 +33,8 @@ class feed_record {
 
   private:
     std::uint64_t seq_;
-    harness::record record_;
-    mutable std::string line_; // empty until asked (a line is never empty)
+    mutable harness::record record_; // its words filled in by line()
+    mutable std::string line_;       // empty until asked (a line is never empty)
 };
 
 using record_ptr = std::shared_ptr<const feed_record>;

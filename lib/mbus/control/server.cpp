@@ -15,6 +15,7 @@
 #include <array>
 #include <charconv>
 #include <exception>
+#include <functional>
 #include <map>
 
 namespace mbus::control {
@@ -41,6 +42,9 @@ struct server::state : std::enable_shared_from_this<server::state> {
     bool stopped{false};
     std::uint64_t next_id{1};
     std::map<std::uint64_t, beast::tcp_stream*> open; // for stop(): every connection's stream
+    // Stream connections by the same id: stop() wakes them to send what waits and close, rather
+    // than closing their sockets under them.
+    std::map<std::uint64_t, std::function<void()>> streams;
 
     bool authorized(const http::request<http::string_body>& req, std::string_view query) const;
     void finish(http::response<http::string_body>& res, bool api_path) const;
@@ -50,6 +54,8 @@ struct server::state : std::enable_shared_from_this<server::state> {
     static asio::awaitable<void> stream_session(std::shared_ptr<state> st, beast::tcp_stream stream,
                                                 http::request<http::string_body> req,
                                                 std::shared_ptr<feed> f);
+    static asio::awaitable<void> flush_and_close(std::shared_ptr<state> st,
+                                                 websocket::stream<beast::tcp_stream>& ws, subscriber& sub);
 };
 
 namespace {
@@ -60,8 +66,13 @@ class registration {
     registration(server::state& st, beast::tcp_stream* s) : st_(st), id_(st.next_id++) { st_.open[id_] = s; }
     registration(const registration&) = delete;
     registration& operator=(const registration&) = delete;
-    ~registration() { st_.open.erase(id_); }
+    ~registration() {
+        st_.open.erase(id_);
+        st_.streams.erase(id_);
+    }
     void move_to(beast::tcp_stream* s) { st_.open[id_] = s; }
+    // A stream: stop() calls `flush` instead of closing the socket.
+    void as_stream(std::function<void()> flush) { st_.streams[id_] = std::move(flush); }
 
   private:
     server::state& st_;
@@ -246,6 +257,9 @@ asio::awaitable<void> server::state::stream_session(std::shared_ptr<state> st, b
     auto sub = f->subscribe(st->options.stream_queue, [w = std::weak_ptr(signal)] {
         if (auto s = w.lock()) s->cancel();
     });
+    reg.as_stream([w = std::weak_ptr(signal)] {
+        if (auto s = w.lock()) s->cancel();
+    });
     // Whatever the client sends is read and thrown away; a close or an error ends the session.
     asio::co_spawn(
         st->ex,
@@ -266,7 +280,13 @@ asio::awaitable<void> server::state::stream_session(std::shared_ptr<state> st, b
     // bus costs a subscriber one write per interval, not one per exchange, and the first record
     // after a quiet spell goes at once.
     auto last_write = asio::steady_timer::clock_type::time_point{};
-    while (!*closed && !st->stopped) {
+    while (!*closed) {
+        if (st->stopped) {
+            // A clean shutdown: what waits goes out, then a close frame, within `shutdown_flush`
+            // (the socket is closed under a client that does not read).
+            co_await flush_and_close(st, ws, *sub);
+            break;
+        }
         if (sub->empty()) {
             signal->expires_at(asio::steady_timer::time_point::max());
             co_await signal->async_wait(use_tuple);
@@ -294,6 +314,25 @@ asio::awaitable<void> server::state::stream_session(std::shared_ptr<state> st, b
             co_await signal->async_wait(use_tuple);
         }
     }
+}
+
+asio::awaitable<void> server::state::flush_and_close(std::shared_ptr<state> st,
+                                                     websocket::stream<beast::tcp_stream>& ws,
+                                                     subscriber& sub) {
+    asio::steady_timer deadline(st->ex, st->options.shutdown_flush);
+    deadline.async_wait([&ws](const boost::system::error_code& ec) {
+        if (ec) return; // cancelled: all was sent in time
+        boost::system::error_code ignored;
+        ws.next_layer().socket().close(ignored);
+    });
+    bool ok = true;
+    if (!sub.empty()) {
+        const auto message = sub.take();
+        auto [ec, n] = co_await ws.async_write(asio::buffer(message), use_tuple);
+        ok = !ec;
+    }
+    if (ok) co_await ws.async_close(websocket::close_code::going_away, use_tuple);
+    deadline.cancel();
 }
 
 bool is_loopback(const std::string& host) {
@@ -367,6 +406,10 @@ void server::stop() {
     boost::system::error_code ignored;
     s_->acceptor.close(ignored);
     for (auto& [id, s] : s_->open) {
+        if (const auto stream = s_->streams.find(id); stream != s_->streams.end()) {
+            stream->second(); // it sends what waits and closes (flush_and_close)
+            continue;
+        }
         s->socket().shutdown(tcp::socket::shutdown_both, ignored);
         s->socket().close(ignored);
     }

@@ -32,6 +32,9 @@ struct server_options {
     std::chrono::milliseconds stream_flush{20};
     std::chrono::seconds read_timeout{30};
     std::chrono::seconds write_timeout{10};
+    // At a clean shutdown (stop()), a stream client gets what waits for it and a close frame within
+    // this long; a client that does not read by then is cut off.
+    std::chrono::milliseconds shutdown_flush{1000};
     std::size_t max_connections{64};
 };
 
@@ -53,7 +56,8 @@ class server {
 
     // HOST:PORT as bound (the port the system picked for 0).
     std::string bound() const;
-    // Closes the listener and every connection; feeds stop following their buses.
+    // Closes the listener and every connection; feeds stop following their buses. Stream clients
+    // get the records still queued for them and a close frame first (bounded by shutdown_flush).
     void stop();
 
     struct state;

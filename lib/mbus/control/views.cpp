@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -36,6 +37,36 @@ std::string scaled_unit(std::string_view symbol, int exponent) {
     }
 }
 
+// A number as its decimal text gives it: the double nearest to `text` ("11280e-1" is 1128, where
+// 11280 * 0.1 is 1128.0000000000002).
+double from_decimal(const std::string& text) {
+    double d = 0;
+    std::from_chars(text.data(), text.data() + text.size(), d);
+    return d;
+}
+
+// The value in the unit the scenario wrote it in (exponent: the record's value exponent), as the
+// coding gives it: an integer's raw value moved by the VIF's exponent less `exponent`, written as a
+// scaled decimal and read back, so that 1128 litres shown in m3 is 1.128 and shown in l is 1128,
+// not 1127.9999999999998. Values that are no such integer (real32, a VIF with an additive part) are
+// rounded to the 15 significant digits a double holds for sure.
+double scenario_value(const json& decoded, int exponent) {
+    const double scaled = decoded["value"].get<double>() / std::pow(10.0, exponent);
+    const auto raw = decoded.find("raw");
+    const auto vif_exponent = decoded.find("exponent");
+    if (raw != decoded.end() && raw->is_number_integer() && vif_exponent != decoded.end() &&
+        vif_exponent->is_number_integer()) {
+        const auto text =
+            raw->is_number_unsigned()
+                ? fmt::format("{}e{}", raw->get<std::uint64_t>(), vif_exponent->get<int>() - exponent)
+                : fmt::format("{}e{}", raw->get<std::int64_t>(), vif_exponent->get<int>() - exponent);
+        const double exact = from_decimal(text);
+        if (std::abs(exact - scaled) <= 1e-9 * std::max(1.0, std::abs(scaled))) return exact;
+    }
+    if (!std::isfinite(scaled)) return scaled;
+    return from_decimal(fmt::format("{:.15g}", scaled));
+}
+
 json record_view(const sim::meter_config& cfg, const sim::meter& m, const app::record& now_record,
                  std::size_t i) {
     json out;
@@ -53,7 +84,7 @@ json record_view(const sim::meter_config& cfg, const sim::meter& m, const app::r
     const auto unit = decoded.value("unit", std::string());
     out["unit"] = scaled_unit(unit, exponent);
     if (decoded.contains("value") && decoded["value"].is_number())
-        out["value"] = decoded["value"].get<double>() / std::pow(10.0, exponent);
+        out["value"] = scenario_value(decoded, exponent);
     else if (decoded.contains("raw"))
         out["value"] = decoded["raw"];
     else

@@ -5,9 +5,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <ctime>
 #include <iterator>
@@ -66,23 +68,30 @@ bool get(const json& j, const char* key, T& out) {
 
 } // namespace
 
-std::string format_wall(wall_time t) {
+namespace {
+
+// format_wall's text appended to `out` (no string of its own: a stream subscriber has every record's
+// wall clock written).
+void append_wall(std::string& out, wall_time t) {
     // Calendar arithmetic and digits by hand rather than gmtime_r (glibc's time zone lock on every call)
-    // and a format string: a stream subscriber has every record's wall clock written.
+    // and a format string.
     using namespace std::chrono;
     const auto ms = floor<milliseconds>(t);
     const auto day = floor<days>(ms);
     const year_month_day ymd{day};
     const auto in_day = static_cast<unsigned>((ms - day).count()); // 0 .. 86'399'999
     const int year = static_cast<int>(ymd.year());
-    if (year < 0 || year > 9999) // beyond four digits: the general way
-        return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year,
+    if (year < 0 || year > 9999) { // beyond four digits: the general way
+        out += fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year,
                            static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                            in_day / 3'600'000, in_day / 60'000 % 60, in_day / 1000 % 60, in_day % 1000);
-    std::string out = "0000-00-00T00:00:00.000Z";
-    const auto put = [&out](std::size_t at, unsigned v, std::size_t digits) {
+        return;
+    }
+    const auto at0 = out.size();
+    out += "0000-00-00T00:00:00.000Z";
+    const auto put = [&out, at0](std::size_t at, unsigned v, std::size_t digits) {
         for (std::size_t i = digits; i-- > 0; v /= 10)
-            out[at + i] = static_cast<char>('0' + v % 10);
+            out[at0 + at + i] = static_cast<char>('0' + v % 10);
     };
     put(0, static_cast<unsigned>(year), 4);
     put(5, static_cast<unsigned>(ymd.month()), 2);
@@ -91,6 +100,13 @@ std::string format_wall(wall_time t) {
     put(14, in_day / 60'000 % 60, 2);
     put(17, in_day / 1000 % 60, 2);
     put(20, in_day % 1000, 3);
+}
+
+} // namespace
+
+std::string format_wall(wall_time t) {
+    std::string out;
+    append_wall(out, t);
     return out;
 }
 
@@ -229,38 +245,74 @@ void append_strings(std::string& out, const std::vector<std::string>& v) {
 
 const char* boolean(bool b) { return b ? "true" : "false"; }
 
+// Unsigned integers as JSON numbers, without a format string.
+void append_uint(std::string& out, std::uint64_t v) {
+    char digits[20];
+    const auto end = std::to_chars(std::begin(digits), std::end(digits), v).ptr;
+    out.append(digits, end);
+}
+
 } // namespace
 
 std::string to_json_line(const record& r) {
-    // Written directly, in the order of ordered_without_t and with its escapes (a test compares the
-    // two): a stream subscriber has every record written, and building a json object first cost more
-    // than serving the request. fmt writes the shortest form of the double ("1.678508"); nlohmann's
-    // Grisu2 sometimes does not ("1.6785079999999999"). Both read back as the same number.
     std::string out;
-    out.reserve(192 + 2 * r.raw.size() + r.summary.size());
-    auto it = std::back_inserter(out);
-    fmt::format_to(it, "{{\"t\":{},\"wall\":\"{}\",\"session\":{},\"kind\":\"{}\"", rounded_t(r.t),
-                   format_wall(r.wall), r.session, name(r.kind));
-    const auto request = [&] { fmt::format_to(it, ",\"request\":\"{}\"", link::name(r.request)); };
+    append_json_line(out, r);
+    return out;
+}
+
+void append_json_line(std::string& out, const record& r) {
+    // Written directly, in the order of ordered_without_t and with its escapes (a test compares the
+    // two), and with no format string parsed per line: a stream subscriber has every record written,
+    // and building a json object first cost more than serving the request. fmt writes the shortest
+    // form of the double ("1.678508"); nlohmann's Grisu2 sometimes does not ("1.6785079999999999").
+    // Both read back as the same number.
+    out.reserve(out.size() + 200 + 2 * r.raw.size() + r.summary.size());
+    out += "{\"t\":";
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}"), rounded_t(r.t));
+    out += ",\"wall\":\"";
+    append_wall(out, r.wall);
+    out += "\",\"session\":";
+    append_uint(out, r.session);
+    out += ",\"kind\":\"";
+    out += name(r.kind);
+    out += '"';
+    const auto request = [&] {
+        out += ",\"request\":\"";
+        out += link::name(r.request);
+        out += '"';
+    };
     const auto hex = [&] {
+        static constexpr char digits[] = "0123456789ABCDEF";
         out += ",\"hex\":\"";
-        out += to_hex(r.raw, "");
+        for (const auto b : r.raw) {
+            out += digits[b >> 4];
+            out += digits[b & 0x0F];
+        }
         out += '"';
     };
     const auto summary = [&] {
         out += ",\"summary\":";
         append_string(out, r.summary);
     };
-    const auto strings = [&](const char* key, const std::vector<std::string>& v) {
-        fmt::format_to(it, ",\"{}\":", key);
+    const auto strings = [&](std::string_view key, const std::vector<std::string>& v) {
+        out += ",\"";
+        out += key;
+        out += "\":";
         append_strings(out, v);
+    };
+    const auto flag = [&](std::string_view key, bool b) {
+        out += ",\"";
+        out += key;
+        out += "\":";
+        out += boolean(b);
     };
     switch (r.kind) {
     case record_kind::request:
         request();
         hex();
         summary();
-        fmt::format_to(it, ",\"line_baud\":{}", r.line_baud);
+        out += ",\"line_baud\":";
+        append_uint(out, r.line_baud);
         break;
     case record_kind::reply:
         request();
@@ -268,8 +320,9 @@ std::string to_json_line(const record& r) {
         summary();
         strings("meters", r.meters);
         strings("answered_by", r.answered_by);
-        fmt::format_to(it, ",\"collision\":{},\"repeated\":{},\"more_follows\":{}", boolean(r.collision),
-                       boolean(r.repeated), boolean(r.more_follows));
+        flag("collision", r.collision);
+        flag("repeated", r.repeated);
+        flag("more_follows", r.more_follows);
         strings("injected", r.injected);
         break;
     case record_kind::silence:
@@ -288,7 +341,6 @@ std::string to_json_line(const record& r) {
         break;
     }
     out += '}';
-    return out;
 }
 
 std::optional<record> record_from_json(const json& j) {

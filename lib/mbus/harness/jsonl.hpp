@@ -36,6 +36,8 @@ namespace mbus::harness {
 nlohmann::json to_json(const record& r);
 // The transcript line (no newline): the same object with its fields in the order listed above.
 std::string to_json_line(const record& r);
+// The same line appended to `out` (a stream message holds many).
+void append_json_line(std::string& out, const record& r);
 // The inverse of to_json (frame decoded again from "hex"); nullopt when `j` is no record.
 std::optional<record> record_from_json(const nlohmann::json& j);
 

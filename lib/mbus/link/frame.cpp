@@ -1,6 +1,8 @@
 #include <mbus/link/errc.hpp>
 #include <mbus/link/frame.hpp>
 
+#include <charconv>
+#include <iterator>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -43,20 +45,40 @@ std::string_view c_field_name(byte c) {
 }
 
 std::string describe(const frame& f) {
+    // Appended piece by piece, no format string: the log and a stream subscriber describe every frame.
     if (f.kind == frame_kind::ack) return "ACK";
+    static constexpr char digits[] = "0123456789ABCDEF";
+    const auto hex2 = [](std::string& out, byte b) {
+        out += digits[b >> 4];
+        out += digits[b & 0x0F];
+    };
+    const auto number = [](std::string& out, std::size_t v) {
+        char text[20];
+        out.append(text, std::to_chars(std::begin(text), std::end(text), v).ptr);
+    };
     std::string out;
-    if (const auto name = c_field_name(f.c); !name.empty())
-        out = fmt::format("{} a={}", name, f.a);
-    else
-        out = fmt::format("C={:02X} a={}", f.c, f.a);
+    out.reserve(48);
+    if (const auto name = c_field_name(f.c); !name.empty()) {
+        out += name;
+    } else {
+        out += "C=";
+        hex2(out, f.c);
+    }
+    out += " a=";
+    number(out, f.a);
     if (is_master_to_slave(f.c)) {
-        out += fmt::format(" fcb={:d} fcv={:d}", (f.c & c_field::fcb) != 0, (f.c & c_field::fcv) != 0);
+        out += (f.c & c_field::fcb) != 0 ? " fcb=1" : " fcb=0";
+        out += (f.c & c_field::fcv) != 0 ? " fcv=1" : " fcv=0";
     } else {
         if ((f.c & c_field::acd) != 0) out += " acd=1";
         if ((f.c & c_field::dfc) != 0) out += " dfc=1";
     }
-    if (f.kind == frame_kind::control || f.kind == frame_kind::long_frame)
-        out += fmt::format(" ci={:02X} len={}", f.ci, f.data.size());
+    if (f.kind == frame_kind::control || f.kind == frame_kind::long_frame) {
+        out += " ci=";
+        hex2(out, f.ci);
+        out += " len=";
+        number(out, f.data.size());
+    }
     return out;
 }
 

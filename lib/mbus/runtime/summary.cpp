@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <iterator>
 #include <type_traits>
 #include <variant>
 
@@ -13,24 +15,39 @@ namespace mbus::runtime {
 
 namespace {
 
-std::string app_summary(const app::user_data& ud) {
-    return std::visit(
-        [](const auto& v) -> std::string {
+void append_uint(std::string& out, std::uint64_t v) {
+    char digits[20];
+    out.append(digits, std::to_chars(std::begin(digits), std::end(digits), v).ptr);
+}
+
+// Appended piece by piece, no format string: a stream subscriber has every reply summarised.
+void append_app_summary(std::string& out, const app::user_data& ud) {
+    std::visit(
+        [&out](const auto& v) {
             using T = std::decay_t<decltype(v)>;
             if constexpr (std::is_same_v<T, app::variable_data>) {
-                std::string out;
-                if (const auto& a = v.header.address)
-                    out = fmt::format("id={} man={} ver={} medium={} ", app::id_to_string(a->id),
-                                      app::manufacturer_letters(a->manufacturer), a->version,
-                                      app::medium_name(a->medium));
-                return out + fmt::format("records={}", v.records.size());
+                if (const auto& a = v.header.address) {
+                    out += "id=";
+                    out += app::id_to_string(a->id);
+                    out += " man=";
+                    out += app::manufacturer_letters(a->manufacturer);
+                    out += " ver=";
+                    append_uint(out, a->version);
+                    out += " medium=";
+                    out += app::medium_name(a->medium);
+                    out += ' ';
+                }
+                out += "records=";
+                append_uint(out, v.records.size());
             } else if constexpr (std::is_same_v<T, app::fixed_data>) {
-                return fmt::format("fixed id={}", app::id_to_string(v.id));
+                out += "fixed id=";
+                out += app::id_to_string(v.id);
             } else if constexpr (std::is_same_v<T, app::application_error>) {
-                return v.status ? fmt::format("application error {:02X}", *v.status)
+                out += v.status ? fmt::format("application error {:02X}", *v.status)
                                 : std::string("application error");
             } else {
-                return fmt::format("{} bytes", v.data.size());
+                append_uint(out, v.data.size());
+                out += " bytes";
             }
         },
         ud);
@@ -48,7 +65,10 @@ std::string summarize(const link::frame& f, bool& more) {
     if (!ud) return out + fmt::format(" [undecodable: {}]", ud.error().message());
     if (const auto* v = std::get_if<app::variable_data>(&*ud))
         more = !v->records.empty() && v->records.back().dib.dif == 0x1F;
-    return out + " [" + app_summary(*ud) + "]";
+    out += " [";
+    append_app_summary(out, *ud);
+    out += ']';
+    return out;
 }
 
 } // namespace

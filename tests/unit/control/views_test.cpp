@@ -3,6 +3,7 @@
 
 #include <mbus/control/views.hpp>
 #include <mbus/scenario/demo.hpp>
+#include <mbus/scenario/load.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <doctest/doctest.h>
@@ -71,4 +72,54 @@ TEST_CASE("views: fault kinds with typed defaults") {
     CHECK(cut["parameters"][1]["default"] == 0.5);
     CHECK(kind("han_clock_jump")["parameters"][0]["name"] == "seconds");
     CHECK(kind("han_reboot")["parameters"][0]["default"] == "2000-01-01T00:00:00");
+}
+
+TEST_CASE("views: values as their coding gives them, without binary noise") {
+    // 1128 litres sent in litres (VIF 13) and shown in l: 1128, where 1.128 m3 / 10^-3 was
+    // 1127.9999999999998. 230.7 V in 0.1 V steps, 0.3 MWh sent in kWh and 1.5 m3/h in l/h likewise.
+    const auto loaded = scenario::load_string(R"(
+[bus]
+name = "b"
+[[meter]]
+name = "m"
+address = 1
+id = "00000001"
+manufacturer = "TST"
+medium = "water"
+[[meter.record]]
+quantity = "volume"
+unit = "l"
+type = "int32"
+value = 1128
+[[meter.record]]
+quantity = "voltage"
+unit = "V"
+resolution = 0.1
+type = "int16"
+value = 230.7
+[[meter.record]]
+quantity = "energy"
+unit = "MWh"
+resolution = 0.001
+type = "bcd8"
+value = 0.3
+[[meter.record]]
+quantity = "volume_flow"
+unit = "m3/h"
+resolution = 0.001
+type = "int32"
+value = 1.5
+)",
+                                              "values.toml");
+    REQUIRE_MESSAGE(loaded, loaded);
+    boost::asio::io_context io;
+    runtime::runner r(io.get_executor(), *loaded.value);
+    const auto m = control::meter_view(r, 0);
+    REQUIRE(m["records"].size() == 4);
+    CHECK(m["records"][0]["unit"] == "l");
+    CHECK(m["records"][0]["value"].dump() == "1128.0");
+    CHECK(m["records"][1]["value"].dump() == "230.7");
+    CHECK(m["records"][2]["unit"] == "MWh");
+    CHECK(m["records"][2]["value"].dump() == "0.3");
+    CHECK(m["records"][3]["value"].dump() == "1.5");
 }
