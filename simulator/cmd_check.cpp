@@ -27,7 +27,11 @@ int check(const std::vector<std::string>& files) {
         const auto r = scenario::load(file);
         for (const auto& d : r.errors)
             std::cerr << to_string(d) << '\n';
-        if (r && !r.value->han_meters.empty())
+        if (r && !r.value->wmbus_meters.empty())
+            std::cout << fmt::format("{}: ok, {} heard through one {} receiver\n", file,
+                                     count(r.value->wmbus_meters.size(), "wireless meter"),
+                                     scenario::name_of(r.value->receiver.kind));
+        else if (r && !r.value->han_meters.empty())
             std::cout << fmt::format("{}: ok, {} on one HAN port\n", file,
                                      count(r.value->han_meters.size(), "HAN meter"));
         else if (r)

@@ -2,8 +2,8 @@
 // one every --every seconds, as a reader sees such a receiver:
 //   im871a, amb8465   a pty that speaks the stick's serial protocol (runtime/dongle.hpp)
 //   rtlwmbus, hex     lines on stdout, as rtl_wmbus prints them or as plain hex
-// A first step towards wireless meters in scenarios (not yet there): the telegrams are given as they
-// are, the simulator does not make them.
+// The telegrams are given as they are; wireless meters that make their own are scenarios'
+// [[wmbus_meter]]s, served by `mbus-sim run` (runtime/wmbus_air.hpp).
 
 #include "command.hpp"
 

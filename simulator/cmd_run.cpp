@@ -9,6 +9,7 @@
 #include <mbus/runtime/log.hpp>
 #include <mbus/runtime/readiness.hpp>
 #include <mbus/runtime/state_file.hpp>
+#include <mbus/runtime/wmbus_air.hpp>
 #include <mbus/scenario/demo.hpp>
 #include <mbus/scenario/load.hpp>
 #include <mbus/transport/pty.hpp>
@@ -173,7 +174,20 @@ int open_bus(const run_options& o, bus_setup& b, std::size_t i, std::size_t buse
     b.name = scenario_name(b.sc);
     b.ready.meters = b.sc.han_meters.empty() ? b.sc.meters.size() : b.sc.han_meters.size();
     b.ready.scenario = b.name;
-    const bool want_pty = o.pty || !o.link.empty() || (o.tcp.empty() && o.serial.empty());
+    // Wireless meters: a stick on the pty, or text lines on stdout (a pty only when asked for).
+    const bool wireless = !b.sc.wmbus_meters.empty();
+    const bool text_receiver = wireless && (b.sc.receiver.kind == scenario::receiver_kind::rtlwmbus ||
+                                            b.sc.receiver.kind == scenario::receiver_kind::hex);
+    if (wireless) {
+        b.ready.meters = b.sc.wmbus_meters.size();
+        b.ready.receiver = std::string(scenario::name_of(b.sc.receiver.kind));
+        if (!o.tcp.empty() || !o.serial.empty()) {
+            std::cerr << "mbus-sim: a scenario of wireless meters is heard on a pty (a receiver stick) or "
+                         "on stdout (rtlwmbus, hex): not over --tcp or --serial\n";
+            return exit_scenario;
+        }
+    }
+    const bool want_pty = o.pty || !o.link.empty() || (o.tcp.empty() && o.serial.empty() && !text_receiver);
     if (want_pty) {
         b.pty = transport::pty::open(ex, {o.link, !o.no_realtime});
         if (!b.pty) {
@@ -309,6 +323,7 @@ int run(run_options o) {
     // After the fleet, which stops them, and the logs they write to: they go first.
     std::vector<std::unique_ptr<runtime::han_port>> han_ports;
     std::vector<std::size_t> han_bus; // the bus of each HAN port
+    std::vector<std::unique_ptr<runtime::wmbus_air>> airs;
     logs.reserve(n);
     for (auto& b : buses) {
         auto& runner = fleet.add(b.sc, ro);
@@ -323,6 +338,21 @@ int run(run_options o) {
             for (const auto& line : state->restore(runner.name(), runner.bus()))
                 log.error(line);
             state->watch(runner, [&log](const std::string& line) { log.error(line); });
+        }
+        if (!b.sc.wmbus_meters.empty()) {
+            // Wireless meters heard through a receiver; the runner (no M-Bus meters) keeps the stop
+            // conditions and the summary, as for a HAN port.
+            log.info(fmt::format("scenario {} ({}): {} wireless meters, receiver {}", b.name,
+                                 b.sc.source.string(), b.sc.wmbus_meters.size(),
+                                 scenario::name_of(b.sc.receiver.kind)));
+            auto& air = airs.emplace_back(std::make_unique<runtime::wmbus_air>(
+                ex, b.sc.wmbus_meters, b.sc.receiver, [&log](const std::string& line) { log.info(line); }));
+            if (b.pty && !(b.sc.receiver.kind == scenario::receiver_kind::rtlwmbus ||
+                           b.sc.receiver.kind == scenario::receiver_kind::hex))
+                air->serve(std::unique_ptr<transport::byte_stream>(std::move(b.pty.stream)));
+            else
+                air->print_to(std::cout);
+            continue;
         }
         if (!b.sc.han_meters.empty()) {
             // A HAN port: the meter pushes, nobody asks; the runner (no M-Bus meters) keeps the stop
@@ -412,6 +442,8 @@ int run(run_options o) {
             signals.cancel();
             for (auto& p : han_ports)
                 p->stop();
+            for (auto& a : airs)
+                a->stop();
             if (http) http->stop();
             return;
         }

@@ -62,6 +62,12 @@ TEST_CASE("every meter of every shipped scenario reads over pty and tcp") {
             han.push_back(file.filename().string());
             continue;
         }
+        // Wireless meters answer nothing either: wmbus_run_system_test.cpp reads what they send.
+        if (!sc.wmbus_meters.empty()) {
+            std::cout << "scenarios: " << file.filename().string()
+                      << " has wireless meters: checked by the wireless run test\n";
+            continue;
+        }
         REQUIRE_FALSE(sc.meters.empty());
         // A timeline changes the bus while the readout runs (meters leave, join, go quiet): what a
         // master sees then is checked against the timeline in timeline_system_test.cpp.

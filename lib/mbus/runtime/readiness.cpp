@@ -60,6 +60,7 @@ std::string format_readiness(const readiness& r) {
     if (!r.http.empty()) field("http", r.http);
     field("meters", std::to_string(r.meters));
     field("scenario", r.scenario);
+    if (!r.receiver.empty()) field("receiver", r.receiver);
     return out;
 }
 
@@ -93,6 +94,8 @@ std::optional<readiness> parse_readiness(std::string_view line) {
             r.http = *value;
         else if (key == "scenario")
             r.scenario = *value;
+        else if (key == "receiver")
+            r.receiver = *value;
         else if (key == "meters") {
             const auto [p, ec] = std::from_chars(value->data(), value->data() + value->size(), r.meters);
             if (ec != std::errc{} || p != value->data() + value->size()) return std::nullopt;

@@ -8,6 +8,7 @@
 // - "ready", then key=value fields separated by single spaces, in this order;
 // - pty, link, tcp and serial appear only when that transport is served, http only with `run --http`
 //   (the control API's address as bound, the same on every bus's line); meters and scenario always;
+//   receiver (last) only for a scenario of wireless meters: im871a, amb8465, rtlwmbus or hex;
 // - tcp is the address actually bound (port 0 on the command line shows the port the system picked;
 //   IPv6 as [::1]:5000);
 // - a space, '%', '=' or control character in a value is written as %XX, so splitting on spaces
@@ -30,6 +31,7 @@ struct readiness {
     std::string http;   // the control API's HOST:PORT (run --http)
     std::size_t meters{0};
     std::string scenario; // the bus name of the scenario, else its file name without extension
+    std::string receiver; // wireless scenarios: the receiver the pty (or stdout) speaks as ("im871a")
     friend bool operator==(const readiness&, const readiness&) = default;
 };
 std::ostream& operator<<(std::ostream& os, const readiness& r);

@@ -3,6 +3,7 @@
 #include <mbus/scenario/detail/suggest.hpp>
 #include <mbus/scenario/detail/table_array.hpp>
 #include <mbus/scenario/detail/tables.hpp>
+#include <mbus/scenario/detail/wmbus_tables.hpp>
 #include <mbus/scenario/load.hpp>
 
 #include <algorithm>
@@ -20,7 +21,8 @@ namespace {
 
 using detail::child;
 
-const std::vector<std::string_view> top_keys{"bus", "meter", "han_meter", "fault", "event", "expect"};
+const std::vector<std::string_view> top_keys{"bus",   "meter",  "han_meter",   "fault",
+                                             "event", "expect", "wmbus_meter", "receiver"};
 
 bus_settings read_bus(detail::sink& s, const toml::node* n, const std::string& shown) {
     bus_settings b;
@@ -96,7 +98,30 @@ load_result from_text(std::string_view text, const std::string& shown) {
     std::vector<std::pair<const toml::table*, std::string>> origin;
     const auto* mn = root->get("meter");
     const auto* hn = root->get("han_meter");
-    if (hn != nullptr && mn != nullptr) {
+    const auto* wn = root->get("wmbus_meter");
+    if (wn == nullptr && root->get("receiver") != nullptr)
+        s.error(*root->get("receiver"), "receiver",
+                "a [receiver] hears [[wmbus_meter]]s: this scenario has none");
+    if (wn != nullptr && (mn != nullptr || hn != nullptr)) {
+        s.error(*wn, "wmbus_meter",
+                "a scenario has [[wmbus_meter]]s (radio, heard through a [receiver]) or wired meters, not "
+                "both: put them in two scenarios");
+    } else if (wn != nullptr) {
+        sc.receiver = detail::parse_receiver(s, root->get("receiver"));
+        detail::for_each_top_table(
+            s, wn, "wmbus_meter", "wireless meter",
+            [&](const toml::table& t, const std::string& path, std::size_t i) {
+                if (auto m = detail::parse_wmbus_meter(s, t, path, models, shown, i, sc.bus.config.seed)) {
+                    if (m->name.empty()) m->name = fmt::format("wmbus{}", i + 1);
+                    for (const auto& other : sc.wmbus_meters)
+                        if (other.name == m->name)
+                            s.error(
+                                t, path,
+                                fmt::format("name \"{}\" is already the name of a wireless meter", m->name));
+                    sc.wmbus_meters.push_back(std::move(*m));
+                }
+            });
+    } else if (hn != nullptr && mn != nullptr) {
         s.error(*hn, "han_meter",
                 "a scenario has [[meter]]s (a wired M-Bus) or [[han_meter]]s (a HAN port, where the meter "
                 "pushes and nobody asks), not both: put them in two scenarios");
@@ -183,6 +208,9 @@ load_result load_string(std::string_view toml, std::string_view source_name) {
 }
 
 std::ostream& operator<<(std::ostream& os, const load_result& r) {
+    if (r.value && !r.value->wmbus_meters.empty())
+        return os << r.value->source.string() << ": ok, " << r.value->wmbus_meters.size()
+                  << " wireless meters, receiver " << name_of(r.value->receiver.kind);
     if (r.value && !r.value->han_meters.empty())
         return os << r.value->source.string() << ": ok, " << r.value->han_meters.size() << " HAN meters";
     if (r.value) return os << r.value->source.string() << ": ok, " << r.value->meters.size() << " meters";

@@ -14,6 +14,7 @@
 #include <mbus/sim/han_meter.hpp>
 #include <mbus/sim/meter_config.hpp>
 #include <mbus/sim/timeline.hpp>
+#include <mbus/sim/wmbus_meter.hpp>
 
 namespace mbus::scenario {
 
@@ -33,6 +34,21 @@ struct bus_settings {
     friend bool operator==(const bus_settings&, const bus_settings&) = default;
 };
 
+// [receiver]: what a reader of a scenario's wireless meters talks to.
+enum class receiver_kind : std::uint8_t {
+    im871a,   // an IMST iM871A stick on a pty (HCI frames)
+    amb8465,  // an Amber AMB8465 stick on a pty
+    rtlwmbus, // rtl_wmbus's text lines on stdout
+    hex,      // plain hex lines on stdout
+};
+std::string_view name_of(receiver_kind k); // "im871a", ...
+
+struct receiver_settings {
+    receiver_kind kind{receiver_kind::im871a};
+    std::uint32_t id{0x12345678}; // the stick's own id (iM871A device id, AMB8465 serial number)
+    friend bool operator==(const receiver_settings&, const receiver_settings&) = default;
+};
+
 struct scenario {
     std::filesystem::path source; // the file it came from ("<built-in demo>" for the demo)
     bus_settings bus;
@@ -45,6 +61,10 @@ struct scenario {
     // meters, not both (a HAN port is a line of its own, and nobody asks on it).
     std::vector<sim::han_meter_config> han_meters;
     std::vector<sim::han_fault_spec> han_faults; // [[fault]]s with a han_* kind, on han_meters
+    // [[wmbus_meter]]: wireless M-Bus meters, heard through the [receiver]; likewise a scenario of
+    // their own (radio, not the wired bus).
+    std::vector<sim::wmbus_meter_config> wmbus_meters;
+    receiver_settings receiver;
     friend bool operator==(const scenario&, const scenario&) = default;
 };
 

@@ -51,3 +51,13 @@ TEST_CASE("readiness parsing skips unknown keys and rejects other lines") {
     CHECK_FALSE(parse_readiness("ready link=%2"));
     CHECK(parse_readiness("ready") == readiness{});
 }
+
+TEST_CASE("readiness line of wireless meters names the receiver last") {
+    readiness r;
+    r.pty = "/dev/pts/7";
+    r.meters = 4;
+    r.scenario = "stairwell";
+    r.receiver = "im871a";
+    CHECK(format_readiness(r) == "ready pty=/dev/pts/7 meters=4 scenario=stairwell receiver=im871a");
+    CHECK(parse_readiness(format_readiness(r)) == r);
+}

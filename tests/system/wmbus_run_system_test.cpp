@@ -1,0 +1,206 @@
+// mbus-sim run with a scenario of wireless meters: the emulated iM871A on a real pty, a reader that
+// starts it as wmbusmeters does (device info, configuration, link mode T1 with RSSI), then receives
+// the telegrams two meters send on their own schedules and decodes them with the meters' keys to
+// the scenario's values: constants exactly, a counter that grows, an access number that counts up.
+// And the text receivers: rtl_wmbus lines on stdout.
+
+#include "support.hpp"
+#include "wmbus_client.hpp"
+
+#include <mbus/app/manufacturer.hpp>
+#include <mbus/app/telegram.hpp>
+#include <mbus/app/value.hpp>
+#include <mbus/wmbus/frame.hpp>
+#include <mbus/wmbus/receiver_text.hpp>
+#include <mbus/wmbus/telegram.hpp>
+
+#include <fmt/format.h>
+
+#include <map>
+#include <sstream>
+#include <thread>
+
+using namespace mbus;
+using namespace mbus::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+bytes hex(std::string_view s) { return from_hex(s).value(); }
+
+const std::string key1 = "000102030405060708090A0B0C0D0E0F";
+const std::string key2 = "F0E1D2C3B4A5968778695A4B3C2D1E0F";
+
+std::string scenario_text(std::string_view kind) {
+    return fmt::format(R"([receiver]
+kind = "{}"
+
+[[wmbus_meter]]
+name = "cold"
+manufacturer = "KAM"
+id = "11223344"
+medium = "water"
+mode = "T1"
+interval = [1, 1.5]
+key = "{}"
+rssi = -60
+[[wmbus_meter.record]]
+quantity = "volume"
+unit = "m3"
+resolution = 0.001
+type = "int32"
+value = {{ counter = {{ start = 100, rate = 3600, per = "h" }} }}
+[[wmbus_meter.record]]
+quantity = "flow_temperature"
+unit = "C"
+type = "int8"
+value = 12
+
+[[wmbus_meter]]
+name = "heat"
+manufacturer = "TST"
+id = "55667788"
+medium = "heat"
+mode = "C1"
+interval = 1.2
+jitter = 0.2
+key = "{}"
+rssi = -80
+[[wmbus_meter.record]]
+quantity = "energy"
+unit = "kWh"
+type = "int32"
+value = 4521
+)",
+                       kind, key1, key2);
+}
+
+struct heard {
+    std::uint32_t id{0};
+    int access{0};
+    std::vector<app::record> records; // after the 2F 2F check bytes
+};
+
+heard open_telegram(const bytes& plain) {
+    const auto f = wmbus::decode(plain, wmbus::layout::no_crc);
+    REQUIRE_MESSAGE(f, to_hex(plain));
+    const auto key = hex(f->id == 0x11223344 ? key1 : key2);
+    const auto t = wmbus::decode(*f, bytes_view(key));
+    REQUIRE_MESSAGE(t, to_hex(plain), ": ", t.error().message());
+    CHECK(t->security.mode == 5);
+    CHECK(t->security.decrypted);
+    const auto& vd = std::get<app::variable_data>(*t->user_data);
+    heard h{f->id, vd.header.access_number, {}};
+    for (const auto& r : vd.records)
+        if (r.dib.dif != 0x2F) h.records.push_back(r);
+    return h;
+}
+
+std::int64_t int_of(const app::record& r) {
+    return std::get<std::int64_t>(app::decode_value(app::coding_of(r.dib.dif), r.data).value());
+}
+
+// The telegrams of each meter, in order: values as the scenario says, access numbers counting up.
+void check_meters(const std::vector<heard>& all) {
+    std::map<std::uint32_t, std::vector<heard>> by;
+    for (const auto& h : all)
+        by[h.id].push_back(h);
+    REQUIRE(by.size() == 2);
+    const auto& cold = by.at(0x11223344);
+    const auto& heat = by.at(0x55667788);
+    REQUIRE(cold.size() >= 2);
+    REQUIRE(heat.size() >= 2);
+    for (std::size_t i = 0; i < cold.size(); ++i) {
+        REQUIRE(cold[i].records.size() == 2);
+        CHECK(cold[i].records[0].vib->vif == 0x13);
+        const auto litres = int_of(cold[i].records[0]);
+        CHECK(litres >= 100'000); // 100 m3 and 1 m3 a second since the start
+        CHECK(litres < 100'000 + 120'000);
+        CHECK(int_of(cold[i].records[1]) == 12);
+        if (i > 0) {
+            CHECK(litres > int_of(cold[i - 1].records[0]) + 900); // at least 1 s later
+            CHECK(cold[i].access == (cold[i - 1].access + 1) % 256);
+        }
+    }
+    for (std::size_t i = 0; i < heat.size(); ++i) {
+        REQUIRE(heat[i].records.size() == 1);
+        CHECK(heat[i].records[0].vib->vif == 0x06); // kWh
+        CHECK(int_of(heat[i].records[0]) == 4521);
+        if (i > 0) CHECK(heat[i].access == (heat[i - 1].access + 1) % 256);
+    }
+}
+
+} // namespace
+
+TEST_CASE("mbus-sim run: wireless meters pushed through the emulated iM871A, decoded with their keys") {
+    const temp_scenario sc("wmbus-im871a", scenario_text("im871a"));
+    auto sim = start_sim({"run", sc.path().string()});
+    CHECK(sim.ready.get("receiver") == "im871a");
+    CHECK(sim.ready.get("meters") == "2");
+    wmbus_pty_client c(sim.ready.pty(), B57600);
+    // wmbusmeters' start-up: device info, configuration, link mode T1 with RSSI on (receiver test).
+    c.send(hex("A5 01 0F 00"));
+    CHECK(c.hci_answer().at(2) == wmbus::im871a::devmgmt::get_deviceinfo_rsp);
+    c.send(hex("A5 01 05 00"));
+    CHECK(c.hci_answer().at(2) == wmbus::im871a::devmgmt::get_config_rsp);
+    c.send(hex("A5 01 03 06 00 02 03 30 01 00"));
+    CHECK(c.hci_answer() == hex("A5 81 04 00 9C F7"));
+
+    std::vector<heard> all;
+    std::map<std::uint32_t, std::vector<int>> rssi;
+    const auto until = std::chrono::steady_clock::now() + 6s;
+    while (std::chrono::steady_clock::now() < until) {
+        bytes f;
+        if (!c.indications.empty()) {
+            f = c.indications.front();
+            c.indications.erase(c.indications.begin());
+        } else {
+            f = c.hci_frame(5000ms);
+        }
+        // CRC|RSSI|radiolink, WMBUSMSG_IND, length, the telegram after L, the RSSI byte, the CRC.
+        REQUIRE(f.size() > 7);
+        CHECK(f[1] == 0xC2);
+        CHECK(f[2] == wmbus::im871a::radiolink::wmbusmsg_ind);
+        const auto crc = wmbus::im871a::crc16_hci(bytes_view(f).subspan(1, f.size() - 3));
+        CHECK(f[f.size() - 2] == (crc & 0xFF));
+        CHECK(f[f.size() - 1] == (crc >> 8));
+        bytes plain{f[3]};
+        plain.insert(plain.end(), f.begin() + 4, f.begin() + 4 + f[3]);
+        auto h = open_telegram(plain);
+        rssi[h.id].push_back(f[4 + f[3]]);
+        all.push_back(std::move(h));
+    }
+    check_meters(all);
+    // The RSSI byte on wmbusmeters' scale, 45 + 2 (dBm + 100): -60 dBm is 125, -80 dBm is 85.
+    for (const auto r : rssi.at(0x11223344))
+        CHECK(r == 125);
+    for (const auto r : rssi.at(0x55667788))
+        CHECK(r == 85);
+    stop_sim(sim);
+}
+
+TEST_CASE("mbus-sim run: wireless meters as rtl_wmbus lines on stdout") {
+    const temp_scenario sc("wmbus-rtl", scenario_text("rtlwmbus"));
+    auto sim = start_sim({"run", sc.path().string()});
+    CHECK(sim.ready.get("receiver") == "rtlwmbus");
+    CHECK(sim.ready.pty().empty());
+    std::this_thread::sleep_for(4s);
+    stop_sim(sim);
+    sim.process->finish_output();
+    std::istringstream out(sim.process->out());
+    std::string line;
+    std::vector<heard> all;
+    std::map<std::string, int> modes;
+    while (std::getline(out, line)) {
+        if (line.starts_with("ready")) continue;
+        const auto t = wmbus::parse_text_line(line);
+        REQUIRE_MESSAGE(t, line);
+        CHECK(t->rtlwmbus);
+        CHECK(t->fields.crc_ok);
+        ++modes[t->fields.mode];
+        all.push_back(open_telegram(t->telegram));
+    }
+    CHECK(modes["T1"] >= 2);
+    CHECK(modes["C1"] >= 2);
+    check_meters(all);
+}
