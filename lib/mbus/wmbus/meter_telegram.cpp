@@ -31,6 +31,7 @@ result<frame> encode_frame(const meter_telegram& m) {
     auto encoded = app::encode(vd);
 
     frame f{m.c, m.manufacturer, m.id, m.version, m.device_type, {}};
+    f.data.reserve(1 + encoded.data.size() + crypto::block_size); // room for mode 5's padding
     f.data.push_back(encoded.ci);
     if (!m.key) {
         f.data.insert(f.data.end(), encoded.data.begin(), encoded.data.end());

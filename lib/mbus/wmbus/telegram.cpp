@@ -116,7 +116,9 @@ result<std::size_t> read_afl(telegram& t, bytes_view data) {
 
 // Mode 7: the MAC over MCL, MCR, (ML,) and the transport layer from its CI to the end.
 result<void> check_mac(const afl_header& a, bytes_view mac_key, bytes_view tpl) {
-    bytes input{a.mcl.value_or(0)};
+    bytes input;
+    input.reserve(1 + 4 + 2 + tpl.size());
+    input.push_back(a.mcl.value_or(0));
     const auto counter = le32_bytes(a.counter.value_or(0));
     input.insert(input.end(), counter.begin(), counter.end());
     if (a.message_length) {
