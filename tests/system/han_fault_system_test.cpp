@@ -27,19 +27,6 @@ using namespace mbus::test;
 
 namespace {
 
-asio::awaitable<bytes> listen(transport::byte_stream& io, duration how_long) {
-    bytes got;
-    const auto end = clock::now() + how_long;
-    std::array<byte, 512> buf{};
-    while (clock::now() < end) {
-        auto r = co_await transport::with_timeout(io.read_some(buf), end - clock::now());
-        if (!r) break;
-        REQUIRE_FALSE(r->first);
-        got.insert(got.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(r->second));
-    }
-    co_return got;
-}
-
 std::size_t count(const std::string& text, const std::string& what) {
     std::size_t n = 0;
     for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))

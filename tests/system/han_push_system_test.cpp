@@ -3,6 +3,7 @@
 // objects), and find Kaifa's list 1 every 2 s and list 2 every 10 s with the scenario's values.
 
 #include "support.hpp"
+#include "support/han_reader.hpp"
 
 #include <mbus/han/apdu.hpp>
 #include <mbus/han/hdlc.hpp>
@@ -22,44 +23,10 @@ using namespace mbus::test;
 
 namespace {
 
-// Everything the stream gives for `how_long`.
-asio::awaitable<bytes> listen(transport::byte_stream& io, duration how_long) {
-    bytes got;
-    const auto end = clock::now() + how_long;
-    std::array<byte, 512> buf{};
-    while (clock::now() < end) {
-        auto r = co_await transport::with_timeout(io.read_some(buf), end - clock::now());
-        if (!r) break;
-        REQUIRE_FALSE(r->first);
-        got.insert(got.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(r->second));
-    }
-    co_return got;
-}
-
-struct heard {
-    std::vector<han::object_list> lists;
-    std::size_t bad = 0, junk = 0;
-};
-
-heard decode(const bytes& wire, const han::keys& k = {}) {
-    heard h;
-    han::hdlc_splitter split;
-    han::hdlc_reassembler join;
-    for (const auto& ev : split.feed(wire)) {
-        if (std::holds_alternative<han::hdlc_bad_frame>(ev)) ++h.bad;
-        if (std::holds_alternative<han::hdlc_junk>(ev)) ++h.junk;
-        const auto* good = std::get_if<han::hdlc_good_frame>(&ev);
-        if (good == nullptr) continue;
-        const auto info = join.push(good->frame);
-        if (!info) continue;
-        const auto apdu = han::strip_llc(*info);
-        REQUIRE(apdu);
-        const auto a = han::decode_apdu(*apdu, k);
-        REQUIRE_MESSAGE(a, a.error().message());
-        const auto l = han::objects_of(a->notification.body);
-        REQUIRE(l);
-        h.lists.push_back(*l);
-    }
+// The lists a reader decodes; a pushing meter without faults sends nothing else.
+test::han_heard decode(const bytes& wire, const han::keys& k = {}) {
+    auto h = test::read_han(wire, k);
+    REQUIRE(h.undecodable.empty());
     return h;
 }
 
@@ -89,10 +56,10 @@ make_units units_of(sim::han_make m) {
 
 // What the lists of `m` (constant power and voltage in the scenario) must carry; `power_lists` and
 // `full_lists` the least number of power-only and full lists expected in the time listened.
-void check_lists(const heard& h, const sim::han_meter_config& m, const char* line, std::size_t power_lists,
-                 std::size_t full_lists) {
+void check_lists(const test::han_heard& h, const sim::han_meter_config& m, const char* line,
+                 std::size_t power_lists, std::size_t full_lists) {
     INFO(line);
-    CHECK(h.bad == 0);
+    CHECK(h.bad.empty());
     CHECK(h.junk == 0);
     const auto u8 = units_of(m.identity.make);
     const auto obis = [&](const char* cde) { return fmt::format("1.{}.{}.7.0.255", u8.b, cde); };
@@ -130,7 +97,7 @@ void check_lists(const heard& h, const sim::han_meter_config& m, const char* lin
               << l2 << "\n";
 }
 
-void check_kaifa(const heard& h, const sim::han_meter_config& m, const char* line) {
+void check_kaifa(const test::han_heard& h, const sim::han_meter_config& m, const char* line) {
     // 12 s: six slots of 2 s, one or two of them at :x0 (list 2), the rest list 1.
     check_lists(h, m, line, 3, 1);
     CHECK(h.lists.size() >= 5);

@@ -8,6 +8,7 @@
 
 #include <mbus/master/master.hpp>
 #include <mbus/transport/byte_stream.hpp>
+#include <mbus/transport/deadline.hpp>
 #include <mbus/transport/serial_device.hpp>
 #include <mbus/transport/tcp_connect.hpp>
 
@@ -17,6 +18,7 @@
 #include <boost/asio/this_coro.hpp>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <exception>
 #include <filesystem>
@@ -84,6 +86,20 @@ inline asio::awaitable<std::unique_ptr<transport::byte_stream>> open_tcp(const r
     auto s = co_await transport::connect_tcp(r.tcp(), 5s);
     REQUIRE_MESSAGE(s, s.message);
     co_return std::move(s.stream);
+}
+
+// Everything the stream gives for `how_long`: what a reader hears from pushing meters.
+inline asio::awaitable<bytes> listen(transport::byte_stream& io, duration how_long) {
+    bytes got;
+    const auto end = clock::now() + how_long;
+    std::array<byte, 512> buf{};
+    while (clock::now() < end) {
+        auto r = co_await transport::with_timeout(io.read_some(buf), end - clock::now());
+        if (!r) break;
+        REQUIRE_FALSE(r->first);
+        got.insert(got.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(r->second));
+    }
+    co_return got;
 }
 
 // scenarios/*.toml as shipped (models/ holds parts, not scenarios), sorted.
