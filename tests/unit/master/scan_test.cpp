@@ -50,12 +50,20 @@ class bus_stream final : public transport::byte_stream {
         if (closed_) co_return std::pair{make_error_code(transport::errc::closed), std::size_t{0}};
         const auto until = pending_.empty() ? time_point::max() : pending_.front().due;
         if (until > clock::now()) {
+            // The caller's deadline came first (a window or a gap waited out) unless the wait ends by
+            // its own time. Counted on the way out: a deadline that comes before the wait has started
+            // (a loaded machine) ends this coroutine with an exception, not with an error code.
+            struct deadline_counter {
+                unsigned& waits;
+                bool by_deadline = true;
+                ~deadline_counter() {
+                    if (by_deadline) ++waits;
+                }
+            } counter{waits};
             asio::steady_timer wait(co_await asio::this_coro::executor, until);
             auto [ec] = co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
-            if (ec) {
-                ++waits; // the caller's deadline came first: a window or a gap waited out
-                co_return std::pair{std::make_error_code(std::errc::operation_canceled), std::size_t{0}};
-            }
+            if (ec) co_return std::pair{std::make_error_code(std::errc::operation_canceled), std::size_t{0}};
+            counter.by_deadline = false;
         }
         std::size_t n = 0;
         const auto now = clock::now();
