@@ -16,17 +16,6 @@ namespace mbus::sim {
 
 namespace {
 
-std::uint64_t mix(std::uint64_t x) { // splitmix64: nearby seeds give unrelated streams
-    x += 0x9E3779B97F4A7C15ULL;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-    return x ^ (x >> 31);
-}
-
-// A uniform draw in [0, 1) from the top 53 bits, the same on every standard library (the
-// distributions of <random> are not).
-double unit(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
-
 bytes random_bytes(std::mt19937_64& rng, std::size_t n) {
     bytes out(n);
     for (auto& b : out)
@@ -71,7 +60,7 @@ void fault_engine::add(fault_spec f) {
     faults_.push_back(std::move(f));
     auto& st = states_.emplace_back();
     const auto& added = faults_.back();
-    st.rng.seed(added.trigger.seed ? *added.trigger.seed : mix(seed_ + i));
+    st.rng.seed(fault_seed(added.trigger, seed_, i));
     if (!added.meter.empty()) {
         const auto it = std::find(meters_.begin(), meters_.end(), added.meter);
         if (it == meters_.end())
@@ -145,12 +134,8 @@ bool fault_engine::fires(std::size_t i, const link::frame& request, const reques
         std::find(w.requests.begin(), w.requests.end(), link::kind_of(request)) == w.requests.end())
         return false;
     const auto n = ++st.matched;
-    const auto since = std::chrono::duration_cast<microseconds>(now.mono - start_);
-    if (w.from && since < *w.from) return false;
-    if (w.until && since >= *w.until) return false;
-    if (n <= w.after) return false;
-    if (w.every != 0 && (n - w.after) % w.every != 0) return false;
-    if (w.probability && !(unit(st.rng) < *w.probability)) return false;
+    if (!trigger_fires(w, n, std::chrono::duration_cast<microseconds>(now.mono - start_), st.rng))
+        return false;
     st.fired = true;
     return true;
 }
@@ -277,7 +262,7 @@ bool fault_engine::apply(std::size_t i, answer& a, const request_context& ctx, s
                 std::size_t flipped = 0;
                 for (auto& b : a.wire)
                     for (unsigned bit = 0; bit < 8; ++bit)
-                        if (unit(rng) < p.rate) {
+                        if (uniform01(rng) < p.rate) {
                             b = static_cast<byte>(b ^ (1U << bit));
                             ++flipped;
                         }

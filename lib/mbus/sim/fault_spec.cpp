@@ -35,4 +35,22 @@ std::ostream& operator<<(std::ostream& os, const fault_spec& f) {
     return os;
 }
 
+std::uint64_t fault_seed(const fault_trigger& t, std::uint64_t bus_seed, std::size_t index) {
+    if (t.seed) return *t.seed;
+    std::uint64_t x = bus_seed + index + 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+double uniform01(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+bool trigger_fires(const fault_trigger& t, std::uint64_t n, microseconds since, std::mt19937_64& rng) {
+    if (t.from && since < *t.from) return false;
+    if (t.until && since >= *t.until) return false;
+    if (n <= t.after) return false;
+    if (t.every != 0 && (n - t.after) % t.every != 0) return false;
+    return !t.probability || uniform01(rng) < *t.probability;
+}
+
 } // namespace mbus::sim

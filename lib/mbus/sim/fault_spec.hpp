@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -173,6 +174,17 @@ struct fault_trigger {
     std::optional<std::uint64_t> seed;        // else derived from the bus seed and the fault's index
     friend bool operator==(const fault_trigger&, const fault_trigger&) = default;
 };
+
+// What M-Bus and HAN faults share: their own random stream, seeded from the trigger's seed or else from
+// the bus seed and the fault's index (splitmix64: nearby seeds give unrelated streams).
+std::uint64_t fault_seed(const fault_trigger& t, std::uint64_t bus_seed, std::size_t index);
+// A uniform draw in [0, 1) from the top 53 bits, the same on every standard library (the
+// distributions of <random> are not).
+double uniform01(std::mt19937_64& rng);
+// Whether the n-th event (from 1) the fault matched, `since` the engine's start, fires: window, after,
+// every, then probability. Drawn last, so the sequence depends only on the events that passed the rest.
+// The request kinds are the caller's to check.
+bool trigger_fires(const fault_trigger& t, std::uint64_t n, microseconds since, std::mt19937_64& rng);
 
 struct fault_spec {
     std::string name;

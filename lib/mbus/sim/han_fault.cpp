@@ -12,15 +12,6 @@ namespace mbus::sim {
 
 namespace {
 
-std::uint64_t mix(std::uint64_t x) { // splitmix64, as the M-Bus fault engine seeds its faults
-    x += 0x9E3779B97F4A7C15ULL;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-    return x ^ (x >> 31);
-}
-
-double unit(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
-
 std::size_t frame_length(bytes_view wire, std::size_t at) { // flags included; 0: no frame here
     if (at + 3 > wire.size() || wire[at] != han::hdlc_flag || (wire[at + 1] & 0xF0) != 0xA0) return 0;
     const std::size_t inner = (static_cast<std::size_t>(wire[at + 1] & 0x07) << 8) | wire[at + 2];
@@ -52,7 +43,7 @@ han_fault_engine::han_fault_engine(std::vector<han_fault_spec> faults, std::vect
     for (std::size_t i = 0; i < faults_.size(); ++i) {
         auto& st = states_.emplace_back();
         const auto& f = faults_[i];
-        st.rng.seed(f.trigger.seed ? *f.trigger.seed : mix(seed + i));
+        st.rng.seed(fault_seed(f.trigger, seed, i));
         if (!f.meter.empty()) {
             const auto it = std::find(meters_.begin(), meters_.end(), f.meter);
             // A meter the scenario does not have (the loader says so first): the fault never fires.
@@ -68,15 +59,7 @@ std::vector<std::size_t> han_fault_engine::decide(std::size_t meter, time_point 
         const auto& f = faults_[i];
         auto& st = states_[i];
         if (!f.active || (st.meter && *st.meter != meter)) continue;
-        const auto& w = f.trigger;
-        const auto n = ++st.matched;
-        if (w.from && since < *w.from) continue;
-        if (w.until && since >= *w.until) continue;
-        if (n <= w.after) continue;
-        if (w.every != 0 && (n - w.after) % w.every != 0) continue;
-        // Drawn last, as for M-Bus faults: the sequence depends only on the pushes that passed the rest.
-        if (w.probability && !(unit(st.rng) < *w.probability)) continue;
-        out.push_back(i);
+        if (trigger_fires(f.trigger, ++st.matched, since, st.rng)) out.push_back(i);
     }
     return out;
 }
