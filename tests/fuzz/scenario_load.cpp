@@ -10,6 +10,7 @@
 #include <mbus/scenario/load.hpp>
 #include <mbus/sim/bus.hpp>
 #include <mbus/sim/han_meter.hpp>
+#include <mbus/sim/wmbus_meter.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -60,7 +61,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!r) return 0;
 
     const auto& sc = *r.value;
-    require(sc.meters.empty() != sc.han_meters.empty(), "a scenario has M-Bus meters or HAN meters");
+    require((sc.meters.empty() ? 0 : 1) + (sc.han_meters.empty() ? 0 : 1) +
+                    (sc.wmbus_meters.empty() ? 0 : 1) ==
+                1,
+            "a scenario has wired M-Bus meters, HAN meters or wireless meters: one kind");
+    // Wireless meters transmit: the first few transmissions are made (records, mode 5) without a
+    // crash; one the encoder refuses is an error value, as for HAN.
+    for (const auto& w : sc.wmbus_meters) {
+        require(!w.name.empty(), "a wireless meter has a name");
+        require(w.interval_min_s > 0 && w.interval_min_s <= w.interval_max_s,
+                "intervals are ordered and positive");
+        sim::sim_now now;
+        sim::wmbus_meter meter(w, now);
+        for (int i = 0; i < 3; ++i) {
+            now.mono = meter.next_due();
+            const auto t = meter.transmit(now);
+            if (!t) break;
+            require(!t->air.empty() && !t->plain.empty(), "a transmission has bytes");
+            require(t->plain[0] + 1u == t->plain.size(), "L counts the bytes after it");
+        }
+    }
     // HAN meters push: the first minute's pushes are made (encoded, ciphered) without a crash. A
     // push the encoder refuses is an error value (the runtime logs it), not asserted away here.
     for (const auto& h : sc.han_meters) {

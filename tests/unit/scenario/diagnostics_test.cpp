@@ -173,8 +173,9 @@ TEST_CASE("diagnostic for an unknown key suggests the nearest key") {
 }
 
 TEST_CASE("diagnostic for a scenario without meters") {
-    CHECK(only_error("[bus]\nname = \"x\"\n") ==
-          "plant.toml:1:1: no meters: add at least one [[meter]] (or [[han_meter]]) table");
+    CHECK(
+        only_error("[bus]\nname = \"x\"\n") ==
+        "plant.toml:1:1: no meters: add at least one [[meter]] (or [[han_meter]], or [[wmbus_meter]]) table");
     CHECK(only_error("[meter]\naddress = 3\n") ==
           "plant.toml:1:1: meter: write [[meter]] (one table per meter), not [meter]");
 }
