@@ -3,6 +3,7 @@
 #include "command.hpp"
 
 #include <mbus/control/server.hpp>
+#include <mbus/han/meter.hpp>
 #include <mbus/harness/jsonl.hpp>
 #include <mbus/runtime/fleet.hpp>
 #include <mbus/runtime/han_push.hpp>
@@ -212,7 +213,11 @@ int open_bus(const run_options& o, bus_setup& b, std::size_t i, std::size_t buse
         b.ready.tcp = b.tcp->describe().substr(4); // "tcp HOST:PORT"
     }
     if (!o.serial.empty()) {
-        b.serial = transport::serial_port::open(ex, {o.serial, o.baud != 0 ? o.baud : b.sc.bus.baud});
+        transport::serial_options so{o.serial, o.baud != 0 ? o.baud : b.sc.bus.baud};
+        // A HAN port's line is its make's (Kamstrup 8N1, Aidon and Kaifa 8E1), not M-Bus's 8E1.
+        if (!b.sc.han_meters.empty() && han::line_of(b.sc.han_meters.front().identity.make).parity == 'N')
+            so.par = transport::parity::none;
+        b.serial = transport::serial_port::open(ex, so);
         if (!b.serial) {
             std::cerr << "mbus-sim: " << b.serial.message << '\n';
             return exit_transport;
@@ -358,11 +363,15 @@ int run(run_options o) {
             // A HAN port: the meter pushes, nobody asks; the runner (no M-Bus meters) keeps the stop
             // conditions and the summary.
             const auto& m = b.sc.han_meters.front();
-            log.info(fmt::format("scenario {} ({}): HAN port, meter {} ({} {}, {} phase{}), 2400 baud",
+            const auto han_line = han::line_of(m.identity.make);
+            log.info(fmt::format("scenario {} ({}): HAN port, meter {} ({} {}, {} phase{}), {} baud 8{}{}",
                                  b.name, b.sc.source.string(), m.name, sim::name_of(m.identity.make),
                                  sim::name_of(m.identity.variant), m.identity.phases,
-                                 m.identity.phases == 1 ? "" : "s"));
+                                 m.identity.phases == 1 ? "" : "s", han_line.baud, han_line.parity,
+                                 han_line.stop_bits));
             runtime::han_port_options ho;
+            ho.baud = han_line.baud;
+            ho.bits_per_char = han_line.bits_per_char();
             ho.faults = b.sc.han_faults;
             ho.seed = b.sc.bus.config.seed;
             // Into the transcript as events, as the runner records what it does on its own.

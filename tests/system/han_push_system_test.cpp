@@ -107,6 +107,7 @@ void check_kaifa(const test::han_heard& h, const sim::han_meter_config& m, const
 struct both_lines {
     sim::han_meter_config meter;
     bytes pty, tcp;
+    std::string log; // stderr
 };
 both_lines listen_both(const char* name, duration how_long) {
     const auto file = std::filesystem::path(MBUS_SOURCE_DIR) / "scenarios" / name;
@@ -123,6 +124,7 @@ both_lines listen_both(const char* name, duration how_long) {
         out.pty = std::move(std::get<0>(r));
         out.tcp = std::move(std::get<1>(r));
     });
+    out.log = sim.process->err();
     stop_sim(sim);
     return out;
 }
@@ -164,6 +166,7 @@ TEST_CASE(
     "mbus-sim run han-aidon.toml pushes Aidon's lists 1 and 2 with the scenario's values to pty and tcp") {
     // 15 s: six 2.5 s slots, one or two at :x0 (list 2).
     const auto got = listen_both("han-aidon.toml", 15s);
+    CHECK_MESSAGE(got.log.find("2400 baud 8E1") != std::string::npos, got.log);
     for (const auto& [wire, line] : {std::pair{&got.pty, "pty"}, std::pair{&got.tcp, "tcp"}}) {
         const auto h = decode(*wire);
         check_lists(h, got.meter, line, 3, 1);
@@ -173,6 +176,8 @@ TEST_CASE(
 
 TEST_CASE("mbus-sim run han-kamstrup.toml pushes Kamstrup's list 1 every 10 s to pty and tcp") {
     const auto got = listen_both("han-kamstrup.toml", 12s);
+    // Kamstrup's HAN line is 8N1: 10 bits a character, which the pacing and a serial device follow.
+    CHECK_MESSAGE(got.log.find("2400 baud 8N1") != std::string::npos, got.log);
     for (const auto& [wire, line] : {std::pair{&got.pty, "pty"}, std::pair{&got.tcp, "tcp"}}) {
         const auto h = decode(*wire);
         // Kamstrup's 10 s list is its full list (no power-only list).
