@@ -127,6 +127,29 @@ result<command> device::on_request(const command& request) {
     }
 }
 
+std::optional<byte> mode_hearing(const std::vector<air_mode>& modes) {
+    bool s = false, t = false, c = false;
+    for (const auto m : modes) {
+        s = s || m == air_mode::s1;
+        t = t || m == air_mode::t1;
+        c = c || m == air_mode::c1;
+    }
+    if (s && (t || c)) return std::nullopt;
+    if (s) return mode::s2;
+    if (t && c) return mode::c2_t2_other;
+    if (c) return mode::c2_other;
+    return mode::t2_other;
+}
+
+bool device::hears(air_mode m) const noexcept {
+    switch (m) {
+    case air_mode::s1: return mode_ == mode::s2;
+    case air_mode::t1: return mode_ == mode::t2_other || mode_ == mode::c2_t2_other;
+    case air_mode::c1: return mode_ == mode::c2_other || mode_ == mode::c2_t2_other;
+    }
+    return false;
+}
+
 result<bytes> device::indication(bytes_view telegram, int rssi_dbm) {
     if (telegram.size() < 2 || std::size_t{telegram[0]} + 1 != telegram.size())
         return receiver_errc::telegram_length;

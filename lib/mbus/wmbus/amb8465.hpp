@@ -16,10 +16,12 @@
 //   the 3-byte firmware version answer and the 1-byte status of the set and reset answers.
 
 #include <mbus/core/bytes.hpp>
+#include <mbus/wmbus/air_mode.hpp>
 
 #include <array>
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <system_error>
 #include <variant>
 #include <vector>
@@ -56,6 +58,10 @@ constexpr std::size_t memory_size = 0x78;
 namespace mode {
 constexpr byte s2 = 0x03, t2_other = 0x08, c2_t2_other = 0x09, c2_other = 0x0E;
 } // namespace mode
+
+// The mode a collector sets to hear every mode in `modes` (as wmbusmeters sets them: S2, T2-other,
+// C2-other, C2/T2-other), or nullopt when no one mode hears them all (S1 with T1 or C1).
+std::optional<byte> mode_hearing(const std::vector<air_mode>& modes);
 
 struct command {
     byte code{};
@@ -105,6 +111,11 @@ class device {
     // A received telegram (L first, CRCs removed) as the stick writes it: CMD_DATA_IND in command
     // mode, else L and data; the RSSI byte follows the data when enabled.
     result<bytes> indication(bytes_view telegram, int rssi_dbm);
+
+    // Whether the radio, in its mode now, receives a meter transmitting in `m`: S1 in S2, T1 in
+    // T2-other, C1 in C2-other, T1 and C1 in C2/T2-other. The meter-side modes (S1, T1-meter,
+    // C1-meter: send only; T2-meter, C2-meter: they hear collectors) hear no meter.
+    bool hears(air_mode m) const noexcept;
 
     const memory& parameters() const noexcept { return nvm_; }
     byte receive_mode() const noexcept { return mode_; }

@@ -182,6 +182,33 @@ result<config> apply_config(const config& base, bytes_view in) {
     return c;
 }
 
+std::optional<byte> link_mode_hearing(const std::vector<air_mode>& modes) {
+    bool s = false, t = false, c = false;
+    for (const auto m : modes) {
+        s = s || m == air_mode::s1;
+        t = t || m == air_mode::t1;
+        c = c || m == air_mode::c1;
+    }
+    if (s && (t || c)) return std::nullopt;
+    if (s) return link_mode::s2;
+    if (t && c) return link_mode::c1_t1;
+    if (c) return link_mode::c1b;
+    return link_mode::t1;
+}
+
+bool device::hears(air_mode m) const noexcept {
+    if (active_.device_mode != 0x00) return false;
+    const byte l = active_.link_mode;
+    switch (m) {
+    case air_mode::s1: return l == link_mode::s1 || l == link_mode::s1m || l == link_mode::s2;
+    case air_mode::t1: return l == link_mode::t1 || l == link_mode::t2 || l == link_mode::c1_t1;
+    case air_mode::c1:
+        return l == link_mode::c1a || l == link_mode::c1b || l == link_mode::c2a || l == link_mode::c2b ||
+               l == link_mode::c1_t1;
+    }
+    return false;
+}
+
 byte rssi_byte(int dbm) noexcept {
     const int raw = 45 + (dbm + 100) * 2;
     return static_cast<byte>(std::clamp(raw, 0, 255));

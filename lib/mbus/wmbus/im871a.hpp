@@ -16,6 +16,7 @@
 //   reserved), LSB first.
 
 #include <mbus/core/bytes.hpp>
+#include <mbus/wmbus/air_mode.hpp>
 
 #include <cstdint>
 #include <iosfwd>
@@ -127,6 +128,10 @@ struct config {
     friend bool operator==(const config&, const config&) = default;
 };
 
+// The link mode a collector sets to hear every mode in `modes` (T1 alone: T1; C1 alone: C1b, as
+// wmbusmeters sets it; both: C1/T1), or nullopt when no one mode hears them all (S1 with T1 or C1).
+std::optional<byte> link_mode_hearing(const std::vector<air_mode>& modes);
+
 // The configuration payload with both IIFlag bytes 0xFF (every field present), as GET_CONFIG_RSP.
 bytes encode_config(const config& c);
 // Applies a SET_CONFIG_REQ body from its IIFlag1 on (the NVM byte before it is the caller's).
@@ -149,6 +154,11 @@ class device {
     // The indication for a received telegram (L first, CRCs removed; see delivered_telegram.hpp),
     // with RSSI and timestamp fields as the configuration enables them.
     result<hci_frame> indication(bytes_view telegram, int rssi_dbm, std::uint32_t tick_ms);
+
+    // Whether the radio, as configured now, receives a meter transmitting in `m`: in device mode
+    // "other" (a collector), S1 in S1, S1-m and S2; T1 in T1, T2 and C1/T1; C1 in C1a, C1b, C2a, C2b
+    // and C1/T1 (C mode carries both frame formats). In "meter" mode it hears collectors only.
+    bool hears(air_mode m) const noexcept;
 
     const config& active() const noexcept { return active_; }
     const device_info& info() const noexcept { return info_; }

@@ -111,3 +111,31 @@ TEST_CASE("AMB8465 rejects what it cannot answer") {
           receiver_errc::bad_parameters);
     CHECK(d.indication(hex("05 44"), -60).error() == receiver_errc::telegram_length);
 }
+
+TEST_CASE("AMB8465 hears a meter only in a collector mode that receives the meter's mode") {
+    amb8465::device d(amb8465::factory_memory(), 0x01020304);
+    // Factory: S2, which hears S1 meters only.
+    CHECK(d.hears(air_mode::s1));
+    CHECK_FALSE(d.hears(air_mode::t1));
+    CHECK_FALSE(d.hears(air_mode::c1));
+    // The requests wmbusmeters sends for t1, c1 and c1,t1 (CMD_SET_MODE_REQ 08, 0E, 09).
+    ask(d, "FF 04 01 08 F2");
+    CHECK(d.hears(air_mode::t1));
+    CHECK_FALSE(d.hears(air_mode::c1));
+    ask(d, "FF 04 01 0E F4");
+    CHECK(d.hears(air_mode::c1));
+    CHECK_FALSE(d.hears(air_mode::t1));
+    ask(d, "FF 04 01 09 F3");
+    CHECK(d.hears(air_mode::c1));
+    CHECK(d.hears(air_mode::t1));
+    CHECK_FALSE(d.hears(air_mode::s1));
+    // A meter-side mode (T1-meter, 05) sends only.
+    ask(d, "FF 04 01 05 FF");
+    CHECK_FALSE(d.hears(air_mode::t1));
+
+    CHECK(amb8465::mode_hearing({air_mode::t1}) == amb8465::mode::t2_other);
+    CHECK(amb8465::mode_hearing({air_mode::c1, air_mode::c1}) == amb8465::mode::c2_other);
+    CHECK(amb8465::mode_hearing({air_mode::c1, air_mode::t1}) == amb8465::mode::c2_t2_other);
+    CHECK(amb8465::mode_hearing({air_mode::s1}) == amb8465::mode::s2);
+    CHECK_FALSE(amb8465::mode_hearing({air_mode::s1, air_mode::t1}));
+}

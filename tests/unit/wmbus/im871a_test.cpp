@@ -172,3 +172,32 @@ TEST_CASE("iM871A system status: NVM status then nine 32-bit words, RX frames co
     CHECK(bytes(rsp.begin(), rsp.begin() + 9) == hex("A5 81 12 25 00 CD AB 00 00"));
     CHECK(bytes(rsp.begin() + 4 + 1 + 20, rsp.begin() + 4 + 1 + 24) == hex("01 00 00 00")); // RX frames
 }
+
+TEST_CASE("iM871A hears a meter only in a link mode that receives the meter's mode") {
+    im871a::device d;
+    // Factory: S2, which hears S1 meters only.
+    CHECK(d.hears(air_mode::s1));
+    CHECK_FALSE(d.hears(air_mode::t1));
+    CHECK_FALSE(d.hears(air_mode::c1));
+    // wmbusmeters' deviceSetLinkModes for t1 (link mode 03), c1 (07: C1b) and c1,t1 (0A: C1/T1).
+    ask(d, "A5 01 03 06 00 02 03 30 01 00");
+    CHECK(d.hears(air_mode::t1));
+    CHECK_FALSE(d.hears(air_mode::c1));
+    CHECK_FALSE(d.hears(air_mode::s1));
+    ask(d, "A5 01 03 06 00 02 07 30 01 00");
+    CHECK(d.hears(air_mode::c1));
+    CHECK_FALSE(d.hears(air_mode::t1));
+    ask(d, "A5 01 03 06 00 02 0A 30 01 00");
+    CHECK(d.hears(air_mode::c1));
+    CHECK(d.hears(air_mode::t1));
+    // Device mode "meter" (IIFlag1 bit 0, value 1): it listens for collectors, not meters.
+    ask(d, "A5 01 03 03 00 01 01");
+    CHECK_FALSE(d.hears(air_mode::t1));
+    CHECK_FALSE(d.hears(air_mode::c1));
+
+    CHECK(im871a::link_mode_hearing({air_mode::t1}) == im871a::link_mode::t1);
+    CHECK(im871a::link_mode_hearing({air_mode::c1}) == im871a::link_mode::c1b);
+    CHECK(im871a::link_mode_hearing({air_mode::t1, air_mode::c1}) == im871a::link_mode::c1_t1);
+    CHECK(im871a::link_mode_hearing({air_mode::s1, air_mode::s1}) == im871a::link_mode::s2);
+    CHECK_FALSE(im871a::link_mode_hearing({air_mode::c1, air_mode::s1}));
+}
