@@ -105,16 +105,8 @@ int run_dongle(const receiver_options& o, runtime::dongle_kind kind, const std::
         std::cerr << "mbus-sim: " << pty.message << '\n';
         return 1;
     }
-    runtime::dongle::device device = [&]() -> runtime::dongle::device {
-        if (kind == runtime::dongle_kind::im871a) {
-            wmbus::im871a::device_info info;
-            info.uid = o.id;
-            wmbus::im871a::config config;
-            config.id = o.id;
-            return wmbus::im871a::device(info, config);
-        }
-        return wmbus::amb8465::device(wmbus::amb8465::factory_memory(), o.id);
-    }();
+    const auto mode = wmbus::air_mode_from_name(o.mode).value_or(wmbus::air_mode::t1);
+    auto device = runtime::make_dongle_device(kind, o.id, {mode});
     auto log = [&o](const std::string& line) {
         if (o.verbose) std::cerr << "mbus-sim: " << line << '\n';
     };
@@ -147,7 +139,7 @@ int run_dongle(const receiver_options& o, runtime::dongle_kind kind, const std::
                 timer.expires_after(seconds(o.every_s));
                 co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
                 if (stopped) break;
-                if (auto r = dongle.push(telegrams[n % telegrams.size()], o.rssi); !r)
+                if (auto r = dongle.push(telegrams[n % telegrams.size()], o.rssi, mode); !r)
                     std::cerr << fmt::format("mbus-sim: telegram {} not delivered: {}\n",
                                              n % telegrams.size() + 1, r.error().message());
                 else
@@ -211,7 +203,10 @@ command setup(CLI::App& parent) {
     app->add_option("--rssi", o->rssi, "Signal strength of every telegram, in dBm");
     app->add_option("--count", o->count, "Stop sending after this many telegrams (0: never)");
     app->add_option("--link", o->link, "For a stick: a stable symlink to the pty, removed on exit");
-    app->add_option("--mode", o->mode, "rtlwmbus: the mode field of each line")
+    app->add_option(
+           "--mode", o->mode,
+           "The mode the telegrams are sent in: a stick starts listening in it and drops them when a "
+           "reader sets a link mode that does not hear it; rtlwmbus: the mode field of each line")
         ->check(CLI::IsMember({"T1", "C1", "S1"}));
     app->add_option("--id", o->id, "The stick's id (iM871A device id, AMB8465 serial number)");
     app->add_flag("--verbose,-v", o->verbose, "Log every request and answer on stderr");

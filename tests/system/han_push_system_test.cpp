@@ -114,7 +114,7 @@ both_lines listen_both(const char* name, duration how_long) {
     const auto loaded = scenario::load(file);
     REQUIRE(loaded);
     REQUIRE(loaded.value->han_meters.size() == 1);
-    both_lines out{loaded.value->han_meters.front(), {}, {}};
+    both_lines out{loaded.value->han_meters.front(), {}, {}, {}};
     auto sim = start_sim({"run", file.string(), "--pty", "--tcp", "127.0.0.1:0"});
     run_system_test([&]() -> asio::awaitable<void> {
         auto pty = co_await open_pty(sim.ready);

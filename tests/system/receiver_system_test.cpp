@@ -63,9 +63,10 @@ TEST_CASE("iM871A on a pty: wmbusmeters' detection and start-up answered as the 
         // HCI 17, id 00102863 LSB first.
         CHECK(c.hci_answer() == with_hci_crc(hex("A5 81 10 08 33 00 15 17 63 28 10 00")));
         c.send(hex("A5 01 05 00"));
+        // Link mode T1 (03): the stick listens in the mode the telegrams are sent in (--mode, T1).
         CHECK(c.hci_answer() ==
               with_hci_crc(
-                  hex("A5 81 06 16 FF 00 02 44 B3 25 63 28 10 00 01 00 01 FF 07 00 32 00 00 00 01 00")));
+                  hex("A5 81 06 16 FF 00 03 44 B3 25 63 28 10 00 01 00 01 FF 07 00 32 00 00 00 01 00")));
     }
     client c(sim.ready.pty(), B57600);
     // The reader proper, in the order wmbusmeters 3.0 sent them to this emulation (--verbose, by hand):

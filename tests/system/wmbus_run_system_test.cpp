@@ -138,12 +138,15 @@ TEST_CASE("mbus-sim run: wireless meters pushed through the emulated iM871A, dec
     CHECK(sim.ready.get("receiver") == "im871a");
     CHECK(sim.ready.get("meters") == "2");
     wmbus_pty_client c(sim.ready.pty(), B57600);
-    // wmbusmeters' start-up: device info, configuration, link mode T1 with RSSI on (receiver test).
+    // wmbusmeters' start-up for `:c1,t1`: device info, configuration, link mode C1/T1 (0A) with RSSI
+    // on (receiver test). The stick starts in C1/T1 already (the scenario has both), as get config says.
     c.send(hex("A5 01 0F 00"));
     CHECK(c.hci_answer().at(2) == wmbus::im871a::devmgmt::get_deviceinfo_rsp);
     c.send(hex("A5 01 05 00"));
-    CHECK(c.hci_answer().at(2) == wmbus::im871a::devmgmt::get_config_rsp);
-    c.send(hex("A5 01 03 06 00 02 03 30 01 00"));
+    const auto config = c.hci_answer();
+    CHECK(config.at(2) == wmbus::im871a::devmgmt::get_config_rsp);
+    CHECK(config.at(4 + 2) == wmbus::im871a::link_mode::c1_t1);
+    c.send(hex("A5 01 03 06 00 02 0A 30 01 00"));
     CHECK(c.hci_answer() == hex("A5 81 04 00 9C F7"));
 
     std::vector<heard> all;
@@ -176,7 +179,24 @@ TEST_CASE("mbus-sim run: wireless meters pushed through the emulated iM871A, dec
         CHECK(r == 125);
     for (const auto r : rssi.at(0x55667788))
         CHECK(r == 85);
+
+    // Link mode T1 only (`:t1`): the C1 heat meter is no longer heard, the T1 water meter still is.
+    c.send(hex("A5 01 03 06 00 02 03 30 01 00"));
+    CHECK(c.hci_answer() == hex("A5 81 04 00 9C F7"));
+    c.indications.clear(); // heard before the change
+    std::map<std::uint32_t, int> after;
+    const auto until_t1 = std::chrono::steady_clock::now() + 4s;
+    while (std::chrono::steady_clock::now() < until_t1) {
+        const auto f = c.hci_frame(3000ms);
+        REQUIRE(f.size() > 12);
+        // A5 C2 03 L, then C, M (2 bytes), A's id LSB first.
+        ++after[static_cast<std::uint32_t>(f[7] | f[8] << 8 | f[9] << 16 | f[10] << 24)];
+    }
+    CHECK(after[0x11223344] >= 2);
+    CHECK(after.count(0x55667788) == 0);
     stop_sim(sim);
+    CHECK_MESSAGE(sim.process->err().find("does not listen in the mode") != std::string::npos,
+                  sim.process->err());
 }
 
 TEST_CASE("mbus-sim run: wireless meters as rtl_wmbus lines on stdout") {

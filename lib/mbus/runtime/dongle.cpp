@@ -1,6 +1,7 @@
 #include <mbus/runtime/dongle.hpp>
 #include <mbus/transport/errc.hpp>
 #include <mbus/wmbus/delivered_telegram.hpp>
+#include <mbus/wmbus/receiver_errc.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -68,7 +69,53 @@ void dongle::stop() {
     io_.close();
 }
 
-result<void> dongle::push(bytes_view telegram, int rssi_dbm) {
+dongle_device make_dongle_device(dongle_kind kind, std::uint32_t id,
+                                 const std::vector<wmbus::air_mode>& modes) {
+    // Set as a reader sets it (temporary, its own request): the memory stays the factory's, and a
+    // reset goes back to S2 until a reader sets a mode again, as with a real stick.
+    if (kind == dongle_kind::amb8465) {
+        wmbus::amb8465::device d(wmbus::amb8465::factory_memory(), id);
+        const auto mode = wmbus::amb8465::mode_hearing(modes).value_or(wmbus::amb8465::mode::c2_t2_other);
+        (void)d.on_request({wmbus::amb8465::cmd::set_mode_req, {mode}});
+        return d;
+    }
+    wmbus::im871a::device_info info;
+    info.uid = id;
+    wmbus::im871a::config config;
+    config.id = id;
+    wmbus::im871a::device d(info, config);
+    const auto mode = wmbus::im871a::link_mode_hearing(modes).value_or(wmbus::im871a::link_mode::c1_t1);
+    wmbus::im871a::hci_frame set;
+    set.endpoint = wmbus::im871a::endpoint::devmgmt;
+    set.msg_id = wmbus::im871a::devmgmt::set_config_req;
+    set.payload = {0x00, 0x02, mode}; // temporary; IIFlag1: link mode
+    (void)d.on_request(set, 0);
+    return d;
+}
+
+std::string dongle::listening() const {
+    return std::visit(
+        overloaded{[](const wmbus::im871a::device& d) {
+                       static constexpr std::array<const char*, 11> names{
+                           "S1", "S1-m", "S2", "T1", "T2", "R2", "C1a", "C1b", "C2a", "C2b", "C1/T1"};
+                       const auto l = d.active().link_mode;
+                       return l < names.size() ? std::string(names[l]) : fmt::format("link mode {:#04x}", l);
+                   },
+                   [](const wmbus::amb8465::device& d) {
+                       switch (d.receive_mode()) {
+                       case wmbus::amb8465::mode::s2: return std::string("S2");
+                       case wmbus::amb8465::mode::t2_other: return std::string("T2-other");
+                       case wmbus::amb8465::mode::c2_other: return std::string("C2-other");
+                       case wmbus::amb8465::mode::c2_t2_other: return std::string("C2/T2-other");
+                       default: return fmt::format("mode {:#04x}", d.receive_mode());
+                       }
+                   }},
+        device_);
+}
+
+result<void> dongle::push(bytes_view telegram, int rssi_dbm, wmbus::air_mode mode) {
+    if (!std::visit([mode](const auto& d) { return d.hears(mode); }, device_))
+        return wmbus::receiver_errc::not_listening;
     auto plain = wmbus::without_block_crcs(telegram);
     if (!plain) return unexpected(plain.error());
     auto wire =

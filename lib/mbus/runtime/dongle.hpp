@@ -24,6 +24,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace mbus::runtime {
 
@@ -41,10 +42,17 @@ struct dongle_stats {
     std::uint64_t pushed{0};   // telegrams written
 };
 
+// A stick of `kind` with device id (iM871A) or serial number (AMB8465) `id`, set up to hear meters
+// sending in `modes` (it powers up, and returns to on a factory reset, in the link mode that hears
+// them all, or in C1/T1 (C2/T2-other) when S1 is mixed with T1 or C1); a reader may set another.
+using dongle_device = std::variant<wmbus::im871a::device, wmbus::amb8465::device>;
+dongle_device make_dongle_device(dongle_kind kind, std::uint32_t id,
+                                 const std::vector<wmbus::air_mode>& modes);
+
 class dongle {
   public:
     using log_fn = std::function<void(const std::string&)>;
-    using device = std::variant<wmbus::im871a::device, wmbus::amb8465::device>;
+    using device = dongle_device;
 
     // `io` must outlive serve(). `log` gets one line per request, refusal and skipped run of bytes.
     dongle(const asio::any_io_executor& ex, device d, transport::byte_stream& io, log_fn log = {});
@@ -53,9 +61,12 @@ class dongle {
     asio::awaitable<std::error_code> serve();
     void stop();
 
-    // Queues a telegram (L first, with or without format A block CRCs) received at rssi_dbm. Errors:
-    // a telegram no receiver would pass on (block CRC error, length), or none of this stick's.
-    result<void> push(bytes_view telegram, int rssi_dbm);
+    // Queues a telegram (L first, with or without format A block CRCs) sent in `mode`, received at
+    // rssi_dbm. Errors: a mode the stick does not listen in now (receiver_errc::not_listening: the
+    // reader set another link mode), a telegram no receiver would pass on (block CRC error, length).
+    result<void> push(bytes_view telegram, int rssi_dbm, wmbus::air_mode mode);
+    // The link mode the stick listens in now, as the reader names it ("T1", "C1/T1", "S2", ...).
+    std::string listening() const;
 
     const dongle_stats& stats() const noexcept { return stats_; }
     const device& state() const noexcept { return device_; }

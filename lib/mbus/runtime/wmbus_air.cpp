@@ -3,6 +3,7 @@
 #include <mbus/runtime/dongle.hpp>
 #include <mbus/sim/wmbus_meter.hpp>
 #include <mbus/wmbus/im871a.hpp>
+#include <mbus/wmbus/receiver_errc.hpp>
 #include <mbus/wmbus/receiver_text.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -22,6 +23,17 @@ namespace mbus::runtime {
 
 namespace asio = boost::asio;
 
+namespace {
+wmbus::air_mode air_mode_of(sim::wmbus_mode m) {
+    switch (m) {
+    case sim::wmbus_mode::s1: return wmbus::air_mode::s1;
+    case sim::wmbus_mode::c1: return wmbus::air_mode::c1;
+    case sim::wmbus_mode::t1: break;
+    }
+    return wmbus::air_mode::t1;
+}
+} // namespace
+
 struct wmbus_air::state {
     asio::any_io_executor ex;
     std::vector<sim::wmbus_meter_config> configs;
@@ -40,9 +52,13 @@ struct wmbus_air::state {
         log(fmt::format("{}: {} telegram, access number {}, {} bytes, {} dBm", c.name, sim::name_of(c.mode),
                         t.access_number, t.plain.size(), t.rssi_dbm));
         if (stick) {
-            if (auto r = stick->push(t.plain, t.rssi_dbm); !r)
-                log(fmt::format("{}: the receiver did not pass the telegram on: {}", c.name,
-                                r.error().message()));
+            if (auto r = stick->push(t.plain, t.rssi_dbm, air_mode_of(c.mode)); !r)
+                log(fmt::format("{}: the receiver did not pass the telegram on: {}{}", c.name,
+                                r.error().message(),
+                                r.error() == wmbus::receiver_errc::not_listening
+                                    ? fmt::format(" (it listens in {}, the meter sends in {})",
+                                                  stick->listening(), sim::name_of(c.mode))
+                                    : std::string()));
             return;
         }
         if (out == nullptr) return;
@@ -112,17 +128,15 @@ void start_meters(const std::shared_ptr<wmbus_air::state>& s) {
 
 void wmbus_air::serve(std::unique_ptr<transport::byte_stream> stream) {
     s_->stream = std::move(stream);
-    dongle::device device = [&]() -> dongle::device {
-        if (s_->receiver.kind == scenario::receiver_kind::amb8465)
-            return wmbus::amb8465::device(wmbus::amb8465::factory_memory(), s_->receiver.id);
-        wmbus::im871a::device_info info;
-        info.uid = s_->receiver.id;
-        wmbus::im871a::config config;
-        config.id = s_->receiver.id;
-        return wmbus::im871a::device(info, config);
-    }();
+    std::vector<wmbus::air_mode> modes;
+    for (const auto& c : s_->configs)
+        modes.push_back(air_mode_of(c.mode));
+    const auto kind =
+        s_->receiver.kind == scenario::receiver_kind::amb8465 ? dongle_kind::amb8465 : dongle_kind::im871a;
     auto& log = s_->log;
-    s_->stick.emplace(s_->ex, std::move(device), *s_->stream, [&log](const std::string& line) { log(line); });
+    s_->stick.emplace(s_->ex, make_dongle_device(kind, s_->receiver.id, modes), *s_->stream,
+                      [&log](const std::string& line) { log(line); });
+    log(fmt::format("the {} starts listening in {}", name(kind), s_->stick->listening()));
     asio::co_spawn(s_->ex, serve_loop(s_), asio::detached);
     start_meters(s_);
 }

@@ -19,6 +19,8 @@ class category final : public std::error_category {
         case receiver_errc::bad_parameters: return "request parameters too short or out of range";
         case receiver_errc::telegram_length: return "telegram length does not fit its L field or the frame";
         case receiver_errc::bad_line: return "line is neither rtl_wmbus output nor hex";
+        case receiver_errc::not_listening:
+            return "the receiver does not listen in the mode the telegram was sent in";
         }
         return "unknown receiver error";
     }

@@ -16,6 +16,7 @@ enum class receiver_errc {
     bad_parameters,   // a request whose payload is too short or out of range
     telegram_length,  // a telegram whose L field does not match its size, or is too long for the frame
     bad_line,         // a text line that is neither rtl_wmbus nor hex
+    not_listening,    // a telegram sent in a mode the receiver does not listen in now (its link mode)
 };
 
 const std::error_category& receiver_category() noexcept;

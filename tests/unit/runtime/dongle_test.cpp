@@ -48,7 +48,10 @@ const bytes oms_with_crcs = hex("2E 44 93 15 78 56 34 12 33 03 33 63"
 TEST_CASE("dongle: requests split anywhere are answered whole, pushed telegrams never cut an answer") {
     asio::io_context io{1};
     auto [reader, stick] = transport::memory_stream::make_pair(io.get_executor(), "im871a");
-    runtime::dongle d(io.get_executor(), wmbus::im871a::device{}, *stick);
+    runtime::dongle d(
+        io.get_executor(),
+        runtime::make_dongle_device(runtime::dongle_kind::im871a, 0x12345678, {wmbus::air_mode::t1}), *stick);
+    CHECK(d.listening() == "T1");
     std::error_code ended;
     bool done = false;
     asio::co_spawn(
@@ -72,7 +75,7 @@ TEST_CASE("dongle: requests split anywhere are answered whole, pushed telegrams 
             CHECK(ping == hex("A5 81 02 00 4C A3"));
 
             // A telegram arrives while the reader is half way through its next request.
-            const auto pushed = d.push(oms_with_crcs, -60);
+            const auto pushed = d.push(oms_with_crcs, -60, wmbus::air_mode::t1);
             CHECK(pushed.has_value());
             co_await reader->write(part3);
             // Indication: CRC flag + radiolink, WMBUSMSG_IND, 0x2E bytes (no RSSI: off by default), CRC.
@@ -85,7 +88,10 @@ TEST_CASE("dongle: requests split anywhere are answered whole, pushed telegrams 
             // A telegram with a block CRC error is not delivered, as a stick drops it.
             auto broken = oms_with_crcs;
             broken[20] ^= 0x10;
-            CHECK(d.push(broken, -60).error() == wmbus::receiver_errc::bad_crc);
+            CHECK(d.push(broken, -60, wmbus::air_mode::t1).error() == wmbus::receiver_errc::bad_crc);
+            // Sent in C1 to a stick listening in T1: not heard.
+            CHECK(d.push(oms_with_crcs, -60, wmbus::air_mode::c1).error() ==
+                  wmbus::receiver_errc::not_listening);
 
             // A request the reader abandoned half way is dropped after a gap, not glued to the next.
             co_await reader->write(part1);
@@ -105,6 +111,48 @@ TEST_CASE("dongle: requests split anywhere are answered whole, pushed telegrams 
         std::chrono::seconds(20));
     CHECK(done);
     CHECK(ended == transport::errc::closed);
+}
+
+TEST_CASE("dongle: a reader's link mode decides which meters the stick hears") {
+    asio::io_context io{1};
+    auto [reader, stick] = transport::memory_stream::make_pair(io.get_executor(), "im871a");
+    // A scenario of T1 and C1 meters: the stick starts in C1/T1 and hears both.
+    runtime::dongle d(io.get_executor(),
+                      runtime::make_dongle_device(runtime::dongle_kind::im871a, 1,
+                                                  {wmbus::air_mode::t1, wmbus::air_mode::c1}),
+                      *stick);
+    CHECK(d.listening() == "C1/T1");
+    asio::co_spawn(
+        io, [&]() -> asio::awaitable<void> { co_await d.serve(); }, asio::detached);
+    mbus::test::run_async(
+        io,
+        [&]() -> asio::awaitable<void> {
+            CHECK(d.push(oms_with_crcs, -60, wmbus::air_mode::c1).has_value());
+            CHECK(d.push(oms_with_crcs, -60, wmbus::air_mode::t1).has_value());
+            // wmbusmeters' set config for t1 (temporary, link mode 03, RSSI on, timestamp off).
+            co_await reader->write(hex("A5 01 03 06 00 02 03 30 01 00"));
+            co_await transport::sleep_for(20ms);
+            CHECK(d.listening() == "T1");
+            CHECK(d.push(oms_with_crcs, -60, wmbus::air_mode::t1).has_value());
+            CHECK(d.push(oms_with_crcs, -60, wmbus::air_mode::c1).error() ==
+                  wmbus::receiver_errc::not_listening);
+            CHECK(d.stats().pushed == 3);
+            d.stop();
+            co_await transport::sleep_for(10ms);
+        },
+        std::chrono::seconds(20));
+
+    // An AMB8465 for S1 meters starts in S2; S1 mixed with T1 cannot be heard at once: C2/T2-other.
+    auto [r2, s2] = transport::memory_stream::make_pair(io.get_executor(), "amb8465");
+    runtime::dongle amb(io.get_executor(),
+                        runtime::make_dongle_device(runtime::dongle_kind::amb8465, 1, {wmbus::air_mode::s1}),
+                        *s2);
+    CHECK(amb.listening() == "S2");
+    runtime::dongle mixed(io.get_executor(),
+                          runtime::make_dongle_device(runtime::dongle_kind::amb8465, 1,
+                                                      {wmbus::air_mode::s1, wmbus::air_mode::t1}),
+                          *s2);
+    CHECK(mixed.listening() == "C2/T2-other");
 }
 
 TEST_CASE("dongle names") {

@@ -22,6 +22,8 @@ TEST_CASE("receiver errc codes and messages") {
             {receiver_errc::bad_parameters, "request parameters too short or out of range"},
             {receiver_errc::telegram_length, "telegram length does not fit its L field or the frame"},
             {receiver_errc::bad_line, "line is neither rtl_wmbus output nor hex"},
+            {receiver_errc::not_listening,
+             "the receiver does not listen in the mode the telegram was sent in"},
         },
         "unknown receiver error");
 }
