@@ -352,6 +352,7 @@ int run(run_options o) {
                                  scenario::name_of(b.sc.receiver.kind)));
             auto& air = airs.emplace_back(std::make_unique<runtime::wmbus_air>(
                 ex, b.sc.wmbus_meters, b.sc.receiver, [&log](const std::string& line) { log.info(line); }));
+            air->set_clock(b.sc.bus.clock);
             if (b.pty && !(b.sc.receiver.kind == scenario::receiver_kind::rtlwmbus ||
                            b.sc.receiver.kind == scenario::receiver_kind::hex))
                 air->serve(std::unique_ptr<transport::byte_stream>(std::move(b.pty.stream)));
@@ -374,6 +375,7 @@ int run(run_options o) {
             ho.bits_per_char = han_line.bits_per_char();
             ho.faults = b.sc.han_faults;
             ho.seed = b.sc.bus.config.seed;
+            ho.clock = b.sc.bus.clock;
             // Into the transcript as events, as the runner records what it does on its own.
             ho.injected = [&runner](const std::string& what) { runner.announce(what); };
             han_bus.push_back(logs.size() - 1);

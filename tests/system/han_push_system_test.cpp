@@ -4,6 +4,7 @@
 
 #include "support.hpp"
 #include "support/han_reader.hpp"
+#include "support/temp_dir.hpp"
 
 #include <mbus/han/apdu.hpp>
 #include <mbus/han/hdlc.hpp>
@@ -16,7 +17,9 @@
 
 #include <array>
 #include <cmath>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 using namespace mbus;
 using namespace mbus::test;
@@ -223,4 +226,34 @@ TEST_CASE("mbus-sim run han-encrypted.toml pushes general-glo-ciphering that ope
     REQUIRE(counters.size() >= 2);
     for (std::size_t i = 1; i < counters.size(); ++i)
         CHECK(counters[i] == counters[i - 1] + 1);
+}
+
+TEST_CASE("[bus] clock brings the hour: Aidon's hourly list 3 with the meter clock and the registers") {
+    std::ifstream in(std::filesystem::path(MBUS_SOURCE_DIR) / "scenarios" / "han-aidon.toml");
+    std::stringstream text;
+    text << "[bus]\nclock = 2026-12-06T09:59:57\n" << in.rdbuf();
+    const test::temp_scenario sc("han-hourly", text.str());
+    auto sim = start_sim({"run", sc.path().string(), "--tcp", "127.0.0.1:0"});
+    bytes wire;
+    run_system_test([&]() -> asio::awaitable<void> {
+        auto tcp = co_await open_tcp(sim.ready);
+        wire = co_await listen(*tcp, 7s);
+    });
+    stop_sim(sim);
+    const auto h = decode(wire);
+    CHECK(h.bad.empty());
+    const auto clock_code = *han::obis::parse("0.0.1.0.0.255");
+    const auto import_code = *han::obis::parse("1.0.1.8.0.255");
+    std::size_t hourly = 0;
+    for (const auto& l : h.lists) {
+        const auto* clock = l.find(clock_code);
+        const auto* import = l.find(import_code);
+        if (clock == nullptr || import == nullptr) continue;
+        ++hourly;
+        // The list of the hour, stamped at the hour, with the register as it stood then.
+        CHECK_MESSAGE(clock->text().starts_with("2026-12-06T10:00:00"), clock->text());
+        REQUIRE(import->number());
+        CHECK(*import->number() > 0);
+    }
+    CHECK(hourly == 1);
 }

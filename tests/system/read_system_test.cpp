@@ -7,6 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <thread>
+
 using namespace mbus;
 using namespace mbus::test;
 
@@ -148,5 +151,34 @@ TEST_CASE("mbus-sim scan takes one code per --manufacturer, so LINE after it sta
     CHECK(bad.code == 2);
     CHECK_MESSAGE(bad.err.find("--manufacturer wants three letters A-Z, not \"kamx\"") != std::string::npos,
                   bad.err);
+    stop_sim(sim);
+}
+
+TEST_CASE("[bus] clock sets the meters' calendar: a date-time record read across a month end") {
+    // The clock starts at 23:59:54 on 31 January; type F date-times have minutes.
+    const temp_scenario sc("clock", "[bus]\n"
+                                    "name = \"clock\"\n"
+                                    "clock = 2030-01-31T23:59:54\n"
+                                    "[[meter]]\n"
+                                    "name = \"m\"\n"
+                                    "address = 7\n"
+                                    "id = \"00000007\"\n"
+                                    "manufacturer = \"TST\"\n"
+                                    "medium = \"electricity\"\n"
+                                    "[[meter.record]]\n"
+                                    "quantity = \"date_time\"\n"
+                                    "type = \"int32\"\n"
+                                    "value = \"now\"\n");
+    auto sim = start_sim({"run", sc.path().string(), "--tcp", "127.0.0.1:0", "-q"});
+    const auto line = "tcp:" + sim.ready.tcp();
+    const auto started = std::chrono::steady_clock::now();
+    const auto before = read_cli({"7", line});
+    CHECK_MESSAGE(before.code == 0, before.out, before.err);
+    if (std::chrono::steady_clock::now() - started < std::chrono::seconds(5))
+        CHECK_MESSAGE(before.out.find("2030-01-31T23:59") != std::string::npos, before.out);
+    std::this_thread::sleep_until(started + std::chrono::seconds(7));
+    const auto after = read_cli({"7", line});
+    CHECK_MESSAGE(after.code == 0, after.out, after.err);
+    CHECK_MESSAGE(after.out.find("2030-02-01T00:00") != std::string::npos, after.out);
     stop_sim(sim);
 }

@@ -206,8 +206,7 @@ json meter_view(runtime::runner& r, std::size_t i) {
     auto records = json::array();
     if (m.generates()) {
         // records_at advances no state a master sees: a random walk is replayed, a counter computed.
-        const sim::sim_now now{clock::now(), std::chrono::system_clock::now()};
-        auto values = r.bus().at(i).app().records_at(now);
+        auto values = r.bus().at(i).app().records_at(r.now());
         for (std::size_t k = 0; k < values.size() && k < cfg.records.size(); ++k)
             records.push_back(record_view(cfg, bus.at(i).app(), values[k], k));
     }

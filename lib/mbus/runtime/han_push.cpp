@@ -1,4 +1,5 @@
 #include <mbus/runtime/han_push.hpp>
+#include <mbus/runtime/sim_clock.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -35,6 +36,7 @@ struct han_port::state {
     std::uint64_t pushes{0};
     std::uint64_t injected{0};
     std::optional<sim::han_fault_engine> faults;
+    sim_clock calendar;
 
     void drop(const std::shared_ptr<transport::byte_stream>& s, std::string_view why) {
         for (auto it = clients.begin(); it != clients.end(); ++it)
@@ -86,7 +88,7 @@ struct han_port::state {
             timer->expires_at(m.next_due());
             co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
             if (st->stopped) break;
-            const auto due = m.poll({clock::now(), std::chrono::system_clock::now()});
+            const auto due = m.poll(st->calendar.now());
             if (!due) {
                 st->log(fmt::format("{}: cannot build its list: {}", m.config().name, due.error().message()));
                 continue;
@@ -164,7 +166,8 @@ han_port::han_port(const asio::any_io_executor& ex, std::vector<sim::han_meter_c
     s_->ex = ex;
     s_->log = std::move(log);
     s_->o = o;
-    const sim::sim_now now{clock::now(), std::chrono::system_clock::now()};
+    s_->calendar = sim_clock(s_->o.clock, clock::now());
+    const auto now = s_->calendar.now();
     std::vector<std::string> names;
     for (auto& c : meters) {
         names.push_back(c.name);

@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,8 @@ struct han_port_options {
     std::vector<sim::han_fault_spec> faults;
     std::uint64_t seed{0};
     std::function<void(const std::string&)> injected;
+    // The meters' clock at the start ([bus] clock); unset: the machine's.
+    std::optional<wall_time> clock;
 };
 
 class han_port {

@@ -29,8 +29,8 @@ runner_options with_timing(runner_options o, scenario::timing_mode t) {
 runner::state::state(const asio::any_io_executor& e, const scenario::scenario& sc, runner_options o)
     : ex(e), settings(sc.bus), name(bus_name(sc)), options(with_timing(o, sc.bus.timing)), bus(sc.bus.config),
       wake(e), reply_timer(e), duration_timer(e), idle_timer(e), timeline_timer(e), started(clock::now()),
-      started_wall(std::chrono::system_clock::now()), last_input(started), tl(sc.events, started),
-      scenario_events(sc.events) {
+      started_wall(std::chrono::system_clock::now()), calendar(sc.bus.clock, started), last_input(started),
+      tl(sc.events, started), scenario_events(sc.events) {
     bus.reserve(sc.meters.size());
     meter_names.reserve(sc.meters.size());
     for (const auto& m : sc.meters) {
@@ -201,7 +201,7 @@ std::vector<sim::fault_spec> runner::faults() const {
 }
 
 std::string runner::fire(const sim::timeline_event& e) {
-    const sim::sim_now now{clock::now(), std::chrono::system_clock::now()};
+    const auto now = s_->calendar.now();
     auto what = sim::timeline::apply_now(e, now, s_->bus, s_->faults.get());
     s_->notice(harness::record_kind::event, 0, now.mono, what, "event: " + what);
     return what;
@@ -234,6 +234,7 @@ const harness::counters& runner::kind_counters() const { return s_->kinds; }
 const stats& runner::counters() const { return s_->counters; }
 duration runner::elapsed() const { return clock::now() - s_->started; }
 time_point runner::started() const { return s_->started; }
+sim::sim_now runner::now() const { return s_->calendar.now(); }
 sim::bus& runner::bus() { return s_->bus; }
 const scenario::bus_settings& runner::settings() const { return s_->settings; }
 const std::string& runner::name() const { return s_->name; }

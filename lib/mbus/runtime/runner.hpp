@@ -43,6 +43,7 @@
 #include <mbus/runtime/stats.hpp>
 #include <mbus/scenario/scenario.hpp>
 #include <mbus/sim/bus.hpp>
+#include <mbus/sim/now.hpp>
 #include <mbus/transport/byte_stream.hpp>
 
 namespace mbus::runtime {
@@ -154,6 +155,8 @@ class runner {
     const stats& counters() const;
     duration elapsed() const;
     time_point started() const;
+    // Now on the meters' clocks: steady, and the calendar ([bus] clock, else the machine's).
+    sim::sim_now now() const;
     sim::bus& bus();
     const scenario::bus_settings& settings() const;
     const std::string& name() const; // the bus name, else the scenario file's stem

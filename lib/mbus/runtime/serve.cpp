@@ -40,7 +40,7 @@ asio::awaitable<void> runner::state::drain() {
 }
 
 asio::awaitable<void> runner::state::serve(request req) {
-    const sim::sim_now now{clock::now(), std::chrono::system_clock::now()};
+    const auto now = calendar.now();
     apply_timeline(now);
     ++counters.requests;
     const unsigned id = req.from->id;

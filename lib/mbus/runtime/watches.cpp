@@ -17,7 +17,7 @@ asio::awaitable<void> runner::state::timeline_watch(std::shared_ptr<state> st) {
         if (st->stopped) break;
         const auto now = clock::now();
         if (now < *next) continue; // woken early: the expiry moved or the wait was cancelled
-        st->apply_timeline({now, std::chrono::system_clock::now()});
+        st->apply_timeline(st->calendar.at(now));
         if (st->tl.next_time() == next) {
             // Due and still not carried out: waiting again would spin.
             const std::string what = "timeline: an event due now was not carried out";

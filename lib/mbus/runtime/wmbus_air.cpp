@@ -1,6 +1,7 @@
 #include <mbus/runtime/wmbus_air.hpp>
 
 #include <mbus/runtime/dongle.hpp>
+#include <mbus/runtime/sim_clock.hpp>
 #include <mbus/sim/wmbus_meter.hpp>
 #include <mbus/wmbus/im871a.hpp>
 #include <mbus/wmbus/receiver_errc.hpp>
@@ -45,6 +46,8 @@ struct wmbus_air::state {
     std::list<asio::steady_timer> timers;
     bool stopped{false};
     std::uint64_t sent{0};
+    std::optional<wall_time> clock_start;
+    sim_clock calendar;
 
     void hear(const sim::wmbus_meter& m, const sim::wmbus_transmission& t) {
         ++sent;
@@ -86,7 +89,7 @@ asio::awaitable<void> transmit_loop(std::shared_ptr<wmbus_air::state> s, sim::wm
         timer.expires_at(m.next_due());
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
         if (s->stopped) break;
-        const sim::sim_now now{clock::now(), std::chrono::system_clock::now()};
+        const auto now = s->calendar.now();
         // A machine that slept does not make the meter send its missed transmissions in a burst.
         while (m.next_due() + std::chrono::seconds{60} < now.mono)
             (void)m.transmit(now);
@@ -118,7 +121,8 @@ wmbus_air::~wmbus_air() { stop(); }
 
 namespace {
 void start_meters(const std::shared_ptr<wmbus_air::state>& s) {
-    const sim::sim_now start{clock::now(), std::chrono::system_clock::now()};
+    s->calendar = sim_clock(s->clock_start, clock::now());
+    const auto start = s->calendar.now();
     for (const auto& c : s->configs) {
         auto& timer = s->timers.emplace_back(s->ex);
         asio::co_spawn(s->ex, transmit_loop(s, sim::wmbus_meter(c, start), timer), asio::detached);
@@ -140,6 +144,8 @@ void wmbus_air::serve(std::unique_ptr<transport::byte_stream> stream) {
     asio::co_spawn(s_->ex, serve_loop(s_), asio::detached);
     start_meters(s_);
 }
+
+void wmbus_air::set_clock(std::optional<wall_time> start) { s_->clock_start = start; }
 
 void wmbus_air::print_to(std::ostream& out) {
     s_->out = &out;

@@ -11,11 +11,13 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <mbus/core/time.hpp>
 #include <mbus/scenario/scenario.hpp>
 #include <mbus/transport/byte_stream.hpp>
 
@@ -30,6 +32,8 @@ class wmbus_air {
     wmbus_air& operator=(const wmbus_air&) = delete;
     ~wmbus_air();
 
+    // The meters' clock at the start ([bus] clock), before serve() or print_to(); unset: the machine's.
+    void set_clock(std::optional<wall_time> start);
     // A stick (im871a, amb8465) on `s`; the meters start transmitting now.
     void serve(std::unique_ptr<transport::byte_stream> s);
     // Text lines (rtlwmbus, hex) on `out`, which must outlive the air; the meters start now.

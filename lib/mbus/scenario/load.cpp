@@ -33,7 +33,7 @@ bus_settings read_bus(detail::sink& s, const toml::node* n, const std::string& s
     const detail::layers l{*t};
     l.unknown_keys(s, "bus",
                    {"name", "baud", "timing", "response_delay_ms", "seed", "strict_baud", "collision",
-                    "collision_fill", "echo"});
+                    "collision_fill", "echo", "clock"});
     if (const auto* x = t->get("name")) b.name = detail::read_string(s, *x, "bus.name").value_or(b.name);
     if (const auto* x = t->get("baud")) {
         if (const auto v = detail::read_integer(s, *x, "bus.baud", 0, 1'000'000); v && detail::valid_baud(*v))
@@ -52,6 +52,8 @@ bus_settings read_bus(detail::sink& s, const toml::node* n, const std::string& s
     if (const auto* x = t->get("seed"))
         b.config.seed = static_cast<std::uint64_t>(
             detail::read_integer(s, *x, "bus.seed", 0, std::numeric_limits<std::int64_t>::max()).value_or(0));
+    if (const auto* x = t->get("clock"))
+        b.clock = detail::read_wall_time(s, *x, "bus.clock", "the meters' clock at the start");
     if (const auto* x = t->get("strict_baud"))
         b.config.strict_baud = detail::read_bool(s, *x, "bus.strict_baud").value_or(false);
     if (const auto* x = t->get("collision"))

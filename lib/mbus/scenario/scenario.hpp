@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ struct bus_settings {
     unsigned baud{2400};
     timing_mode timing{timing_mode::fast};
     sim::bus_config config; // strict baud checking, response delay range, seed
+    // [bus] clock: the meters' calendar clock at the start (it then runs with the real one); unset:
+    // the machine's clock. For month-end, midnight and hourly-list cases without waiting for them.
+    std::optional<wall_time> clock;
     friend bool operator==(const bus_settings&, const bus_settings&) = default;
 };
 

@@ -127,6 +127,23 @@ TEST_CASE("diagnostic for a baud rate that M-Bus does not have") {
         "19200, 38400)");
 }
 
+TEST_CASE("[bus] clock: a TOML date-time, with or without an offset; anything else is named") {
+    const auto r =
+        load_string("[bus]\nclock = 2030-01-31T23:59:54\n" + meter_with(volume_record), "plant.toml");
+    REQUIRE(r);
+    using namespace std::chrono;
+    CHECK(r.value->bus.clock == sys_days{year{2030} / 1 / 31} + hours{23} + minutes{59} + seconds{54});
+    const auto z =
+        load_string("[bus]\nclock = 2030-01-31T23:59:54+01:00\n" + meter_with(volume_record), "plant.toml");
+    REQUIRE(z);
+    CHECK(z.value->bus.clock == sys_days{year{2030} / 1 / 31} + hours{22} + minutes{59} + seconds{54});
+    CHECK_FALSE(load_string(meter_with(volume_record), "plant.toml").value->bus.clock);
+    CHECK(
+        only_error("[bus]\nclock = \"tomorrow\"\n" + meter_with(volume_record)) ==
+        "plant.toml:2:9: bus.clock: expected a TOML date-time such as 2000-01-01T00:00:00 (the meters' clock "
+        "at the start)");
+}
+
 TEST_CASE("diagnostic for a response delay outside the answer window") {
     CHECK(only_error("[bus]\nresponse_delay_ms = [500, 900]\n" + meter_with(volume_record)) ==
           "plant.toml:2:21: bus.response_delay_ms: 500 ms .. 900 ms lies outside the EN 13757-2 answer "

@@ -57,7 +57,7 @@ const sim::spec_record& spec_of(const sim::meter_config& m, std::size_t i = 0) {
 TEST_CASE("bus settings and their defaults") {
     const auto dflt = load_string(identity + "[[meter.record]]\nraw = \"2F\"\n", "site/plant.toml");
     REQUIRE_MESSAGE(dflt, dflt);
-    CHECK(dflt.value->bus == bus_settings{"plant", 2400, timing_mode::fast, sim::bus_config{}});
+    CHECK(dflt.value->bus == bus_settings{"plant", 2400, timing_mode::fast, sim::bus_config{}, std::nullopt});
 
     const auto r =
         load_string("[bus]\nname = \"b\"\nbaud = 9600\ntiming = \"realistic\"\nresponse_delay_ms = 3\n"
@@ -66,7 +66,7 @@ TEST_CASE("bus settings and their defaults") {
                     "plant.toml");
     REQUIRE_MESSAGE(r, r);
     CHECK(r.value->bus == bus_settings{"b", 9600, timing_mode::realistic,
-                                       sim::bus_config{true, sim::delay_range{3ms, 3ms}, 99}});
+                                       sim::bus_config{true, sim::delay_range{3ms, 3ms}, 99}, std::nullopt});
     // A meter runs at the bus rate unless it names its own.
     CHECK(r.value->meters[0].baud == 9600);
 }

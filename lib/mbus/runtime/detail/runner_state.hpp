@@ -4,6 +4,7 @@
 
 #include <mbus/link/stream_parser.hpp>
 #include <mbus/runtime/runner.hpp>
+#include <mbus/runtime/sim_clock.hpp>
 #include <mbus/sim/fault.hpp>
 #include <mbus/sim/timeline.hpp>
 
@@ -80,6 +81,7 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
 
     time_point started;
     wall_time started_wall;
+    sim_clock calendar; // the meters' wall time ([bus] clock)
     time_point last_input;
     bool stopped{false};
     std::string reason;

@@ -359,24 +359,8 @@ void read_han_params(sink& s, const toml::table& t, const std::string& path, sim
             [&](hf::reboot& p) {
                 const auto* n = t.get("clock");
                 if (n == nullptr) return;
-                const auto* dt = n->as_date_time();
-                const auto* ld = n->as_date();
-                if (dt == nullptr && ld == nullptr) {
-                    s.error(*n, at("clock"),
-                            "expected a TOML date-time such as 2000-01-01T00:00:00 (the meter's clock "
-                            "after the reboot)");
-                    return;
-                }
-                const toml::date d = dt != nullptr ? dt->get().date : ld->get();
-                const toml::time tm = dt != nullptr ? dt->get().time : toml::time{};
-                const std::chrono::year_month_day ymd{std::chrono::year{d.year}, std::chrono::month{d.month},
-                                                      std::chrono::day{d.day}};
-                if (!ymd.ok()) {
-                    s.error(*n, at("clock"), "not a calendar date");
-                    return;
-                }
-                p.clock = std::chrono::sys_days{ymd} + std::chrono::hours{tm.hour} +
-                          std::chrono::minutes{tm.minute} + std::chrono::seconds{tm.second};
+                if (const auto c = read_wall_time(s, *n, at("clock"), "the meter's clock after the reboot"))
+                    p.clock = *c;
             },
             [&](hf::unknown_obis& p) {
                 if (const auto* n = t.get("obis"))

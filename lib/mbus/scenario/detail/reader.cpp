@@ -119,6 +119,28 @@ std::optional<bool> read_bool(sink& s, const toml::node& n, const std::string& p
     return std::nullopt;
 }
 
+std::optional<wall_time> read_wall_time(sink& s, const toml::node& n, const std::string& path,
+                                        std::string_view what) {
+    const auto* dt = n.as_date_time();
+    const auto* ld = n.as_date();
+    if (dt == nullptr && ld == nullptr) {
+        s.error(n, path, fmt::format("expected a TOML date-time such as 2000-01-01T00:00:00 ({})", what));
+        return std::nullopt;
+    }
+    const toml::date d = dt != nullptr ? dt->get().date : ld->get();
+    const toml::time tm = dt != nullptr ? dt->get().time : toml::time{};
+    const std::chrono::year_month_day ymd{std::chrono::year{d.year}, std::chrono::month{d.month},
+                                          std::chrono::day{d.day}};
+    if (!ymd.ok()) {
+        s.error(n, path, "not a calendar date");
+        return std::nullopt;
+    }
+    wall_time t = std::chrono::sys_days{ymd} + std::chrono::hours{tm.hour} + std::chrono::minutes{tm.minute} +
+                  std::chrono::seconds{tm.second} + std::chrono::nanoseconds{tm.nanosecond};
+    if (dt != nullptr && dt->get().offset) t -= std::chrono::minutes{dt->get().offset->minutes};
+    return t;
+}
+
 const toml::table* read_table(sink& s, const toml::node& n, const std::string& path) {
     if (const auto* t = n.as_table()) return t;
     wrong_type(s, n, path, "a table");

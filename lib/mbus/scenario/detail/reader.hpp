@@ -14,6 +14,7 @@
 #include <vector>
 
 #include <mbus/core/bytes.hpp>
+#include <mbus/core/time.hpp>
 #include <mbus/scenario/diagnostic.hpp>
 #include <mbus/sim/value_source.hpp>
 
@@ -82,6 +83,10 @@ const toml::array* read_array(sink& s, const toml::node& n, const std::string& p
 std::optional<bytes> read_hex(sink& s, const toml::node& n, const std::string& path);
 // "10s", "1.5h", "30min", "500ms", "2d", "1h30min", a unit alone ("h" = one hour), or a number of seconds.
 std::optional<sim::seconds_d> read_duration(sink& s, const toml::node& n, const std::string& path);
+// A TOML date-time or date (2026-12-31T23:59:30, 2026-12-31), its offset if any applied, as a
+// wall time; `what` says what it is for in the error ("the meter's clock after the reboot").
+std::optional<wall_time> read_wall_time(sink& s, const toml::node& n, const std::string& path,
+                                        std::string_view what);
 // One of `names` (case-blind); the index into `names`.
 std::optional<std::size_t> read_choice(sink& s, const toml::node& n, const std::string& path,
                                        std::initializer_list<std::string_view> names);
