@@ -93,7 +93,7 @@ void check_replayed(const std::vector<timed_frame>& recorded, const std::vector<
     for (std::size_t j = 0; j < heard.size(); ++j) {
         const auto k = (*first + j) % recorded.size();
         CHECK(heard[j].data == recorded[k].data);
-        same += heard[j].data == recorded[k].data ? 1 : 0;
+        if (heard[j].data == recorded[k].data) ++same;
         if (j == 0 || k == 0) continue; // across a pass the gap is the loop's, not a recorded one
         const double want = (recorded[k].at - recorded[k - 1].at) / speed;
         const double got = heard[j].at - heard[j - 1].at;
