@@ -158,9 +158,8 @@ load_result from_text(std::string_view text, const std::string& shown) {
         for (std::size_t i = 0; i < sc.han_meters.size(); ++i)
             if (sc.han_meters[i].name.empty()) sc.han_meters[i].name = fmt::format("han{}", i + 1);
     } else if (mn == nullptr) {
-        s.error(
-            *root, {},
-            "no meters: add at least one [[meter]] (or [[han_meter]], [[wmbus_meter]] or [[replay]]) table");
+        s.error(*root, {},
+                "no meters: add at least one [[meter]] (or [[han_meter]], or [[wmbus_meter]]) table");
     } else {
         detail::for_each_top_table(
             s, mn, "meter", "meter", [&](const toml::table& t, const std::string& path, std::size_t i) {
