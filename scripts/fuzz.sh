@@ -35,7 +35,7 @@ fi
 
 # Seeds, one folder per kind of input.
 seeds=$build/seeds
-rm -rf "$seeds" && mkdir -p "$seeds"/{frames,hex,scenario,transcript,none,body,han,wmbus}
+rm -rf "$seeds" && mkdir -p "$seeds"/{frames,hex,scenario,transcript,none,body,han,wmbus,capture}
 if [ -d "$corpus/libmbus" ]; then
     python3 scripts/hex2bin.py "$corpus/libmbus" "$seeds/frames"
     find "$corpus/libmbus" -name '*.hex' -exec cp {} "$seeds/hex/" \;
@@ -48,6 +48,7 @@ for e in json.load(open(sys.argv[1])): pathlib.Path(sys.argv[2], e["name"]).writ
         "$corpus/han/frames.json" "$seeds/han"
 fi
 cp scenarios/*.toml "$seeds/scenario/"
+cp scenarios/captures/*.cap "$seeds/capture/"
 for m in scenarios/models/*.toml; do cp "$m" "$seeds/scenario/model-$(basename "$m")"; done
 printf '%s\n' '{"t":1.234,"wall":"2026-11-21T12:00:00.123Z","session":1,"kind":"request","request":"REQ_UD2","hex":"105B035E16","summary":"REQ_UD2 a=3 fcb=0","line_baud":2400}' \
     >"$seeds/transcript/request.json"
@@ -76,6 +77,7 @@ seeds_for() {
     fuzz_control_body) echo "$seeds/body" ;;
     fuzz_han_decode) echo "$seeds/han" ;;
     fuzz_wmbus_decode) echo "$seeds/wmbus" ;;
+    fuzz_capture_read) echo "$seeds/capture" ;;
     *) echo "$seeds/frames" ;;
     esac
 }

@@ -31,7 +31,12 @@ int check(const std::vector<std::string>& files) {
             std::cout << fmt::format("{}: ok, {} heard through one {} receiver\n", file,
                                      count(r.value->wmbus_meters.size(), "wireless meter"),
                                      scenario::name_of(r.value->receiver.kind));
-        else if (r && !r.value->han_meters.empty())
+        else if (r && !r.value->replays.empty()) {
+            const auto& p = r.value->replays.front();
+            std::cout << fmt::format("{}: ok, replay {} of {} ({}, {}, {} bytes)\n", file, p.name, p.file,
+                                     capture::name_of(p.format), count(p.chunks.size(), "chunk"),
+                                     capture::total_bytes(p));
+        } else if (r && !r.value->han_meters.empty())
             std::cout << fmt::format("{}: ok, {} on one HAN port\n", file,
                                      count(r.value->han_meters.size(), "HAN meter"));
         else if (r)

@@ -173,7 +173,9 @@ struct bus_setup {
 int open_bus(const run_options& o, bus_setup& b, std::size_t i, std::size_t buses,
              const asio::any_io_executor& ex) {
     b.name = scenario_name(b.sc);
-    b.ready.meters = b.sc.han_meters.empty() ? b.sc.meters.size() : b.sc.han_meters.size();
+    b.ready.meters = !b.sc.replays.empty()     ? b.sc.replays.size()
+                     : b.sc.han_meters.empty() ? b.sc.meters.size()
+                                               : b.sc.han_meters.size();
     b.ready.scenario = b.name;
     // Wireless meters: a stick on the pty, or text lines on stdout (a pty only when asked for).
     const bool wireless = !b.sc.wmbus_meters.empty();
@@ -328,6 +330,7 @@ int run(run_options o) {
     // After the fleet, which stops them, and the logs they write to: they go first.
     std::vector<std::unique_ptr<runtime::han_port>> han_ports;
     std::vector<std::size_t> han_bus; // the bus of each HAN port
+    std::vector<bool> han_replay;     // whether it sends a replay (its pushes are chunks)
     std::vector<std::unique_ptr<runtime::wmbus_air>> airs;
     logs.reserve(n);
     for (auto& b : buses) {
@@ -360,6 +363,25 @@ int run(run_options o) {
                 air->print_to(std::cout);
             continue;
         }
+        if (!b.sc.replays.empty()) {
+            // A replay goes out as a HAN meter's pushes do, on the same port.
+            const auto& r = b.sc.replays.front();
+            log.info(fmt::format("scenario {} ({}): replay {} of {} ({}, {} chunks, {} bytes), speed {}{}",
+                                 b.name, b.sc.source.string(), r.name, r.file, capture::name_of(r.format),
+                                 r.chunks.size(), capture::total_bytes(r), r.speed,
+                                 r.loop ? ", looping" : ""));
+            han_bus.push_back(logs.size() - 1);
+            han_replay.push_back(true);
+            auto& port = han_ports.emplace_back(std::make_unique<runtime::han_port>(
+                ex, r, [&log](const std::string& line) { log.info(line); }));
+            if (b.pty) port->add(std::unique_ptr<transport::byte_stream>(std::move(b.pty.stream)));
+            if (b.tcp) {
+                log.info(fmt::format("listening on {}", b.tcp->describe()));
+                port->add(std::unique_ptr<transport::listener>(std::move(b.tcp.stream)));
+            }
+            if (b.serial) port->add(std::unique_ptr<transport::byte_stream>(std::move(b.serial.stream)));
+            continue;
+        }
         if (!b.sc.han_meters.empty()) {
             // A HAN port: the meter pushes, nobody asks; the runner (no M-Bus meters) keeps the stop
             // conditions and the summary.
@@ -379,6 +401,7 @@ int run(run_options o) {
             // Into the transcript as events, as the runner records what it does on its own.
             ho.injected = [&runner](const std::string& what) { runner.announce(what); };
             han_bus.push_back(logs.size() - 1);
+            han_replay.push_back(false);
             auto& port = han_ports.emplace_back(std::make_unique<runtime::han_port>(
                 ex, b.sc.han_meters, [&log](const std::string& line) { log.info(line); }, std::move(ho)));
             if (b.pty) port->add(std::unique_ptr<transport::byte_stream>(std::move(b.pty.stream)));
@@ -473,7 +496,9 @@ int run(run_options o) {
                         runner.elapsed());
         logs[i].kinds(runner.kind_counters());
         for (std::size_t h = 0; h < han_ports.size(); ++h)
-            if (han_bus[h] == i)
+            if (han_bus[h] == i && han_replay[h])
+                logs[i].info(fmt::format("replayed chunks: {}", han_ports[h]->pushes()));
+            else if (han_bus[h] == i)
                 logs[i].info(fmt::format("HAN pushes: {}, faults injected: {}", han_ports[h]->pushes(),
                                          han_ports[h]->injected()));
         if (b.transcript && !b.transcript->good()) logs[i].error("the transcript could not be written whole");

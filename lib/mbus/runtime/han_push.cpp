@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <optional>
@@ -48,6 +49,21 @@ struct han_port::state {
             }
     }
 
+    // Bytes to every client at once.
+    static asio::awaitable<void> write_all(std::shared_ptr<state> st, bytes_view part) {
+        auto targets = st->clients; // a client may go while we write
+        for (auto& c : targets) {
+            // A pty nobody reads fills up: its bytes are lost as on a line, without holding the
+            // schedule (a few character times), where a TCP client gets the write timeout.
+            const auto limit = c.fixed ? std::chrono::duration_cast<duration>(std::chrono::milliseconds{50})
+                                       : st->o.write_timeout;
+            const auto ok = co_await transport::with_timeout(c.stream->write(part), limit);
+            if (!ok || *ok) {
+                if (!c.fixed) st->drop(c.stream, ok ? ok->message() : "stalled");
+            }
+        }
+    }
+
     // The bytes of one push to every client, a few characters at a time at the line rate.
     static asio::awaitable<void> write_paced(std::shared_ptr<state> st, bytes wire) {
         const double char_s = static_cast<double>(st->o.bits_per_char) / static_cast<double>(st->o.baud);
@@ -57,19 +73,33 @@ struct han_port::state {
             const auto due = start + std::chrono::duration_cast<duration>(
                                          std::chrono::duration<double>(char_s * static_cast<double>(at)));
             if (due > clock::now()) co_await transport::sleep_for(due - clock::now());
-            const bytes_view part = bytes_view(wire).subspan(at, std::min(chunk, wire.size() - at));
-            auto targets = st->clients; // a client may go while we write
-            for (auto& c : targets) {
-                // A pty nobody reads fills up: its bytes are lost as on a line, without holding the
-                // schedule (a few character times), where a TCP client gets the write timeout.
-                const auto limit = c.fixed
-                                       ? std::chrono::duration_cast<duration>(std::chrono::milliseconds{50})
-                                       : st->o.write_timeout;
-                const auto ok = co_await transport::with_timeout(c.stream->write(part), limit);
-                if (!ok || *ok) {
-                    if (!c.fixed) st->drop(c.stream, ok ? ok->message() : "stalled");
-                }
+            co_await write_all(st, bytes_view(wire).subspan(at, std::min(chunk, wire.size() - at)));
+        }
+    }
+
+    // A replay: each chunk whole at its time from the start of its pass (the capture's own pace,
+    // scaled by the speed), pass after pass when it loops. Deadlines from the start, not from the last
+    // write, so that a slow write does not stretch the replay.
+    static asio::awaitable<void> replay_loop(std::shared_ptr<state> st, capture::replay_config r) {
+        auto timer = std::make_shared<asio::steady_timer>(st->ex);
+        st->timers.push_back(timer);
+        const auto at = capture::offsets(r);
+        const auto per = capture::scaled(r, capture::period(r));
+        auto pass_start = clock::now();
+        for (std::uint64_t pass = 1; !st->stopped; ++pass) {
+            for (std::size_t i = 0; i < r.chunks.size() && !st->stopped; ++i) {
+                timer->expires_at(pass_start + capture::scaled(r, at[i]));
+                co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+                if (st->stopped) co_return;
+                ++st->pushes;
+                co_await write_all(st, r.chunks[i].data);
             }
+            st->log(fmt::format("{}: pass {} done, {} chunks ({} bytes) to {} reader{}", r.name, pass,
+                                r.chunks.size(), capture::total_bytes(r), st->clients.size(),
+                                st->clients.size() == 1 ? "" : "s"));
+            if (!r.loop) co_return;
+            // A capture shorter than a timer tick still waits a little between passes.
+            pass_start += std::max<duration>(per, std::chrono::milliseconds{1});
         }
     }
 
@@ -177,6 +207,15 @@ han_port::han_port(const asio::any_io_executor& ex, std::vector<sim::han_meter_c
         s_->faults.emplace(std::move(s_->o.faults), std::move(names), s_->o.seed, now.mono);
     for (std::size_t i = 0; i < s_->meters.size(); ++i)
         asio::co_spawn(ex, state::meter_loop(s_, i), asio::detached);
+}
+
+han_port::han_port(const asio::any_io_executor& ex, capture::replay_config replay,
+                   std::function<void(std::string)> log, han_port_options o)
+    : s_(std::make_shared<state>()) {
+    s_->ex = ex;
+    s_->log = std::move(log);
+    s_->o = std::move(o);
+    asio::co_spawn(ex, state::replay_loop(s_, std::move(replay)), asio::detached);
 }
 
 han_port::~han_port() { stop(); }

@@ -9,6 +9,9 @@
 // Faults: the engine decides for each push which faults fire (pure, sim/han_fault.hpp); the port
 // writes what they make of it, after their delay, and reboots or shifts the meter's clock after it.
 //
+// A replay (capture/replay.hpp) goes out the same way in place of a meter: its chunks to every
+// stream at their times, whole, as captured.
+//
 // A line does not buffer: a pty or serial device that cannot take bytes within a few character times
 // loses them (nobody listening), and stays; a TCP client that stalls past the write timeout is closed.
 
@@ -20,6 +23,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
+#include <mbus/capture/replay.hpp>
 #include <mbus/core/time.hpp>
 #include <mbus/sim/han_fault.hpp>
 #include <mbus/sim/han_meter.hpp>
@@ -46,6 +50,9 @@ class han_port {
     // `log` gets one line per push and per client that comes or goes.
     han_port(const boost::asio::any_io_executor& ex, std::vector<sim::han_meter_config> meters,
              std::function<void(std::string)> log, han_port_options o = {});
+    // A replay's chunks instead of a meter's pushes (faults are not applied to them).
+    han_port(const boost::asio::any_io_executor& ex, capture::replay_config replay,
+             std::function<void(std::string)> log, han_port_options o = {});
     han_port(const han_port&) = delete;
     han_port& operator=(const han_port&) = delete;
     ~han_port();
@@ -54,7 +61,7 @@ class han_port {
     void add(std::unique_ptr<transport::listener> l);    // each accepted client, until it goes
     void stop();
 
-    std::uint64_t pushes() const;   // pushes made, sent or not
+    std::uint64_t pushes() const;   // pushes made, sent or not (replays: chunks sent)
     std::uint64_t injected() const; // faults injected into them
 
   private:

@@ -1,5 +1,6 @@
 #include <mbus/scenario/detail/han_tables.hpp>
 #include <mbus/scenario/detail/harness_tables.hpp>
+#include <mbus/scenario/detail/replay_tables.hpp>
 #include <mbus/scenario/detail/suggest.hpp>
 #include <mbus/scenario/detail/table_array.hpp>
 #include <mbus/scenario/detail/tables.hpp>
@@ -21,8 +22,8 @@ namespace {
 
 using detail::child;
 
-const std::vector<std::string_view> top_keys{"bus",   "meter",  "han_meter",   "fault",
-                                             "event", "expect", "wmbus_meter", "receiver"};
+const std::vector<std::string_view> top_keys{"bus",    "meter",       "han_meter", "fault", "event",
+                                             "expect", "wmbus_meter", "receiver",  "replay"};
 
 bus_settings read_bus(detail::sink& s, const toml::node* n, const std::string& shown) {
     bus_settings b;
@@ -101,10 +102,28 @@ load_result from_text(std::string_view text, const std::string& shown) {
     const auto* mn = root->get("meter");
     const auto* hn = root->get("han_meter");
     const auto* wn = root->get("wmbus_meter");
+    const auto* rn = root->get("replay");
     if (wn == nullptr && root->get("receiver") != nullptr)
         s.error(*root->get("receiver"), "receiver",
                 "a [receiver] hears [[wmbus_meter]]s: this scenario has none");
-    if (wn != nullptr && (mn != nullptr || hn != nullptr)) {
+    if (rn != nullptr && (mn != nullptr || hn != nullptr || wn != nullptr)) {
+        s.error(
+            *rn, "replay",
+            "a scenario has [[replay]]s (captured bytes sent again on a line of their own) or meters, not "
+            "both: put them in two scenarios");
+    } else if (rn != nullptr) {
+        detail::for_each_top_table(s, rn, "replay", "replay",
+                                   [&](const toml::table& t, const std::string& path, std::size_t) {
+                                       if (auto r = detail::parse_replay(s, t, path, shown, sc.bus.baud))
+                                           sc.replays.push_back(std::move(*r));
+                                   });
+        if (sc.replays.size() > 1)
+            s.error(*rn, "replay",
+                    fmt::format("{} replays: a line carries one capture (give each its own scenario)",
+                                sc.replays.size()));
+        for (std::size_t i = 0; i < sc.replays.size(); ++i)
+            if (sc.replays[i].name.empty()) sc.replays[i].name = fmt::format("replay{}", i + 1);
+    } else if (wn != nullptr && (mn != nullptr || hn != nullptr)) {
         s.error(*wn, "wmbus_meter",
                 "a scenario has [[wmbus_meter]]s (radio, heard through a [receiver]) or wired meters, not "
                 "both: put them in two scenarios");
@@ -214,6 +233,12 @@ std::ostream& operator<<(std::ostream& os, const load_result& r) {
     if (r.value && !r.value->wmbus_meters.empty())
         return os << r.value->source.string() << ": ok, " << r.value->wmbus_meters.size()
                   << " wireless meters, receiver " << name_of(r.value->receiver.kind);
+    if (r.value && !r.value->replays.empty()) {
+        const auto& p = r.value->replays.front();
+        return os << r.value->source.string() << ": ok, replay " << p.name << " ("
+                  << capture::name_of(p.format) << ", " << p.chunks.size() << " chunks, "
+                  << capture::total_bytes(p) << " bytes)";
+    }
     if (r.value && !r.value->han_meters.empty())
         return os << r.value->source.string() << ": ok, " << r.value->han_meters.size() << " HAN meters";
     if (r.value) return os << r.value->source.string() << ": ok, " << r.value->meters.size() << " meters";

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <mbus/capture/replay.hpp>
 #include <mbus/harness/expect.hpp>
 #include <mbus/sim/bus.hpp>
 #include <mbus/sim/fault.hpp>
@@ -69,6 +70,8 @@ struct scenario {
     // their own (radio, not the wired bus).
     std::vector<sim::wmbus_meter_config> wmbus_meters;
     receiver_settings receiver;
+    // [[replay]]: captured bytes sent again, as a meter pushes, on a line of their own (one per scenario).
+    std::vector<capture::replay_config> replays;
     friend bool operator==(const scenario&, const scenario&) = default;
 };
 

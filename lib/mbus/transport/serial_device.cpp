@@ -31,9 +31,9 @@ carrier carrier_of(int fd) {
 } // namespace
 
 serial_device::serial_device(asio::posix::stream_descriptor fd, std::string device, unsigned baud,
-                             bool parity_applied, carrier kind)
+                             bool parity_applied, carrier kind, parity p)
     : fd_(std::move(fd)), device_(std::move(device)), baud_(baud), parity_applied_(parity_applied),
-      carrier_(kind) {}
+      carrier_(kind), parity_(p) {}
 
 serial_device::~serial_device() { close(); }
 
@@ -50,8 +50,9 @@ std::optional<std::size_t> serial_device::try_read(std::span<byte> buf) {
 }
 
 std::string serial_device::describe() const {
-    return fmt::format("serial {} {} 8E1{}", device_, baud_,
-                       parity_applied_ ? "" : " (the device ignores parity)");
+    const char p = parity_ == parity::even ? 'E' : parity_ == parity::odd ? 'O' : 'N';
+    return fmt::format("serial {} {} 8{}1{}", device_, baud_, p,
+                       parity_applied_ || parity_ == parity::none ? "" : " (the device ignores parity)");
 }
 
 void serial_device::close() {
@@ -60,7 +61,7 @@ void serial_device::close() {
 }
 
 open_result<serial_device> open_serial_device(const asio::any_io_executor& ex, const std::string& device,
-                                              unsigned baud) {
+                                              unsigned baud, parity p) {
     using result_type = open_result<serial_device>;
     auto fail = [](std::error_code ec, std::string message) {
         return result_type{nullptr, ec, std::move(message)};
@@ -72,7 +73,9 @@ open_result<serial_device> open_serial_device(const asio::any_io_executor& ex, c
     const int fd = desc.native_handle();
     // No INPCK: a character with a parity error still arrives, so that a collision shows as
     // garbled bytes instead of silence.
-    t.c_cflag |= PARENB;
+    t.c_cflag &= ~static_cast<tcflag_t>(PARODD);
+    if (p != parity::none) t.c_cflag |= PARENB;
+    if (p == parity::odd) t.c_cflag |= PARODD;
     if (::tcsetattr(fd, TCSANOW, &t) != 0) {
         // Debian's glibc says EINVAL when PARENB did not stick and, as it reads back, nothing else
         // changed (a pty set twice at one rate): the settings that matter are in place then.
@@ -83,10 +86,11 @@ open_result<serial_device> open_serial_device(const asio::any_io_executor& ex, c
             return fail(ec, fmt::format("cannot configure {} at {} baud: {}", device, baud, ec.message()));
     }
     termios now{};
-    const bool parity = ::tcgetattr(fd, &now) == 0 && (now.c_cflag & PARENB) != 0;
+    const bool applied = ::tcgetattr(fd, &now) == 0 && (now.c_cflag & PARENB) != 0;
     detail::start_listening(desc); // an earlier master's late reply is not an answer to us
     const auto kind = carrier_of(fd);
-    return result_type{std::make_unique<serial_device>(std::move(desc), device, baud, parity, kind), {}, {}};
+    return result_type{
+        std::make_unique<serial_device>(std::move(desc), device, baud, applied, kind, p), {}, {}};
 }
 
 } // namespace mbus::transport

@@ -8,9 +8,13 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 
+#include <cstdint>
 #include <string>
 
 namespace mbus::transport {
+
+// The parity a device is opened with: M-Bus is 8E1; HAN ports differ by make (a capture follows them).
+enum class parity : std::uint8_t { even, odd, none };
 
 // A serial device (or pty) as a master holds it. Unlike serial_port (the slave's side, serial.hpp),
 // opening it does not read the speed back to check it: the simulator's pty moves its speed to a
@@ -19,13 +23,13 @@ namespace mbus::transport {
 class serial_device final : public byte_stream {
   public:
     serial_device(asio::posix::stream_descriptor fd, std::string device, unsigned baud, bool parity_applied,
-                  carrier kind = carrier::uart);
+                  carrier kind = carrier::uart, parity p = parity::even);
     ~serial_device() override;
 
     asio::awaitable<std::pair<std::error_code, std::size_t>> read_some(std::span<byte> buf) override;
     asio::awaitable<std::error_code> write(bytes_view data) override;
     std::optional<std::size_t> try_read(std::span<byte> buf) override;
-    std::string describe() const override; // "serial /dev/pts/3 2400 8E1"
+    std::string describe() const override; // "serial /dev/pts/3 2400 8E1" (8O1, 8N1)
     unsigned baud() const override { return baud_; }
     // pty for a pseudo-terminal's slave side (Linux: major numbers 136-143), else uart.
     carrier carried_by() const override { return carrier_; }
@@ -41,12 +45,13 @@ class serial_device final : public byte_stream {
     unsigned baud_;
     bool parity_applied_;
     carrier carrier_;
+    parity parity_;
 };
 
-// Opens `device` raw at `baud`, 8E1, non-blocking, and drops whatever was waiting in it. Errors name
-// the device: "cannot open /dev/ttyUSB9: No such file or directory", "/dev/null is not a serial
-// device", "/dev/ttyS0: unsupported baud rate 12345".
+// Opens `device` raw at `baud`, 8E1 (or the parity given), non-blocking, and drops whatever was waiting in
+// it. Errors name the device: "cannot open /dev/ttyUSB9: No such file or directory", "/dev/null is not a
+// serial device", "/dev/ttyS0: unsupported baud rate 12345".
 open_result<serial_device> open_serial_device(const asio::any_io_executor& ex, const std::string& device,
-                                              unsigned baud);
+                                              unsigned baud, parity p = parity::even);
 
 } // namespace mbus::transport

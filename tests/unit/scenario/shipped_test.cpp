@@ -58,6 +58,8 @@ TEST_CASE("every shipped scenario loads") {
             CHECK(r.value->meters.size() == it->second);
         if (const auto it = han.find(name); it != han.end()) CHECK(r.value->han_meters.size() == it->second);
         if (name.starts_with("han-")) CHECK(han.contains(name));
+        // A replay carries bytes recorded from the simulator itself (docs/capture-replay.md).
+        if (name.starts_with("replay-")) CHECK(r.value->replays.size() == 1);
         // What the simulation itself would refuse, it refuses for shipped files too.
         for (const auto& m : r.value->meters)
             CHECK(sim::check(m).empty());
