@@ -584,10 +584,10 @@ command setup(CLI::App& parent) {
         ->needs(http)
         ->check(not_empty);
     app->add_option("--http-stream-queue", o->http_stream_queue,
-                    "With --http: records a stream client may have waiting (default 1024); beyond, it loses "
-                    "records and is told how many")
+                    "With --http: records a stream client may have waiting (default 1024, at most the 10000 "
+                    "records the server keeps); beyond, it loses records and is told how many")
         ->needs(http)
-        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+        ->check(CLI::Range(std::size_t{1}, std::size_t{10000}));
     app->add_option("--counters", o->counters,
                     "Write the counters per request kind as JSON to FILE at exit (several buses: "
                     "one file each, named as for --transcript)");

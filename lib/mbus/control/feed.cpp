@@ -2,67 +2,90 @@
 #include <mbus/harness/jsonl.hpp>
 #include <mbus/runtime/summary.hpp>
 
-#include <fmt/format.h>
-
-#include <algorithm>
 #include <charconv>
 #include <iterator>
 
 namespace mbus::control {
 
+namespace {
+
+void append_uint(std::string& out, std::uint64_t v) {
+    char digits[20];
+    out.append(digits, std::to_chars(std::begin(digits), std::end(digits), v).ptr);
+}
+
+} // namespace
+
 void fill_words(harness::record& r) {
     using harness::record_kind;
-    if (r.kind == record_kind::request && r.summary.empty() && r.frame) {
-        r.summary = runtime::summarize(*r.frame);
-    } else if (r.kind == record_kind::reply && r.summary.empty() && !r.frame && !r.raw.empty()) {
-        auto decoded = runtime::decode_wire(r.raw);
-        r.frame = std::move(decoded.frame);
-        r.summary = std::move(decoded.summary);
-        r.more_follows = decoded.more_follows;
+    if (!r.summary.empty()) return;
+    if (r.kind == record_kind::request && r.frame) {
+        runtime::append_summary(r.summary, link::view_of(*r.frame));
+    } else if (r.kind == record_kind::reply && !r.raw.empty()) {
+        r.more_follows = runtime::append_wire_summary(r.summary, r.raw);
     }
 }
 
+void feed_record::assign(std::uint64_t seq, const harness::record& r) {
+    seq_ = seq;
+    record_ = r; // member by member: vectors and strings keep the storage they have
+    made_ = false;
+}
+
 const std::string& feed_record::line() const {
-    if (line_.empty()) {
+    if (!made_) {
         // The words go into the kept record itself (nobody reads it but this): no copy per line.
         fill_words(record_);
+        line_.clear();
         harness::append_json_line(line_, record_);
         // The transcript line is one object: "seq" goes in before its closing brace.
         line_.pop_back();
         line_ += ",\"seq\":";
-        char digits[20];
-        line_.append(digits, std::to_chars(std::begin(digits), std::end(digits), seq_).ptr);
+        append_uint(line_, seq_);
         line_ += '}';
+        made_ = true;
     }
     return line_;
 }
 
-void subscriber::push(record_ptr r) {
-    if (queue_.size() >= limit_) {
+void subscriber::push(std::uint64_t seq) {
+    if (count_ >= limit_) {
         ++dropped_; // the writer was woken at half the limit already
         ++dropped_total_;
         return;
     }
     const bool was_empty = empty();
-    queue_.push_back(std::move(r));
-    if ((was_empty || queue_.size() == high_water()) && wake_) wake_();
+    if (count_ == 0) first_ = seq;
+    ++count_;
+    if ((was_empty || count_ == high_water()) && wake_) wake_();
 }
 
-std::string subscriber::take() {
-    std::string out;
+const std::string& subscriber::take() {
+    message_.clear();
+    // Records that waited so long that the feed no longer keeps them are lost as well.
+    while (count_ != 0 && feed_->at(first_) == nullptr) {
+        ++first_;
+        --count_;
+        ++dropped_;
+        ++dropped_total_;
+    }
     if (dropped_ != 0) {
-        out = fmt::format("{{\"kind\":\"dropped\",\"count\":{}}}", dropped_);
+        message_ += "{\"kind\":\"dropped\",\"count\":";
+        append_uint(message_, dropped_);
+        message_ += '}';
         dropped_ = 0;
     }
-    for (const auto& r : queue_) {
-        if (!out.empty()) out += '\n';
-        out += r->line();
+    for (std::uint64_t seq = first_, end = first_ + count_; seq != end; ++seq) {
+        if (!message_.empty()) message_ += '\n';
+        message_ += feed_->at(seq)->line();
     }
-    queue_.clear();
-    return out;
+    count_ = 0;
+    return message_;
 }
 
-feed::feed(runtime::runner& r, std::size_t keep) : runner_(&r), keep_(keep) {
+feed::feed(runtime::runner& r, std::size_t keep) : runner_(&r), keep_(std::max<std::size_t>(keep, 1)) {
+    // Room for the ring up front (untouched pages cost no memory), so that it does not move as it fills.
+    ring_.reserve(std::min<std::size_t>(keep_, 1U << 16));
     // Facts only: the words are made when a record is asked for (feed_record::line).
     token_ = r.subscribe(
         [this](const harness::entry& e) {
@@ -79,11 +102,13 @@ void feed::detach() {
 }
 
 void feed::add(const harness::record& r) {
-    auto kept = std::make_shared<const feed_record>(next_++, r);
+    const auto seq = next_++;
+    if (ring_.size() < keep_)
+        ring_.emplace_back(seq, r);
+    else
+        ring_[seq % keep_].assign(seq, r);
     for (const auto& s : subs_)
-        s->push(kept);
-    kept_.push_back(std::move(kept));
-    if (kept_.size() > keep_) kept_.pop_front();
+        s->push(seq);
 
     using harness::record_kind;
     if (r.kind == record_kind::reply || r.kind == record_kind::silence) {
@@ -94,15 +119,23 @@ void feed::add(const harness::record& r) {
     }
 }
 
-std::vector<record_ptr> feed::since(std::uint64_t since) const {
-    const auto first = next_ - kept_.size();
-    const auto from = std::max(since, first);
-    if (from >= next_) return {};
-    return {kept_.begin() + static_cast<std::ptrdiff_t>(from - first), kept_.end()};
+const feed_record* feed::at(std::uint64_t seq) const {
+    if (seq >= next_ || next_ - seq > ring_.size()) return nullptr;
+    return &ring_[seq % keep_];
+}
+
+std::vector<const feed_record*> feed::since(std::uint64_t since) const {
+    std::vector<const feed_record*> out;
+    const auto first = next_ - ring_.size();
+    for (auto seq = std::max(since, first); seq < next_; ++seq)
+        out.push_back(&ring_[seq % keep_]);
+    return out;
 }
 
 std::shared_ptr<subscriber> feed::subscribe(std::size_t limit, std::function<void()> wake) {
-    return subs_.emplace_back(std::make_shared<subscriber>(limit, std::move(wake)));
+    // The records that wait for a subscriber are read from the ring: it cannot wait for more.
+    const auto bounded = std::clamp<std::size_t>(limit, 1, keep_);
+    return subs_.emplace_back(std::make_shared<subscriber>(*this, bounded, std::move(wake)));
 }
 
 void feed::unsubscribe(const std::shared_ptr<subscriber>& s) { std::erase(subs_, s); }

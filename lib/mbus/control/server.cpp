@@ -298,7 +298,7 @@ asio::awaitable<void> server::state::stream_session(std::shared_ptr<state> st, b
             co_await signal->async_wait(use_tuple);
             continue;
         }
-        const auto message = sub->take();
+        const auto& message = sub->take(); // stays until the next take()
         last_write = asio::steady_timer::clock_type::now();
         auto [ec, n] = co_await ws.async_write(asio::buffer(message), use_tuple);
         if (ec) break;
@@ -327,7 +327,7 @@ asio::awaitable<void> server::state::flush_and_close(std::shared_ptr<state> st,
     });
     bool ok = true;
     if (!sub.empty()) {
-        const auto message = sub.take();
+        const auto& message = sub.take();
         auto [ec, n] = co_await ws.async_write(asio::buffer(message), use_tuple);
         ok = !ec;
     }

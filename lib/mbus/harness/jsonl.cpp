@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <ctime>
@@ -200,21 +201,41 @@ void to_json(json& j, const record& r) { j = to_json(r); }
 
 namespace {
 
+// Bytes a JSON string cannot hold as they are (quote, backslash, control characters), and bytes
+// beyond ASCII: one table lookup per byte finds the next one.
+constexpr std::array<bool, 256> special_bytes = [] {
+    std::array<bool, 256> t{};
+    for (std::size_t c = 0; c < 256; ++c)
+        t[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+    return t;
+}();
+
+std::size_t plain_run(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size() && !special_bytes[static_cast<unsigned char>(s[i])])
+        ++i;
+    return i;
+}
+
 // A JSON string as nlohmann::json's dump writes it: ASCII with its escapes here, and a string with
 // any byte beyond ASCII through nlohmann itself (which checks the UTF-8), so the line is the same.
 void append_string(std::string& out, std::string_view s) {
-    if (std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+    const auto first = plain_run(s);
+    if (first == s.size()) { // the usual case: nothing to escape
+        out += '"';
+        out += s;
+        out += '"';
+        return;
+    }
+    if (std::any_of(s.begin() + static_cast<std::ptrdiff_t>(first), s.end(),
+                    [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
         out += json(std::string(s)).dump();
         return;
     }
     out += '"';
     // Runs that need no escape go in whole.
     while (!s.empty()) {
-        const auto plain = static_cast<std::size_t>(
-            std::find_if(
-                s.begin(), s.end(),
-                [](char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; }) -
-            s.begin());
+        const auto plain = plain_run(s);
         out.append(s.substr(0, plain));
         s.remove_prefix(plain);
         if (s.empty()) break;
@@ -243,7 +264,7 @@ void append_strings(std::string& out, const std::vector<std::string>& v) {
     out += ']';
 }
 
-const char* boolean(bool b) { return b ? "true" : "false"; }
+std::string_view boolean(bool b) { return b ? std::string_view("true") : std::string_view("false"); }
 
 // Unsigned integers as JSON numbers, without a format string.
 void append_uint(std::string& out, std::uint64_t v) {
@@ -252,7 +273,47 @@ void append_uint(std::string& out, std::uint64_t v) {
     out.append(digits, end);
 }
 
+// Bytes as upper-case hex, two characters each, written in place.
+void append_hex(std::string& out, bytes_view raw) {
+    static constexpr char digits[] = "0123456789ABCDEF";
+    const auto at = out.size();
+    out.resize(at + 2 * raw.size());
+    char* p = out.data() + at;
+    for (const auto b : raw) {
+        *p++ = digits[b >> 4];
+        *p++ = digits[b & 0x0F];
+    }
+}
+
 } // namespace
+
+// "t" as fmt writes the double (its shortest form), from the microseconds it holds. A time rounded
+// to microseconds with at most 15 significant digits reads back from its decimal text, and no
+// shorter text does, so the shortest form is that text without trailing zeros ("1.5", "12", "0.25");
+// fmt writes it so from 1e-4 on (below, and from 1e15 on, it writes an exponent: fmt does those).
+void append_seconds(std::string& out, double t) {
+    const double scaled = t * 1e6;
+    if (t >= 1e-4 && t < 1e9) {
+        const auto us = static_cast<std::uint64_t>(std::llround(scaled));
+        if (static_cast<double>(us) / 1e6 == t) {
+            append_uint(out, us / 1'000'000);
+            auto frac = static_cast<unsigned>(us % 1'000'000);
+            if (frac != 0) {
+                char text[7] = {'.'};
+                int digits = 6;
+                while (frac % 10 == 0) {
+                    frac /= 10;
+                    --digits;
+                }
+                for (int i = digits; i > 0; --i, frac /= 10)
+                    text[i] = static_cast<char>('0' + frac % 10);
+                out.append(text, static_cast<std::size_t>(digits) + 1);
+            }
+            return;
+        }
+    }
+    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}"), t);
+}
 
 std::string to_json_line(const record& r) {
     std::string out;
@@ -267,43 +328,40 @@ void append_json_line(std::string& out, const record& r) {
     // form of the double ("1.678508"); nlohmann's Grisu2 sometimes does not ("1.6785079999999999").
     // Both read back as the same number.
     out.reserve(out.size() + 200 + 2 * r.raw.size() + r.summary.size());
-    out += "{\"t\":";
-    fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}"), rounded_t(r.t));
-    out += ",\"wall\":\"";
+    using namespace std::string_view_literals; // literals with their length: no strlen per append
+    out += "{\"t\":"sv;
+    append_seconds(out, rounded_t(r.t));
+    out += ",\"wall\":\""sv;
     append_wall(out, r.wall);
-    out += "\",\"session\":";
+    out += "\",\"session\":"sv;
     append_uint(out, r.session);
-    out += ",\"kind\":\"";
+    out += ",\"kind\":\""sv;
     out += name(r.kind);
     out += '"';
     const auto request = [&] {
-        out += ",\"request\":\"";
+        out += ",\"request\":\""sv;
         out += link::name(r.request);
         out += '"';
     };
     const auto hex = [&] {
-        static constexpr char digits[] = "0123456789ABCDEF";
-        out += ",\"hex\":\"";
-        for (const auto b : r.raw) {
-            out += digits[b >> 4];
-            out += digits[b & 0x0F];
-        }
+        out += ",\"hex\":\""sv;
+        append_hex(out, r.raw);
         out += '"';
     };
     const auto summary = [&] {
-        out += ",\"summary\":";
+        out += ",\"summary\":"sv;
         append_string(out, r.summary);
     };
     const auto strings = [&](std::string_view key, const std::vector<std::string>& v) {
-        out += ",\"";
+        out += ",\""sv;
         out += key;
-        out += "\":";
+        out += "\":"sv;
         append_strings(out, v);
     };
     const auto flag = [&](std::string_view key, bool b) {
-        out += ",\"";
+        out += ",\""sv;
         out += key;
-        out += "\":";
+        out += "\":"sv;
         out += boolean(b);
     };
     switch (r.kind) {
@@ -311,7 +369,7 @@ void append_json_line(std::string& out, const record& r) {
         request();
         hex();
         summary();
-        out += ",\"line_baud\":";
+        out += ",\"line_baud\":"sv;
         append_uint(out, r.line_baud);
         break;
     case record_kind::reply:

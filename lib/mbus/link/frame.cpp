@@ -1,5 +1,6 @@
 #include <mbus/link/errc.hpp>
 #include <mbus/link/frame.hpp>
+#include <mbus/link/frame_view.hpp>
 
 #include <charconv>
 #include <iterator>
@@ -45,40 +46,9 @@ std::string_view c_field_name(byte c) {
 }
 
 std::string describe(const frame& f) {
-    // Appended piece by piece, no format string: the log and a stream subscriber describe every frame.
-    if (f.kind == frame_kind::ack) return "ACK";
-    static constexpr char digits[] = "0123456789ABCDEF";
-    const auto hex2 = [](std::string& out, byte b) {
-        out += digits[b >> 4];
-        out += digits[b & 0x0F];
-    };
-    const auto number = [](std::string& out, std::size_t v) {
-        char text[20];
-        out.append(text, std::to_chars(std::begin(text), std::end(text), v).ptr);
-    };
     std::string out;
     out.reserve(48);
-    if (const auto name = c_field_name(f.c); !name.empty()) {
-        out += name;
-    } else {
-        out += "C=";
-        hex2(out, f.c);
-    }
-    out += " a=";
-    number(out, f.a);
-    if (is_master_to_slave(f.c)) {
-        out += (f.c & c_field::fcb) != 0 ? " fcb=1" : " fcb=0";
-        out += (f.c & c_field::fcv) != 0 ? " fcv=1" : " fcv=0";
-    } else {
-        if ((f.c & c_field::acd) != 0) out += " acd=1";
-        if ((f.c & c_field::dfc) != 0) out += " dfc=1";
-    }
-    if (f.kind == frame_kind::control || f.kind == frame_kind::long_frame) {
-        out += " ci=";
-        hex2(out, f.ci);
-        out += " len=";
-        number(out, f.data.size());
-    }
+    append_description(out, view_of(f));
     return out;
 }
 
@@ -136,10 +106,20 @@ result<std::size_t> frame_size(bytes_view wire) {
 }
 
 result<decoded> decode(bytes_view wire) {
+    const auto d = decode_view(wire);
+    if (!d) return unexpected(d.error());
+    return decoded{d->value.to_frame(), d->size};
+}
+
+frame frame_view::to_frame() const { return {kind, c, a, ci, bytes(data.begin(), data.end())}; }
+
+frame_view view_of(const frame& f) { return {f.kind, f.c, f.a, f.ci, f.data}; }
+
+result<decoded_view> decode_view(bytes_view wire) {
     const auto size = frame_size(wire);
     if (!size) return unexpected(size.error());
     const std::size_t n = *size;
-    if (n == 1) return decoded{frame::ack(), 1};
+    if (n == 1) return decoded_view{{}, 1};
 
     // Everything the checksum covers sits between the header and the CS byte.
     const std::size_t body_begin = wire[0] == short_start ? 1 : long_header_size;
@@ -149,9 +129,49 @@ result<decoded> decode(bytes_view wire) {
     if (wire.size() < n) return errc::need_more;
     if (wire[n - 1] != stop_byte) return errc::bad_stop;
 
-    if (wire[0] == short_start) return decoded{frame::short_frame(wire[1], wire[2]), n};
+    if (wire[0] == short_start) return decoded_view{{frame_kind::short_frame, wire[1], wire[2], 0, {}}, n};
     const auto data = wire.subspan(long_header_size + 3, cs_index - long_header_size - 3);
-    return decoded{frame::long_frame(wire[4], wire[5], wire[6], bytes(data.begin(), data.end())), n};
+    // A long frame with no data is a control frame (as frame::long_frame picks it).
+    const auto kind = data.empty() ? frame_kind::control : frame_kind::long_frame;
+    return decoded_view{{kind, wire[4], wire[5], wire[6], data}, n};
+}
+
+void append_description(std::string& out, const frame_view& f) {
+    // Appended piece by piece, no format string: the log and a stream subscriber describe every frame.
+    if (f.kind == frame_kind::ack) {
+        out += "ACK";
+        return;
+    }
+    static constexpr char digits[] = "0123456789ABCDEF";
+    const auto hex2 = [&out](byte b) {
+        const char two[2] = {digits[b >> 4], digits[b & 0x0F]};
+        out.append(two, 2);
+    };
+    const auto number = [&out](std::size_t v) {
+        char text[20];
+        out.append(text, std::to_chars(std::begin(text), std::end(text), v).ptr);
+    };
+    if (const auto name = c_field_name(f.c); !name.empty()) {
+        out += name;
+    } else {
+        out += "C=";
+        hex2(f.c);
+    }
+    out += " a=";
+    number(f.a);
+    if (is_master_to_slave(f.c)) {
+        out += (f.c & c_field::fcb) != 0 ? " fcb=1" : " fcb=0";
+        out += (f.c & c_field::fcv) != 0 ? " fcv=1" : " fcv=0";
+    } else {
+        if ((f.c & c_field::acd) != 0) out += " acd=1";
+        if ((f.c & c_field::dfc) != 0) out += " dfc=1";
+    }
+    if (f.kind == frame_kind::control || f.kind == frame_kind::long_frame) {
+        out += " ci=";
+        hex2(f.ci);
+        out += " len=";
+        number(f.data.size());
+    }
 }
 
 } // namespace mbus::link

@@ -22,7 +22,7 @@ harness::record event(std::string summary) {
     return r;
 }
 
-nlohmann::json parse(const control::record_ptr& r) { return nlohmann::json::parse(r->line()); }
+nlohmann::json parse(const control::feed_record* r) { return nlohmann::json::parse(r->line()); }
 
 std::vector<nlohmann::json> lines_of(const std::string& message) {
     std::vector<nlohmann::json> out;
@@ -84,8 +84,24 @@ TEST_CASE("feed fills in the words the runtime leaves out with facts only") {
     ack.raw = {0xE5};
     control::fill_words(ack);
     CHECK(ack.summary == "ACK");
-    CHECK(ack.frame.has_value());
+    CHECK_FALSE(ack.frame.has_value()); // words only: the line does not write the frame
     CHECK_FALSE(ack.more_follows);
+
+    // An RSP_UD in words read in place, with DIF 1F last: more follows.
+    harness::record rsp;
+    rsp.kind = harness::record_kind::reply;
+    rsp.raw = {
+        0x68, 0x10, 0x10, 0x68, // start, L = 16 twice, start
+        0x08, 0x05, 0x72,       // RSP_UD from 5, CI 72
+        0x78, 0x56, 0x34, 0x12, // ID 12345678
+        0x2D, 0x2C, 0x01, 0x07, // KAM, version 1, water
+        0x00, 0x00, 0x00, 0x00, // access number, status, signature
+        0x1F,                   // more records follow
+        0x13, 0x16,             // checksum, stop
+    };
+    control::fill_words(rsp);
+    CHECK(rsp.summary == "RSP_UD a=5 ci=72 len=13 [id=12345678 man=KAM ver=1 medium=water records=1]");
+    CHECK(rsp.more_follows);
 
     // Words already there (a log or transcript asked the runtime for them) are kept.
     harness::record said = req;
@@ -137,4 +153,47 @@ TEST_CASE("feed subscriber wakes its writer when empty no more and again at half
     const auto message = s->take();
     CHECK(std::count(message.begin(), message.end(), '\n') == 3); // 4 lines, none after the last
     CHECK(message.back() == '}');
+}
+
+TEST_CASE("feed ring: slots are reused as it wraps, and a line is made again for the new record") {
+    boost::asio::io_context io;
+    runtime::runner r(io.get_executor(), scenario::builtin_demo());
+    control::feed f(r, 2);
+    f.add(event("first"));
+    const auto* slot = f.at(0);
+    REQUIRE(slot != nullptr);
+    CHECK(parse(slot)["summary"] == "first");
+    f.add(event("second"));
+    f.add(event("third")); // takes the first one's slot
+    CHECK(f.at(0) == nullptr);
+    REQUIRE(f.at(2) == slot);
+    CHECK(parse(f.at(2))["summary"] == "third");
+    CHECK(parse(f.at(2))["seq"] == 2);
+    CHECK(f.at(3) == nullptr); // yet to come
+    const auto kept = f.since(0);
+    REQUIRE(kept.size() == 2);
+    CHECK(parse(kept[0])["summary"] == "second");
+    CHECK(parse(kept[1])["summary"] == "third");
+}
+
+TEST_CASE("feed subscriber: records the feed no longer keeps are lost and counted") {
+    boost::asio::io_context io;
+    runtime::runner r(io.get_executor(), scenario::builtin_demo());
+    control::feed f(r, 4);
+    auto s = f.subscribe(100, {}); // at most 4 can wait: the ring holds no more
+    for (int i = 0; i < 4; ++i)
+        f.add(event("e" + std::to_string(i)));
+    auto got = lines_of(s->take());
+    REQUIRE(got.size() == 4); // all four, nothing lost
+    CHECK(got[0]["summary"] == "e0");
+    CHECK(got[3]["summary"] == "e3");
+    // e4 .. e7 wait, e8 and e9 are refused, and the ring moves past e4 and e5 before they are taken.
+    for (int i = 4; i < 10; ++i)
+        f.add(event("e" + std::to_string(i)));
+    got = lines_of(s->take());
+    REQUIRE(got.size() == 3);
+    CHECK(got[0] == nlohmann::json{{"kind", "dropped"}, {"count", 4}});
+    CHECK(got[1]["summary"] == "e6");
+    CHECK(got[2]["summary"] == "e7");
+    CHECK(s->dropped_total() == 4);
 }

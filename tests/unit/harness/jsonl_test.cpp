@@ -10,6 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fmt/format.h>
+
+#include <cmath>
+#include <random>
 #include <sstream>
 
 using namespace mbus;
@@ -363,4 +367,35 @@ TEST_CASE("the line is written directly with nlohmann's escapes and field values
     auto bad = request_record();
     bad.summary = "\xff\xfe";
     CHECK_THROWS(to_json_line(bad));
+}
+
+TEST_CASE("jsonl seconds: fmt's shortest form of every time rounded to microseconds") {
+    // The line writes "t" from its microseconds; fmt's shortest double form is the reference.
+    const auto same = [](double t) {
+        t = std::round(t * 1e6) / 1e6; // as records hold it
+        std::string ours;
+        append_seconds(ours, t);
+        CAPTURE(t);
+        CHECK(ours == fmt::format("{}", t));
+        return ours;
+    };
+    CHECK(same(1.5) == "1.5");
+    CHECK(same(12.0) == "12");
+    CHECK(same(0.000123) == "0.000123");
+    CHECK(same(0.0001) == "0.0001");
+    CHECK(same(0.00005) == "5e-05"); // below 1e-4 fmt writes an exponent
+    CHECK(same(0) == "0");
+    CHECK(same(1.678508) == "1.678508");
+    CHECK(same(86400.000001) == "86400.000001");
+    CHECK(same(999999999.999999) == "999999999.999999");
+    CHECK(same(1e9) == "1000000000");
+    CHECK(same(1e16) == "1e+16");
+    std::mt19937_64 rng(10);
+    for (int i = 0; i < 20000; ++i) {
+        // Microseconds up to a day, a year and thirty years, and some small ones.
+        const std::uint64_t spans[] = {86'400'000'000ULL, 31'536'000'000'000ULL, 946'080'000'000'000ULL,
+                                       1'000ULL};
+        const auto us = rng() % spans[i % 4];
+        same(static_cast<double>(us) / 1e6);
+    }
 }
