@@ -317,6 +317,17 @@ void put_string(std::string& out, std::string_view s) {
     out += '"';
 }
 
+// A name from the library's own tables (name(quantity), description(quantity), ...): letters, digits,
+// spaces and punctuation other than '"' and '\\', so nothing to escape (json_test checks every one).
+void put_name(std::string& out, std::string_view s) {
+    const std::size_t at = out.size();
+    out.resize(at + s.size() + 2);
+    char* p = out.data() + at;
+    *p++ = '"';
+    p = std::copy(s.begin(), s.end(), p);
+    *p = '"';
+}
+
 void put_hex_string(std::string& out, bytes_view b) {
     out += '"';
     put_hex(out, b);
@@ -507,7 +518,7 @@ void put_record(std::string& out, const record_view& r, std::size_t index) {
     const dib_meaning& d = m ? m->dib : describe_dib(r.dif, r.dife);
     const auto put_dib = [&] { // coding, dif, dife
         key(out, "coding", true);
-        put_string(out, name(d.coding));
+        put_name(out, name(d.coding));
         key(out, "dif");
         const byte dif[1] = {r.dif};
         put_hex_string(out, dif);
@@ -516,13 +527,13 @@ void put_record(std::string& out, const record_view& r, std::size_t index) {
     };
     const auto put_common = [&] { // function, hex, index, kind
         key(out, "function");
-        put_string(out, name(d.function));
+        put_name(out, name(d.function));
         key(out, "hex");
         put_record_hex(out, r);
         key(out, "index");
         put_int(out, index);
         key(out, "kind");
-        put_string(out, name(m ? m->kind : record_kind::data));
+        put_name(out, name(m ? m->kind : record_kind::data));
     };
     const auto put_storage = [&] { // storage, subunit, tariff
         key(out, "storage");
@@ -553,7 +564,7 @@ void put_record(std::string& out, const record_view& r, std::size_t index) {
     }
     if (m->kind == record_kind::manufacturer_data || m->kind == record_kind::more_records_follow) {
         key(out, "coding", true);
-        put_string(out, name(d.coding));
+        put_name(out, name(d.coding));
         key(out, "data");
         put_hex_string(out, r.data);
         key(out, "dif");
@@ -586,9 +597,9 @@ void put_record(std::string& out, const record_view& r, std::size_t index) {
     const byte code[1] = {v.code.code};
     put_hex_string(out, code);
     key(out, "coding");
-    put_string(out, name(d.coding));
+    put_name(out, name(d.coding));
     key(out, "description");
-    put_string(out, description(v.q));
+    put_name(out, description(v.q));
     key(out, "dif");
     const byte dif[1] = {r.dif};
     put_hex_string(out, dif);
@@ -612,14 +623,14 @@ void put_record(std::string& out, const record_view& r, std::size_t index) {
             put_hex_string(out, r.plain_text);
     }
     key(out, "quantity");
-    put_string(out, name(v.q));
+    put_name(out, name(v.q));
     put_raw_text(out, m->raw);
     key(out, "storage");
     put_int(out, d.storage);
     key(out, "subunit");
     put_int(out, d.subunit);
     key(out, "table");
-    put_string(out, name(v.code.table));
+    put_name(out, name(v.code.table));
     key(out, "tariff");
     put_int(out, d.tariff);
     key(out, "text");

@@ -76,7 +76,7 @@ TEST_CASE("describe_fields and append_text: a record read in place as describe r
     CHECK(lines[0] == "Energy (storage 1, tariff 2) = 154000 Wh");
     CHECK(lines[1] == "Date (storage 1) = 2024-01-01");
     CHECK(lines[2] == "Energy [per hour] [multiplicative correction factor 10^-3] = 10000 Wh/h");
-    CHECK(lines[3] == "Plain text unit = 42 %RH");
+    CHECK(lines[3] == "Plain-text unit = 42 %RH");
     CHECK(lines[4] == "Idle filler");
     CHECK(lines[5] == "Manufacturer specific data: 01 02");
 }

@@ -200,3 +200,28 @@ TEST_CASE("json writer from bytes: the records read in place, errors as app::dec
     REQUIRE(write_json(other, 0x51, bytes{0x01, 0x7A}));
     CHECK(other == R"({"ci":"51","data":"017A","structure":"other"})");
 }
+
+TEST_CASE("json writer: the names it writes without escaping need none") {
+    const auto plain = [](std::string_view s) {
+        CAPTURE(s);
+        CHECK_FALSE(s.empty());
+        for (const char c : s)
+            CHECK((c >= 0x20 && c <= 0x7E && c != '"' && c != '\\'));
+    };
+    int quantities = 0;
+    for (unsigned q = 0; q <= static_cast<unsigned>(quantity::cumulative_max_power); ++q) {
+        plain(name(static_cast<quantity>(q)));
+        plain(description(static_cast<quantity>(q)));
+        ++quantities;
+    }
+    CHECK(quantities > 60);
+    for (unsigned f = 0; f < 4; ++f)
+        plain(name(static_cast<function_kind>(f)));
+    for (unsigned c = 0; c < 16; ++c)
+        plain(name(static_cast<data_coding>(c)));
+    for (const auto t : {vif_table::primary, vif_table::fd, vif_table::fb})
+        plain(name(t));
+    for (const auto k : {record_kind::data, record_kind::manufacturer_data, record_kind::more_records_follow,
+                         record_kind::idle_filler})
+        plain(name(k));
+}
