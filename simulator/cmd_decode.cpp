@@ -151,8 +151,9 @@ nlohmann::json link_json(const link::frame& f) {
     return j;
 }
 
-std::optional<failure> decode_one(const link::frame& f, format fmt_kind,
-                                  std::vector<nlohmann::json>& json_out) {
+// A wired frame: its user data written as JSON text straight from the frame's bytes (no DOM), with
+// the link fields as one more member.
+std::optional<failure> decode_one(const link::frame& f, format fmt_kind, std::vector<std::string>& json_out) {
     if (fmt_kind != format::json) {
         // As libmbus's mbus_parse_hex: an E5 or a master's frame holds no data to print, and is an error.
         const auto out = app::to_libmbus_xml(f, fmt_kind == format::xml_normalized);
@@ -160,21 +161,21 @@ std::optional<failure> decode_one(const link::frame& f, format fmt_kind,
         std::cout << out.xml;
         return std::nullopt;
     }
-    nlohmann::json j;
+    const std::string link = link_json(f).dump();
+    std::string text;
     if (f.kind == link::frame_kind::control || f.kind == link::frame_kind::long_frame) {
-        const auto ud = app::decode(f.ci, f.data);
-        if (!ud) return failure{exit_undecodable, "decode: user data: " + ud.error().message()};
-        j = app::to_json(*ud);
+        const auto ok = app::write_json(text, f.ci, f.data, {"link", link});
+        if (!ok) return failure{exit_undecodable, "decode: user data: " + ok.error().message()};
+    } else {
+        text = "{\"link\":" + link + "}";
     }
-    j["link"] = link_json(f);
-    json_out.push_back(std::move(j));
+    json_out.push_back(std::move(text));
     return std::nullopt;
 }
 
 // One wireless frame: its layout (given or detected), the link fields, then the telegram.
 std::optional<failure> decode_wireless(bytes_view wire, const decode_options& o,
-                                       const std::optional<bytes>& key,
-                                       std::vector<nlohmann::json>& json_out) {
+                                       const std::optional<bytes>& key, std::vector<std::string>& json_out) {
     std::optional<wmbus::layout> l;
     if (o.wmbus == "a")
         l = wmbus::layout::a;
@@ -201,7 +202,7 @@ std::optional<failure> decode_wireless(bytes_view wire, const decode_options& o,
     auto j = wmbus::to_json(*t);
     j["link"]["format"] = *l == wmbus::layout::no_crc ? "no_crc" : std::string(wmbus::to_string(*l));
     j["link"]["crc"] = *l == wmbus::layout::no_crc ? "absent" : "verified";
-    json_out.push_back(std::move(j));
+    json_out.push_back(j.dump());
     return std::nullopt;
 }
 
@@ -247,7 +248,7 @@ int run_decode(const decode_options& o) {
         }
         key = std::move(*k);
     }
-    std::vector<nlohmann::json> json_out;
+    std::vector<std::string> json_out; // each frame's compact JSON text, in order
     for (const auto& name : inputs) {
         auto input = read_input(name);
         if (const auto* f = std::get_if<failure>(&input)) {
@@ -266,10 +267,13 @@ int run_decode(const decode_options& o) {
                 return exit_usage;
             }
             const han_decode_options ho{fmt_kind == format::text, o.key, o.auth_key};
-            if (const auto f = decode_han(wire, ho, json_out)) {
+            std::vector<nlohmann::json> han_json;
+            if (const auto f = decode_han(wire, ho, han_json)) {
                 std::cerr << f->message << where << '\n';
                 return f->code;
             }
+            for (const auto& j : han_json)
+                json_out.push_back(j.dump());
             continue;
         }
         if (!o.wmbus.empty() || key || !looks_wired(wire)) {
@@ -306,8 +310,19 @@ int run_decode(const decode_options& o) {
         }
     }
     if (fmt_kind == format::json) {
-        const nlohmann::json out = json_out.size() == 1 ? json_out.front() : nlohmann::json(json_out);
-        std::cout << out.dump(2) << '\n';
+        // As dump(2) of the one object, or of an array of them, always printed.
+        std::string compact;
+        if (json_out.size() == 1) {
+            compact = std::move(json_out.front());
+        } else {
+            compact = "[";
+            for (std::size_t i = 0; i < json_out.size(); ++i) {
+                if (i > 0) compact += ',';
+                compact += json_out[i];
+            }
+            compact += ']';
+        }
+        std::cout << app::indent_json(compact, 2) << '\n';
     }
     return 0;
 }

@@ -1,3 +1,4 @@
+#include <mbus/app/describe_in_place.hpp>
 #include <mbus/app/dif.hpp>
 #include <mbus/app/errc.hpp>
 #include <mbus/app/meaning_errc.hpp>
@@ -56,13 +57,15 @@ bool is_integer(data_coding c) {
     }
 }
 
-dib_meaning describe(const dib& d) {
+dib_meaning describe(const dib& d) { return describe_dib(d.dif, d.dife); }
+
+dib_meaning describe_dib(byte dif, bytes_view dife) {
     dib_meaning m;
-    m.coding = coding_of(d.dif);
-    m.function = function_of(d.dif);
-    m.storage = (d.dif >> 6) & 0x01;
+    m.coding = coding_of(dif);
+    m.function = function_of(dif);
+    m.storage = (dif >> 6) & 0x01;
     unsigned i = 0;
-    for (const byte e : d.dife) {
+    for (const byte e : dife) {
         // Past 10 DIFE the bits no longer fit the fields; the codec refuses such records anyway.
         if (i >= 10) break;
         m.storage |= static_cast<std::uint64_t>(e & 0x0F) << (1 + 4 * i);
@@ -70,8 +73,16 @@ dib_meaning describe(const dib& d) {
         m.subunit = static_cast<std::uint16_t>(m.subunit | ((e >> 6) & 0x01) << i);
         ++i;
     }
-    if (const auto canonical = encode_dib(m); canonical && canonical->dife.size() < d.dife.size())
-        m.min_dife = static_cast<std::uint8_t>(std::min<std::size_t>(d.dife.size(), 10));
+    // As many DIFE as encode_dib writes for these fields (10 at most, so always in range); it
+    // refuses the special coding, which keeps min_dife 0.
+    if (m.coding != data_coding::special && !dife.empty()) {
+        std::size_t canonical = 0;
+        for (std::uint64_t storage = m.storage >> 1, tariff = m.tariff, subunit = m.subunit;
+             storage != 0 || tariff != 0 || subunit != 0; storage >>= 4, tariff >>= 2, subunit >>= 1)
+            ++canonical;
+        if (canonical < dife.size())
+            m.min_dife = static_cast<std::uint8_t>(std::min<std::size_t>(dife.size(), 10));
+    }
     return m;
 }
 

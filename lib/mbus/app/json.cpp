@@ -1,4 +1,6 @@
 #include <mbus/app/codec.hpp>
+#include <mbus/app/describe_in_place.hpp>
+#include <mbus/app/errc.hpp>
 #include <mbus/app/json.hpp>
 #include <mbus/app/libmbus_tables.hpp>
 #include <mbus/app/manufacturer.hpp>
@@ -10,6 +12,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <optional>
 #include <string>
 
 namespace mbus::app {
@@ -314,6 +317,17 @@ void put_string(std::string& out, std::string_view s) {
     out += '"';
 }
 
+// A name from the library's own tables (name(quantity), description(quantity), ...): letters, digits,
+// spaces and punctuation other than '"' and '\\', so nothing to escape (json_test checks every one).
+void put_name(std::string& out, std::string_view s) {
+    const std::size_t at = out.size();
+    out.resize(at + s.size() + 2);
+    char* p = out.data() + at;
+    *p++ = '"';
+    p = std::copy(s.begin(), s.end(), p);
+    *p = '"';
+}
+
 void put_hex_string(std::string& out, bytes_view b) {
     out += '"';
     put_hex(out, b);
@@ -343,23 +357,16 @@ void put_double(std::string& out, double v) {
 
 void put_bool(std::string& out, bool b) { out += b ? "true" : "false"; }
 
-// `"key":` (keys here never need escapes).
+// `"key":` (keys here never need escapes), written in place.
 void key(std::string& out, std::string_view k, bool first = false) {
-    char buf[40];
-    std::size_t n = 0;
-    if (!first) buf[n++] = ',';
-    buf[n++] = '"';
-    if (k.size() + 4 > sizeof buf) { // longer than any key here
-        out.append(buf, n);
-        out += k;
-        out += "\":";
-        return;
-    }
-    k.copy(buf + n, k.size());
-    n += k.size();
-    buf[n++] = '"';
-    buf[n++] = ':';
-    out.append(buf, n);
+    const std::size_t at = out.size();
+    out.resize(at + k.size() + (first ? 3 : 4));
+    char* p = out.data() + at;
+    if (!first) *p++ = ',';
+    *p++ = '"';
+    p = std::copy(k.begin(), k.end(), p);
+    *p++ = '"';
+    *p = ':';
 }
 
 // put_raw's keys: "raw" and, for hex, "raw_format" (they sort together wherever they stand).
@@ -462,46 +469,71 @@ void put_header(std::string& out, const header& h) {
 }
 
 // The record's bytes as app::encode writes them, in hex.
-void put_record_hex(std::string& out, const record& r) {
+void put_record_hex(std::string& out, const record_view& r) {
     out += '"';
-    const byte dif[1] = {r.dib.dif};
+    const byte dif[1] = {r.dif};
     put_hex(out, dif);
-    put_hex(out, r.dib.dife);
-    if (r.vib) {
-        const byte vif[1] = {r.vib->vif};
+    put_hex(out, r.dife);
+    if (r.has_vib) {
+        const byte vif[1] = {r.vif};
         put_hex(out, vif);
-        if ((r.vib->vif & 0x7F) == 0x7C) {
-            const byte len[1] = {static_cast<byte>(r.vib->plain_text.size())};
+        if ((r.vif & 0x7F) == 0x7C) {
+            const byte len[1] = {static_cast<byte>(r.plain_text.size())};
             put_hex(out, len);
-            put_hex(out, r.vib->plain_text);
+            put_hex(out, r.plain_text);
         }
-        put_hex(out, r.vib->vife);
+        put_hex(out, r.vife);
     }
     put_hex(out, r.data);
     out += '"';
 }
 
-void put_record(std::string& out, const record& r, std::size_t index) {
-    const auto m = describe(r);
-    const auto d = describe(r.dib);
+// The record's "text": its line (append_text) when that is printable ASCII, else the quantity's
+// description. The line goes straight into `out` and is taken back when it does not fit.
+void put_text(std::string& out, const record_meaning& m, std::string_view otherwise) {
+    const std::size_t at = out.size();
+    out += '"';
+    append_text(out, m);
+    bool plain = true; // printable, and nothing to escape
+    for (std::size_t i = at + 1; i < out.size(); ++i) {
+        const char c = out[i];
+        if (c < 0x20 || c > 0x7E) {
+            out.resize(at);
+            put_string(out, otherwise);
+            return;
+        }
+        plain = plain && c != '"' && c != '\\';
+    }
+    if (!plain) { // rare: escape a copy
+        const std::string copy(out, at + 1);
+        out.resize(at);
+        put_string(out, copy);
+        return;
+    }
+    out += '"';
+}
+
+void put_record(std::string& out, const record_view& r, std::size_t index) {
+    const auto m = describe_fields(r);
+    const dib_meaning& d = m ? m->dib : describe_dib(r.dif, r.dife);
     const auto put_dib = [&] { // coding, dif, dife
         key(out, "coding", true);
-        put_string(out, name(d.coding));
+        put_name(out, name(d.coding));
         key(out, "dif");
-        const byte dif[1] = {r.dib.dif};
+        const byte dif[1] = {r.dif};
         put_hex_string(out, dif);
         key(out, "dife");
-        put_hex_string(out, r.dib.dife);
+        put_hex_string(out, r.dife);
     };
     const auto put_common = [&] { // function, hex, index, kind
         key(out, "function");
-        put_string(out, name(d.function));
+        put_name(out, name(d.function));
         key(out, "hex");
         put_record_hex(out, r);
         key(out, "index");
         put_int(out, index);
         key(out, "kind");
-        put_string(out, name(m ? m->kind : record_kind::data));
+        put_name(out, name(m ? m->kind : record_kind::data));
     };
     const auto put_storage = [&] { // storage, subunit, tariff
         key(out, "storage");
@@ -512,12 +544,12 @@ void put_record(std::string& out, const record& r, std::size_t index) {
         put_int(out, d.tariff);
     };
     const auto put_vib = [&] { // vif, vife
-        if (!r.vib) return;
+        if (!r.has_vib) return;
         key(out, "vif");
-        const byte vif[1] = {r.vib->vif};
+        const byte vif[1] = {r.vif};
         put_hex_string(out, vif);
         key(out, "vife");
-        put_hex_string(out, r.vib->vife);
+        put_hex_string(out, r.vife);
     };
     out += '{';
     if (!m) {
@@ -532,20 +564,20 @@ void put_record(std::string& out, const record& r, std::size_t index) {
     }
     if (m->kind == record_kind::manufacturer_data || m->kind == record_kind::more_records_follow) {
         key(out, "coding", true);
-        put_string(out, name(d.coding));
+        put_name(out, name(d.coding));
         key(out, "data");
         put_hex_string(out, r.data);
         key(out, "dif");
-        const byte dif[1] = {r.dib.dif};
+        const byte dif[1] = {r.dif};
         put_hex_string(out, dif);
         key(out, "dife");
-        put_hex_string(out, r.dib.dife);
+        put_hex_string(out, r.dife);
         put_common();
         key(out, "more_records_follow");
         put_bool(out, m->kind == record_kind::more_records_follow);
         put_storage();
         key(out, "text");
-        put_string(out, m->text);
+        put_text(out, *m, {});
         put_vib();
         out += '}';
         return;
@@ -555,7 +587,7 @@ void put_record(std::string& out, const record& r, std::size_t index) {
         put_common();
         put_storage();
         key(out, "text");
-        put_string(out, m->text);
+        put_text(out, *m, {});
         put_vib();
         out += '}';
         return;
@@ -565,14 +597,14 @@ void put_record(std::string& out, const record& r, std::size_t index) {
     const byte code[1] = {v.code.code};
     put_hex_string(out, code);
     key(out, "coding");
-    put_string(out, name(d.coding));
+    put_name(out, name(d.coding));
     key(out, "description");
-    put_string(out, description(v.q));
+    put_name(out, description(v.q));
     key(out, "dif");
-    const byte dif[1] = {r.dib.dif};
+    const byte dif[1] = {r.dif};
     put_hex_string(out, dif);
     key(out, "dife");
-    put_hex_string(out, r.dib.dife);
+    put_hex_string(out, r.dife);
     key(out, "exponent");
     put_int(out, v.exponent);
     put_common();
@@ -588,26 +620,26 @@ void put_record(std::string& out, const record& r, std::size_t index) {
         if (printable(v.plain_text_unit))
             put_string(out, v.plain_text_unit);
         else
-            put_hex_string(out, r.vib->plain_text);
+            put_hex_string(out, r.plain_text);
     }
     key(out, "quantity");
-    put_string(out, name(v.q));
+    put_name(out, name(v.q));
     put_raw_text(out, m->raw);
     key(out, "storage");
     put_int(out, d.storage);
     key(out, "subunit");
     put_int(out, d.subunit);
     key(out, "table");
-    put_string(out, name(v.code.table));
+    put_name(out, name(v.code.table));
     key(out, "tariff");
     put_int(out, d.tariff);
     key(out, "text");
-    put_string(out, printable(m->text) ? std::string_view(m->text) : description(v.q));
+    put_text(out, *m, description(v.q));
     key(out, "unit");
     if (printable(v.unit_text))
         put_string(out, v.unit_text);
     else
-        put_hex_string(out, r.vib->plain_text);
+        put_hex_string(out, r.plain_text);
     key(out, "value");
     if (m->scaled)
         put_double(out, *m->scaled);
@@ -617,52 +649,85 @@ void put_record(std::string& out, const record& r, std::size_t index) {
     out += '}';
 }
 
-void put_ci(std::string& out, unsigned ci) {
-    key(out, "ci");
-    const byte b[1] = {static_cast<byte>(ci)};
-    put_hex_string(out, b);
+// Writes the top-level object's keys, and puts the caller's extra member among them where its key
+// sorts (as the DOM's std::map would).
+struct top_keys {
+    std::string& out;
+    json_member extra;
+    bool extra_done{extra.key.empty()};
+
+    void operator()(std::string_view k, bool first = false) {
+        if (!extra_done && extra.key < k) {
+            key(out, extra.key, first);
+            out += extra.text;
+            extra_done = true;
+            first = false;
+        }
+        key(out, k, first);
+    }
+    void close() {
+        if (!extra_done) {
+            key(out, extra.key);
+            out += extra.text;
+            extra_done = true;
+        }
+        out += '}';
+    }
+};
+
+// Variable data: the header, then the records that `next()` gives one after the other.
+template <class Next>
+void put_variable(top_keys& top, byte ci, const header& h, bool more, std::size_t count, Next&& next) {
+    auto& out = top.out;
+    out.reserve(out.size() + 400 + 480 * count); // a data record takes about 450 bytes
+    out += '{';
+    top("ci", true);
+    const byte ci_byte[1] = {ci};
+    put_hex_string(out, ci_byte);
+    top("header");
+    if (ci == ci::variable_none)
+        out += "null";
+    else
+        put_header(out, h);
+    top("more_records_follow");
+    put_bool(out, more);
+    top("records");
+    out += '[';
+    std::size_t i = 0;
+    while (const std::optional<record_view> r = next()) {
+        if (i > 0) out += ',';
+        put_record(out, *r, i++);
+    }
+    out += ']';
+    top("structure");
+    put_string(out, "variable");
+    top.close();
 }
 
 struct json_text_visitor {
-    std::string& out;
+    top_keys& top;
 
     void operator()(const variable_data& v) const {
-        out.reserve(out.size() + 400 + 480 * v.records.size()); // a data record takes about 450 bytes
-        out += '{';
-        key(out, "ci", true);
-        const byte ci[1] = {v.ci};
-        put_hex_string(out, ci);
-        key(out, "header");
-        if (v.ci == ci::variable_none)
-            out += "null";
-        else
-            put_header(out, v.header);
         bool more = false;
         for (const auto& r : v.records)
             more = more || r.dib.dif == special_dif::more_records_follow;
-        key(out, "more_records_follow");
-        put_bool(out, more);
-        key(out, "records");
-        out += '[';
-        for (std::size_t i = 0; i < v.records.size(); ++i) {
-            if (i > 0) out += ',';
-            put_record(out, v.records[i], i);
-        }
-        out += ']';
-        key(out, "structure");
-        put_string(out, "variable");
-        out += '}';
+        std::size_t i = 0;
+        put_variable(top, v.ci, v.header, more, v.records.size(), [&]() -> std::optional<record_view> {
+            if (i == v.records.size()) return std::nullopt;
+            return view_of(v.records[i++]);
+        });
     }
     void operator()(const fixed_data& f) const {
+        auto& out = top.out;
         const bool binary = (f.status & 0x80) != 0;
         const unsigned t1 = f.medium_unit & 0xFF;
         const unsigned t2 = f.medium_unit >> 8;
         const unsigned medium = (t1 & 0xC0) >> 6 | (t2 & 0xC0) >> 4;
         out += '{';
-        key(out, "ci", true);
+        top("ci", true);
         const byte ci[1] = {f.ci};
         put_hex_string(out, ci);
-        key(out, "fixed");
+        top("fixed");
         out += '{';
         key(out, "access_number", true);
         put_int(out, f.access_number);
@@ -697,13 +762,14 @@ struct json_text_visitor {
         key(out, "stored");
         put_bool(out, (f.status & 0x40) != 0);
         out += '}';
-        key(out, "structure");
+        top("structure");
         put_string(out, "fixed");
-        out += '}';
+        top.close();
     }
     void operator()(const application_error& e) const {
+        auto& out = top.out;
         out += '{';
-        key(out, "application_error", true);
+        top("application_error", true);
         out += '{';
         key(out, "description", true);
         put_string(out, application_error_description(e.status.value_or(0)));
@@ -713,32 +779,113 @@ struct json_text_visitor {
         else
             out += "null";
         out += '}';
-        put_ci(out, ci::app_error);
-        key(out, "structure");
+        top("ci");
+        const byte b[1] = {ci::app_error};
+        put_hex_string(out, b);
+        top("structure");
         put_string(out, "application_error");
-        out += '}';
+        top.close();
     }
     void operator()(const other_data& o) const {
+        auto& out = top.out;
         out += '{';
-        key(out, "ci", true);
+        top("ci", true);
         const byte ci[1] = {o.ci};
         put_hex_string(out, ci);
-        key(out, "data");
+        top("data");
         put_hex_string(out, o.data);
-        key(out, "structure");
+        top("structure");
         put_string(out, "other");
-        out += '}';
+        top.close();
     }
 };
 
 } // namespace
 
-void write_json(std::string& out, const user_data& ud) { std::visit(json_text_visitor{out}, ud); }
+void write_json(std::string& out, const user_data& ud, json_member extra) {
+    top_keys top{out, extra};
+    std::visit(json_text_visitor{top}, ud);
+}
+
+result<void> write_json(std::string& out, byte ci, bytes_view data, json_member extra) {
+    const auto view = decode_variable_view(ci, data);
+    if (!view) {
+        if (view.error() != errc::unsupported_ci) return unexpected(view.error());
+        const auto ud = decode(ci, data);
+        if (!ud) return unexpected(ud.error());
+        write_json(out, *ud, extra);
+        return {};
+    }
+    // A first pass for what comes before the records (more_records_follow: a DIF 1F record, which
+    // is always the last) and for app::decode's errors, so that nothing is written on one.
+    bool more = false;
+    std::size_t count = 0;
+    auto check = view->cursor();
+    while (const auto r = check.next()) {
+        more = more || r->dif == special_dif::more_records_follow;
+        ++count;
+    }
+    if (check.error()) return unexpected(check.error());
+    top_keys top{out, extra};
+    auto cursor = view->cursor();
+    put_variable(top, ci, view->header, more, count, [&cursor] { return cursor.next(); });
+    return {};
+}
 
 std::string to_json_text(const user_data& ud) {
     std::string out;
     out.reserve(1024);
     write_json(out, ud);
+    return out;
+}
+
+std::string indent_json(std::string_view in, int indent) {
+    std::string out;
+    out.reserve(in.size() * 2);
+    std::size_t depth = 0;
+    const auto step = static_cast<std::size_t>(std::max(indent, 0));
+    const auto newline = [&] {
+        out += '\n';
+        out.append(depth * step, ' ');
+    };
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        const char c = in[i];
+        switch (c) {
+        case '"': { // a string as it is, escapes included
+            std::size_t j = i + 1;
+            while (j < in.size() && in[j] != '"')
+                j += in[j] == '\\' ? std::size_t{2} : std::size_t{1};
+            out.append(in.substr(i, j + 1 - i));
+            i = j;
+            break;
+        }
+        case '{':
+        case '[': {
+            const char close = c == '{' ? '}' : ']';
+            out += c;
+            if (i + 1 < in.size() && in[i + 1] == close) {
+                out += close;
+                ++i;
+                break;
+            }
+            ++depth;
+            newline();
+            break;
+        }
+        case '}':
+        case ']':
+            if (depth > 0) --depth;
+            newline();
+            out += c;
+            break;
+        case ',':
+            out += ',';
+            newline();
+            break;
+        case ':': out += ": "; break;
+        default: out += c;
+        }
+    }
     return out;
 }
 

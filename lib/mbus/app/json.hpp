@@ -47,17 +47,38 @@
 
 #include <mbus/app/record_spec.hpp>
 #include <mbus/app/telegram.hpp>
+#include <mbus/core/result.hpp>
+
+#include <string>
+#include <string_view>
 
 namespace mbus::app {
 
 nlohmann::json to_json(const user_data& ud);
 
-// The text of to_json(ud).dump(), byte for byte, written straight into `out` (appended) without
-// building a DOM: for callers that only print the JSON (decode rates, the decode command). Unlike
-// dump(), text that is not valid UTF-8 is written as it is instead of throwing (the records' own
-// texts are printable ASCII or hex already).
-void write_json(std::string& out, const user_data& ud);
+// One more member for the top-level object of write_json, put among the telegram's own keys where
+// its key sorts (as a DOM would): `text` is its value as JSON text. A key the telegram's object
+// does not have ("link").
+struct json_member {
+    std::string_view key;
+    std::string_view text;
+};
+
+// The text of to_json(ud).dump() (with `extra` added), byte for byte, written straight into `out`
+// (appended) without building a DOM: for callers that only print the JSON (decode rates, the decode
+// command). Unlike dump(), text that is not valid UTF-8 is written as it is instead of throwing (the
+// records' own texts are printable ASCII or hex already).
+void write_json(std::string& out, const user_data& ud, json_member extra = {});
+// The same for the user data `data` of CI `ci` as app::decode reads it, written from the records
+// read in place (record_cursor) for variable data: no record values, no allocation per record but
+// for rare records (see describe_fields). Errors as app::decode's, and then nothing is written.
+result<void> write_json(std::string& out, byte ci, bytes_view data, json_member extra = {});
 std::string to_json_text(const user_data& ud);
+
+// Compact JSON text (as dump() or write_json give it) laid out as dump(indent) lays it out: a
+// member or element a line, `indent` spaces a level, "key": value, empty objects and arrays as
+// {} and []. The text must be valid JSON.
+std::string indent_json(std::string_view compact, int indent);
 nlohmann::json to_json(const record& r, std::size_t index = 0);
 nlohmann::json to_json(const header& h);
 

@@ -66,13 +66,14 @@ void xml_encode(std::string& out, std::string_view src, std::size_t max_len = en
 // `<name>` + encoded text + `</name>` on a line of their own, eight spaces in.
 void element(std::string& out, std::string_view name, std::string_view text,
              std::size_t max_len = encoded_size) {
-    out += "        <";
+    using namespace std::string_view_literals;
+    out += "        <"sv;
     out += name;
     out += '>';
     xml_encode(out, text, max_len);
-    out += "</";
+    out += "</"sv;
     out += name;
-    out += ">\n";
+    out += ">\n"sv;
 }
 
 template <class... Args>
@@ -338,8 +339,11 @@ void storage_tariff_device(std::string& s, const record_view& r) {
     put_int(s, storage_number(r));
     s += "</StorageNumber>\n";
     if (const long t = tariff(r); t >= 0) {
-        append(s, "        <Tariff>{}</Tariff>\n", t);
-        append(s, "        <Device>{}</Device>\n", device(r));
+        s += "        <Tariff>";
+        put_int(s, t);
+        s += "</Tariff>\n        <Device>";
+        put_int(s, device(r));
+        s += "</Device>\n";
     }
 }
 
@@ -587,28 +591,30 @@ result<std::string> to_libmbus_xml(const user_data& ud, bool normalized) {
 }
 
 libmbus_output to_libmbus_xml(const link::frame& f, bool normalized) {
-    const std::string prefix = "mbus_frame_data_parse: ";
+    // Made into a string only for an error: a string of its length would be allocated every call.
+    static constexpr std::string_view prefix_text = "mbus_frame_data_parse: ";
+    const auto prefix = [] { return std::string(prefix_text); };
     // An E5 has no C field; libmbus reads it as 0, slave to master, CI 0.
     const bool has_fields = f.kind != link::frame_kind::ack;
     const byte c = has_fields ? f.c : 0;
     const byte ci = f.kind == link::frame_kind::control || f.kind == link::frame_kind::long_frame ? f.ci : 0;
     if ((c & link::c_field::prm) != 0)
-        return failed(prefix + make_error_code(errc::wrong_direction).message());
+        return failed(prefix() + make_error_code(errc::wrong_direction).message());
     if (ci != ci::app_error && ci != ci::fixed && ci != ci::variable_long)
-        return failed(fmt::format("{}Unknown control information 0x{:02x}", prefix, ci));
+        return failed(fmt::format("{}Unknown control information 0x{:02x}", prefix_text, ci));
     if (ci == ci::variable_long) {
         // The fast path: records read in place and written as they are read.
         const auto v = decode_variable_view(ci, f.data);
-        if (!v) return failed(prefix + v.error().message());
+        if (!v) return failed(prefix() + v.error().message());
         std::string s;
         s.reserve(xml_size_hint(f.data.size()));
         auto cursor = v->cursor();
         variable_xml(s, v->header, normalized, [&cursor] { return cursor.next(); });
-        if (cursor.error()) return failed(prefix + cursor.error().message());
+        if (cursor.error()) return failed(prefix() + cursor.error().message());
         return {std::move(s), {}};
     }
     const auto ud = decode(ci, f.data);
-    if (!ud) return failed(prefix + ud.error().message());
+    if (!ud) return failed(prefix() + ud.error().message());
     auto xml = to_libmbus_xml(*ud, normalized);
     if (!xml) return failed("Failed to generate XML representation of MBUS frame: ");
     return {std::move(*xml), {}};

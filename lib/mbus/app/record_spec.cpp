@@ -1,11 +1,14 @@
 #include <mbus/app/codec.hpp>
+#include <mbus/app/describe_in_place.hpp>
 #include <mbus/app/errc.hpp>
 #include <mbus/app/meaning_errc.hpp>
 #include <mbus/app/record_spec.hpp>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <cmath>
+#include <iterator>
 #include <ostream>
 
 namespace mbus::app {
@@ -19,41 +22,39 @@ bool is_time_value(const value& v) {
            std::holds_alternative<time_of_day>(v);
 }
 
-std::string where(const dib_meaning& d) {
-    std::string s;
-    auto add = [&s](const std::string& part) { s += (s.empty() ? "" : ", ") + part; };
-    if (d.function != function_kind::instantaneous) add(std::string(name(d.function)));
-    if (d.storage != 0) add(fmt::format("storage {}", d.storage));
-    if (d.tariff != 0) add(fmt::format("tariff {}", d.tariff));
-    if (d.subunit != 0) add(fmt::format("subunit {}", d.subunit));
-    return s;
+template <class Int>
+void append_decimal(std::string& s, Int v) {
+    const fmt::format_int text(v);
+    s.append(text.data(), text.size());
 }
 
-std::string line(const record_meaning& m) {
-    switch (m.kind) {
-    case record_kind::manufacturer_data:
-        return "Manufacturer specific data: " + to_hex(std::get<bytes>(m.raw));
-    case record_kind::more_records_follow:
-        return "More records follow; manufacturer specific data: " + to_hex(std::get<bytes>(m.raw));
-    case record_kind::idle_filler: return "Idle filler";
-    case record_kind::data: break;
+// ", storage 1, tariff 2" in brackets after the quantity, or nothing.
+void append_where(std::string& s, const dib_meaning& d) {
+    bool any = false;
+    const auto part = [&] {
+        s += any ? ", " : " (";
+        any = true;
+    };
+    if (d.function != function_kind::instantaneous) {
+        part();
+        s += name(d.function);
     }
-    const auto& v = *m.vib;
-    std::string s = v.q == quantity::unknown
-                        ? fmt::format("Reserved VIF {} {:02X}", name(v.code.table), v.code.code)
-                        : std::string(description(v.q));
-    for (const auto& n : v.notes)
-        s += " [" + n + "]";
-    const auto w = where(m.dib);
-    if (!w.empty()) s += " (" + w + ")";
-    s += " = ";
-    if (m.scaled)
-        s += fmt::format("{}", *m.scaled);
-    else
-        s += to_string(m.raw);
-    if (!v.unit_text.empty() && (m.scaled || std::holds_alternative<invalid_bcd>(m.raw)))
-        s += " " + v.unit_text;
-    return s;
+    if (d.storage != 0) {
+        part();
+        s += "storage ";
+        append_decimal(s, d.storage);
+    }
+    if (d.tariff != 0) {
+        part();
+        s += "tariff ";
+        append_decimal(s, d.tariff);
+    }
+    if (d.subunit != 0) {
+        part();
+        s += "subunit ";
+        append_decimal(s, d.subunit);
+    }
+    if (any) s += ')';
 }
 
 } // namespace
@@ -118,25 +119,56 @@ result<vib> parse_vib(bytes_view b) {
     return v;
 }
 
-result<record_meaning> describe(const record& r) {
+void append_text(std::string& s, const record_meaning& m) {
+    switch (m.kind) {
+    case record_kind::manufacturer_data:
+        s += "Manufacturer specific data: ";
+        s += to_hex(std::get<bytes>(m.raw));
+        return;
+    case record_kind::more_records_follow:
+        s += "More records follow; manufacturer specific data: ";
+        s += to_hex(std::get<bytes>(m.raw));
+        return;
+    case record_kind::idle_filler: s += "Idle filler"; return;
+    case record_kind::data: break;
+    }
+    const auto& v = *m.vib;
+    if (v.q == quantity::unknown)
+        fmt::format_to(std::back_inserter(s), "Reserved VIF {} {:02X}", name(v.code.table), v.code.code);
+    else
+        s += description(v.q);
+    for (const auto& n : v.notes) {
+        s += " [";
+        s += n;
+        s += ']';
+    }
+    append_where(s, m.dib);
+    s += " = ";
+    if (m.scaled)
+        fmt::format_to(std::back_inserter(s), FMT_COMPILE("{}"), *m.scaled); // as fmt::format("{}")
+    else
+        s += to_string(m.raw);
+    if (!v.unit_text.empty() && (m.scaled || std::holds_alternative<invalid_bcd>(m.raw))) {
+        s += ' ';
+        s += v.unit_text;
+    }
+}
+
+result<record_meaning> describe_fields(const record_view& r) {
     record_meaning m;
-    m.dib = describe(r.dib);
-    switch (r.dib.dif) {
+    m.dib = describe_dib(r.dif, r.dife);
+    switch (r.dif) {
     case special_dif::manufacturer_specific:
     case special_dif::more_records_follow:
-        m.kind = r.dib.dif == special_dif::manufacturer_specific ? record_kind::manufacturer_data
-                                                                 : record_kind::more_records_follow;
-        m.raw = r.data;
-        m.text = line(m);
+        m.kind = r.dif == special_dif::manufacturer_specific ? record_kind::manufacturer_data
+                                                             : record_kind::more_records_follow;
+        m.raw = bytes(r.data.begin(), r.data.end());
         return m;
-    case special_dif::idle_filler:
-        m.kind = record_kind::idle_filler;
-        m.text = line(m);
-        return m;
+    case special_dif::idle_filler: m.kind = record_kind::idle_filler; return m;
     default: break;
     }
-    if (!r.vib) return errc::premature_end_at_vif;
-    auto v = describe(*r.vib);
+    if (!r.has_vib) return errc::premature_end_at_vif;
+    auto v = describe_vib(r.vif, r.plain_text, r.vife);
     if (!v) return unexpected(v.error());
     auto raw = decode_value(m.dib.coding, r.data, v->time_point);
     if (!raw) return unexpected(raw.error());
@@ -144,7 +176,12 @@ result<record_meaning> describe(const record& r) {
     m.scaled = scaled_value(m.raw, v->exponent);
     if (m.scaled && v->additive_exponent) m.scaled = *m.scaled + std::pow(10.0, *v->additive_exponent);
     m.vib = std::move(*v);
-    m.text = line(m);
+    return m;
+}
+
+result<record_meaning> describe(const record& r) {
+    auto m = describe_fields(view_of(r));
+    if (m) append_text(m->text, *m);
     return m;
 }
 

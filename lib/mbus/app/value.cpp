@@ -46,9 +46,13 @@ std::int64_t sign_extend(std::uint64_t v, std::size_t n) {
 
 // BCD digits, most significant first, of LSB-first bytes.
 std::string bcd_digits(bytes_view b) {
-    std::string s;
-    for (std::size_t i = b.size(); i > 0; --i)
-        s += fmt::format("{:02X}", b[i - 1]);
+    static constexpr std::string_view hex = "0123456789ABCDEF";
+    std::string s(2 * b.size(), '0'); // up to 7 bytes fit the string itself: no allocation
+    std::size_t at = 0;
+    for (std::size_t i = b.size(); i > 0; --i) {
+        s[at++] = hex[b[i - 1] >> 4];
+        s[at++] = hex[b[i - 1] & 0x0F];
+    }
     return s;
 }
 

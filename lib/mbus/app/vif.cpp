@@ -1,4 +1,5 @@
 #include <mbus/app/codec.hpp>
+#include <mbus/app/describe_in_place.hpp>
 #include <mbus/app/errc.hpp>
 #include <mbus/app/meaning_errc.hpp>
 #include <mbus/app/vif.hpp>
@@ -451,9 +452,21 @@ std::string join(const std::vector<std::string>& v) {
 } // namespace
 
 std::optional<vif_info> lookup(vif_code c) {
-    for (const auto& r : rows)
-        if (r.table == c.table && c.code >= r.first && c.code <= r.last) return info_of(r, c.code);
-    return std::nullopt;
+    const auto scan = [](vif_code k) -> std::optional<vif_info> {
+        for (const auto& r : rows)
+            if (r.table == k.table && k.code >= r.first && k.code <= r.last) return info_of(r, k.code);
+        return std::nullopt;
+    };
+    // Every record asks: the rows scanned once per code of the three tables, not once per record.
+    static const auto by_code = [&scan] {
+        std::array<std::optional<vif_info>, 3 * 128> t{};
+        for (std::size_t i = 0; i < t.size(); ++i)
+            t[i] = scan({static_cast<vif_table>(i / 128), static_cast<std::uint8_t>(i % 128)});
+        return t;
+    }();
+    const auto table = static_cast<std::size_t>(c.table);
+    if (c.code > 0x7F || table > 2) return scan(c);
+    return by_code[table * 128 + c.code];
 }
 
 std::optional<vif_code> find_vif(quantity q, unit u, int exponent) {
@@ -564,21 +577,23 @@ std::string combinable_vife_name(std::uint8_t c) {
     return "reserved combinable VIFE " + hex2(c);
 }
 
-result<vib_meaning> describe(const vib& v) {
+result<vib_meaning> describe(const vib& v) { return describe_vib(v.vif, v.plain_text, v.vife); }
+
+result<vib_meaning> describe_vib(byte vif, bytes_view plain_text, bytes_view vife) {
     vib_meaning m;
     std::size_t next = 0; // first VIFE that is a combinable one
-    const byte vif = v.vif;
     if (vif == 0xFD || vif == 0xFB) {
-        if (v.vife.empty()) return meaning_errc::missing_vife;
-        m.code = {vif == 0xFD ? vif_table::fd : vif_table::fb, static_cast<std::uint8_t>(v.vife[0] & 0x7F)};
+        if (vife.empty()) return meaning_errc::missing_vife;
+        m.code = {vif == 0xFD ? vif_table::fd : vif_table::fb, static_cast<std::uint8_t>(vife[0] & 0x7F)};
         next = 1;
     } else {
         m.code = {vif_table::primary, static_cast<std::uint8_t>(vif & 0x7F)};
     }
-    for (std::size_t i = next; i < v.vife.size(); ++i)
-        m.combinable.push_back(static_cast<std::uint8_t>(v.vife[i] & 0x7F));
+    if (vife.size() > next) m.combinable.reserve(vife.size() - next);
+    for (std::size_t i = next; i < vife.size(); ++i)
+        m.combinable.push_back(static_cast<std::uint8_t>(vife[i] & 0x7F));
     if (m.code.table == vif_table::primary && m.code.code == 0x7C)
-        m.plain_text_unit.assign(v.plain_text.rbegin(), v.plain_text.rend());
+        m.plain_text_unit.assign(plain_text.rbegin(), plain_text.rend());
 
     if (const auto info = lookup(m.code)) {
         m.q = info->q;
@@ -623,8 +638,10 @@ result<vib_meaning> describe(const vib& v) {
             m.exponent = 0;
         }
     }
-    m.unit_text = m.code.table == vif_table::primary && m.code.code == 0x7C ? m.plain_text_unit
-                                                                            : std::string(symbol(m.u));
+    if (m.code.table == vif_table::primary && m.code.code == 0x7C)
+        m.unit_text = m.plain_text_unit;
+    else
+        m.unit_text = symbol(m.u);
     m.unit_text += per;
     return m;
 }

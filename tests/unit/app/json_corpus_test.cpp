@@ -1,7 +1,8 @@
 // app::write_json (the JSON text written without a DOM) against app::to_json(...).dump(), byte for
-// byte, over every frame of ../shared/corpus/libmbus, pymeterbus and meters, and over the records
-// of those frames read from every byte on (CI 78), which reaches odd records, undescribable ones
-// and errors that whole frames do not.
+// byte (and from the frame's bytes against app::decode's value, with a member added, and laid out
+// by indent_json against dump(2)), over every frame of ../shared/corpus/libmbus, pymeterbus and meters, and
+// over the records of those frames read from every byte on (CI 78), which reaches odd records, undescribable
+// ones and errors that whole frames do not.
 
 #include <doctest/doctest.h>
 
@@ -67,6 +68,45 @@ void compare(const app::user_data& ud, tally& t) {
     CHECK(at == ours.size());
 }
 
+// write_json from the bytes (records read in place) against write_json of app::decode's value:
+// the same text, or the same error with nothing written. `unprintable` counts the errors.
+void compare_from_bytes(byte ci, bytes_view data, tally& t) {
+    ++t.compared;
+    const auto ud = app::decode(ci, data);
+    std::string ours = "[";
+    const auto ok = app::write_json(ours, ci, data);
+    if (!ud) {
+        ++t.unprintable;
+        CHECK_FALSE(ok);
+        CHECK(ok.error() == ud.error());
+        CHECK(ours == "[");
+        if (!ok && ok.error() == ud.error() && ours == "[") ++t.same;
+        return;
+    }
+    REQUIRE(ok);
+    const auto expected = "[" + app::to_json_text(*ud);
+    CHECK(ours == expected);
+    if (ours == expected) ++t.same;
+}
+
+// With the decode command's "link" member, and laid out by indent_json as dump(2) lays it out.
+void compare_laid_out(const app::user_data& ud) {
+    nlohmann::json dom = app::to_json(ud);
+    dom["link"] = {{"kind", "long"}, {"c", "08"}, {"a", 5}, {"description", "RSP_UD \"x\" [a, b]: {}"}};
+    std::string expected;
+    try {
+        expected = dom.dump();
+    } catch (const nlohmann::json::exception&) {
+        return;
+    }
+    const auto link = dom["link"].dump();
+    std::string ours;
+    app::write_json(ours, ud, {"link", link});
+    CHECK(ours == expected);
+    CHECK(app::indent_json(ours, 2) == dom.dump(2));
+    CHECK(app::indent_json(ours, 4) == dom.dump(4));
+}
+
 } // namespace
 
 TEST_CASE("json writer: the same text as the DOM for every corpus frame") {
@@ -79,17 +119,26 @@ TEST_CASE("json writer: the same text as the DOM for every corpus frame") {
     REQUIRE(wires.size() > 150);
     tally frames;
     tally pieces;
+    tally from_bytes;
     for (const auto& w : wires) {
         const auto f = link::decode(w);
         if (!f ||
             (f->value.kind != link::frame_kind::long_frame && f->value.kind != link::frame_kind::control))
             continue;
-        if (const auto ud = app::decode(f->value.ci, f->value.data)) compare(*ud, frames);
+        if (const auto ud = app::decode(f->value.ci, f->value.data)) {
+            compare(*ud, frames);
+            compare_laid_out(*ud);
+        }
+        compare_from_bytes(f->value.ci, f->value.data, from_bytes);
         // The records of the frame read from every byte on, as CI 78 user data.
         const bytes_view data = f->value.data;
-        for (std::size_t from = 0; from < data.size(); ++from)
+        for (std::size_t from = 0; from < data.size(); ++from) {
             if (const auto ud = app::decode(app::ci::variable_none, data.subspan(from))) compare(*ud, pieces);
+            compare_from_bytes(app::ci::variable_none, data.subspan(from), from_bytes);
+        }
     }
+    std::cout << "corpus: json writer from bytes " << from_bytes.same << "/" << from_bytes.compared
+              << " (of which " << from_bytes.unprintable << " refused as app::decode refuses them)\n";
     std::cout << "corpus: json writer frames " << frames.same << "/" << frames.compared << "\n";
     std::cout << "corpus: json writer record runs " << pieces.same << "/" << pieces.compared << " ("
               << pieces.unprintable << " not printable by the DOM)\n";
@@ -97,4 +146,7 @@ TEST_CASE("json writer: the same text as the DOM for every corpus frame") {
     CHECK(frames.same == frames.compared);
     CHECK(pieces.compared > 5000);
     CHECK(pieces.same == pieces.compared);
+    CHECK(from_bytes.compared > 5000);
+    CHECK(from_bytes.same == from_bytes.compared);
+    CHECK(from_bytes.unprintable > 100); // the refusals were reached too
 }

@@ -151,3 +151,77 @@ TEST_CASE("json writer: numbers, texts and every structure as the DOM dumps them
     same(user_data{application_error{std::uint8_t{3}}});
     same(user_data{other_data{0x5A, {0x01, 0x02}}});
 }
+
+TEST_CASE("json writer: a member added where its key sorts, and the text laid out as dump(indent)") {
+    variable_data t;
+    t.ci = ci::variable_none;
+    t.records.push_back(rec("energy", "kWh", data_coding::int32, std::int64_t{154}));
+    const user_data ud{t};
+    // Before every key ("a"), between two ("link": after "header"), after every key ("zz").
+    for (const char* k : {"a", "link", "zz"}) {
+        json dom = to_json(ud);
+        dom[k] = {{"kind", "long"}, {"empty", json::array()}, {"none", json::object()}, {"s", "{[,:]}\"\\"}};
+        const auto member = dom[k].dump();
+        std::string ours;
+        write_json(ours, ud, {k, member});
+        CAPTURE(k);
+        CHECK(ours == dom.dump());
+        CHECK(indent_json(ours, 2) == dom.dump(2));
+    }
+    // Every structure, and an array of them, as the decode command prints them.
+    const json many = json::array({to_json(ud), to_json(user_data{application_error{std::uint8_t{8}}}),
+                                   to_json(user_data{other_data{0x51, {}}}), json::array(), json::object()});
+    CHECK(indent_json(many.dump(), 2) == many.dump(2));
+    CHECK(indent_json("[]", 2) == "[]");
+    CHECK(indent_json(R"({"a":[1,{"b":null}]})", 1) == "{\n \"a\": [\n  1,\n  {\n   \"b\": null\n  }\n ]\n}");
+}
+
+TEST_CASE("json writer from bytes: the records read in place, errors as app::decode's") {
+    variable_data t;
+    t.ci = ci::variable_long;
+    t.header.address = secondary_address{0x12345678, manufacturer_code("KAM").value(), 0x08, 0x04};
+    t.records.push_back(rec("energy", "kWh", data_coding::int32, std::int64_t{154}));
+    t.records.push_back(rec("volume", "m3", data_coding::bcd8, std::int64_t{1234}));
+    t.records.push_back(manufacturer_data_record({0x01, 0x02}, true));
+    const auto wire = encode(user_data{t});
+    std::string out = "x";
+    REQUIRE(write_json(out, wire.ci, wire.data));
+    CHECK(out == "x" + to_json(user_data{t}).dump());
+    CHECK(json::parse(out.substr(1))["more_records_follow"] == true);
+    // A record cut short: the error app::decode gives, and nothing written.
+    const bytes cut(wire.data.begin(), wire.data.begin() + 12 + 3);
+    std::string none;
+    const auto bad = write_json(none, wire.ci, cut);
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error() == decode(wire.ci, cut).error());
+    CHECK(none.empty());
+    // Other CIs go through app::decode.
+    std::string other;
+    REQUIRE(write_json(other, 0x51, bytes{0x01, 0x7A}));
+    CHECK(other == R"({"ci":"51","data":"017A","structure":"other"})");
+}
+
+TEST_CASE("json writer: the names it writes without escaping need none") {
+    const auto plain = [](std::string_view s) {
+        CAPTURE(s);
+        CHECK_FALSE(s.empty());
+        for (const char c : s)
+            CHECK((c >= 0x20 && c <= 0x7E && c != '"' && c != '\\'));
+    };
+    int quantities = 0;
+    for (unsigned q = 0; q <= static_cast<unsigned>(quantity::cumulative_max_power); ++q) {
+        plain(name(static_cast<quantity>(q)));
+        plain(description(static_cast<quantity>(q)));
+        ++quantities;
+    }
+    CHECK(quantities > 60);
+    for (unsigned f = 0; f < 4; ++f)
+        plain(name(static_cast<function_kind>(f)));
+    for (unsigned c = 0; c < 16; ++c)
+        plain(name(static_cast<data_coding>(c)));
+    for (const auto t : {vif_table::primary, vif_table::fd, vif_table::fb})
+        plain(name(t));
+    for (const auto k : {record_kind::data, record_kind::manufacturer_data, record_kind::more_records_follow,
+                         record_kind::idle_filler})
+        plain(name(k));
+}
