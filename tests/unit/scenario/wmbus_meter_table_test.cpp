@@ -102,10 +102,14 @@ TEST_CASE("[[wmbus_meter]] and [receiver] mistakes are reported with file, line 
     CHECK(errors_of(head + "intervall = 3\n" + one_record) ==
           "w.toml:5:1: wmbus_meter[0].intervall: unknown key \"intervall\"; did you mean \"interval\"?\n");
     CHECK(errors_of(head + "mode = \"T2\"\n" + one_record).starts_with("w.toml:5:8: wmbus_meter[0].mode: "));
+    CHECK(errors_of(head + "security = \"mode7\"\nkey = \"000102030405060708090A0B0C0D0E0F\"\n" + one_record)
+              .empty());
+    CHECK(errors_of(head + "security = \"mode7\"\n" + one_record) ==
+          "w.toml:5:12: wmbus_meter[0].security: mode 7 needs a key (16 bytes, hex)\n");
     CHECK(
-        errors_of(head + "security = \"mode7\"\nkey = \"000102030405060708090A0B0C0D0E0F\"\n" + one_record) ==
-        "w.toml:5:12: wmbus_meter[0].security: mode 7 is not simulated yet (the decoder reads it, the "
-        "meters do not send it): use \"mode5\"\n");
+        errors_of(head + "message_counter = 5\n" + one_record) ==
+        "w.toml:5:19: wmbus_meter[0].message_counter: the message counter is mode 7's (AFL): set security = "
+        "\"mode7\" or drop it\n");
     CHECK(errors_of(head + "security = \"mode5\"\n" + one_record) ==
           "w.toml:5:12: wmbus_meter[0].security: mode 5 needs a key (16 bytes, hex)\n");
     CHECK(errors_of(head + "jitter = 16\n" + one_record) ==
