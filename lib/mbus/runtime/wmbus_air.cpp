@@ -118,7 +118,7 @@ asio::awaitable<void> land(std::shared_ptr<state> s, std::list<state::on_air>::i
         slots.push_back(o->slot);
         others.push_back(fmt::format("{} ({} dBm)", s->configs[o->meter].name, o->slot.rssi_dbm));
     }
-    const auto heard = sim::resolve_collisions(slots, s->receiver.capture_db).front();
+    const bool heard = sim::resolve_collisions(slots, s->receiver.capture_db).front();
     if (heard) {
         s->hear(*it);
     } else {

@@ -40,8 +40,8 @@ result<bytes> mode7_layers(const meter_telegram& m, const frame& f, std::uint16_
     tpl.insert(tpl.end(), cipher.begin(), cipher.end());
 
     const auto counter = le32(m.message_counter);
-    const auto id = bytes_view(address_bytes(f)).subspan(2, 4);
-    auto kmac = derive_key(*m.key, dc_mac_from_meter, counter, id);
+    const auto address = address_bytes(f);
+    auto kmac = derive_key(*m.key, dc_mac_from_meter, counter, bytes_view(address).subspan(2, 4));
     if (!kmac) return unexpected(kmac.error());
     bytes mac_input{afl_mcl};
     mac_input.insert(mac_input.end(), counter.begin(), counter.end());

@@ -26,7 +26,7 @@ const bytes oms_n21 = from_hex("2E44931578563412330333637A2A0020255923C95AAA26D1
                                "9B520EDFF0EA6DEFC955B29D6D69EBF3EC8A")
                           .value();
 
-wmbus_meter_config meter(std::string name, bool mode7) {
+wmbus_meter_config radio_meter(std::string name, bool mode7) {
     wmbus_meter_config c;
     c.name = std::move(name);
     c.manufacturer = app::manufacturer_code("KAM").value();
@@ -65,7 +65,7 @@ TEST_CASE("wm_crc: the flipped bit makes the chosen block's CRC fail and no othe
         // One bit, nothing else.
         std::size_t differ = 0;
         for (std::size_t i = 0; i < air.size(); ++i)
-            differ += air[i] != oms_n21[i] ? 1 : 0;
+            differ += air[i] != oms_n21[i] ? 1U : 0U;
         CHECK(differ == 1);
     }
     // Format B: blocks 1 and 2 under one CRC at the end of a short frame.
@@ -79,7 +79,7 @@ TEST_CASE("wm_crc: the flipped bit makes the chosen block's CRC fail and no othe
 }
 
 TEST_CASE("wm_* faults: bytes of a transmission as each kind leaves them") {
-    const auto c = meter("w1", false);
+    const auto c = radio_meter("w1", false);
     wmbus_fault_engine e({spec("c", wmbus_faults::crc{3}), spec("k", wmbus_faults::wrong_key{}),
                           spec("t", wmbus_faults::truncate{12, 0.5}), spec("m", wmbus_faults::missing{}),
                           spec("d", wmbus_faults::drift{-50'000}),
@@ -104,7 +104,9 @@ TEST_CASE("wm_* faults: bytes of a transmission as each kind leaves them") {
                              "FFFEFDFCFBFAF9F8F7F6F5F4F3F2F1F0 (fault 'k')");
     REQUIRE(out.crc_block);
     CHECK(*out.crc_block == 3);
-    CHECK(wmbus::first_crc_fault(out.air, wmbus::frame_format::a).value().block == 3);
+    const auto crc_only = apply_wmbus_faults(e, {0}, c, t);
+    CHECK(wmbus::first_crc_fault(crc_only.air, wmbus::frame_format::a).value().block == 3);
+    CHECK(crc_only.injected == std::vector<std::string>{"access number 0: CRC error in block 3 (fault 'c')"});
     CHECK(out.plain.size() == 12); // cut after the CRC fault; L still says the whole frame
     CHECK(out.plain[0] == t.plain[0]);
     CHECK(!out.sent);
@@ -119,7 +121,7 @@ TEST_CASE("wm_* faults: bytes of a transmission as each kind leaves them") {
 }
 
 TEST_CASE("wm_wrong_key on a mode 7 meter fails the MAC; the CRC fault's bit is in the telegram too") {
-    const auto c = meter("w1", true);
+    const auto c = radio_meter("w1", true);
     wmbus_fault_engine e(
         {spec("k", wmbus_faults::wrong_key{bytes(16, 0x11)}), spec("c", wmbus_faults::crc{})}, {"w1"}, 1,
         time_point{});
@@ -131,7 +133,7 @@ TEST_CASE("wm_wrong_key on a mode 7 meter fails the MAC; the CRC fault's bit is 
     // A receiver that ignored CRCs would hand over the flipped bit: the plain telegram differs in one bit.
     std::size_t differ = 0;
     for (std::size_t i = 0; i < t.plain.size(); ++i)
-        differ += out.plain[i] != t.plain[i] ? 1 : 0;
+        differ += out.plain[i] != t.plain[i] ? 1U : 0U;
     CHECK(differ == 1);
     CHECK(wmbus::strip_crcs(t.air, wmbus::frame_format::a).value() == t.plain);
 }
