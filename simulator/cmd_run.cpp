@@ -353,8 +353,11 @@ int run(run_options o) {
             log.info(fmt::format("scenario {} ({}): {} wireless meters, receiver {}", b.name,
                                  b.sc.source.string(), b.sc.wmbus_meters.size(),
                                  scenario::name_of(b.sc.receiver.kind)));
+            // Injected faults into the transcript as events, as HAN faults.
             auto& air = airs.emplace_back(std::make_unique<runtime::wmbus_air>(
-                ex, b.sc.wmbus_meters, b.sc.receiver, [&log](const std::string& line) { log.info(line); }));
+                ex, b.sc.wmbus_meters, b.sc.receiver, [&log](const std::string& line) { log.info(line); },
+                b.sc.wmbus_faults, b.sc.bus.config.seed,
+                [&runner](const std::string& what) { runner.announce(what); }));
             air->set_clock(b.sc.bus.clock);
             if (b.pty && !(b.sc.receiver.kind == scenario::receiver_kind::rtlwmbus ||
                            b.sc.receiver.kind == scenario::receiver_kind::hex))

@@ -10,6 +10,7 @@
 #include <mbus/app/manufacturer.hpp>
 #include <mbus/app/telegram.hpp>
 #include <mbus/app/value.hpp>
+#include <mbus/wmbus/errc.hpp>
 #include <mbus/wmbus/frame.hpp>
 #include <mbus/wmbus/receiver_text.hpp>
 #include <mbus/wmbus/telegram.hpp>
@@ -223,4 +224,130 @@ TEST_CASE("mbus-sim run: wireless meters as rtl_wmbus lines on stdout") {
     CHECK(modes["T1"] >= 2);
     CHECK(modes["C1"] >= 2);
     check_meters(all);
+}
+
+// Radio faults as a reader of the iM871A sees them (fixed intervals 0.8 s and 1.3 s: a and b never
+// overlap on their own within the test's 8 s): "a" (mode 7) has a CRC error in every 2nd telegram,
+// which the stick drops; "b" (mode 5) sends every 2nd telegram with a wrong key, and every 3rd collides
+// with "c", 20 dB stronger, which the stick hears instead (c sends only then: its interval is long).
+TEST_CASE("mbus-sim run: radio faults through the emulated iM871A: CRC drops, wrong keys, a collision") {
+    const std::string key3 = "202122232425262728292A2B2C2D2E2F";
+    const temp_scenario sc("wmbus-faults", fmt::format(R"([receiver]
+kind = "im871a"
+
+[[wmbus_meter]]
+name = "a"
+manufacturer = "KAM"
+id = "11223344"
+interval = 0.8
+security = "mode7"
+key = "{}"
+rssi = -60
+[[wmbus_meter.record]]
+quantity = "volume"
+unit = "m3"
+type = "int32"
+value = 7
+
+[[wmbus_meter]]
+name = "b"
+manufacturer = "TST"
+id = "55667788"
+interval = 1.3
+key = "{}"
+rssi = -80
+[[wmbus_meter.record]]
+quantity = "volume"
+unit = "m3"
+type = "int32"
+value = 8
+
+[[wmbus_meter]]
+name = "c"
+manufacturer = "TST"
+id = "99000099"
+interval = 3600
+key = "{}"
+rssi = -60
+[[wmbus_meter.record]]
+quantity = "volume"
+unit = "m3"
+type = "int32"
+value = 9
+
+[[fault]]
+name = "noise"
+meter = "a"
+kind = "wm_crc"
+every = 2
+
+[[fault]]
+name = "rekeyed"
+meter = "b"
+kind = "wm_wrong_key"
+every = 2
+
+[[fault]]
+name = "crosstalk"
+meter = "b"
+kind = "wm_collision"
+with = "c"
+offset_ms = 1
+every = 3
+)",
+                                                       key1, key2, key3));
+    auto sim = start_sim({"run", sc.path().string()});
+    wmbus_pty_client c(sim.ready.pty(), B57600);
+    c.send(hex("A5 01 03 06 00 02 03 30 01 00")); // link mode T1, RSSI on
+    CHECK(c.hci_answer() == hex("A5 81 04 00 9C F7"));
+
+    std::map<std::uint32_t, std::vector<int>> ok;    // access numbers that decoded with the right key
+    std::map<std::uint32_t, std::vector<int>> wrong; // that did not
+    const auto until = std::chrono::steady_clock::now() + 8s;
+    while (std::chrono::steady_clock::now() < until) {
+        bytes f;
+        if (!c.indications.empty()) {
+            f = c.indications.front();
+            c.indications.erase(c.indications.begin());
+        } else {
+            f = c.hci_frame(5000ms);
+        }
+        REQUIRE(f.size() > 7);
+        bytes plain{f[3]};
+        plain.insert(plain.end(), f.begin() + 4, f.begin() + 4 + f[3]);
+        const auto fr = wmbus::decode(plain, wmbus::layout::no_crc);
+        REQUIRE_MESSAGE(fr, to_hex(plain));
+        const auto k = hex(fr->id == 0x11223344 ? key1 : fr->id == 0x55667788 ? key2 : key3);
+        const auto t = wmbus::decode(*fr, bytes_view(k));
+        // The access number as the TPL (or, for mode 7, the ELL) carries it in the clear.
+        const int acc = fr->data[0] == 0x8C ? fr->data[2] : fr->data[1];
+        if (t) {
+            if (fr->id == 0x11223344) CHECK(t->security.mac_verified);
+            ok[fr->id].push_back(acc);
+        } else {
+            CHECK(t.error() == wmbus::errc::decryption_failed);
+            wrong[fr->id].push_back(acc);
+        }
+    }
+    stop_sim(sim);
+    INFO(sim.process->err());
+    // a: only the odd-numbered telegrams (access 0, 2, 4, ...) reach the reader, MAC verified.
+    REQUIRE(ok[0x11223344].size() >= 3);
+    for (const auto acc : ok[0x11223344])
+        CHECK(acc % 2 == 0);
+    CHECK(wrong[0x11223344].empty());
+    // b: telegram n (from 1) lost when n % 3 == 0, else undecryptable when n % 2 == 0.
+    REQUIRE(ok[0x55667788].size() >= 2);
+    for (const auto acc : ok[0x55667788])
+        CHECK(((acc + 1) % 3 != 0 && (acc + 1) % 2 != 0));
+    REQUIRE(!wrong[0x55667788].empty());
+    for (const auto acc : wrong[0x55667788])
+        CHECK(((acc + 1) % 3 != 0 && (acc + 1) % 2 == 0));
+    // c: heard only as the stronger side of the collisions with b, and each one decodes.
+    CHECK(!ok[0x99000099].empty());
+    CHECK(wrong[0x99000099].empty());
+    const auto err = sim.process->err();
+    CHECK(err.find("INJECTED access number 1: CRC error in block 2 (fault 'noise')") != std::string::npos);
+    CHECK(err.find("the receiver drops access number 1: CRC error in block 2") != std::string::npos);
+    CHECK(err.find("b: access number 2 (-80 dBm) lost in a collision with c (-60 dBm)") != std::string::npos);
 }

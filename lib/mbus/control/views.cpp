@@ -238,7 +238,9 @@ json fault_kinds_view() {
         for (const auto& p : k.parameters)
             params.push_back({{"name", p.name}, {"type", p.type}, {"default", typed_default(p)}});
         out.push_back({{"kind", k.kind},
-                       {"meters", scenario::is_han_fault_kind(k.kind) ? "han" : "mbus"},
+                       {"meters", scenario::is_han_fault_kind(k.kind)     ? "han"
+                                  : scenario::is_wmbus_fault_kind(k.kind) ? "wmbus"
+                                                                          : "mbus"},
                        {"parameters", std::move(params)},
                        {"description", k.description}});
     }

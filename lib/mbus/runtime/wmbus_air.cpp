@@ -2,6 +2,7 @@
 
 #include <mbus/runtime/dongle.hpp>
 #include <mbus/runtime/sim_clock.hpp>
+#include <mbus/sim/wmbus_fault.hpp>
 #include <mbus/sim/wmbus_meter.hpp>
 #include <mbus/wmbus/im871a.hpp>
 #include <mbus/wmbus/receiver_errc.hpp>
@@ -40,22 +41,45 @@ struct wmbus_air::state {
     std::vector<sim::wmbus_meter_config> configs;
     scenario::receiver_settings receiver;
     std::function<void(std::string)> log;
+    std::function<void(std::string)> injected_line;
     std::unique_ptr<transport::byte_stream> stream;
     std::optional<dongle> stick;
     std::ostream* out{nullptr};
     std::list<asio::steady_timer> timers;
+    std::vector<sim::wmbus_meter> meters;
+    std::optional<sim::wmbus_fault_engine> faults;
     bool stopped{false};
     std::uint64_t sent{0};
     std::optional<wall_time> clock_start;
     sim_clock calendar;
+    std::uint64_t injected{0};
+    std::uint64_t collided{0};
 
-    void hear(const sim::wmbus_meter& m, const sim::wmbus_transmission& t) {
+    // A telegram on the air: what the receiver gets if nothing overlaps it.
+    struct on_air {
+        std::size_t meter{0};
+        sim::air_slot slot;
+        std::uint8_t access_number{0};
+        bytes air;
+        bytes plain;
+        std::optional<std::size_t> crc_block;
+        bool landed{false}; // its land() ran: only then may it be forgotten
+    };
+    std::list<on_air> flying;
+
+    void hear(const on_air& a) {
         ++sent;
-        const auto& c = m.config();
+        const auto& c = configs[a.meter];
         log(fmt::format("{}: {} telegram, access number {}, {} bytes, {} dBm", c.name, sim::name_of(c.mode),
-                        t.access_number, t.plain.size(), t.rssi_dbm));
+                        a.access_number, a.plain.size(), a.slot.rssi_dbm));
         if (stick) {
-            if (auto r = stick->push(t.plain, t.rssi_dbm, air_mode_of(c.mode)); !r)
+            // A stick checks the block CRCs and hands over only telegrams that pass.
+            if (a.crc_block) {
+                log(fmt::format("{}: the receiver drops access number {}: CRC error in block {}", c.name,
+                                a.access_number, *a.crc_block));
+                return;
+            }
+            if (auto r = stick->push(a.plain, a.slot.rssi_dbm, air_mode_of(c.mode)); !r)
                 log(fmt::format("{}: the receiver did not pass the telegram on: {}{}", c.name,
                                 r.error().message(),
                                 r.error() == wmbus::receiver_errc::not_listening
@@ -66,41 +90,130 @@ struct wmbus_air::state {
         }
         if (out == nullptr) return;
         if (receiver.kind == scenario::receiver_kind::hex) {
-            *out << wmbus::hex_line(t.plain) << std::flush;
+            // Hex lines carry no verdict: a telegram with a CRC error goes out with its CRCs, for the
+            // reader to check.
+            *out << wmbus::hex_line(a.crc_block ? a.air : a.plain) << std::flush;
             return;
         }
         wmbus::rtlwmbus_fields f;
         f.mode = std::string(sim::name_of(c.mode));
+        f.crc_ok = !a.crc_block;
         f.when = std::chrono::system_clock::now();
-        f.rssi = t.rssi_dbm;
-        f.current_rssi = t.rssi_dbm;
-        if (auto line = wmbus::rtlwmbus_line(t.plain, f))
+        f.rssi = a.slot.rssi_dbm;
+        f.current_rssi = a.slot.rssi_dbm;
+        if (auto line = wmbus::rtlwmbus_line(a.plain, f))
             *out << *line << std::flush;
         else
             log(fmt::format("{}: {}", c.name, line.error().message()));
+    }
+
+    void report(const std::string& what) {
+        ++injected;
+        if (injected_line)
+            injected_line(what);
+        else
+            log(what);
     }
 };
 
 namespace {
 
-asio::awaitable<void> transmit_loop(std::shared_ptr<wmbus_air::state> s, sim::wmbus_meter m,
-                                    asio::steady_timer& timer) {
+using state = wmbus_air::state;
+
+// When the telegram's time on air is over: heard, unless another overlapped it.
+asio::awaitable<void> land(std::shared_ptr<state> s, std::list<state::on_air>::iterator it) {
+    asio::steady_timer timer(s->ex);
+    timer.expires_at(it->slot.start + it->slot.length);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (s->stopped) co_return;
+    it->landed = true;
+    std::vector<sim::air_slot> slots{it->slot};
+    std::vector<std::string> others;
+    for (auto o = s->flying.begin(); o != s->flying.end(); ++o) {
+        if (o == it) continue;
+        const bool overlap = o->slot.start < it->slot.start + it->slot.length &&
+                             it->slot.start < o->slot.start + o->slot.length;
+        if (!overlap) continue;
+        slots.push_back(o->slot);
+        others.push_back(fmt::format("{} ({} dBm)", s->configs[o->meter].name, o->slot.rssi_dbm));
+    }
+    const bool heard = sim::resolve_collisions(slots, s->receiver.capture_db).front();
+    if (heard) {
+        s->hear(*it);
+    } else {
+        ++s->collided;
+        std::string with;
+        for (const auto& o : others)
+            with += (with.empty() ? "" : ", ") + o;
+        s->log(fmt::format("{}: access number {} ({} dBm) lost in a collision with {} (capture margin {} dB)",
+                           s->configs[it->meter].name, it->access_number, it->slot.rssi_dbm, with,
+                           s->receiver.capture_db));
+    }
+    // Kept while a later telegram may still overlap it: gone once the longest frame could not.
+    const auto now = clock::now();
+    s->flying.remove_if([&](const state::on_air& a) {
+        return a.landed && a.slot.start + a.slot.length + std::chrono::seconds{2} < now;
+    });
+}
+
+void launch(const std::shared_ptr<state>& s, std::size_t meter, time_point start, std::uint8_t access_number,
+            int rssi, bytes air, bytes plain, std::optional<std::size_t> crc_block) {
+    state::on_air a;
+    a.meter = meter;
+    a.slot = {start, sim::time_on_air(s->configs[meter].mode, air.size()), rssi};
+    a.access_number = access_number;
+    a.air = std::move(air);
+    a.plain = std::move(plain);
+    a.crc_block = crc_block;
+    s->flying.push_back(std::move(a));
+    asio::co_spawn(s->ex, land(s, std::prev(s->flying.end())), asio::detached);
+}
+
+void transmit_one(const std::shared_ptr<state>& s, std::size_t i, const sim::sim_now& now) {
+    auto& m = s->meters[i];
+    const auto& c = m.config();
+    const auto at = m.next_due();
+    const auto fired = s->faults ? s->faults->decide(i, at) : std::vector<std::size_t>{};
+    const auto key = s->faults ? sim::wrong_key_of(*s->faults, fired, c) : std::nullopt;
+    auto t = m.transmit(now, key);
+    if (!t) {
+        s->log(fmt::format("{}: telegram not encoded: {}", c.name, t.error().message()));
+        return;
+    }
+    if (fired.empty()) {
+        launch(s, i, t->at, t->access_number, t->rssi_dbm, std::move(t->air), std::move(t->plain),
+               std::nullopt);
+        return;
+    }
+    auto out = sim::apply_wmbus_faults(*s->faults, fired, c, *t);
+    for (const auto& what : out.injected)
+        s->report(fmt::format("meter {}: INJECTED {}", c.name, what));
+    if (out.drift_ppm) m.drift_next(*out.drift_ppm, at);
+    if (out.sent)
+        launch(s, i, t->at, t->access_number, t->rssi_dbm, std::move(out.air), std::move(out.plain),
+               out.crc_block);
+    for (const auto& [other, offset] : out.collide_with) {
+        auto x = s->meters[other].transmit_extra(now);
+        if (!x) continue;
+        launch(s, other, t->at + offset, x->access_number, x->rssi_dbm, std::move(x->air),
+               std::move(x->plain), std::nullopt);
+    }
+}
+
+asio::awaitable<void> transmit_loop(std::shared_ptr<state> s, std::size_t i, asio::steady_timer& timer) {
     while (!s->stopped) {
-        timer.expires_at(m.next_due());
+        timer.expires_at(s->meters[i].next_due());
         co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
         if (s->stopped) break;
         const auto now = s->calendar.now();
         // A machine that slept does not make the meter send its missed transmissions in a burst.
-        while (m.next_due() + std::chrono::seconds{60} < now.mono)
-            (void)m.transmit(now);
-        if (auto t = m.transmit(now))
-            s->hear(m, *t);
-        else
-            s->log(fmt::format("{}: telegram not encoded: {}", m.config().name, t.error().message()));
+        while (s->meters[i].next_due() + std::chrono::seconds{60} < now.mono)
+            (void)s->meters[i].transmit(now);
+        transmit_one(s, i, now);
     }
 }
 
-asio::awaitable<void> serve_loop(std::shared_ptr<wmbus_air::state> s) {
+asio::awaitable<void> serve_loop(std::shared_ptr<state> s) {
     const auto ec = co_await s->stick->serve();
     if (!s->stopped) s->log(fmt::format("the receiver's line ended: {}", ec.message()));
 }
@@ -108,13 +221,22 @@ asio::awaitable<void> serve_loop(std::shared_ptr<wmbus_air::state> s) {
 } // namespace
 
 wmbus_air::wmbus_air(const asio::any_io_executor& ex, std::vector<sim::wmbus_meter_config> meters,
-                     scenario::receiver_settings receiver, std::function<void(std::string)> log)
+                     scenario::receiver_settings receiver, std::function<void(std::string)> log,
+                     std::vector<sim::wmbus_fault_spec> faults, std::uint64_t seed,
+                     std::function<void(std::string)> injected)
     : s_(std::make_shared<state>()) {
     s_->ex = ex;
     s_->configs = std::move(meters);
     s_->receiver = receiver;
     s_->log = std::move(log);
     if (!s_->log) s_->log = [](const std::string&) {};
+    s_->injected_line = std::move(injected);
+    if (!faults.empty()) {
+        std::vector<std::string> names;
+        for (const auto& c : s_->configs)
+            names.push_back(c.name);
+        s_->faults.emplace(std::move(faults), std::move(names), seed, clock::now());
+    }
 }
 
 wmbus_air::~wmbus_air() { stop(); }
@@ -123,9 +245,13 @@ namespace {
 void start_meters(const std::shared_ptr<wmbus_air::state>& s) {
     s->calendar = sim_clock(s->clock_start, clock::now());
     const auto start = s->calendar.now();
-    for (const auto& c : s->configs) {
+    s->meters.clear();
+    s->meters.reserve(s->configs.size());
+    for (const auto& c : s->configs)
+        s->meters.emplace_back(c, start);
+    for (std::size_t i = 0; i < s->configs.size(); ++i) {
         auto& timer = s->timers.emplace_back(s->ex);
-        asio::co_spawn(s->ex, transmit_loop(s, sim::wmbus_meter(c, start), timer), asio::detached);
+        asio::co_spawn(s->ex, transmit_loop(s, i, timer), asio::detached);
     }
 }
 } // namespace
@@ -161,5 +287,7 @@ void wmbus_air::stop() {
 }
 
 std::uint64_t wmbus_air::transmissions() const { return s_->sent; }
+std::uint64_t wmbus_air::injected() const { return s_->injected; }
+std::uint64_t wmbus_air::collided() const { return s_->collided; }
 
 } // namespace mbus::runtime

@@ -5,7 +5,10 @@
 // - im871a, amb8465: a stick served on a stream (a pty), answering the reader's requests
 //   (runtime/dongle.hpp) and pushing each telegram with the meter's RSSI;
 // - rtlwmbus, hex: one text line per telegram (wmbus/receiver_text.hpp) on an ostream (stdout).
-// Every meter is heard (no collisions, no losses: radio faults are not simulated yet).
+// The air has its physics: each telegram is on the air for its time on air (sim/wmbus_fault.hpp:
+// the mode's chip rate and coding, the frame's length) and the receiver hands it over when it ends,
+// unless another overlapped it: then it hears neither, or the one stronger by the capture margin
+// ([receiver] capture_db). The scenario's wm_* faults (sim/wmbus_fault.hpp) shape transmissions.
 
 #include <cstdint>
 #include <functional>
@@ -26,8 +29,12 @@ namespace mbus::runtime {
 class wmbus_air {
   public:
     // `log` gets one line per transmission and per problem.
+    // `faults` with the scenario's `seed`; `injected` gets one line per injected fault (the transcript),
+    // the log when it is empty.
     wmbus_air(const boost::asio::any_io_executor& ex, std::vector<sim::wmbus_meter_config> meters,
-              scenario::receiver_settings receiver, std::function<void(std::string)> log);
+              scenario::receiver_settings receiver, std::function<void(std::string)> log,
+              std::vector<sim::wmbus_fault_spec> faults = {}, std::uint64_t seed = 0,
+              std::function<void(std::string)> injected = {});
     wmbus_air(const wmbus_air&) = delete;
     wmbus_air& operator=(const wmbus_air&) = delete;
     ~wmbus_air();
@@ -41,6 +48,8 @@ class wmbus_air {
     void stop();
 
     std::uint64_t transmissions() const;
+    std::uint64_t injected() const; // faults injected
+    std::uint64_t collided() const; // telegrams lost in a collision
 
     struct state; // shared with the coroutines, which outlive a stop() until the io_context runs them out
 

@@ -1,6 +1,7 @@
 #include <mbus/scenario/fault_kinds.hpp>
 #include <mbus/sim/fault_spec.hpp>
 #include <mbus/sim/han_fault.hpp>
+#include <mbus/sim/wmbus_fault.hpp>
 
 #include <algorithm>
 
@@ -72,6 +73,26 @@ const std::vector<fault_kind_info>& fault_kinds() {
          {{"obis", "string", "0.0.96.99.99.255"}, {"value", "integer", "42"}, {"position", "integer", ""}},
          "HAN: the list with an object no list of the make has (double-long-unsigned), at position "
          "(default: the end)"},
+        // [[wmbus_meter]]s: on the transmissions, in sim::wmbus_fault_action's order.
+        {"wm_crc",
+         {{"block", "integer", "2"}},
+         "radio: one data bit flipped in that block (1-based, EN 13757-4; past the last: the last), so its "
+         "CRC fails: a stick drops the telegram, rtl_wmbus lines say CRC_OK 0, hex lines carry the CRCs"},
+        {"wm_wrong_key",
+         {{"key", "hex", ""}},
+         "radio: encrypted with that key (default: the meter's with every bit inverted) in the meter's "
+         "mode: the receiver cannot decrypt"},
+        {"wm_truncate",
+         {{"keep", "integer", ""}, {"fraction", "number", "0.5"}},
+         "radio: only the first keep bytes of the telegram (1..255, L first), or that fraction of them"},
+        {"wm_missing", {}, "radio: the transmission is not sent (the access number still counts it)"},
+        {"wm_drift",
+         {{"ppm", "number", "100"}},
+         "radio: the wait after the transmission as a clock that many ppm fast (+) or slow (-) measures it"},
+        {"wm_collision",
+         {{"with", "string", ""}, {"offset_ms", "number", "0"}},
+         "radio: meter `with` transmits too, starting offset_ms after this one: the receiver hears neither, "
+         "or the one stronger by [receiver] capture_db"},
     };
     return kinds;
 }
@@ -97,6 +118,14 @@ const std::vector<fault_parameter>& common_fault_keys() {
 static_assert(sim::fault_kind_names.size() == 21, "a fault kind was added: describe it in fault_kinds()");
 static_assert(sim::han_fault_kind_names.size() == 9,
               "a HAN fault kind was added: describe it in fault_kinds()");
+
+static_assert(sim::wmbus_fault_kind_names.size() == 6,
+              "a wireless fault kind was added: describe it in fault_kinds()");
+
+bool is_wmbus_fault_kind(std::string_view kind) {
+    return std::find(sim::wmbus_fault_kind_names.begin(), sim::wmbus_fault_kind_names.end(), kind) !=
+           sim::wmbus_fault_kind_names.end();
+}
 
 bool is_han_fault_kind(std::string_view kind) {
     return std::find(sim::han_fault_kind_names.begin(), sim::han_fault_kind_names.end(), kind) !=

@@ -20,12 +20,15 @@ struct fault_kind_info {
     std::string_view description;
 };
 
-// Every kind, in sim::fault_action's order, then the HAN kinds (han_*) in sim::han_fault_action's.
+// Every kind, in sim::fault_action's order, then the HAN kinds (han_*) in sim::han_fault_action's,
+// then the wireless ones (wm_*) in sim::wmbus_fault_action's.
 const std::vector<fault_kind_info>& fault_kinds();
 // The entry for `kind` (exact spelling); null when there is none.
 const fault_kind_info* find_fault_kind(std::string_view kind);
 // Whether `kind` is for [[han_meter]]s (sim::han_fault_action) rather than M-Bus meters.
 bool is_han_fault_kind(std::string_view kind);
+// Whether `kind` is for [[wmbus_meter]]s (sim::wmbus_fault_action).
+bool is_wmbus_fault_kind(std::string_view kind);
 // The keys every fault takes: name, meter, kind, requests, ...
 const std::vector<fault_parameter>& common_fault_keys();
 

@@ -16,6 +16,7 @@
 #include <mbus/sim/han_meter.hpp>
 #include <mbus/sim/meter_config.hpp>
 #include <mbus/sim/timeline.hpp>
+#include <mbus/sim/wmbus_fault.hpp>
 #include <mbus/sim/wmbus_meter.hpp>
 
 namespace mbus::scenario {
@@ -51,6 +52,8 @@ std::string_view name_of(receiver_kind k); // "im871a", ...
 struct receiver_settings {
     receiver_kind kind{receiver_kind::im871a};
     std::uint32_t id{0x12345678}; // the stick's own id (iM871A device id, AMB8465 serial number)
+    // How much stronger (dB) a telegram must be than one it overlaps on the air to be received.
+    double capture_db{sim::default_capture_db};
     friend bool operator==(const receiver_settings&, const receiver_settings&) = default;
 };
 
@@ -69,6 +72,7 @@ struct scenario {
     // [[wmbus_meter]]: wireless M-Bus meters, heard through the [receiver]; likewise a scenario of
     // their own (radio, not the wired bus).
     std::vector<sim::wmbus_meter_config> wmbus_meters;
+    std::vector<sim::wmbus_fault_spec> wmbus_faults; // [[fault]]s with a wm_* kind, on wmbus_meters
     receiver_settings receiver;
     // [[replay]]: captured bytes sent again, as a meter pushes, on a line of their own (one per scenario).
     std::vector<capture::replay_config> replays;

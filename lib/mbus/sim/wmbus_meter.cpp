@@ -50,7 +50,8 @@ wmbus::frame_format format_of(wmbus_mode m) {
 
 wmbus_meter::wmbus_meter(wmbus_meter_config c, sim_now start)
     : config_(std::move(c)), records_(records_only(config_), start.mono),
-      next_(start.mono + to_duration(interval_s(0))), access_(config_.access_number) {}
+      next_(start.mono + to_duration(interval_s(0))), access_(config_.access_number),
+      counter_(config_.message_counter) {}
 
 double wmbus_meter::interval_s(std::uint64_t n) const {
     const auto lo = config_.interval_min_s;
@@ -58,7 +59,24 @@ double wmbus_meter::interval_s(std::uint64_t n) const {
     return lo + (hi - lo) * draw(config_.seed, 1, n);
 }
 
-result<wmbus_transmission> wmbus_meter::transmit(const sim_now& now) {
+result<wmbus_transmission> wmbus_meter::transmit(const sim_now& now, const std::optional<bytes>& key) {
+    const auto at = next_;
+    // The schedule moves on even when this one cannot be encoded: the next may fit.
+    next_ += to_duration(interval_s(count_ + 1));
+    return make(now, at, key);
+}
+
+result<wmbus_transmission> wmbus_meter::transmit_extra(const sim_now& now, const std::optional<bytes>& key) {
+    return make(now, now.mono, key);
+}
+
+void wmbus_meter::drift_next(double ppm, time_point from) {
+    const auto wait = std::chrono::duration<double>(next_ - from).count();
+    next_ = from + to_duration(wait / (1 + ppm * 1e-6));
+}
+
+result<wmbus_transmission> wmbus_meter::make(const sim_now& now, time_point at,
+                                             const std::optional<bytes>& key) {
     wmbus::meter_telegram t;
     t.manufacturer = config_.manufacturer;
     t.id = config_.id;
@@ -67,19 +85,21 @@ result<wmbus_transmission> wmbus_meter::transmit(const sim_now& now) {
     t.access_number = access_;
     t.status = config_.status;
     t.records = records_.records_at(now);
-    t.key = config_.key;
+    t.key = key ? key : config_.key;
+    t.mode7 = config_.mode7 && t.key;
+    t.message_counter = counter_;
 
     wmbus_transmission out;
-    out.at = next_;
+    out.at = at;
     out.number = count_;
     out.access_number = access_;
+    if (t.mode7) out.message_counter = counter_;
     const auto noise = config_.rssi_noise_db * (2 * draw(config_.seed, 2, count_) - 1);
     out.rssi_dbm = static_cast<int>(std::lround(config_.rssi_dbm + noise));
 
-    // The schedule moves on even when this one cannot be encoded: the next may fit.
     ++count_;
-    next_ += to_duration(interval_s(count_));
     access_ = static_cast<std::uint8_t>(access_ + 1);
+    if (t.mode7) ++counter_;
 
     auto f = wmbus::encode_frame(t);
     if (!f) return unexpected(f.error());

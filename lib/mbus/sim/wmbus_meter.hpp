@@ -6,8 +6,10 @@
 //
 // Each transmission: SND_NR, a short transport header (CI 7A) whose access number counts up by one
 // per transmission (mod 256), the records from the scenario's generators at that instant, and
-// security mode 5 (AES-128-CBC) when a key is given (wmbus/meter_telegram.hpp). T1 and S1 put the
-// frame on the air in format A, C1 in format B. Mode 7 is not encoded yet (the decoder reads it).
+// security mode 5 (AES-128-CBC) when a key is given, or OMS mode 7 (ELL, AFL with the message counter
+// and the CMAC, keys derived by KDF-A) when asked for (wmbus/meter_telegram.hpp); mode 7's message
+// counter counts up by one per transmission. T1 and S1 put the frame on the air in format A, C1 in
+// format B.
 
 #include <cstdint>
 #include <optional>
@@ -41,7 +43,9 @@ struct wmbus_meter_config {
     double interval_min_s{16};
     double interval_max_s{16};
     shared_vector<record_config> records;
-    std::optional<bytes> key; // mode 5 with this AES-128 key; none: unencrypted
+    std::optional<bytes> key;         // mode 5 (or 7) with this AES-128 key; none: unencrypted
+    bool mode7{false};                // with a key: OMS mode 7 instead of mode 5
+    std::uint32_t message_counter{1}; // mode 7: AFL.MCR of the first transmission
     std::uint8_t status{0};
     std::uint8_t access_number{0}; // of the first transmission
     double rssi_dbm{-60};
@@ -54,6 +58,7 @@ struct wmbus_transmission {
     time_point at{};
     std::uint64_t number{0}; // 0 for the first
     std::uint8_t access_number{0};
+    std::uint32_t message_counter{0}; // mode 7's; 0 otherwise
     wmbus::frame frame;
     bytes air;   // on the air: the frame with its CRCs in the mode's format
     bytes plain; // as receivers hand it over: L first, no CRCs
@@ -69,18 +74,28 @@ class wmbus_meter {
     // The transmission due at next_due(), its records at `now` (the runner passes the instant it
     // sends); the schedule moves on by one interval from the due time, not from `now`, so a late
     // runner does not make the meter walk. Errors: the frame cannot be encoded (too long for L).
-    result<wmbus_transmission> transmit(const sim_now& now);
+    // `key`: encrypt this one with another key (wm_wrong_key), in the meter's mode (5 without one).
+    result<wmbus_transmission> transmit(const sim_now& now, const std::optional<bytes>& key = {});
+    // A transmission out of schedule at `now` (a collision a fault forces): the access number and
+    // counter count it, the schedule stays.
+    result<wmbus_transmission> transmit_extra(const sim_now& now, const std::optional<bytes>& key = {});
+    // The meter's clock runs `ppm` parts per million fast (> 0) or slow: the wait to the next
+    // transmission, measured in real time, shrinks or grows by that much (wm_drift, applied after
+    // each transmission it fires on, so the transmissions walk against the schedule).
+    void drift_next(double ppm, time_point from);
 
     // The interval before transmission `n` (0: before the first), in seconds: a pure function of
     // the seed, for tests.
     double interval_s(std::uint64_t n) const;
 
   private:
+    result<wmbus_transmission> make(const sim_now& now, time_point at, const std::optional<bytes>& key);
     wmbus_meter_config config_;
     meter records_; // turns the record table into records at an instant
     time_point next_;
     std::uint64_t count_{0};
     std::uint8_t access_;
+    std::uint32_t counter_;
 };
 
 } // namespace mbus::sim

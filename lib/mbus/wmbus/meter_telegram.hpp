@@ -1,8 +1,14 @@
 #pragma once
 // What a wireless meter sends, from its description to a link frame: link fields, a short
 // transport header (CI 7A) with access number and status, records built by app's record encoding,
-// and security mode 5 when a key is given (2F 2F first, 2F padding, AES-128-CBC with the mode 5
-// IV). wmbus::encode() then puts the frame on the air in format A or B.
+// and, when a key is given, security mode 5 (2F 2F first, 2F padding, AES-128-CBC with the mode 5
+// IV) or mode 7. wmbus::encode() then puts the frame on the air in format A or B.
+//
+// Mode 7 is laid out as OMS Vol. 2 Annex N.2.2 (security profile B, integrated radio) sends it:
+// ELL CI 8C (CC, ACC), AFL CI 90 (FCL 2C00: MCL, MCR and MAC present; MCL 25: AES-CMAC truncated to
+// 8 bytes, counter present), then TPL CI 7A with configuration mode 7 and the configuration field
+// extension 10 (KDF-A), the records AES-128-CBC encrypted with IV 0 under the key KDF-A derives from
+// the message counter (security.hpp); the MAC is CMAC(Kmac, MCL MCR TPL..) over the encrypted TPL.
 
 #include <cstdint>
 #include <optional>
@@ -27,7 +33,10 @@ struct meter_telegram {
     // sets: e.g. OMS bit 13 (0x2000) as in the OMS Annex N examples.
     std::uint16_t cfg_flags{0};
     std::vector<app::record> records;
-    std::optional<bytes> key; // mode 5 when set
+    std::optional<bytes> key;         // mode 5 (or 7) when set
+    bool mode7{false};                // with a key: mode 7 instead of 5
+    std::uint32_t message_counter{0}; // mode 7: AFL.MCR, from which the keys derive
+    std::uint8_t ell_cc{0x20};        // mode 7: the ELL's communication control (20: synchronous)
     friend bool operator==(const meter_telegram&, const meter_telegram&) = default;
 };
 

@@ -7,6 +7,7 @@
 #include <mbus/scenario/load.hpp>
 #include <mbus/sim/fault_spec.hpp>
 #include <mbus/sim/han_fault.hpp>
+#include <mbus/sim/wmbus_fault.hpp>
 
 #include <algorithm>
 #include <string>
@@ -40,10 +41,14 @@ std::string toml_value(const fault_parameter& p) {
 TEST_CASE("fault kinds: one entry per alternative of sim::fault_action, then of sim::han_fault_action") {
     const auto& kinds = fault_kinds();
     const auto mbus = sim::fault_kind_names.size();
-    REQUIRE(kinds.size() == mbus + sim::han_fault_kind_names.size());
+    const auto han = sim::han_fault_kind_names.size();
+    REQUIRE(kinds.size() == mbus + han + sim::wmbus_fault_kind_names.size());
     for (std::size_t i = 0; i < kinds.size(); ++i) {
-        CHECK(kinds[i].kind == (i < mbus ? sim::fault_kind_names[i] : sim::han_fault_kind_names[i - mbus]));
-        CHECK(is_han_fault_kind(kinds[i].kind) == (i >= mbus));
+        CHECK(kinds[i].kind == (i < mbus         ? sim::fault_kind_names[i]
+                                : i < mbus + han ? sim::han_fault_kind_names[i - mbus]
+                                                 : sim::wmbus_fault_kind_names[i - mbus - han]));
+        CHECK(is_han_fault_kind(kinds[i].kind) == (i >= mbus && i < mbus + han));
+        CHECK(is_wmbus_fault_kind(kinds[i].kind) == (i >= mbus + han));
         CHECK_FALSE(kinds[i].description.empty());
     }
 }
@@ -94,6 +99,8 @@ TEST_CASE("fault kinds: every default the table lists is one the loader takes fo
     for (const auto& kind : fault_kinds())
         for (const auto& p : kind.parameters) {
             if (p.default_value.empty()) continue;
+            // wm_* kinds need wireless meters: tests/unit/scenario/wmbus_meter_table_test.cpp.
+            if (is_wmbus_fault_kind(kind.kind)) continue;
             std::string keys = "kind = \"" + std::string(kind.kind) + "\"\n";
             // The kind's other keys without a default that are numbers (hex and string ones are optional):
             // a value that fits them. han_truncate's keep and fraction exclude each other.

@@ -147,7 +147,7 @@ TEST_CASE("fault table reports an unknown key with a suggestion") {
 TEST_CASE("fault table reports a key of another kind") {
     CHECK(errors_of("[[fault]]\nkind = \"late\"\ndelay_ms = 100\nkeep = 3\n") ==
           std::vector<std::string>{"plant.toml:26:1: fault[0].keep: key \"keep\" does not belong to kind "
-                                   "\"late\" (it is for \"truncate\" or \"han_truncate\")"});
+                                   "\"late\" (it is for \"truncate\", \"han_truncate\" or \"wm_truncate\")"});
 }
 
 TEST_CASE("fault table reports an unknown meter and kind") {

@@ -102,10 +102,14 @@ TEST_CASE("[[wmbus_meter]] and [receiver] mistakes are reported with file, line 
     CHECK(errors_of(head + "intervall = 3\n" + one_record) ==
           "w.toml:5:1: wmbus_meter[0].intervall: unknown key \"intervall\"; did you mean \"interval\"?\n");
     CHECK(errors_of(head + "mode = \"T2\"\n" + one_record).starts_with("w.toml:5:8: wmbus_meter[0].mode: "));
+    CHECK(errors_of(head + "security = \"mode7\"\nkey = \"000102030405060708090A0B0C0D0E0F\"\n" + one_record)
+              .empty());
+    CHECK(errors_of(head + "security = \"mode7\"\n" + one_record) ==
+          "w.toml:5:12: wmbus_meter[0].security: mode 7 needs a key (16 bytes, hex)\n");
     CHECK(
-        errors_of(head + "security = \"mode7\"\nkey = \"000102030405060708090A0B0C0D0E0F\"\n" + one_record) ==
-        "w.toml:5:12: wmbus_meter[0].security: mode 7 is not simulated yet (the decoder reads it, the "
-        "meters do not send it): use \"mode5\"\n");
+        errors_of(head + "message_counter = 5\n" + one_record) ==
+        "w.toml:5:19: wmbus_meter[0].message_counter: the message counter is mode 7's (AFL): set security = "
+        "\"mode7\" or drop it\n");
     CHECK(errors_of(head + "security = \"mode5\"\n" + one_record) ==
           "w.toml:5:12: wmbus_meter[0].security: mode 5 needs a key (16 bytes, hex)\n");
     CHECK(errors_of(head + "jitter = 16\n" + one_record) ==
@@ -173,4 +177,32 @@ TEST_CASE("the shipped stairwell: its meters send telegrams that decode with the
     CHECK(drh == std::vector<std::string>{"02ff20", "0413", "4413", "615b", "6167"});
     CHECK(sc.wmbus_meters[2].interval_min_s == 20);
     CHECK(sc.wmbus_meters[2].interval_max_s == 40);
+}
+
+TEST_CASE("[[fault]] wm_* kinds load for wireless meters, with their mistakes placed") {
+    const std::string meters =
+        "[[wmbus_meter]]\nname = \"a\"\nmanufacturer = \"KAM\"\nid = 1\ninterval = 16\n" + one_record +
+        "[[wmbus_meter]]\nname = \"b\"\nmanufacturer = \"KAM\"\nid = 2\ninterval = 16\n" + one_record;
+    const auto r = scenario::load_string(meters + "[[fault]]\nmeter = \"a\"\nkind = \"wm_collision\"\nwith = "
+                                                  "\"b\"\noffset_ms = 2.5\nevery = 3\n",
+                                         "w.toml");
+    REQUIRE(r.errors.empty());
+    REQUIRE(r.value->wmbus_faults.size() == 1);
+    const auto& f = r.value->wmbus_faults[0];
+    CHECK(f.meter == "a");
+    CHECK(f.trigger.every == 3);
+    CHECK(std::get<sim::wmbus_faults::collision>(f.action) ==
+          sim::wmbus_faults::collision{"b", std::chrono::microseconds{2500}});
+    CHECK(errors_of(meters + "[[fault]]\nkind = \"wm_collision\"\nwith = \"c\"\n") ==
+          "w.toml:23:8: fault[0].with: no [[wmbus_meter]] named \"c\"; did you mean \"a\"?\n");
+    CHECK(
+        errors_of(meters + "[[fault]]\nkind = \"no_answer\"\n") ==
+        "w.toml:22:8: fault[0].kind: kind \"no_answer\" is not for [[wmbus_meter]]s; on wireless meters use "
+        "one of \"wm_crc\", \"wm_wrong_key\", \"wm_truncate\", \"wm_missing\", \"wm_drift\" or "
+        "\"wm_collision\"\n");
+    CHECK(errors_of(meters + "[[fault]]\nkind = \"wm_drift\"\nppm = 0\n") ==
+          "w.toml:23:7: fault[0].ppm: 0 ppm is not a drift (non-zero, -500000..500000)\n");
+    CHECK(errors_of("[[meter]]\naddress = 1\n[[fault]]\nkind = \"wm_crc\"\n")
+              .find("kind \"wm_crc\" is for [[wmbus_meter]]s and this scenario has none") !=
+          std::string::npos);
 }

@@ -156,3 +156,27 @@ TEST_CASE("wmbus meter: intervals lie within the bounds, the same for the same s
     (void)f.transmit({f.next_due(), wall_time{}});
     CHECK(f.next_due() - start.mono == std::chrono::seconds{240});
 }
+
+TEST_CASE("wmbus meter: mode 7 telegrams verify their MAC, decode, and count the message counter up") {
+    auto c = water(wmbus_mode::c1, true);
+    c.mode7 = true;
+    c.message_counter = 0xFFFFFFFE; // wraps like the access number
+    wmbus_meter m(c, test::at_seconds(0));
+    std::vector<std::uint32_t> counters;
+    for (int n = 0; n < 3; ++n) {
+        const auto t = m.transmit({m.next_due(), wall_time{}}).value();
+        counters.push_back(t.message_counter);
+        const auto tg = wmbus::decode(wmbus::decode(t.air, wmbus::frame_format::b).value(), bytes_view(key));
+        REQUIRE(tg);
+        CHECK(tg->security.mode == 7);
+        CHECK(tg->security.mac_verified);
+        REQUIRE(tg->afl);
+        CHECK(tg->afl->counter == t.message_counter);
+        REQUIRE(tg->ell);
+        CHECK(tg->ell->access_number == t.access_number);
+        const auto& vd = std::get<app::variable_data>(*tg->user_data);
+        CHECK(int_of(vd.records.at(3)) == 12); // 2F 2F, volume, then the flow temperature
+        CHECK(wmbus::decode(t.frame, bytes_view(bytes(16, 0x55))).error() == wmbus::errc::mac_mismatch);
+    }
+    CHECK(counters == std::vector<std::uint32_t>{0xFFFFFFFE, 0xFFFFFFFF, 0});
+}

@@ -386,7 +386,88 @@ void read_han_params(sink& s, const toml::table& t, const std::string& path, sim
         f.action);
 }
 
-using any_fault = std::variant<sim::fault_spec, sim::han_fault_spec>;
+// A [[fault]] with a wm_* kind: on the transmissions of a [[wmbus_meter]].
+void read_wmbus_params(sink& s, const toml::table& t, const std::string& path, sim::wmbus_fault_spec& f,
+                       const scenario& sc) {
+    namespace wf = sim::wmbus_faults;
+    const auto at = [&](std::string_view key) { return child(path, key); };
+    std::visit(
+        overloaded{
+            [&](wf::crc& p) {
+                if (const auto* n = t.get("block"))
+                    if (const auto v = read_count(s, *n, at("block"), 1, 16)) p.block = *v;
+            },
+            [&](wf::wrong_key& p) {
+                if (const auto* n = t.get("key"))
+                    if (auto k = read_hex(s, *n, at("key"))) {
+                        if (k->size() != 16)
+                            s.error(
+                                *n, at("key"),
+                                fmt::format("an AES-128 key is 16 bytes (32 hex digits), not {}", k->size()));
+                        else
+                            p.key = std::move(*k);
+                    }
+            },
+            [&](wf::truncate& p) {
+                both_given(s, t, path, "keep", "fraction");
+                if (const auto* n = t.get("keep"))
+                    if (const auto v = read_count(s, *n, at("keep"), 1, 255)) p.keep = *v;
+                if (const auto* n = t.get("fraction"))
+                    if (const auto v = read_number(s, *n, at("fraction"))) {
+                        if (*v <= 0 || *v >= 1)
+                            s.error(
+                                *n, at("fraction"),
+                                fmt::format("{} is not a fraction of the telegram to keep (above 0, below 1)",
+                                            *v));
+                        else
+                            p.fraction = *v;
+                    }
+            },
+            [&](wf::drift& p) {
+                if (const auto* n = t.get("ppm"))
+                    if (const auto v = read_number(s, *n, at("ppm"))) {
+                        if (*v == 0 || std::abs(*v) > 500'000)
+                            s.error(*n, at("ppm"),
+                                    fmt::format("{} ppm is not a drift (non-zero, -500000..500000)", *v));
+                        else
+                            p.ppm = *v;
+                    }
+            },
+            [&](wf::collision& p) {
+                const auto* n = t.get("with");
+                if (n == nullptr) {
+                    s.error(t, path,
+                            "kind \"wm_collision\" needs key \"with\" (the [[wmbus_meter]] that transmits at "
+                            "the same time)");
+                } else if (auto v = read_string(s, *n, at("with"))) {
+                    std::vector<std::string_view> names;
+                    for (const auto& m : sc.wmbus_meters)
+                        names.push_back(m.name);
+                    if (std::find(names.begin(), names.end(), *v) == names.end())
+                        s.error(
+                            *n, at("with"),
+                            fmt::format("no [[wmbus_meter]] named \"{}\"{}", *v, did_you_mean(*v, names)));
+                    else if (*v == f.meter)
+                        s.error(*n, at("with"), "a meter does not collide with itself: name another");
+                    else
+                        p.with = std::move(*v);
+                }
+                if (const auto* o = t.get("offset_ms"))
+                    if (const auto v = read_number(s, *o, at("offset_ms"))) {
+                        if (*v < 0 || *v > 1000)
+                            s.error(*o, at("offset_ms"),
+                                    fmt::format("{} ms is not an offset into a transmission (0..1000)", *v));
+                        else
+                            p.offset = std::chrono::microseconds(
+                                static_cast<std::chrono::microseconds::rep>(std::lround(*v * 1000)));
+                    }
+            },
+            [](wf::missing&) {},
+        },
+        f.action);
+}
+
+using any_fault = std::variant<sim::fault_spec, sim::han_fault_spec, sim::wmbus_fault_spec>;
 
 std::optional<any_fault> parse_fault(sink& s, const toml::table& t, const std::string& path,
                                      std::size_t index, const name_index& meters, const scenario& sc) {
@@ -414,16 +495,68 @@ std::optional<any_fault> parse_fault(sink& s, const toml::table& t, const std::s
     if (!text) return std::nullopt;
     const auto kind = sim::parse_fault_kind(*text);
     const auto han_kind = kind ? std::nullopt : sim::parse_han_fault_kind(*text);
-    if (!kind && !han_kind) {
+    const auto wm_kind = kind || han_kind ? std::nullopt : sim::parse_wmbus_fault_kind(*text);
+    if (!kind && !han_kind && !wm_kind) {
         std::vector<std::string_view> kinds(sim::fault_kind_names.begin(), sim::fault_kind_names.end());
         kinds.insert(kinds.end(), sim::han_fault_kind_names.begin(), sim::han_fault_kind_names.end());
+        kinds.insert(kinds.end(), sim::wmbus_fault_kind_names.begin(), sim::wmbus_fault_kind_names.end());
         const auto close = closest(*text, kinds);
         s.error(*kn, child(path, "kind"),
                 close ? fmt::format("unknown fault kind \"{}\"; did you mean \"{}\"?", *text, *close)
                       : fmt::format("unknown fault kind \"{}\"; expected {}", *text, one_of(kinds)));
         return std::nullopt;
     }
-    const std::string_view kind_name = kind ? sim::name(*kind) : sim::name(*han_kind);
+    const std::string_view kind_name = kind       ? sim::name(*kind)
+                                       : han_kind ? sim::name(*han_kind)
+                                                  : sim::name(*wm_kind);
+
+    // wm_* kinds act on [[wmbus_meter]]s' transmissions; the others are for scenarios without them.
+    std::vector<std::string_view> wm_names;
+    for (const auto& m : sc.wmbus_meters)
+        wm_names.push_back(m.name);
+    if (wm_kind || !sc.wmbus_meters.empty()) {
+        if (!wm_kind) {
+            s.error(*kn, child(path, "kind"),
+                    fmt::format("kind \"{}\" is not for [[wmbus_meter]]s; on wireless meters use one of {}",
+                                kind_name, one_of(sim::wmbus_fault_kind_names)));
+            return std::nullopt;
+        }
+        if (sc.wmbus_meters.empty()) {
+            s.error(*kn, child(path, "kind"),
+                    fmt::format("kind \"{}\" is for [[wmbus_meter]]s and this scenario has none", kind_name));
+            return std::nullopt;
+        }
+        sim::fault_spec f;
+        f.name = name;
+        if (const auto* mn = t.get("meter"))
+            if (auto v = read_string(s, *mn, child(path, "meter"))) {
+                if (std::find(wm_names.begin(), wm_names.end(), *v) == wm_names.end())
+                    s.error(*mn, child(path, "meter"),
+                            fmt::format("no [[wmbus_meter]] named \"{}\"{}", *v, did_you_mean(*v, wm_names)));
+                else
+                    f.meter = std::move(*v);
+            }
+        const auto mine = keys_of(kind_name);
+        for (const auto& [k, v] : t) {
+            const auto key = k.str();
+            if (std::find(common_keys.begin(), common_keys.end(), key) != common_keys.end()) continue;
+            if (std::find(mine.begin(), mine.end(), key) != mine.end()) continue;
+            if (std::find(known.begin(), known.end(), key) == known.end()) continue;
+            s.error(k.source(), child(path, key),
+                    fmt::format("key \"{}\" does not belong to kind \"{}\" (it is for {})", key, kind_name,
+                                kinds_with(key)));
+        }
+        read_trigger(s, t, path, f);
+        if (const auto* n = t.get("requests"))
+            s.error(*n, child(path, "requests"),
+                    "a wireless meter transmits unasked: \"requests\" does not apply (every, after, "
+                    "probability, from and until count its transmissions)");
+        sim::wmbus_fault_spec w{std::move(f.name), std::move(f.meter), std::move(f.trigger), *wm_kind,
+                                f.active};
+        read_wmbus_params(s, t, path, w, sc);
+        if (s.size() != errors) return std::nullopt;
+        return any_fault{std::move(w)};
+    }
 
     // HAN kinds act on [[han_meter]]s' pushes, the others on M-Bus meters' answers: a fault that
     // names a meter of the other sort, or none in a scenario without its sort, is an error.
@@ -515,6 +648,8 @@ void parse_faults(sink& s, const toml::node* n, scenario& sc, const name_index& 
             }
             if (auto* h = std::get_if<sim::han_fault_spec>(&*f))
                 sc.han_faults.push_back(std::move(*h));
+            else if (auto* w = std::get_if<sim::wmbus_fault_spec>(&*f))
+                sc.wmbus_faults.push_back(std::move(*w));
             else
                 sc.faults.push_back(std::get<sim::fault_spec>(std::move(*f)));
         });

@@ -17,8 +17,9 @@ namespace mbus::scenario::detail {
 namespace {
 
 const std::vector<std::string_view> wmbus_keys{
-    "name",   "model",    "manufacturer", "id",   "version",    "medium", "mode",          "interval",
-    "jitter", "security", "key",          "rssi", "rssi_noise", "status", "access_number", "record"};
+    "name",          "model",  "manufacturer",   "id",  "version", "medium",     "mode",
+    "interval",      "jitter", "security",       "key", "rssi",    "rssi_noise", "status",
+    "access_number", "record", "message_counter"};
 
 std::uint64_t mix(std::uint64_t x) { // splitmix64
     x += 0x9E3779B97F4A7C15ULL;
@@ -180,12 +181,18 @@ std::optional<sim::wmbus_meter_config> parse_wmbus_meter(sink& s, const toml::ta
     if (security == 0 && kn != nullptr)
         s.error(*kn, child(path, "key"),
                 "security = \"none\" sends in the clear: drop the key or the setting");
-    if (security == 1 && kn == nullptr)
-        s.error(*sn, child(path, "security"), "mode 5 needs a key (16 bytes, hex)");
-    if (security == 2)
-        s.error(
-            *sn, child(path, "security"),
-            "mode 7 is not simulated yet (the decoder reads it, the meters do not send it): use \"mode5\"");
+    if ((security == 1 || security == 2) && kn == nullptr)
+        s.error(*sn, child(path, "security"),
+                fmt::format("mode {} needs a key (16 bytes, hex)", security == 1 ? 5 : 7));
+    c.mode7 = security == 2;
+    if (const auto* n = l.get("message_counter")) {
+        const auto p = child(path, "message_counter");
+        if (!c.mode7)
+            s.error(*n, p, "the message counter is mode 7's (AFL): set security = \"mode7\" or drop it");
+        else
+            c.message_counter =
+                static_cast<std::uint32_t>(read_integer(s, *n, p, 0, 0xFFFFFFFF).value_or(c.message_counter));
+    }
 
     if (const auto* n = l.get("rssi")) {
         if (const auto v = read_number(s, *n, child(path, "rssi"))) {
@@ -245,7 +252,7 @@ receiver_settings parse_receiver(sink& s, const toml::node* n) {
     const auto* t = read_table(s, *n, "receiver");
     if (t == nullptr) return r;
     const layers l{*t};
-    l.unknown_keys(s, "receiver", {"kind", "id"});
+    l.unknown_keys(s, "receiver", {"kind", "id", "capture_db"});
     if (const auto* k = t->get("kind")) {
         if (const auto i = read_choice(s, *k, "receiver.kind", {"im871a", "amb8465", "rtlwmbus", "hex"}))
             r.kind = static_cast<receiver_kind>(*i);
@@ -254,6 +261,14 @@ receiver_settings parse_receiver(sink& s, const toml::node* n) {
     }
     if (const auto* k = t->get("id"))
         r.id = static_cast<std::uint32_t>(read_integer(s, *k, "receiver.id", 0, 0xFFFFFFFF).value_or(r.id));
+    if (const auto* k = t->get("capture_db"))
+        if (const auto v = read_number(s, *k, "receiver.capture_db")) {
+            if (*v < 0 || *v > 60)
+                s.error(*k, "receiver.capture_db",
+                        fmt::format("{} dB is not a capture margin (0..60 dB)", *v));
+            else
+                r.capture_db = *v;
+        }
     return r;
 }
 
