@@ -9,11 +9,15 @@
 //      is there (scripts/libmbus_reference/build.sh), else against nothing (figures alone);
 //   3. buses of 1, 1k, 10k and 100k meters: ready time, RSS, CPU per request (bench_bus_scale);
 //   4. the primary scan of a 1-meter bus at 2400 baud over a PTY against its physical bound
-//      (scripts/scan_bound.sh over a reduced range).
+//      (scripts/scan_bound.sh over a reduced range);
+//   5. a fleet of N buses (default 1,000) in one mbus-sim process (run --copies N, each bus its own
+//      TCP port) against N raw servers (one forked process per port), the same C client threads
+//      against both: aggregate round trips per second and server CPU per request.
 // Nothing is asserted.
 //
 //   bench_perf_table [--quick] [--requests N] [--rounds R] [--sim PATH] [--libmbus PATH]
-//                    [--scan-to LAST] [--no-scale] [--no-scan]
+//                    [--scan-to LAST] [--no-scale] [--no-scan] [--no-decode] [--no-fleet]
+//                    [--fleet-buses N] [--fleet-clients C] [--fleet-requests N]
 
 #include "support/corpus.hpp"
 #include "support/decode_rates.hpp"
@@ -23,14 +27,20 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -206,6 +216,199 @@ void decode_rows(const std::string& libmbus, double seconds) {
         views, values, json_dom);
 }
 
+// --- The fleet row: N buses in one mbus-sim process against N raw servers, the same clients. ---
+
+struct fleet_options {
+    int buses{1000};
+    int clients{4};
+    int requests{40'000}; // per round, over all clients
+    int rounds{3};
+};
+
+// A first port of `n` consecutive free loopback ports, tried by binding them all; 0 if none found.
+int free_port_range(int n) {
+    for (int base = 21000; base + n <= 60000; base += n + 97) {
+        std::vector<int> held;
+        bool all = true;
+        for (int p = base; p < base + n && all; ++p) {
+            const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+            int one = 1;
+            ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+            sockaddr_in addr{};
+            addr.sin_family = AF_INET;
+            addr.sin_port = htons(static_cast<std::uint16_t>(p));
+            addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            all = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0; // NOLINT
+            held.push_back(fd);
+        }
+        for (const int fd : held)
+            ::close(fd);
+        if (all) return base;
+    }
+    return 0;
+}
+
+struct fleet_figures {
+    double per_s{0};  // aggregate round trips per second
+    double cpu_us{0}; // server CPU (all its processes) per request
+    bool ok{false};
+};
+
+// One round: a connection to every port (SND_NKE on each), then `clients` threads, client k owning
+// the connections k, k + clients, ...; each sends REQ_UD2 to its connections in turn, one request
+// outstanding per client, and reads each answer whole before the next.
+fleet_figures fleet_round(const std::vector<pid_t>& servers, const std::vector<int>& ports,
+                          const fleet_options& o) {
+    fleet_figures f;
+    std::vector<int> fds;
+    const auto close_all = [&] {
+        for (const int fd : fds)
+            ::close(fd);
+    };
+    for (const int port : ports) {
+        const int fd = test::connect_loopback(port);
+        if (fd < 0) {
+            std::fprintf(stderr, "fleet: cannot connect to port %d\n", port);
+            close_all();
+            return f;
+        }
+        fds.push_back(fd);
+        const unsigned char nke[5] = {0x10, 0x40, 3, 0x43, 0x16};
+        if (::write(fd, nke, 5) != 5 || !test::read_frame(fd)) {
+            std::fprintf(stderr, "fleet: no answer to SND_NKE on port %d\n", port);
+            close_all();
+            return f;
+        }
+    }
+    // From /proc/PID/schedstat (nanoseconds): a raw server of a fleet uses less than the clock tick
+    // that /proc/PID/stat counts in.
+    const auto cpu = [&] {
+        double sum = 0;
+        for (const pid_t p : servers) {
+            std::ifstream in(fmt::format("/proc/{}/schedstat", p));
+            double ns = 0;
+            in >> ns;
+            sum += ns / 1e9;
+        }
+        return sum;
+    };
+    const int each = o.requests / o.clients;
+    std::atomic<int> failed{0};
+    const double cpu0 = cpu();
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::thread> threads;
+    for (int k = 0; k < o.clients; ++k)
+        threads.emplace_back([&, k] {
+            std::vector<int> mine;
+            for (std::size_t i = static_cast<std::size_t>(k); i < fds.size();
+                 i += static_cast<std::size_t>(o.clients))
+                mine.push_back(fds[i]);
+            for (int r = 0; r < each; ++r) {
+                const int fd = mine[static_cast<std::size_t>(r) % mine.size()];
+                // FCB toggled per connection: each connection sees alternate telegrams.
+                const bool even = (static_cast<std::size_t>(r) / mine.size()) % 2 == 0;
+                const unsigned char c = even ? 0x7B : 0x5B;
+                const unsigned char req[5] = {0x10, c, 3, static_cast<unsigned char>(c + 3), 0x16};
+                if (::write(fd, req, 5) != 5 || !test::read_frame(fd)) {
+                    ++failed;
+                    return;
+                }
+            }
+        });
+    for (auto& t : threads)
+        t.join();
+    const auto wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double used = cpu() - cpu0;
+    close_all();
+    if (failed != 0) {
+        std::fprintf(stderr, "fleet: %d clients failed\n", failed.load());
+        return f;
+    }
+    const int total = each * o.clients;
+    f.per_s = total / wall;
+    f.cpu_us = used / total * 1e6;
+    f.ok = true;
+    return f;
+}
+
+void fleet_row(const std::string& sim, const fleet_options& o) {
+    // The bench holds a connection per bus, and mbus-sim a listener and a connection per bus.
+    rlimit lim{};
+    if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+        lim.rlim_cur = lim.rlim_max;
+        ::setrlimit(RLIMIT_NOFILE, &lim);
+    }
+    const int n = o.buses;
+    const int base = free_port_range(n);
+    if (base == 0) {
+        std::fprintf(stderr, "fleet: no %d consecutive free ports\n", n);
+        return;
+    }
+    const std::string scenario = std::string(MBUS_SOURCE_DIR) + "/tests/bench/perf_table.toml";
+    auto s = test::start_sim_args(sim, {sim, "run", scenario, "--copies", std::to_string(n), "--tcp",
+                                        fmt::format("127.0.0.1:{}", base), "--quiet"});
+    if (!s) return;
+    // One ready line per bus: read them all, so that mbus-sim never blocks on a full pipe.
+    for (int i = 1; i < n; ++i)
+        test::read_line(s->out);
+    std::vector<int> sim_ports;
+    for (int i = 0; i < n; ++i)
+        sim_ports.push_back(base + i);
+    std::vector<unsigned char> answer;
+    if (!test::round_trips(s->pid, base, 10, 3, &answer).ok || answer.empty()) {
+        std::fprintf(stderr, "fleet: mbus-sim did not answer the first requests\n");
+        test::stop(*s);
+        return;
+    }
+    std::vector<pid_t> raw_pids;
+    std::vector<int> raw_ports;
+    const auto stop_raw = [&] {
+        for (const pid_t p : raw_pids)
+            ::kill(p, SIGKILL);
+        for (const pid_t p : raw_pids)
+            ::waitpid(p, nullptr, 0);
+    };
+    for (int i = 0; i < n; ++i) {
+        auto r = start_raw(answer);
+        if (!r) {
+            stop_raw();
+            test::stop(*s);
+            return;
+        }
+        raw_pids.push_back(r->pid);
+        raw_ports.push_back(r->port);
+    }
+    std::vector<double> sim_rate, sim_cpu, raw_rate, raw_cpu;
+    bool ok = true;
+    for (int r = 0; r < o.rounds && ok; ++r) {
+        const auto a = fleet_round(raw_pids, raw_ports, o);
+        const auto b = fleet_round({s->pid}, sim_ports, o);
+        ok = a.ok && b.ok;
+        raw_rate.push_back(a.per_s);
+        raw_cpu.push_back(a.cpu_us);
+        sim_rate.push_back(b.per_s);
+        sim_cpu.push_back(b.cpu_us);
+    }
+    stop_raw();
+    test::stop(*s);
+    if (!ok) {
+        std::fprintf(stderr, "fleet: a round did not complete\n");
+        return;
+    }
+    const double sr = test::median(sim_rate), rr = test::median(raw_rate);
+    const double sc = test::median(sim_cpu), rc = test::median(raw_cpu);
+    fmt::print("5. a fleet of {} buses, each its own TCP port: one mbus-sim process (run --copies {}) vs {} "
+               "raw servers (one forked process per port); {} client threads, each holding a connection to "
+               "every {}th bus and sending REQ_UD2 to them in turn, {} requests x {} rounds alternated "
+               "(median)\n",
+               n, n, n, o.clients, o.clients, o.requests / o.clients * o.clients, o.rounds);
+    fmt::print("   aggregate round trips per second: mbus-sim {:.0f} vs raw servers {:.0f} = {:.0f}%   (goal "
+               ">= 80%)\n",
+               sr, rr, rr > 0 ? 100.0 * sr / rr : 0.0);
+    fmt::print("   server CPU per REQ_UD2: mbus-sim {:.1f} us vs raw servers {:.1f} us = {:.2f}x\n", sc, rc,
+               rc > 0 ? sc / rc : 0.0);
+}
+
 void relay(const std::string& command, const char* indent) {
     std::fflush(stdout);
     const auto lines = run_lines(command);
@@ -224,6 +427,9 @@ int main(int argc, char** argv) {
     int scan_to = 40;
     bool scale = true;
     bool scan = true;
+    bool decode = true;
+    bool fleet = true;
+    fleet_options fo;
     std::string sim = MBUS_SIM_EXE;
     std::string libmbus = (self_dir().parent_path() / "libmbus_reference").string();
     for (int i = 1; i < argc; ++i) {
@@ -234,6 +440,7 @@ int main(int argc, char** argv) {
             decode_s = 0.3;
             scale_budget = 0.1;
             scan_to = 10;
+            fo.requests = 10'000;
         } else if (a == "--requests" && has_value) {
             requests = std::atoi(argv[++i]);
         } else if (a == "--rounds" && has_value) {
@@ -248,17 +455,29 @@ int main(int argc, char** argv) {
             scale = false;
         } else if (a == "--no-scan") {
             scan = false;
+        } else if (a == "--no-decode") {
+            decode = false;
+        } else if (a == "--no-fleet") {
+            fleet = false;
+        } else if (a == "--fleet-buses" && has_value) {
+            fo.buses = std::max(1, std::atoi(argv[++i]));
+        } else if (a == "--fleet-clients" && has_value) {
+            fo.clients = std::max(1, std::atoi(argv[++i]));
+        } else if (a == "--fleet-requests" && has_value) {
+            fo.requests = std::max(1, std::atoi(argv[++i]));
         } else {
-            std::fprintf(stderr,
-                         "usage: %s [--quick] [--requests N] [--rounds R] [--sim PATH] [--libmbus PATH] "
-                         "[--scan-to LAST] [--no-scale] [--no-scan]\n",
-                         argv[0]);
+            std::fprintf(
+                stderr,
+                "usage: %s [--quick] [--requests N] [--rounds R] [--sim PATH] [--libmbus PATH] "
+                "[--scan-to LAST] [--no-scale] [--no-scan] [--no-decode] [--no-fleet] [--fleet-buses N] "
+                "[--fleet-clients C] [--fleet-requests N]\n",
+                argv[0]);
             return 2;
         }
     }
     fmt::print("bench perf_table: {}\n", sim);
     round_trip_rows(sim, requests, rounds);
-    decode_rows(libmbus, decode_s);
+    if (decode) decode_rows(libmbus, decode_s);
     if (scale) {
         fmt::print("3. buses of 1 to 100,000 meters (bench_bus_scale, each bus in a process of its own)\n");
         relay(quote((self_dir() / "bench_bus_scale").string()) + fmt::format(" {}", scale_budget), "   ");
@@ -268,6 +487,11 @@ int main(int argc, char** argv) {
         relay(quote(std::string(MBUS_SOURCE_DIR) + "/scripts/scan_bound.sh") +
                   fmt::format(" --to {} --primary-only {}", scan_to, quote(sim)),
               "   ");
+    }
+    if (fleet) {
+        fo.rounds = rounds;
+        std::fflush(stdout);
+        fleet_row(sim, fo);
     }
     return 0;
 }

@@ -37,18 +37,24 @@ struct served {
     std::string ready; // the readiness line (runtime/readiness.hpp)
 };
 
-// Starts SIM run SCENARIO --tcp 127.0.0.1:0 --quiet EXTRA... and reads the port from its readiness line.
-inline std::optional<served> start_sim(const std::string& sim, const std::string& scenario,
-                                       const std::vector<std::string>& extra = {}) {
+// One line from a descriptor, without the newline; empty at the end.
+inline std::string read_line(int fd) {
+    std::string line;
+    char c = 0;
+    while (::read(fd, &c, 1) == 1 && c != '\n')
+        line += c;
+    return line;
+}
+
+// Starts SIM with ARGS (args[0] is SIM) and reads the port from its first readiness line; a fleet's
+// further ready lines are left in `out` for the caller.
+inline std::optional<served> start_sim_args(const std::string& sim, std::vector<std::string> args) {
     int fds[2];
     if (::pipe(fds) != 0) return std::nullopt;
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
     posix_spawn_file_actions_addclose(&actions, fds[0]);
-    std::vector<std::string> args{sim, "run", "--tcp", "127.0.0.1:0", "--quiet"};
-    if (!scenario.empty()) args.insert(args.begin() + 2, scenario);
-    args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char*> argv;
     for (auto& a : args)
         argv.push_back(a.data());
@@ -63,10 +69,7 @@ inline std::optional<served> start_sim(const std::string& sim, const std::string
         return std::nullopt;
     }
     s.out = fds[0];
-    std::string line;
-    char c = 0;
-    while (::read(s.out, &c, 1) == 1 && c != '\n')
-        line += c;
+    const auto line = read_line(s.out);
     const auto at = line.find("tcp=");
     if (at == std::string::npos) {
         std::fprintf(stderr, "%s: no readiness line (got \"%s\")\n", sim.c_str(), line.c_str());
@@ -78,6 +81,15 @@ inline std::optional<served> start_sim(const std::string& sim, const std::string
     s.port = std::atoi(line.c_str() + line.find(':', at) + 1);
     s.ready = line;
     return s;
+}
+
+// Starts SIM run SCENARIO --tcp 127.0.0.1:0 --quiet EXTRA... and reads the port from its readiness line.
+inline std::optional<served> start_sim(const std::string& sim, const std::string& scenario,
+                                       const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args{sim, "run", "--tcp", "127.0.0.1:0", "--quiet"};
+    if (!scenario.empty()) args.insert(args.begin() + 2, scenario);
+    args.insert(args.end(), extra.begin(), extra.end());
+    return start_sim_args(sim, std::move(args));
 }
 
 // Stops a server started here, by its PID.

@@ -81,13 +81,14 @@ bool runner::state::words_wanted() const {
 
 void runner::state::notice(harness::record_kind kind, unsigned session, time_point at, std::string summary,
                            std::string text, bool error, bytes raw) {
-    harness::notice n;
+    harness::entry e{std::in_place_type<harness::notice>};
+    auto& n = std::get<harness::notice>(e);
     n.line = make_record(kind, session, at);
     n.line.summary = std::move(summary);
     n.line.raw = std::move(raw);
     n.text = std::move(text);
     n.error = error;
-    publish(n);
+    publish(e);
 }
 
 void runner::state::event(unsigned session, std::string summary, std::string text, bool error) {

@@ -103,11 +103,11 @@ void runner::state::close_session(session& s, std::string why, bool error) {
     s.stream->close(); // the read loop ends and reports it
 }
 
-void runner::state::handle(const std::shared_ptr<session>& s, const std::vector<link::stream_event>& events,
+void runner::state::handle(const std::shared_ptr<session>& s, std::vector<link::stream_event> events,
                            bool caller_drains) {
     std::size_t preamble = 0;
     for (std::size_t i = 0; i < events.size(); ++i) {
-        const auto& ev = events[i];
+        auto& ev = events[i]; // a request's frame and bytes move to the queue
         s->held -= std::min(s->held, ev.raw.size());
         if (is_preamble(events, i, s->parser.gap_timeout())) {
             preamble = ev.raw.size();
@@ -137,7 +137,8 @@ void runner::state::handle(const std::shared_ptr<session>& s, const std::vector<
             continue;
         }
         ++s->queued;
-        queue.push_back({s, ev.f, ev.raw, ev.last, s->stream->baud(), std::exchange(preamble, 0)});
+        queue.push_back(
+            {s, std::move(ev.f), std::move(ev.raw), ev.last, s->stream->baud(), std::exchange(preamble, 0)});
         if (!caller_drains) wake.cancel();
     }
 }

@@ -29,6 +29,7 @@ std::size_t bus::add(meter_config m, time_point start) { return add(slave{std::m
 
 std::size_t bus::add(slave s) {
     slaves_.push_back(std::move(s));
+    slaves_.back().set_notes(notes_);
     present_.push_back(true);
     index_.add(slaves_);
     heard_.push_back(selects_heard(slaves_.back().baud()));
@@ -37,6 +38,13 @@ std::size_t bus::add(slave s) {
     if (slaves_[i].app().config().options.fd_unselected == fd_mode::ack)
         fd_answering_.push_back(static_cast<slave_index>(i));
     return i;
+}
+
+void bus::set_notes(bool on) {
+    if (notes_ == on) return;
+    notes_ = on;
+    for (auto& s : slaves_)
+        s.set_notes(on);
 }
 
 void bus::reserve(std::size_t n) {

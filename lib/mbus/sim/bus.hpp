@@ -118,6 +118,8 @@ class bus {
     void set_hooks(std::shared_ptr<bus_hooks> hooks) { hooks_ = std::move(hooks); }
     const std::shared_ptr<bus_hooks>& hooks() const { return hooks_; }
     const bus_config& config() const { return config_; }
+    // Notes of plain REQ_UD2 replies on or off for every slave (slave::set_notes); on by default.
+    void set_notes(bool on);
     std::uint64_t handled() const { return handled_; } // requests handled so far
 
   private:
@@ -133,6 +135,7 @@ class bus {
     void settle(std::span<const slave_index> which);
 
     bus_config config_;
+    bool notes_{true};
     std::mt19937_64 rng_;
     std::vector<slave> slaves_;
     std::vector<bool> present_;

@@ -169,6 +169,7 @@ telegram slave::fresh_ud2(std::size_t index, const sim_now& now, std::string& no
         return meter_.render(std::get<recorded_telegram>(reply), acd);
     }
     auto t = meter_.readout(index, now, acd);
+    if (!notes_) return t;
     note = fmt::format("REQ_UD2: telegram {}{}", t.index + 1, t.more_follows ? " (more follow)" : "");
     for (const auto& n : meter_.notes())
         note += "; " + n;

@@ -80,6 +80,9 @@ class slave {
     // bus offers a select to the meters it may select and to the selected ones): what taking it
     // would have done to a meter it did not select.
     void missed_select();
+    // Whether a plain REQ_UD2's reply says which telegram went ("REQ_UD2: telegram 1"): a runner that
+    // nobody reads notes from turns it off, and the hot path formats nothing. Other notes stay.
+    void set_notes(bool on) { notes_ = on; }
 
     meter& app() { return meter_; }
     const meter& app() const { return meter_; }
@@ -97,6 +100,8 @@ class slave {
     slave_reply ack(std::string note) const;
     telegram fresh_ud2(std::size_t index, const sim_now& now, std::string& note);
     void reset_link();
+
+    bool notes_{true};
 
     meter meter_;
     bool selected_{false};

@@ -59,6 +59,39 @@ TEST_CASE("bus passes one clean answer from the addressed meter") {
     CHECK(b.on_frame(req_ud2(7, true), 2400, {}).silent());
 }
 
+TEST_CASE("bus without notes answers the same bytes and leaves the REQ_UD2 note out") {
+    // Two buses from the same seed: one with the notes a verbose log reads, one without.
+    auto with = two_meters();
+    auto without = two_meters();
+    without.set_notes(false);
+    for (const bool fcb : {true, false, true}) {
+        const auto a = with.on_frame(req_ud2(6, fcb), 2400, {});
+        const auto b = without.on_frame(req_ud2(6, fcb), 2400, {});
+        CHECK(a.wire == b.wire);
+        CHECK(a.delay == b.delay);
+        REQUIRE(a.events.size() == 1);
+        REQUIRE(b.events.size() == 1);
+        CHECK(a.events[0].reply.note == "REQ_UD2: telegram 1");
+        CHECK(b.events[0].reply.note.empty());
+    }
+    // A meter added later follows the bus; other notes stay.
+    auto late = water_meter();
+    late.name = "late";
+    late.primary_address = 9;
+    without.add(late);
+    const auto quiet = without.on_frame(req_ud2(9, true), 2400, {});
+    REQUIRE(quiet.events.size() == 1);
+    CHECK_FALSE(quiet.wire.empty());
+    CHECK(quiet.events[0].reply.note.empty());
+    const auto nke = without.on_frame(link::frame::short_frame(0x40, 9), 2400, {});
+    REQUIRE(nke.events.size() == 1);
+    CHECK(nke.events[0].reply.note == "SND_NKE: link reset");
+    without.set_notes(true);
+    const auto again = without.on_frame(req_ud2(9, true), 2400, {});
+    REQUIRE(again.events.size() == 1);
+    CHECK(again.events[0].reply.note == "REQ_UD2: telegram 1");
+}
+
 TEST_CASE("bus FE with two meters collides") {
     auto b = two_meters();
     const auto r = b.on_frame(req_ud2(0xFE, true), 2400, {});
