@@ -210,11 +210,13 @@ TEST_CASE("control API answers every GET endpoint and serves the web files") {
     CHECK(call(h, http::verb::get, b + "/faults").j() == json::array());
     const auto kinds = call(h, http::verb::get, "/api/v1/fault-kinds").j();
     REQUIRE(kinds.is_array());
-    CHECK(kinds.size() == 30); // 21 M-Bus kinds, 9 HAN ones
+    CHECK(kinds.size() == 36); // 21 M-Bus kinds, 9 HAN ones, 6 wireless ones
     CHECK(kinds[1]["kind"] == "late");
     CHECK(kinds[1]["meters"] == "mbus");
     CHECK(kinds[21]["kind"] == "han_bad_hcs");
     CHECK(kinds[21]["meters"] == "han");
+    CHECK(kinds[30]["kind"] == "wm_crc");
+    CHECK(kinds[30]["meters"] == "wmbus");
     CHECK(kinds[1]["parameters"][0]["name"] == "delay_ms");
     const auto events = call(h, http::verb::get, b + "/events").j();
     REQUIRE(events.size() == 1);

@@ -5,8 +5,8 @@
 #include <chrono>
 
 using namespace std::chrono;
-using mbus::runtime::sim_clock;
 using mbus::wall_time;
+using mbus::runtime::sim_clock;
 
 TEST_CASE("sim_clock: a set clock reads its start at its steady instant and runs with the steady clock") {
     const mbus::time_point t0 = mbus::clock::now();
