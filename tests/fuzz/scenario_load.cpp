@@ -62,9 +62,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     const auto& sc = *r.value;
     require((sc.meters.empty() ? 0 : 1) + (sc.han_meters.empty() ? 0 : 1) +
-                    (sc.wmbus_meters.empty() ? 0 : 1) ==
+                    (sc.wmbus_meters.empty() ? 0 : 1) + (sc.replays.empty() ? 0 : 1) ==
                 1,
-            "a scenario has wired M-Bus meters, HAN meters or wireless meters: one kind");
+            "a scenario has wired M-Bus meters, HAN meters, wireless meters or a replay: one kind");
+    require(sc.replays.size() <= 1, "one replay per scenario");
     // Wireless meters transmit: the first few transmissions are made (records, mode 5) without a
     // crash; one the encoder refuses is an error value, as for HAN.
     for (const auto& w : sc.wmbus_meters) {
