@@ -31,47 +31,7 @@ std::string ms(duration d) {
 std::string_view name(const han_fault_action& a) { return alternative_name(a); }
 
 std::optional<han_fault_action> parse_han_fault_kind(std::string_view text) {
-    return alternative_named<han_fault_action>(text, [](std::string_view typed, std::string_view known) {
-        return std::equal(typed.begin(), typed.end(), known.begin(), known.end(),
-                          [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == y; });
-    });
-}
-
-han_fault_engine::han_fault_engine(std::vector<han_fault_spec> faults, std::vector<std::string> meters,
-                                   std::uint64_t seed, time_point start)
-    : faults_(std::move(faults)), meters_(std::move(meters)), start_(start) {
-    for (std::size_t i = 0; i < faults_.size(); ++i) {
-        auto& st = states_.emplace_back();
-        const auto& f = faults_[i];
-        st.rng.seed(fault_seed(f.trigger, seed, i));
-        if (!f.meter.empty()) {
-            const auto it = std::find(meters_.begin(), meters_.end(), f.meter);
-            // A meter the scenario does not have (the loader says so first): the fault never fires.
-            st.meter = static_cast<std::size_t>(it - meters_.begin());
-        }
-    }
-}
-
-std::vector<std::size_t> han_fault_engine::decide(std::size_t meter, time_point at) {
-    std::vector<std::size_t> out;
-    const auto since = std::chrono::duration_cast<microseconds>(at - start_);
-    for (std::size_t i = 0; i < faults_.size(); ++i) {
-        const auto& f = faults_[i];
-        auto& st = states_[i];
-        if (!f.active || (st.meter && *st.meter != meter)) continue;
-        if (trigger_fires(f.trigger, ++st.matched, since, st.rng)) out.push_back(i);
-    }
-    return out;
-}
-
-bool han_fault_engine::set_active(std::string_view name, bool on) {
-    bool found = false;
-    for (auto& f : faults_)
-        if (f.name == name) {
-            f.active = on;
-            found = true;
-        }
-    return found;
+    return parse_fault_kind<han_fault_action>(text);
 }
 
 std::vector<std::pair<std::size_t, std::size_t>> hdlc_frame_spans(bytes_view wire) {

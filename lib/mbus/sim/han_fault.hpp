@@ -29,6 +29,7 @@
 #include <mbus/han/objects.hpp>
 #include <mbus/sim/fault_spec.hpp>
 #include <mbus/sim/han_meter.hpp>
+#include <mbus/sim/push_fault_engine.hpp>
 
 namespace mbus::sim {
 
@@ -103,34 +104,7 @@ struct han_fault_spec {
     friend bool operator==(const han_fault_spec&, const han_fault_spec&) = default;
 };
 
-class han_fault_engine {
-  public:
-    // `meters`: the HAN meters' names in scenario order; `seed` the scenario's (a fault without a seed
-    // of its own draws from it mixed with its index, as M-Bus faults do); `start` the origin of from/until.
-    han_fault_engine(std::vector<han_fault_spec> faults, std::vector<std::string> meters, std::uint64_t seed,
-                     time_point start);
-
-    // The faults (indices into faults()) that fire on meter `meter`'s next push, due at `at`, in
-    // scenario order. Counts the push for every active fault in scope.
-    std::vector<std::size_t> decide(std::size_t meter, time_point at);
-    // Draws for faults that take a random part (han_late's range, han_junk's random bytes).
-    std::mt19937_64& rng(std::size_t fault) { return states_.at(fault).rng; }
-
-    bool set_active(std::string_view name, bool on); // false: no fault of that name
-    const std::vector<han_fault_spec>& faults() const { return faults_; }
-    const std::string& meter_name(std::size_t meter) const { return meters_.at(meter); }
-
-  private:
-    struct state {
-        std::mt19937_64 rng;
-        std::uint64_t matched{0};
-        std::optional<std::size_t> meter; // unset: every meter
-    };
-    std::vector<han_fault_spec> faults_;
-    std::vector<std::string> meters_;
-    std::vector<state> states_;
-    time_point start_;
-};
+using han_fault_engine = push_fault_engine<han_fault_spec>;
 
 // What becomes of one push.
 struct han_push_outcome {

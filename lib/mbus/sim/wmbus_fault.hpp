@@ -24,6 +24,7 @@
 #include <mbus/core/time.hpp>
 #include <mbus/core/variant.hpp>
 #include <mbus/sim/fault_spec.hpp>
+#include <mbus/sim/push_fault_engine.hpp>
 #include <mbus/sim/wmbus_meter.hpp>
 
 namespace mbus::sim {
@@ -83,32 +84,7 @@ struct wmbus_fault_spec {
     friend bool operator==(const wmbus_fault_spec&, const wmbus_fault_spec&) = default;
 };
 
-class wmbus_fault_engine {
-  public:
-    // `meters`: the wireless meters' names in scenario order; `seed` the scenario's (a fault without a
-    // seed of its own draws from it mixed with its index); `start` the origin of from/until.
-    wmbus_fault_engine(std::vector<wmbus_fault_spec> faults, std::vector<std::string> meters,
-                       std::uint64_t seed, time_point start);
-
-    // The faults (indices into faults()) that fire on meter `meter`'s transmission at `at`, in
-    // scenario order. Counts the transmission for every active fault in scope.
-    std::vector<std::size_t> decide(std::size_t meter, time_point at);
-    bool set_active(std::string_view name, bool on); // false: no fault of that name
-    const std::vector<wmbus_fault_spec>& faults() const { return faults_; }
-    // The index of a meter by name; nullopt when there is none.
-    std::optional<std::size_t> meter_index(std::string_view name) const;
-
-  private:
-    struct state {
-        std::mt19937_64 rng;
-        std::uint64_t matched{0};
-        std::optional<std::size_t> meter;
-    };
-    std::vector<wmbus_fault_spec> faults_;
-    std::vector<std::string> meters_;
-    std::vector<state> states_;
-    time_point start_;
-};
+using wmbus_fault_engine = push_fault_engine<wmbus_fault_spec>;
 
 // What becomes of one transmission.
 struct wmbus_outcome {

@@ -14,6 +14,16 @@ std::string_view name_of(air_mode m) {
     return "?";
 }
 
+air_mode_set modes_of(const std::vector<air_mode>& modes) {
+    air_mode_set out;
+    for (const auto m : modes) {
+        out.s1 = out.s1 || m == air_mode::s1;
+        out.t1 = out.t1 || m == air_mode::t1;
+        out.c1 = out.c1 || m == air_mode::c1;
+    }
+    return out;
+}
+
 std::optional<air_mode> air_mode_from_name(std::string_view s) {
     for (const auto m : {air_mode::s1, air_mode::t1, air_mode::c1}) {
         const auto n = name_of(m);

@@ -7,11 +7,17 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace mbus::wmbus {
 
 enum class air_mode : std::uint8_t { s1, t1, c1 };
 std::string_view name_of(air_mode m); // "S1", "T1", "C1"
+// Which modes a list of meters sends in (what a receiver must hear for all of them).
+struct air_mode_set {
+    bool s1{false}, t1{false}, c1{false};
+};
+air_mode_set modes_of(const std::vector<air_mode>& modes);
 // "S1", "t1", ...: case does not matter.
 std::optional<air_mode> air_mode_from_name(std::string_view s);
 

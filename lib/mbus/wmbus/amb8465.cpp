@@ -128,12 +128,7 @@ result<command> device::on_request(const command& request) {
 }
 
 std::optional<byte> mode_hearing(const std::vector<air_mode>& modes) {
-    bool s = false, t = false, c = false;
-    for (const auto m : modes) {
-        s = s || m == air_mode::s1;
-        t = t || m == air_mode::t1;
-        c = c || m == air_mode::c1;
-    }
+    const auto [s, t, c] = modes_of(modes);
     if (s && (t || c)) return std::nullopt;
     if (s) return mode::s2;
     if (t && c) return mode::c2_t2_other;

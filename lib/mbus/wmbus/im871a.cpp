@@ -183,12 +183,7 @@ result<config> apply_config(const config& base, bytes_view in) {
 }
 
 std::optional<byte> link_mode_hearing(const std::vector<air_mode>& modes) {
-    bool s = false, t = false, c = false;
-    for (const auto m : modes) {
-        s = s || m == air_mode::s1;
-        t = t || m == air_mode::t1;
-        c = c || m == air_mode::c1;
-    }
+    const auto [s, t, c] = modes_of(modes);
     if (s && (t || c)) return std::nullopt;
     if (s) return link_mode::s2;
     if (t && c) return link_mode::c1_t1;
