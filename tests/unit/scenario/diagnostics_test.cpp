@@ -142,6 +142,11 @@ TEST_CASE("[bus] clock: a TOML date-time, with or without an offset; anything el
         only_error("[bus]\nclock = \"tomorrow\"\n" + meter_with(volume_record)) ==
         "plant.toml:2:9: bus.clock: expected a TOML date-time such as 2000-01-01T00:00:00 (the meters' clock "
         "at the start)");
+    // Found by fuzzing: a clock in year 8531 overflowed the nanosecond clock instead of being named.
+    CHECK(only_error("[bus]\nclock = 8531-12-31T00:00:00\n" + meter_with(volume_record)) ==
+          "plant.toml:2:9: bus.clock: year 8531 is outside 1970..2099, the years meters' clocks carry");
+    CHECK(only_error("[bus]\nclock = 1969-12-31\n" + meter_with(volume_record)) ==
+          "plant.toml:2:9: bus.clock: year 1969 is outside 1970..2099, the years meters' clocks carry");
 }
 
 TEST_CASE("diagnostic for a response delay outside the answer window") {

@@ -135,6 +135,13 @@ std::optional<wall_time> read_wall_time(sink& s, const toml::node& n, const std:
         s.error(n, path, "not a calendar date");
         return std::nullopt;
     }
+    // Meters' date types (M-Bus types F and G, DLMS date-time as readers map it) carry these years;
+    // beyond them the clock in nanoseconds would also overflow.
+    if (d.year < 1970 || d.year > 2099) {
+        s.error(n, path,
+                fmt::format("year {} is outside 1970..2099, the years meters' clocks carry", d.year));
+        return std::nullopt;
+    }
     wall_time t = std::chrono::sys_days{ymd} + std::chrono::hours{tm.hour} + std::chrono::minutes{tm.minute} +
                   std::chrono::seconds{tm.second} + std::chrono::nanoseconds{tm.nanosecond};
     if (dt != nullptr && dt->get().offset) t -= std::chrono::minutes{dt->get().offset->minutes};
