@@ -151,8 +151,9 @@ checked<vif_choice> choose_vif(quantity q, const std::optional<scaled_unit>& uni
     if (!unit_fits)
         return spec_problem{"unit", fmt::format("{} is not measured in \"{}\"; it can be sent as: {}",
                                                 name(q), unit_text, vif_options(q))};
-    return spec_problem{"unit", fmt::format("no VIF sends {} in steps of {} {}; the codes cover: {}", name(q),
-                                            power_text(step), unit_text, vif_options(q))};
+    return spec_problem{"unit", fmt::format("no VIF sends {} in steps of {}{}{}; the codes cover: {}",
+                                            name(q), power_text(step), unit_text.empty() ? "" : " ",
+                                            unit_text, vif_options(q))};
 }
 
 std::optional<spec_problem> plain_unit_problem(quantity q, bool has_plain_unit) {

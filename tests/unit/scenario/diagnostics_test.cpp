@@ -111,6 +111,15 @@ TEST_CASE("diagnostic for a negative value in BCD unless signed") {
     CHECK(records[0].data == bytes{0x05, 0x00, 0x00, 0xF0}); // -5: F in the top digit
 }
 
+TEST_CASE("a resolution no VIF of a unitless quantity carries is named at the resolution") {
+    // Found by fuzzing: the error pointed at the absent unit (a null node).
+    CHECK(
+        only_error(meter_with("quantity = \"date_time\"\ntype = \"int32\"\nvalue = \"now\"\n"
+                              "resolution = 0.1\n")) ==
+        "plant.toml:10:14: meter[0].record[0].resolution: no VIF sends date_time in steps of 0.1; the codes "
+        "cover: no unit (primary 6D)");
+}
+
 TEST_CASE("diagnostic for a value finer than the resolution") {
     const auto fine = with_line(volume_record, "value", "value = 1.2345") + "resolution = 0.001\n";
     CHECK(only_error(meter_with(fine)) == "plant.toml:10:9: meter[0].record[0].value: value 1.2345 is finer "

@@ -82,7 +82,8 @@ bool quantity_shape(sink& s, const toml::table& t, const std::string& path, shap
         unit_name = un->as_string()->get();
     }
     int step = 0;
-    if (const auto* rn = t.get("resolution")) {
+    const auto* rn = t.get("resolution");
+    if (rn != nullptr) {
         const auto r = read_resolution(s, *rn, child(path, "resolution"));
         if (!r) return false;
         step = *r;
@@ -90,8 +91,15 @@ bool quantity_shape(sink& s, const toml::table& t, const std::string& path, shap
     const auto choice =
         app::choose_vif(*q, un != nullptr ? std::optional(su) : std::nullopt, unit_name, step);
     if (!choice) {
-        const bool at_unit = choice.problem().field == "unit";
-        s.error(at_unit ? *un : *qn, child(path, at_unit ? "unit" : "quantity"), choice.problem().reason);
+        // A unit problem without a unit comes from the resolution (date_time in steps of 0.1).
+        const auto field = choice.problem().field != "unit" ? "quantity"
+                           : un != nullptr                  ? "unit"
+                           : rn != nullptr                  ? "resolution"
+                                                            : "quantity";
+        const auto& at = field == std::string_view("unit")         ? *un
+                         : field == std::string_view("resolution") ? *rn
+                                                                   : *qn;
+        s.error(at, child(path, field), choice.problem().reason);
         return false;
     }
     sh.spec.q = *q;
