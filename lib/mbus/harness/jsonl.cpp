@@ -79,18 +79,29 @@ char* put_wall_fast(char* p, wall_time t) {
     using namespace std::chrono;
     const auto ms = floor<milliseconds>(t);
     const auto day = floor<days>(ms);
-    const year_month_day ymd{day};
-    const int year = static_cast<int>(ymd.year());
-    if (year < 0 || year > 9999) return nullptr;
     const auto in_day = static_cast<unsigned>((ms - day).count()); // 0 .. 86'399'999
     const auto digits = [](char* at, unsigned v, int n) {
         for (int i = n; i-- > 0; v /= 10)
             at[i] = static_cast<char>('0' + v % 10);
     };
-    std::memcpy(p, "0000-00-00T00:00:00.000Z", 24);
-    digits(p, static_cast<unsigned>(year), 4);
-    digits(p + 5, static_cast<unsigned>(ymd.month()), 2);
-    digits(p + 8, static_cast<unsigned>(ymd.day()), 2);
+    // Records come by the thousand on the same day: the calendar date is worked out once a day.
+    struct date_text {
+        sys_days day{sys_days::min()};
+        char text[10];
+    };
+    thread_local date_text last;
+    if (last.day != day) {
+        const year_month_day ymd{day};
+        const int year = static_cast<int>(ymd.year());
+        if (year < 0 || year > 9999) return nullptr;
+        std::memcpy(last.text, "0000-00-00", 10);
+        digits(last.text, static_cast<unsigned>(year), 4);
+        digits(last.text + 5, static_cast<unsigned>(ymd.month()), 2);
+        digits(last.text + 8, static_cast<unsigned>(ymd.day()), 2);
+        last.day = day;
+    }
+    std::memcpy(p, last.text, 10);
+    std::memcpy(p + 10, "T00:00:00.000Z", 14);
     digits(p + 11, in_day / 3'600'000, 2);
     digits(p + 14, in_day / 60'000 % 60, 2);
     digits(p + 17, in_day / 1000 % 60, 2);
@@ -346,13 +357,39 @@ std::size_t strings_bound(const std::vector<std::string>& v) {
     return n;
 }
 
+// Whether any of 8 bytes (in any order) needs more than a copy in a JSON string: below 0x20, a
+// quote, a backslash, or beyond ASCII. Exact for "any" (the usual bit tricks; which byte it was
+// does not matter here).
+bool special_in(std::uint64_t w) {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t highs = 0x8080808080808080ULL;
+    const auto has_zero = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
+    const auto below_0x20 = (w - ones * 0x20) & ~w & highs;
+    return ((w & highs) | below_0x20 | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\'))) != 0;
+}
+
+// Copies `s` to `to` when no byte of it needs an escape, eight bytes at a time; false otherwise.
+bool copy_plain(char* to, std::string_view s) {
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, s.data() + i, 8);
+        if (special_in(w)) return false;
+        std::memcpy(to + i, &w, 8);
+    }
+    for (; i < s.size(); ++i) {
+        if (special_bytes[static_cast<unsigned char>(s[i])]) return false;
+        to[i] = s[i];
+    }
+    return true;
+}
+
 // append_string's text, within string_bound(s).
 char* put_string(char* p, std::string_view s) {
-    if (plain_run(s) == s.size()) { // the usual case: nothing to escape
-        *p++ = '"';
-        p = put(p, s);
-        *p++ = '"';
-        return p;
+    if (copy_plain(p + 1, s)) { // the usual case: nothing to escape
+        *p = '"';
+        p[s.size() + 1] = '"';
+        return p + s.size() + 2;
     }
     std::string escaped; // rare: a string with escapes, written the one way there is
     append_string(escaped, s);
