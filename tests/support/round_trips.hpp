@@ -157,27 +157,35 @@ struct round_trip_figures {
 
 // `requests` REQ_UD2 to `address` (FCB toggled: a fresh telegram each time), each answer read whole
 // before the next; the server's CPU counted from after a first exchange (SND_NKE) that settles the
-// session. `answer` gets the first answer's bytes.
+// session and `warmup` further REQ_UD2 that are not counted (what a server does once, such as
+// filling a ring of records, stays out of the figure). `answer` gets the first answer's bytes.
+// With no requests (a warm-up only) ok says whether the warm-up went through.
 inline round_trip_figures round_trips(pid_t server, int port, int requests, unsigned char address,
-                                      std::vector<unsigned char>* answer = nullptr) {
+                                      std::vector<unsigned char>* answer = nullptr, int warmup = 0) {
     round_trip_figures f;
     const int fd = connect_loopback(port);
     if (fd < 0) return f;
     const unsigned char nke[5] = {0x10, 0x40, address, static_cast<unsigned char>(0x40 + address), 0x16};
-    if (::write(fd, nke, 5) == 5 && read_frame(fd)) {
+    int sent = 0; // the FCB alternates over the warm-up and the counted requests alike
+    const auto request = [&](std::vector<unsigned char>* into) {
+        const unsigned char c = (sent++ % 2 == 0) ? 0x7B : 0x5B;
+        const unsigned char req[5] = {0x10, c, address, static_cast<unsigned char>(c + address), 0x16};
+        return ::write(fd, req, 5) == 5 && read_frame(fd, into);
+    };
+    bool warm = ::write(fd, nke, 5) == 5 && read_frame(fd);
+    for (int i = 0; warm && i < warmup; ++i)
+        warm = request(nullptr);
+    if (warm) {
         const double cpu0 = cpu_seconds(server);
         const auto t0 = std::chrono::steady_clock::now();
         int done = 0;
-        for (; done < requests; ++done) {
-            const unsigned char c = (done % 2 == 0) ? 0x7B : 0x5B;
-            const unsigned char req[5] = {0x10, c, address, static_cast<unsigned char>(c + address), 0x16};
-            if (::write(fd, req, 5) != 5 || !read_frame(fd, done == 0 ? answer : nullptr)) break;
-        }
+        for (; done < requests; ++done)
+            if (!request(done == 0 ? answer : nullptr)) break;
         const auto wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         const double cpu = cpu_seconds(server) - cpu0;
         if (done == requests) {
-            f.cpu_us = cpu / requests * 1e6;
-            f.per_s = requests / wall;
+            f.cpu_us = requests > 0 ? cpu / requests * 1e6 : 0;
+            f.per_s = requests > 0 ? requests / wall : 0;
             f.ok = true;
         }
     }

@@ -12,6 +12,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <ctime>
 #include <iterator>
 #include <ostream>
@@ -71,36 +72,62 @@ bool get(const json& j, const char* key, T& out) {
 
 namespace {
 
+char* put_uint(char* p, std::uint64_t v) { return std::to_chars(p, p + 20, v).ptr; }
+
+// append_wall's text when the year has four digits; nullptr otherwise.
+char* put_wall_fast(char* p, wall_time t) {
+    using namespace std::chrono;
+    const auto ms = floor<milliseconds>(t);
+    const auto day = floor<days>(ms);
+    const auto in_day = static_cast<unsigned>((ms - day).count()); // 0 .. 86'399'999
+    const auto digits = [](char* at, unsigned v, int n) {
+        for (int i = n; i-- > 0; v /= 10)
+            at[i] = static_cast<char>('0' + v % 10);
+    };
+    // Records come by the thousand on the same day: the calendar date is worked out once a day.
+    struct date_text {
+        sys_days day{sys_days::min()};
+        char text[10];
+    };
+    thread_local date_text last;
+    if (last.day != day) {
+        const year_month_day ymd{day};
+        const int year = static_cast<int>(ymd.year());
+        if (year < 0 || year > 9999) return nullptr;
+        std::memcpy(last.text, "0000-00-00", 10);
+        digits(last.text, static_cast<unsigned>(year), 4);
+        digits(last.text + 5, static_cast<unsigned>(ymd.month()), 2);
+        digits(last.text + 8, static_cast<unsigned>(ymd.day()), 2);
+        last.day = day;
+    }
+    std::memcpy(p, last.text, 10);
+    std::memcpy(p + 10, "T00:00:00.000Z", 14);
+    digits(p + 11, in_day / 3'600'000, 2);
+    digits(p + 14, in_day / 60'000 % 60, 2);
+    digits(p + 17, in_day / 1000 % 60, 2);
+    digits(p + 20, in_day % 1000, 3);
+    return p + 24;
+}
+
 // format_wall's text appended to `out` (no string of its own: a stream subscriber has every record's
 // wall clock written).
 void append_wall(std::string& out, wall_time t) {
     // Calendar arithmetic and digits by hand rather than gmtime_r (glibc's time zone lock on every call)
     // and a format string.
+    char text[24];
+    if (put_wall_fast(text, t) != nullptr) {
+        out.append(text, sizeof text);
+        return;
+    }
+    // Beyond four digits: the general way.
     using namespace std::chrono;
     const auto ms = floor<milliseconds>(t);
     const auto day = floor<days>(ms);
     const year_month_day ymd{day};
-    const auto in_day = static_cast<unsigned>((ms - day).count()); // 0 .. 86'399'999
-    const int year = static_cast<int>(ymd.year());
-    if (year < 0 || year > 9999) { // beyond four digits: the general way
-        out += fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year,
-                           static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                           in_day / 3'600'000, in_day / 60'000 % 60, in_day / 1000 % 60, in_day % 1000);
-        return;
-    }
-    const auto at0 = out.size();
-    out += "0000-00-00T00:00:00.000Z";
-    const auto put = [&out, at0](std::size_t at, unsigned v, std::size_t digits) {
-        for (std::size_t i = digits; i-- > 0; v /= 10)
-            out[at0 + at + i] = static_cast<char>('0' + v % 10);
-    };
-    put(0, static_cast<unsigned>(year), 4);
-    put(5, static_cast<unsigned>(ymd.month()), 2);
-    put(8, static_cast<unsigned>(ymd.day()), 2);
-    put(11, in_day / 3'600'000, 2);
-    put(14, in_day / 60'000 % 60, 2);
-    put(17, in_day / 1000 % 60, 2);
-    put(20, in_day % 1000, 3);
+    const auto in_day = static_cast<unsigned>((ms - day).count());
+    out += fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(ymd.year()),
+                       static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                       in_day / 3'600'000, in_day / 60'000 % 60, in_day / 1000 % 60, in_day % 1000);
 }
 
 } // namespace
@@ -255,34 +282,23 @@ void append_string(std::string& out, std::string_view s) {
     out += '"';
 }
 
-void append_strings(std::string& out, const std::vector<std::string>& v) {
-    out += '[';
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        if (i != 0) out += ',';
-        append_string(out, v[i]);
+// append_seconds's text when it is the usual one (from 1e-4 up to 1e9 seconds); nullptr otherwise.
+char* put_seconds_fast(char* p, double t) {
+    if (!(t >= 1e-4 && t < 1e9)) return nullptr;
+    const auto us = static_cast<std::uint64_t>(std::llround(t * 1e6));
+    if (static_cast<double>(us) / 1e6 != t) return nullptr;
+    p = put_uint(p, us / 1'000'000);
+    auto frac = static_cast<unsigned>(us % 1'000'000);
+    if (frac == 0) return p;
+    int digits = 6;
+    while (frac % 10 == 0) {
+        frac /= 10;
+        --digits;
     }
-    out += ']';
-}
-
-std::string_view boolean(bool b) { return b ? std::string_view("true") : std::string_view("false"); }
-
-// Unsigned integers as JSON numbers, without a format string.
-void append_uint(std::string& out, std::uint64_t v) {
-    char digits[20];
-    const auto end = std::to_chars(std::begin(digits), std::end(digits), v).ptr;
-    out.append(digits, end);
-}
-
-// Bytes as upper-case hex, two characters each, written in place.
-void append_hex(std::string& out, bytes_view raw) {
-    static constexpr char digits[] = "0123456789ABCDEF";
-    const auto at = out.size();
-    out.resize(at + 2 * raw.size());
-    char* p = out.data() + at;
-    for (const auto b : raw) {
-        *p++ = digits[b >> 4];
-        *p++ = digits[b & 0x0F];
-    }
+    *p = '.';
+    for (int i = digits; i > 0; --i, frac /= 10)
+        p[i] = static_cast<char>('0' + frac % 10);
+    return p + digits + 1;
 }
 
 } // namespace
@@ -292,25 +308,10 @@ void append_hex(std::string& out, bytes_view raw) {
 // shorter text does, so the shortest form is that text without trailing zeros ("1.5", "12", "0.25");
 // fmt writes it so from 1e-4 on (below, and from 1e15 on, it writes an exponent: fmt does those).
 void append_seconds(std::string& out, double t) {
-    const double scaled = t * 1e6;
-    if (t >= 1e-4 && t < 1e9) {
-        const auto us = static_cast<std::uint64_t>(std::llround(scaled));
-        if (static_cast<double>(us) / 1e6 == t) {
-            append_uint(out, us / 1'000'000);
-            auto frac = static_cast<unsigned>(us % 1'000'000);
-            if (frac != 0) {
-                char text[7] = {'.'};
-                int digits = 6;
-                while (frac % 10 == 0) {
-                    frac /= 10;
-                    --digits;
-                }
-                for (int i = digits; i > 0; --i, frac /= 10)
-                    text[i] = static_cast<char>('0' + frac % 10);
-                out.append(text, static_cast<std::size_t>(digits) + 1);
-            }
-            return;
-        }
+    char text[24];
+    if (const char* end = put_seconds_fast(text, t)) {
+        out.append(text, static_cast<std::size_t>(end - text));
+        return;
     }
     fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}"), t);
 }
@@ -321,84 +322,198 @@ std::string to_json_line(const record& r) {
     return out;
 }
 
+namespace {
+
+// A line is written through a pointer into room made once for the whole line (its bound: every
+// string escaped at worst, six bytes a byte), then cut to what was written: no capacity check and no
+// call per field, and a literal of known length is a few moves rather than a call of append.
+template <std::size_t N>
+char* put(char* p, const char (&literal)[N]) {
+    std::memcpy(p, literal, N - 1);
+    return p + N - 1;
+}
+
+char* put(char* p, std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    return p + s.size();
+}
+
+char* put_hex(char* p, bytes_view raw) {
+    static constexpr char digits[] = "0123456789ABCDEF";
+    for (const auto b : raw) {
+        *p++ = digits[b >> 4];
+        *p++ = digits[b & 0x0F];
+    }
+    return p;
+}
+
+// The most a string takes as append_string writes it: quotes and six bytes ("\u001f") a byte.
+std::size_t string_bound(std::string_view s) { return 2 + 6 * s.size(); }
+
+std::size_t strings_bound(const std::vector<std::string>& v) {
+    std::size_t n = 2 + v.size();
+    for (const auto& s : v)
+        n += string_bound(s);
+    return n;
+}
+
+// Whether any of 8 bytes (in any order) needs more than a copy in a JSON string: below 0x20, a
+// quote, a backslash, or beyond ASCII. Exact for "any" (the usual bit tricks; which byte it was
+// does not matter here).
+bool special_in(std::uint64_t w) {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t highs = 0x8080808080808080ULL;
+    const auto has_zero = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
+    const auto below_0x20 = (w - ones * 0x20) & ~w & highs;
+    return ((w & highs) | below_0x20 | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\'))) != 0;
+}
+
+// Copies `s` to `to` when no byte of it needs an escape, eight bytes at a time; false otherwise.
+bool copy_plain(char* to, std::string_view s) {
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t w = 0;
+        std::memcpy(&w, s.data() + i, 8);
+        if (special_in(w)) return false;
+        std::memcpy(to + i, &w, 8);
+    }
+    for (; i < s.size(); ++i) {
+        if (special_bytes[static_cast<unsigned char>(s[i])]) return false;
+        to[i] = s[i];
+    }
+    return true;
+}
+
+// append_string's text, within string_bound(s).
+char* put_string(char* p, std::string_view s) {
+    if (copy_plain(p + 1, s)) { // the usual case: nothing to escape
+        *p = '"';
+        p[s.size() + 1] = '"';
+        return p + s.size() + 2;
+    }
+    std::string escaped; // rare: a string with escapes, written the one way there is
+    append_string(escaped, s);
+    return put(p, escaped);
+}
+
+char* put_strings(char* p, const std::vector<std::string>& v) {
+    *p++ = '[';
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        if (i != 0) *p++ = ',';
+        p = put_string(p, v[i]);
+    }
+    *p++ = ']';
+    return p;
+}
+
+char* put_bool(char* p, bool b) { return b ? put(p, "true") : put(p, "false"); }
+
+// append_wall and append_seconds through their strings, for the rare cases they do not write in place
+// below (a year beyond four digits, a time fmt writes with an exponent): both within 40 bytes.
+char* put_via(char* p, std::string& scratch) {
+    p = put(p, scratch);
+    scratch.clear();
+    return p;
+}
+
+} // namespace
+
 void append_json_line(std::string& out, const record& r) {
     // Written directly, in the order of ordered_without_t and with its escapes (a test compares the
     // two), and with no format string parsed per line: a stream subscriber has every record written,
     // and building a json object first cost more than serving the request. fmt writes the shortest
     // form of the double ("1.678508"); nlohmann's Grisu2 sometimes does not ("1.6785079999999999").
     // Both read back as the same number.
-    out.reserve(out.size() + 200 + 2 * r.raw.size() + r.summary.size());
-    using namespace std::string_view_literals; // literals with their length: no strlen per append
-    out += "{\"t\":"sv;
-    append_seconds(out, rounded_t(r.t));
-    out += ",\"wall\":\""sv;
-    append_wall(out, r.wall);
-    out += "\",\"session\":"sv;
-    append_uint(out, r.session);
-    out += ",\"kind\":\""sv;
-    out += name(r.kind);
-    out += '"';
-    const auto request = [&] {
-        out += ",\"request\":\""sv;
-        out += link::name(r.request);
-        out += '"';
+    const auto kind = name(r.kind);
+    const auto request = link::name(r.request);
+    // Every literal, number, time and name of a line fits in 400 bytes; the rest is bounded here.
+    std::size_t bound = 400 + kind.size() + request.size() + 2 * r.raw.size() + string_bound(r.summary);
+    if (r.kind == record_kind::reply || r.kind == record_kind::silence)
+        bound += strings_bound(r.meters) + strings_bound(r.answered_by) + strings_bound(r.injected);
+    const auto at = out.size();
+    out.resize(at + bound);
+    char* const begin = out.data();
+    char* p = begin + at;
+    std::string scratch; // stays empty (no allocation) unless a rare form is written
+
+    p = put(p, "{\"t\":");
+    const double t = rounded_t(r.t);
+    if (char* q = put_seconds_fast(p, t)) {
+        p = q;
+    } else {
+        append_seconds(scratch, t);
+        p = put_via(p, scratch);
+    }
+    p = put(p, ",\"wall\":\"");
+    if (char* q = put_wall_fast(p, r.wall)) {
+        p = q;
+    } else {
+        append_wall(scratch, r.wall);
+        p = put_via(p, scratch);
+    }
+    p = put(p, "\",\"session\":");
+    p = put_uint(p, r.session);
+    p = put(p, ",\"kind\":\"");
+    p = put(p, kind);
+    *p++ = '"';
+    const auto put_request = [&] {
+        p = put(p, ",\"request\":\"");
+        p = put(p, request);
+        *p++ = '"';
     };
-    const auto hex = [&] {
-        out += ",\"hex\":\""sv;
-        append_hex(out, r.raw);
-        out += '"';
+    const auto put_hex_field = [&] {
+        p = put(p, ",\"hex\":\"");
+        p = put_hex(p, r.raw);
+        *p++ = '"';
     };
-    const auto summary = [&] {
-        out += ",\"summary\":"sv;
-        append_string(out, r.summary);
-    };
-    const auto strings = [&](std::string_view key, const std::vector<std::string>& v) {
-        out += ",\""sv;
-        out += key;
-        out += "\":"sv;
-        append_strings(out, v);
-    };
-    const auto flag = [&](std::string_view key, bool b) {
-        out += ",\""sv;
-        out += key;
-        out += "\":"sv;
-        out += boolean(b);
+    const auto put_summary = [&] {
+        p = put(p, ",\"summary\":");
+        p = put_string(p, r.summary);
     };
     switch (r.kind) {
     case record_kind::request:
-        request();
-        hex();
-        summary();
-        out += ",\"line_baud\":"sv;
-        append_uint(out, r.line_baud);
+        put_request();
+        put_hex_field();
+        put_summary();
+        p = put(p, ",\"line_baud\":");
+        p = put_uint(p, r.line_baud);
         break;
     case record_kind::reply:
-        request();
-        hex();
-        summary();
-        strings("meters", r.meters);
-        strings("answered_by", r.answered_by);
-        flag("collision", r.collision);
-        flag("repeated", r.repeated);
-        flag("more_follows", r.more_follows);
-        strings("injected", r.injected);
+        put_request();
+        put_hex_field();
+        put_summary();
+        p = put(p, ",\"meters\":");
+        p = put_strings(p, r.meters);
+        p = put(p, ",\"answered_by\":");
+        p = put_strings(p, r.answered_by);
+        p = put(p, ",\"collision\":");
+        p = put_bool(p, r.collision);
+        p = put(p, ",\"repeated\":");
+        p = put_bool(p, r.repeated);
+        p = put(p, ",\"more_follows\":");
+        p = put_bool(p, r.more_follows);
+        p = put(p, ",\"injected\":");
+        p = put_strings(p, r.injected);
         break;
     case record_kind::silence:
-        request();
-        summary();
-        strings("meters", r.meters);
-        strings("injected", r.injected);
+        put_request();
+        put_summary();
+        p = put(p, ",\"meters\":");
+        p = put_strings(p, r.meters);
+        p = put(p, ",\"injected\":");
+        p = put_strings(p, r.injected);
         break;
     case record_kind::junk:
-        hex();
-        summary();
+        put_hex_field();
+        put_summary();
         break;
     case record_kind::event:
-        if (!r.raw.empty()) hex();
-        summary();
+        if (!r.raw.empty()) put_hex_field();
+        put_summary();
         break;
     }
-    out += '}';
+    *p++ = '}';
+    out.resize(static_cast<std::size_t>(p - begin));
 }
 
 std::optional<record> record_from_json(const json& j) {

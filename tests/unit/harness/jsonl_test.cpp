@@ -399,3 +399,37 @@ TEST_CASE("jsonl seconds: fmt's shortest form of every time rounded to microseco
         same(static_cast<double>(us) / 1e6);
     }
 }
+
+TEST_CASE("jsonl strings: a byte that needs an escape is found wherever it stands") {
+    // The writer looks at eight bytes at a time: every escape at every place of strings around that
+    // width, next to the bytes beside them in ASCII (which need none), as nlohmann writes them.
+    for (const std::string special :
+         {"\"", "\\", "\x01", "\x1f", "\n", "\xc3\xa9", " ", "!", "#", "[", "]", "\x7f"})
+        for (std::size_t size = 0; size <= 20; ++size)
+            for (std::size_t at = 0; at <= size; ++at) {
+                auto r = request_record();
+                r.summary = std::string(at, 'a') + special + std::string(size - at, 'b');
+                const auto line = to_json_line(r);
+                CAPTURE(line);
+                CHECK(line.find(",\"summary\":" + json(r.summary).dump() + ",") != std::string::npos);
+                CHECK(json::parse(line)["summary"] == r.summary);
+            }
+}
+
+TEST_CASE("jsonl wall times: the date follows each record as days and years turn") {
+    using namespace std::chrono;
+    const auto eve =
+        sys_days(year(2026) / December / 31) + hours(23) + minutes(59) + seconds(59) + milliseconds(999);
+    auto r = request_record();
+    for (const auto& [t, text] :
+         std::vector<std::pair<wall_time, std::string>>{{noon, "2026-11-21T12:00:00.123Z"},
+                                                        {noon + hours(24), "2026-11-22T12:00:00.123Z"},
+                                                        {noon, "2026-11-21T12:00:00.123Z"},
+                                                        {eve, "2026-12-31T23:59:59.999Z"},
+                                                        {eve + milliseconds(1), "2027-01-01T00:00:00.000Z"},
+                                                        {eve, "2026-12-31T23:59:59.999Z"}}) {
+        r.wall = t;
+        CHECK(json::parse(to_json_line(r))["wall"] == text);
+        CHECK(format_wall(t) == text);
+    }
+}
