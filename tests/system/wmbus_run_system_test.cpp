@@ -264,7 +264,8 @@ TEST_CASE("mbus-sim run: rtl_wmbus and hex lines to every TCP client") {
         });
         stop_sim(sim);
         sim.process->finish_output();
-        for (const auto& line : lines_of(bytes(sim.process->out().begin(), sim.process->out().end())))
+        const std::string stdout_text = sim.process->out();
+        for (const auto& line : lines_of(bytes(stdout_text.begin(), stdout_text.end())))
             CHECK_MESSAGE(line.starts_with("ready"), "stdout has more than the ready line: ", line);
         const auto a = lines_of(first);
         const auto b = lines_of(second);
