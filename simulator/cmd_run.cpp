@@ -184,9 +184,10 @@ int open_bus(const run_options& o, bus_setup& b, std::size_t i, std::size_t buse
     if (wireless) {
         b.ready.meters = b.sc.wmbus_meters.size();
         b.ready.receiver = std::string(scenario::name_of(b.sc.receiver.kind));
-        if (!o.tcp.empty() || !o.serial.empty()) {
-            std::cerr << "mbus-sim: a scenario of wireless meters is heard on a pty (a receiver stick) or "
-                         "on stdout (rtlwmbus, hex): not over --tcp or --serial\n";
+        if (!o.serial.empty() || (!o.tcp.empty() && !text_receiver)) {
+            std::cerr << "mbus-sim: a scenario of wireless meters is heard through a receiver stick (im871a, "
+                         "amb8465) on a pty, or as text lines (rtlwmbus, hex) on stdout or --tcp: not over "
+                      << (o.serial.empty() ? "--tcp with a stick" : "--serial") << '\n';
             return exit_scenario;
         }
     }
@@ -362,6 +363,8 @@ int run(run_options o) {
             if (b.pty && !(b.sc.receiver.kind == scenario::receiver_kind::rtlwmbus ||
                            b.sc.receiver.kind == scenario::receiver_kind::hex))
                 air->serve(std::unique_ptr<transport::byte_stream>(std::move(b.pty.stream)));
+            else if (b.tcp) // text lines to every TCP client, as a HAN port's pushes
+                air->serve_lines(std::unique_ptr<transport::listener>(std::move(b.tcp.stream)));
             else
                 air->print_to(std::cout);
             continue;
@@ -525,8 +528,8 @@ command setup(CLI::App& parent) {
     app->add_option("--link", o->link, "With --pty: a stable symlink to the pty device, removed on exit")
         ->check(not_empty);
     app->add_option("--tcp", o->tcp,
-                    "Listen for raw M-Bus over TCP on [HOST:]PORT or tcp:HOST:PORT (port 0: any free port); "
-                    "with several "
+                    "Listen for raw M-Bus over TCP on [HOST:]PORT or tcp:HOST:PORT (port 0: any free port; "
+                    "HAN pushes and rtlwmbus/hex lines go to every client); with several "
                     "scenarios bus i listens on PORT+i")
         ->check(not_empty);
     auto* serial = app->add_option("--serial", o->serial, "Serve on a serial device (8E1)")->check(not_empty);

@@ -2,7 +2,7 @@
 // starts it as wmbusmeters does (device info, configuration, link mode T1 with RSSI), then receives
 // the telegrams two meters send on their own schedules and decodes them with the meters' keys to
 // the scenario's values: constants exactly, a counter that grows, an access number that counts up.
-// And the text receivers: rtl_wmbus lines on stdout.
+// And the text receivers: rtl_wmbus lines on stdout, rtl_wmbus and hex lines to TCP clients.
 
 #include "support.hpp"
 #include "wmbus_client.hpp"
@@ -16,6 +16,8 @@
 #include <mbus/wmbus/telegram.hpp>
 
 #include <fmt/format.h>
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include <map>
 #include <sstream>
@@ -226,10 +228,72 @@ TEST_CASE("mbus-sim run: wireless meters as rtl_wmbus lines on stdout") {
     check_meters(all);
 }
 
+// Lines from a TCP stream, whole lines only (the last, cut by the end of listening, left out).
+std::vector<std::string> lines_of(const bytes& got) {
+    std::vector<std::string> out;
+    std::string text(got.begin(), got.end());
+    std::size_t at = 0;
+    for (auto nl = text.find('\n'); nl != std::string::npos; nl = text.find('\n', at)) {
+        out.push_back(text.substr(at, nl - at));
+        at = nl + 1;
+    }
+    return out;
+}
+
+// --tcp with a text receiver: every client gets every line from when it connects (as `nc HOST PORT |
+// wmbusmeters stdin:rtlwmbus ...` reads them); nothing goes to stdout but the ready line; a client that
+// goes away does not hold the others.
+TEST_CASE("mbus-sim run: rtl_wmbus and hex lines to every TCP client") {
+    for (const std::string kind : {"rtlwmbus", "hex"}) {
+        CAPTURE(kind);
+        const temp_scenario sc("wmbus-tcp-" + kind, scenario_text(kind));
+        auto sim = start_sim({"run", sc.path().string(), "--tcp", "127.0.0.1:0"});
+        CHECK(sim.ready.get("receiver") == kind);
+        CHECK(sim.ready.pty().empty());
+        REQUIRE_FALSE(sim.ready.tcp().empty());
+        bytes first, second;
+        run_system_test([&]() -> asio::awaitable<void> {
+            auto a = co_await open_tcp(sim.ready);
+            auto b = co_await open_tcp(sim.ready);
+            auto gone = co_await open_tcp(sim.ready);
+            gone->close(); // a reader that leaves at once
+            using namespace asio::experimental::awaitable_operators;
+            auto r = co_await (listen(*a, 4500ms) && listen(*b, 4500ms));
+            first = std::move(std::get<0>(r));
+            second = std::move(std::get<1>(r));
+        });
+        stop_sim(sim);
+        sim.process->finish_output();
+        const std::string stdout_text = sim.process->out();
+        for (const auto& line : lines_of(bytes(stdout_text.begin(), stdout_text.end())))
+            CHECK_MESSAGE(line.starts_with("ready"), "stdout has more than the ready line: ", line);
+        const auto a = lines_of(first);
+        const auto b = lines_of(second);
+        // Both clients connected before the first transmission (1 s in): the same lines, in order.
+        CHECK(a.size() >= 4);
+        const auto common = std::min(a.size(), b.size());
+        CHECK(common + 1 >= a.size());
+        for (std::size_t i = 0; i < common; ++i)
+            CHECK(a[i] == b[i]);
+        std::vector<heard> all;
+        for (const auto& line : a) {
+            const auto t = wmbus::parse_text_line(line + "\n");
+            REQUIRE_MESSAGE(t, line);
+            CHECK(t->rtlwmbus == (kind == "rtlwmbus"));
+            if (t->rtlwmbus) CHECK(t->fields.crc_ok);
+            all.push_back(open_telegram(t->telegram));
+        }
+        check_meters(all);
+        CHECK(sim.process->err().find("closed") != std::string::npos);
+    }
+}
+
 // Radio faults as a reader of the iM871A sees them (fixed intervals 0.8 s and 1.3 s: a and b never
 // overlap on their own within the test's 8 s): "a" (mode 7) has a CRC error in every 2nd telegram,
 // which the stick drops; "b" (mode 5) sends every 2nd telegram with a wrong key, and every 3rd collides
-// with "c", 20 dB stronger, which the stick hears instead (c sends only then: its interval is long).
+// with "c", 20 dB stronger, which the stick hears instead: c's next transmission (due every 5 s, the
+// first at 5 s) is moved onto b's at 3.9 s and 7.8 s, so within the test c sends only then, its access
+// numbers counting 0, 1 (no telegram added).
 TEST_CASE("mbus-sim run: radio faults through the emulated iM871A: CRC drops, wrong keys, a collision") {
     const std::string key3 = "202122232425262728292A2B2C2D2E2F";
     const temp_scenario sc("wmbus-faults", fmt::format(R"([receiver]
@@ -266,7 +330,7 @@ value = 8
 name = "c"
 manufacturer = "TST"
 id = "99000099"
-interval = 3600
+interval = 5
 key = "{}"
 rssi = -60
 [[wmbus_meter.record]]
@@ -346,6 +410,8 @@ every = 3
     // c: heard only as the stronger side of the collisions with b, and each one decodes.
     CHECK(!ok[0x99000099].empty());
     CHECK(wrong[0x99000099].empty());
+    for (std::size_t i = 0; i < ok[0x99000099].size(); ++i)
+        CHECK(ok[0x99000099][i] == static_cast<int>(i));
     const auto err = sim.process->err();
     CHECK(err.find("INJECTED access number 1: CRC error in block 2 (fault 'noise')") != std::string::npos);
     CHECK(err.find("the receiver drops access number 1: CRC error in block 2") != std::string::npos);

@@ -34,6 +34,14 @@ std::vector<std::size_t> crc_offsets(bytes_view air, wmbus::frame_format fmt) {
     return out;
 }
 
+std::size_t air_bytes_for(std::size_t n, wmbus::frame_format fmt) {
+    if (fmt == wmbus::frame_format::b) return n <= wmbus::block12_size_b ? n : n + wmbus::crc_size;
+    if (n <= wmbus::first_block_size) return n;
+    const auto rest = n - wmbus::first_block_size;
+    // The first block's CRC, and one after each whole 16 bytes before the last arrived byte.
+    return n + wmbus::crc_size * (1 + (rest - 1) / wmbus::block_size_a);
+}
+
 std::pair<bytes, std::size_t> with_crc_error(bytes air, wmbus::frame_format fmt, std::size_t block) {
     const auto crcs = crc_offsets(air, fmt);
     if (crcs.empty()) return {std::move(air), 0};
@@ -61,6 +69,7 @@ wmbus_outcome apply_wmbus_faults(const wmbus_fault_engine& engine, const std::ve
     wmbus_outcome out;
     out.air = t.air;
     out.plain = t.plain;
+    out.sent_bytes = t.air.size();
     const auto line = [&](std::size_t i, std::string what) {
         out.injected.push_back(fmt::format("{} (fault '{}')", what, engine.faults()[i].name));
     };
@@ -91,10 +100,12 @@ wmbus_outcome apply_wmbus_faults(const wmbus_fault_engine& engine, const std::ve
                               ? tr.keep
                               : static_cast<std::size_t>(std::floor(static_cast<double>(size) * tr.fraction));
         if (keep == 0 || keep >= size) return;
-        out.plain.resize(keep);
-        // On the air the frame stops where its last whole block (and CRC) would have gone on.
-        out.air.resize(std::min(out.air.size(), keep + (keep / wmbus::block_size_a + 1) * wmbus::crc_size));
-        line(i, fmt::format("access number {}: cut to {} of {} bytes", t.access_number, keep, size));
+        out.plain.resize(keep); // L unchanged: it says more than arrived
+        // What the receiver took in: those bytes and the CRCs between them, not the one after.
+        out.air.resize(std::min(out.air.size(), air_bytes_for(keep, format_of(c.mode))));
+        out.cut = keep;
+        line(i, fmt::format("access number {}: reception cut off after {} of {} bytes", t.access_number, keep,
+                            size));
     });
     each.template operator()<wmbus_faults::missing>([&](std::size_t i, const wmbus_faults::missing&) {
         out.sent = false;
@@ -108,8 +119,8 @@ wmbus_outcome apply_wmbus_faults(const wmbus_fault_engine& engine, const std::ve
         const auto other = engine.meter_index(col.with);
         if (!other) return;
         out.collide_with.emplace_back(*other, col.offset);
-        line(i, fmt::format("access number {}: {} transmits {} ms after it starts", t.access_number, col.with,
-                            static_cast<double>(col.offset.count()) / 1000.0));
+        line(i, fmt::format("access number {}: {} sends its next telegram {} ms after it starts",
+                            t.access_number, col.with, static_cast<double>(col.offset.count()) / 1000.0));
     });
     return out;
 }

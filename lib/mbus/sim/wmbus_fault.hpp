@@ -41,7 +41,12 @@ struct wrong_key { // encrypted (the meter's mode, mode 5 for a meter in the cle
     bytes key; // empty: the meter's key with every bit inverted (FF x 16 for a meter without one)
     friend bool operator==(const wrong_key&, const wrong_key&) = default;
 };
-struct truncate { // only the first `keep` bytes of the telegram (L first, no CRCs), or that fraction
+// A reception cut off after the first `keep` bytes of the telegram (L first, no CRCs), or that
+// fraction: the meter sent it all (its time on air is whole), the receiver lost the rest. L still
+// says the whole length, so the frame is short of it and its last block's CRC cannot be checked: a
+// stick (iM871A, AMB8465) hands nothing over, as for a CRC error; rtl_wmbus prints it with CRC_OK 0;
+// a hex line carries what arrived, CRCs included.
+struct truncate {
     static constexpr std::string_view name = "wm_truncate";
     std::size_t keep{0};  // 0: use fraction
     double fraction{0.5}; // (0, 1)
@@ -56,7 +61,11 @@ struct drift { // the wait after this transmission as a clock `ppm` fast (> 0) o
     double ppm{100};
     friend bool operator==(const drift&, const drift&) = default;
 };
-struct collision { // meter `with` transmits too, starting `offset` after this one started
+// Meter `with` transmits while this one is on the air: its next transmission, the one it would send
+// anyway (next access number, its values then, its own faults), starts `offset` after this one
+// started instead of at its due time; no transmission is added and the ones after it keep their
+// times. Which of the two a receiver hears is the air's: the capture margin ([receiver] capture_db).
+struct collision {
     static constexpr std::string_view name = "wm_collision";
     std::string with;
     microseconds offset{0};
@@ -92,6 +101,8 @@ struct wmbus_outcome {
     bytes air;                            // on the air, with CRCs (maybe one failing)
     bytes plain;                          // as a stick hands it over: L first, no CRCs (maybe cut)
     std::optional<std::size_t> crc_block; // wm_crc: the block whose CRC fails
+    std::size_t sent_bytes{0};            // on the air, with CRCs: the whole frame, cut or not
+    std::optional<std::size_t> cut;       // wm_truncate: the telegram bytes that arrived (of L + 1)
     std::optional<double> drift_ppm;      // wm_drift: for the meter's next wait
     std::vector<std::pair<std::size_t, microseconds>> collide_with; // wm_collision: meter, offset
     std::vector<std::string> injected;                              // one line per fault, as HAN's `injected`
@@ -109,6 +120,10 @@ wmbus_outcome apply_wmbus_faults(const wmbus_fault_engine& engine, const std::ve
                                  const wmbus_meter_config& c, const wmbus_transmission& t);
 
 // Byte-level helpers, for tests and the faults.
+// How many bytes of a frame on the air hold its first `n` telegram bytes (L first) and the CRCs
+// between them: format A has a CRC after byte 10 and after every 16 bytes from there; format B one
+// after byte 126.
+std::size_t air_bytes_for(std::size_t n, wmbus::frame_format fmt);
 // Where each block's CRC sits in a frame on the air (format A: after 10, then every 16 bytes;
 // format B: after 126 bytes and at the end), 1-based blocks in order.
 std::vector<std::size_t> crc_offsets(bytes_view air, wmbus::frame_format fmt);
@@ -120,6 +135,13 @@ std::pair<bytes, std::size_t> with_crc_error(bytes air, wmbus::frame_format fmt,
 // layer): T1 100 kchip/s, 3 out of 6 (12 chips a byte), header 19 x (01) + 10 sync chips; C1 100
 // kchip/s NRZ (8 chips a byte), header 16 x (01) + 32 sync chips; S1 32.768 kchip/s Manchester (16
 // chips a byte), header 279 x (01) + 18 sync chips; a postamble of 2 chips in each (the minimum).
+// Checked against (2026-12): Microchip's wM-Bus stack guide, table 5-1 "TRX Configuration"
+// (onlinedocs.microchip.com, S1 Manchester n >= 279 sync 0x07696 18 bits; T1 3-of-6 100 kbit/s n >= 19
+// sync 0x03D 10 bits); rtl_433 src/devices/m_bus.c (C: 100 kbit/s NRZ, after the preamble 0x543D then
+// 0x54CD for format A, 0x543D for B: 32 sync chips; S: 32.768 kbit/s Manchester, sync 0x7696); the
+// iM871A user manual v1.2, table 4-3 (100 kcps with 3 out of 6 = 66.66 kbps; 32.768 kcps Manchester)
+// and 3.1.3 (that stick's postamble: 8 chips, 4 for even-length T frames, within EN 13757-4's 2..8:
+// 6 chips more are 60 us at 100 kchip/s, well inside the collision window's other uncertainties).
 duration time_on_air(wmbus_mode mode, std::size_t air_bytes);
 
 struct air_slot {

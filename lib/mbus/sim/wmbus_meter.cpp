@@ -66,8 +66,10 @@ result<wmbus_transmission> wmbus_meter::transmit(const sim_now& now, const std::
     return make(now, at, key);
 }
 
-result<wmbus_transmission> wmbus_meter::transmit_extra(const sim_now& now, const std::optional<bytes>& key) {
-    return make(now, now.mono, key);
+result<wmbus_transmission> wmbus_meter::transmit_at(time_point at, const sim_now& now,
+                                                    const std::optional<bytes>& key) {
+    next_ += to_duration(interval_s(count_ + 1));
+    return make(now, at, key);
 }
 
 void wmbus_meter::drift_next(double ppm, time_point from) {

@@ -71,14 +71,18 @@ class wmbus_meter {
 
     const wmbus_meter_config& config() const { return config_; }
     time_point next_due() const { return next_; }
+    std::uint8_t access_number() const { return access_; } // of the next transmission
     // The transmission due at next_due(), its records at `now` (the runner passes the instant it
     // sends); the schedule moves on by one interval from the due time, not from `now`, so a late
     // runner does not make the meter walk. Errors: the frame cannot be encoded (too long for L).
     // `key`: encrypt this one with another key (wm_wrong_key), in the meter's mode (5 without one).
     result<wmbus_transmission> transmit(const sim_now& now, const std::optional<bytes>& key = {});
-    // A transmission out of schedule at `now` (a collision a fault forces): the access number and
-    // counter count it, the schedule stays.
-    result<wmbus_transmission> transmit_extra(const sim_now& now, const std::optional<bytes>& key = {});
+    // The transmission due at next_due(), sent at `at` instead (a wm_collision moves the other
+    // meter's next transmission onto the faulted one): the telegram the meter would send anyway (its
+    // next access number, its records at `now`), no telegram added; the schedule after it moves on
+    // from the due time as transmit()'s does, so the meter's later transmissions keep their times.
+    result<wmbus_transmission> transmit_at(time_point at, const sim_now& now,
+                                           const std::optional<bytes>& key = {});
     // The meter's clock runs `ppm` parts per million fast (> 0) or slow: the wait to the next
     // transmission, measured in real time, shrinks or grows by that much (wm_drift, applied after
     // each transmission it fires on, so the transmissions walk against the schedule).

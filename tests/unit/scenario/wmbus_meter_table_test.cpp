@@ -143,7 +143,7 @@ TEST_CASE("the shipped stairwell: its meters send telegrams that decode with the
     REQUIRE_MESSAGE(r, r);
     const auto& sc = *r.value;
     CHECK(sc.receiver.kind == scenario::receiver_kind::im871a);
-    REQUIRE(sc.wmbus_meters.size() == 4);
+    REQUIRE(sc.wmbus_meters.size() == 5);
     for (const auto& c : sc.wmbus_meters) {
         CAPTURE(c.name);
         REQUIRE(c.key);
@@ -177,6 +177,24 @@ TEST_CASE("the shipped stairwell: its meters send telegrams that decode with the
     CHECK(drh == std::vector<std::string>{"02ff20", "0413", "4413", "615b", "6167"});
     CHECK(sc.wmbus_meters[2].interval_min_s == 20);
     CHECK(sc.wmbus_meters[2].interval_max_s == 40);
+    // The MULTICAL 303 (wireless, version 40, device type 0C): the layout of wmbusmeters' kamheat test
+    // telegram 'Kamstrup_303' (models file), records in its order.
+    const auto& mc303 = sc.wmbus_meters[4];
+    CHECK(mc303.model == "wmbus-models/kamstrup-multical-303.toml");
+    CHECK(mc303.manufacturer == app::manufacturer_code("KAM").value());
+    CHECK(mc303.version == 0x40);
+    CHECK(mc303.device_type == 0x0C);
+    CHECK(mc303.mode == sim::wmbus_mode::c1);
+    sim::wmbus_meter m303(mc303, scenario::test::test_now());
+    const auto t303 = m303.transmit(scenario::test::test_now()).value();
+    const auto d303 = wmbus::decode(t303.frame, bytes_view(*mc303.key)).value();
+    CHECK(d303.security.mode == 5);
+    CHECK(d303.security.decrypted);
+    std::vector<std::string> drh303;
+    for (const auto& rec : std::get<app::variable_data>(*d303.user_data).records)
+        if (rec.dib.dif != 0x2F) drh303.push_back(scenario::test::drh(rec));
+    CHECK(drh303 == std::vector<std::string>{"0405", "0413", "04ff07", "04ff08", "0259", "025d", "023b",
+                                             "02ff22", "026c", "4405", "4413", "426c"});
 }
 
 TEST_CASE("[[fault]] wm_* kinds load for wireless meters, with their mistakes placed") {

@@ -12,6 +12,8 @@
 
 #include "sim_support.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 using namespace mbus;
@@ -180,6 +182,10 @@ TEST_CASE("wmbus air: time on air from the mode's chip rate, coding and header")
     CHECK(in_us(time_on_air(wmbus_mode::c1, 55)) == 5060);
     // S1: (558 + 18 + 55 * 16 + 2) chips / 32.768 kcps = 44.49 ms.
     CHECK(in_us(time_on_air(wmbus_mode::s1, 55)) == 44494);
+    // The MULTICAL 303's C1 telegram (L 5E: 95 bytes, format B: one CRC, 97 on the air):
+    // (16 x 2 preamble + 32 sync + 97 * 8 + 2) = 842 chips / 100 kcps = 8.42 ms.
+    CHECK(in_us(time_on_air(wmbus_mode::c1, 97)) == 8420);
+    // The constants' sources (EN 13757-4 as Microchip, rtl_433 and IMST give it): wmbus_fault.hpp.
 }
 
 TEST_CASE("wmbus air: overlapping telegrams are lost unless one is stronger by the capture margin") {
@@ -199,4 +205,35 @@ TEST_CASE("wmbus air: overlapping telegrams are lost unless one is stronger by t
     // A third telegram overlapping only the first.
     CHECK(resolve_collisions({{t0, ms(7), -60}, {t0 + ms(6), ms(7), -75}, {t0 + ms(20), ms(1), -90}},
                              default_capture_db) == std::vector<bool>{true, false, true});
+}
+
+TEST_CASE("wm_truncate: a cut-off reception keeps L, the bytes that arrived and the CRCs between them") {
+    // Format A: L..A (10 bytes) + CRC, then 16-byte blocks each with its CRC. 12 telegram bytes are
+    // 10 + CRC + 2: 14 on the air; 26 are 10 + CRC + 16 (whole block 2, its CRC not yet arrived): 28;
+    // 27 are 10 + CRC + 16 + CRC + 1: 31. Format B: one CRC after byte 126 only.
+    CHECK(air_bytes_for(5, wmbus::frame_format::a) == 5);
+    CHECK(air_bytes_for(10, wmbus::frame_format::a) == 10);
+    CHECK(air_bytes_for(12, wmbus::frame_format::a) == 14);
+    CHECK(air_bytes_for(26, wmbus::frame_format::a) == 28);
+    CHECK(air_bytes_for(27, wmbus::frame_format::a) == 31);
+    CHECK(air_bytes_for(100, wmbus::frame_format::b) == 100);
+    CHECK(air_bytes_for(127, wmbus::frame_format::b) == 129);
+
+    const auto c = radio_meter("w1", false); // T1: format A
+    wmbus_fault_engine e({spec("t", wmbus_faults::truncate{27, 0.5})}, {"w1"}, 1, time_point{});
+    wmbus_meter m(c, test::at_seconds(0));
+    const auto t = m.transmit(test::at_seconds(10)).value();
+    const auto out = apply_wmbus_faults(e, e.decide(0, test::at_seconds(10).mono), c, t);
+    REQUIRE(out.cut == 27u);
+    CHECK(out.sent_bytes == t.air.size()); // on the air in full
+    CHECK(out.plain == bytes(t.plain.begin(), t.plain.begin() + 27));
+    CHECK(out.plain[0] == t.plain[0]); // L still says the whole telegram
+    CHECK(std::size_t{out.plain[0]} + 1 == t.plain.size());
+    REQUIRE(out.air.size() == 31);
+    CHECK(out.air == bytes(t.air.begin(), t.air.begin() + 31));
+    // What arrived fails as a frame: shorter than L says.
+    CHECK_FALSE(wmbus::decode(out.air, wmbus::frame_format::a).has_value());
+    CHECK(out.injected ==
+          std::vector<std::string>{fmt::format(
+              "access number 0: reception cut off after 27 of {} bytes (fault 't')", t.plain.size())});
 }

@@ -11,6 +11,7 @@
 
 #include <mbus/app/errc.hpp>
 #include <mbus/wmbus/errc.hpp>
+#include <mbus/wmbus/security.hpp>
 #include <mbus/wmbus/telegram.hpp>
 
 #include "support/corpus.hpp"
@@ -226,4 +227,86 @@ TEST_CASE("wmbus corpus wmbusmeters wireless telegrams decode to wmbusmeters val
     }
     CHECK(checked == 2);
     std::cout << "corpus: meters wireless " << checked << "/2\n";
+}
+
+// Kamstrup MULTICAL 303 in its wireless form (scenarios/wmbus-models/kamstrup-multical-303.toml): the
+// C1 telegram of wmbusmeters' kamheat driver test 'Kamstrup_303 kamheat 78787878 NOKEY'
+// (drivers/src/kamheat.xmq, commit 4dedd717, GPL-3.0), read from the corpus, must decode to every value
+// of that test's expected JSON. wmbusmeters publishes it already decrypted (configuration 0x2550: mode
+// 5, 5 blocks, 2F 2F in the clear); encrypted again with mode 5 under a key of our own (IV from its M,
+// A and access number 6E) it must decode with that key to the same records, as the meter sends it.
+TEST_CASE(
+    "wmbus MULTICAL 303 wireless telegram decodes to wmbusmeters' kamheat values, plain and encrypted") {
+    const auto dir = test::corpus_dir();
+    REQUIRE_MESSAGE(dir, "../shared/corpus is missing (MBUS_SHARED_DIR)");
+    const auto frames = json::parse(test::read_file(*dir / "meters" / "frames.json"));
+    const json* mc303 = nullptr;
+    for (const auto& f : frames)
+        if (f["name"] == "wmbusmeters_mc303_wmbus_reference") mc303 = &f;
+    REQUIRE_MESSAGE(mc303 != nullptr, "corpus meters/frames.json has no wmbusmeters_mc303_wmbus_reference");
+    const auto& want = (*mc303)["decoded"];
+    const auto wire = hex((*mc303)["hex"].get<std::string>());
+
+    const auto check = [&](const wmbus::telegram& t) {
+        const auto j = wmbus::to_json(t);
+        CHECK(j["link"]["manufacturer"] == "KAM");
+        CHECK(j["link"]["id"] == want["id"]);
+        CHECK(t.link.version == 0x40);
+        CHECK(t.link.device_type == 0x0C); // wmbusmeters: "heat volume at inlet"
+        CHECK(t.security.mode == 5);
+        CHECK(t.security.encrypted_blocks == 5);
+        const auto r = data_records(t);
+        REQUIRE(r.size() == 12);
+        // 04 05, 04 13: energy in 100 Wh, volume in litres.
+        check_value(r[0], want["total_energy_consumption_kwh"].get<double>() * 1000, "Wh");
+        check_value(r[1], want["total_volume_m3"].get<double>(), "m3");
+        // 04 FF 07, 04 FF 08: Kamstrup's forward and return energy (m3*C), raw counts in wmbusmeters too.
+        CHECK(r[2]["raw"] == want["forward_energy_m3c"]);
+        CHECK(r[3]["raw"] == want["return_energy_m3c"]);
+        check_value(r[4], want["t1_temperature_c"].get<double>(), "C");
+        check_value(r[5], want["t2_temperature_c"].get<double>(), "C");
+        check_value(r[6], want["volume_flow_m3h"].get<double>(), "m3/h");
+        // 02 FF 22 info codes: 0 is wmbusmeters' "OK".
+        CHECK(want["status"] == "OK");
+        CHECK(r[7]["raw"] == 0);
+        CHECK(r[8]["raw"] == want["meter_date"]);
+        for (std::size_t i = 9; i < 12; ++i)
+            CHECK(r[i]["storage"] == 1);
+        check_value(r[9], want["target_energy_kwh"].get<double>() * 1000, "Wh");
+        check_value(r[10], want["target_volume_m3"].get<double>(), "m3");
+        CHECK(r[11]["raw"] == want["target_date"]);
+    };
+
+    const auto plain = wmbus::decode_plain(wire);
+    REQUIRE(plain);
+    const auto t = wmbus::decode(*plain);
+    REQUIRE(t);
+    CHECK(t->security.plain_on_air);
+    check(*t);
+
+    // The same telegram as the meter puts it on the air: CI 7A, ACC, status, configuration (5 bytes),
+    // then 5 AES blocks encrypted with mode 5.
+    const auto key = hex("000102030405060708090A0B0C0D0E0F");
+    auto enc = *plain;
+    REQUIRE(enc.data.size() == 5 + 5 * 16);
+    const auto acc = enc.data[1];
+    CHECK(acc == 0x6E);
+    const bytes payload(enc.data.begin() + 5, enc.data.end());
+    const auto cipher = wmbus::encrypt_padded(
+        bytes_view(key), bytes_view(wmbus::mode5_iv(wmbus::address_bytes(enc), acc)), bytes_view(payload));
+    REQUIRE(cipher);
+    REQUIRE(cipher->size() == payload.size());
+    CHECK(*cipher != payload);
+    std::copy(cipher->begin(), cipher->end(), enc.data.begin() + 5);
+    // On the air in format B (C1) with its CRCs, then decoded from there.
+    const auto air = wmbus::encode(enc, wmbus::frame_format::b);
+    REQUIRE(air);
+    const auto back = wmbus::decode(*air, wmbus::frame_format::b);
+    REQUIRE(back);
+    CHECK(wmbus::decode(*back).error() == wmbus::errc::key_missing);
+    const auto te = wmbus::decode(*back, bytes_view(key));
+    REQUIRE(te);
+    CHECK(te->security.decrypted);
+    CHECK_FALSE(te->security.plain_on_air);
+    check(*te);
 }
