@@ -2,6 +2,7 @@
 #include <mbus/app/describe_in_place.hpp>
 #include <mbus/app/errc.hpp>
 #include <mbus/app/meaning_errc.hpp>
+#include <mbus/app/vib_essentials.hpp>
 #include <mbus/app/vif.hpp>
 #include <mbus/core/text.hpp>
 
@@ -644,6 +645,81 @@ result<vib_meaning> describe_vib(byte vif, bytes_view plain_text, bytes_view vif
         m.unit_text = symbol(m.u);
     m.unit_text += per;
     return m;
+}
+
+// The loop of describe_vib() on its numbers alone: kept in step with it by
+// tests/unit/app/decoded_record_test.cpp, which compares the two on every corpus record.
+result<vib_essentials> read_vib(byte vif, bytes_view vife) {
+    vib_essentials m;
+    std::size_t next = 0;
+    if (vif == 0xFD || vif == 0xFB) {
+        if (vife.empty()) return meaning_errc::missing_vife;
+        m.code = {vif == 0xFD ? vif_table::fd : vif_table::fb, static_cast<std::uint8_t>(vife[0] & 0x7F)};
+        next = 1;
+    } else {
+        m.code = {vif_table::primary, static_cast<std::uint8_t>(vif & 0x7F)};
+    }
+    if (const auto info = lookup(m.code)) {
+        m.q = info->q;
+        m.u = info->u;
+        m.exponent = info->exponent;
+    }
+    m.time_point = m.q == quantity::date || m.q == quantity::date_time || m.q == quantity::tariff_start ||
+                   m.q == quantity::battery_change_date_time;
+    bool manufacturer_codes = m.q == quantity::manufacturer_specific;
+    for (std::size_t i = next; i < vife.size(); ++i) {
+        const auto c = static_cast<std::uint8_t>(vife[i] & 0x7F);
+        if (manufacturer_codes) continue;
+        if (c == 0x7F) {
+            manufacturer_codes = true;
+            continue;
+        }
+        if (c == 0x7C && i + 1 < vife.size()) {
+            ++i;
+            continue;
+        }
+        if (c >= 0x20 && c <= 0x26) ++m.per_vifes;
+        if (c >= 0x70 && c <= 0x77) m.exponent += (c & 0x07) - 6;
+        if (c == 0x7D) m.exponent += 3;
+        if (c >= 0x78 && c <= 0x7B) {
+            m.has_additive = true;
+            m.additive_exponent = (c & 0x03) - 3;
+        }
+        if (is_date_time_of(c)) m.time_point = true;
+        if (c == 0x41 || c == 0x49) {
+            m.u = unit::none;
+            m.exponent = 0;
+        }
+        if ((c >= 0x50 && c <= 0x5F) || (c >= 0x60 && c <= 0x67)) {
+            m.u = time_steps[c & 0x03];
+            m.exponent = 0;
+        }
+    }
+    return m;
+}
+
+void append_unit_text(std::string& out, const vib_essentials& v, bytes_view plain_text, bytes_view vife) {
+    if (v.code.table == vif_table::primary && v.code.code == 0x7C)
+        out.append(plain_text.rbegin(), plain_text.rend());
+    else
+        out += symbol(v.u);
+    if (v.per_vifes == 0) return;
+    // The same walk as read_vib, for the suffixes alone.
+    std::size_t i = v.code.table == vif_table::primary ? 0 : 1;
+    bool manufacturer_codes = v.q == quantity::manufacturer_specific;
+    for (; i < vife.size(); ++i) {
+        const auto c = static_cast<std::uint8_t>(vife[i] & 0x7F);
+        if (manufacturer_codes) continue;
+        if (c == 0x7F) {
+            manufacturer_codes = true;
+            continue;
+        }
+        if (c == 0x7C && i + 1 < vife.size()) {
+            ++i;
+            continue;
+        }
+        if (c >= 0x20 && c <= 0x26) out += per_suffix(c);
+    }
 }
 
 result<vib> encode_vib(vif_code c, std::string_view plain_text, const std::vector<std::uint8_t>& combinable) {
