@@ -12,6 +12,7 @@
 #include <mbus/app/record_view.hpp>
 #include <mbus/core/bytes.hpp>
 #include <mbus/link/frame.hpp>
+#include <mbus/link/frame_view.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -27,10 +28,11 @@ namespace mbus::test {
 // heap allocation per record. The same work as libmbus's mbus_frame_data_parse and more: libmbus
 // copies each record's DIF/DIFE/VIF/VIFE/data bytes into a struct it mallocs and decodes no value
 // and no unit (mbus-protocol.c, mbus_data_variable_parse: mbus_data_record_new per record, then
-// byte copies; values and units come later, in its XML writer).
+// byte copies; values and units come later, in its XML writer). The frame is read in place
+// (link::decode_view), as libmbus's mbus_parse fills a struct without allocating.
 inline std::size_t decode_records(const bytes& wire) {
     thread_local std::vector<app::decoded_record> records;
-    const auto f = link::decode(wire);
+    const auto f = link::decode_view(wire);
     if (!f) return 0;
     const auto v = app::decode_variable_view(f->value.ci, f->value.data);
     if (!v) {
@@ -47,7 +49,7 @@ inline std::size_t decode_records(const bytes& wire) {
 // The same, described as app::describe_fields does (record_meaning: owning value and unit text, the
 // VIFEs in words), without the one-line text.
 inline std::size_t decode_described(const bytes& wire) {
-    const auto f = link::decode(wire);
+    const auto f = link::decode_view(wire);
     if (!f) return 0;
     const auto v = app::decode_variable_view(f->value.ci, f->value.data);
     if (!v) {
@@ -69,9 +71,9 @@ inline std::size_t decode_described(const bytes& wire) {
 }
 
 // Link + app decode to records as views into the frame, their fields at hand (DIF, DIFE, VIF,
-// VIFE, data) but not their meaning: the cursor alone.
+// VIFE, data) but not their meaning: the cursor alone (the frame read in place too).
 inline std::size_t decode_record_views(const bytes& wire) {
-    const auto f = link::decode(wire);
+    const auto f = link::decode_view(wire);
     if (!f) return 0;
     const auto v = app::decode_variable_view(f->value.ci, f->value.data);
     if (!v) {

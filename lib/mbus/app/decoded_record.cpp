@@ -3,12 +3,22 @@
 #include <mbus/app/errc.hpp>
 #include <mbus/app/meaning_errc.hpp>
 
+#include <array>
 #include <cmath>
 #include <cstring>
 
 namespace mbus::app {
 
 namespace {
+
+// value.cpp's: exact powers of ten up to 10^22 (the largest a double holds exactly), else std::pow.
+double pow10(int n) {
+    static constexpr std::array<double, 23> table{1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    if (n >= 0 && n < static_cast<int>(table.size())) return table[static_cast<std::size_t>(n)];
+    return std::pow(10.0, n);
+}
 
 std::uint64_t read_le(bytes_view b) {
     std::uint64_t v = 0;
@@ -166,15 +176,23 @@ std::error_code read_value(data_coding c, bytes_view f, bool time_point, decoded
 
 } // namespace
 
-void decode_record(const record_view& r, decoded_record& out) {
-    out = decoded_record{};
+namespace {
+
+// decode_record on a record whose fields hold their defaults.
+void fill(const record_view& r, decoded_record& out) {
     out.wire = r.wire;
-    const auto d = describe_dib(r.dif, r.dife);
-    out.function = d.function;
-    out.coding = d.coding;
-    out.storage = d.storage;
-    out.tariff = d.tariff;
-    out.subunit = d.subunit;
+    // describe_dib's fields (but min_dife, which only encoding needs).
+    out.coding = coding_of(r.dif);
+    out.function = function_of(r.dif);
+    out.storage = (r.dif >> 6) & 0x01;
+    unsigned i = 0;
+    for (const byte e : r.dife) {
+        if (i >= 10) break;
+        out.storage |= static_cast<std::uint64_t>(e & 0x0F) << (1 + 4 * i);
+        out.tariff |= static_cast<std::uint32_t>((e >> 4) & 0x03) << (2 * i);
+        out.subunit = static_cast<std::uint16_t>(out.subunit | ((e >> 6) & 0x01) << i);
+        ++i;
+    }
     switch (r.dif) {
     case special_dif::manufacturer_specific:
     case special_dif::more_records_follow:
@@ -200,26 +218,34 @@ void decode_record(const record_view& r, decoded_record& out) {
     out.unit_symbol = symbol(v->u);
     out.plain_text = r.plain_text;
     out.vife = r.vife;
-    if (const auto e = read_value(d.coding, r.data, v->time_point, out)) {
+    if (const auto e = read_value(out.coding, r.data, v->time_point, out)) {
         out.kind_of_value = value_kind::none;
         out.field = {};
         out.error = e;
         return;
     }
     if (out.kind_of_value == value_kind::integer || out.kind_of_value == value_kind::real) {
-        // scaled_value() itself, for the same arithmetic (a variant of a number allocates nothing).
-        const value raw = out.kind_of_value == value_kind::integer ? value{out.integer} : value{out.real};
+        // scaled_value()'s arithmetic (value.cpp), operation for operation: the same doubles.
+        const double raw =
+            out.kind_of_value == value_kind::integer ? static_cast<double>(out.integer) : out.real;
         out.has_scaled = true;
-        out.scaled = *scaled_value(raw, v->exponent);
+        out.scaled = v->exponent < 0 ? raw / pow10(-v->exponent) : raw * pow10(v->exponent);
         if (v->has_additive) out.scaled = out.scaled + std::pow(10.0, v->additive_exponent);
     }
+}
+
+} // namespace
+
+void decode_record(const record_view& r, decoded_record& out) {
+    out = decoded_record{};
+    fill(r, out);
 }
 
 std::error_code decode_records(const variable_view& v, std::vector<decoded_record>& out) {
     out.clear();
     auto c = v.cursor();
     while (const auto r = c.next())
-        decode_record(*r, out.emplace_back());
+        fill(*r, out.emplace_back());
     return c.error();
 }
 

@@ -760,16 +760,28 @@ std::string_view name(quantity q) {
     return "unknown";
 }
 
+// Every record asks description() and symbol(): the tables scanned once per enum value (the first
+// row that names it, as the scan finds it), then read by index.
 std::string_view description(quantity q) {
-    for (const auto& n : quantity_table)
-        if (n.q == q) return n.words;
-    return "Reserved";
+    static const auto by_value = [] {
+        std::array<std::string_view, 256> t;
+        t.fill("Reserved");
+        for (auto it = quantity_table.rbegin(); it != quantity_table.rend(); ++it)
+            t[static_cast<std::size_t>(it->q)] = it->words;
+        return t;
+    }();
+    return by_value[static_cast<std::size_t>(q)];
 }
 
 std::string_view symbol(unit u) {
-    for (const auto& n : unit_table)
-        if (n.u == u) return n.symbol;
-    return "?";
+    static const auto by_value = [] {
+        std::array<std::string_view, 256> t;
+        t.fill("?");
+        for (auto it = unit_table.rbegin(); it != unit_table.rend(); ++it)
+            t[static_cast<std::size_t>(it->u)] = it->symbol;
+        return t;
+    }();
+    return by_value[static_cast<std::size_t>(u)];
 }
 
 std::string_view name(vif_table t) {
