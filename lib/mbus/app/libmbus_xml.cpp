@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -90,11 +91,34 @@ void put_int(std::string& out, Int v) {
     out.append(text.data(), text.size());
 }
 
-// "%f" as C prints it (fmt's fixed format is correctly rounded too, but this keeps it obvious).
+// "%f" as C prints it: std::to_chars with a precision is defined as printf's conversion (the exact
+// binary value rounded to 6 decimals), without printf's format parsing and locale.
 void printf_f(std::string& out, double v) {
     char buf[512]; // DBL_MAX is 309 digits before the point
-    const int n = std::snprintf(buf, sizeof buf, "%f", v);
-    if (n > 0) out.append(buf, std::min(static_cast<std::size_t>(n), sizeof buf - 1));
+    const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 6);
+    out.append(buf, r.ptr);
+}
+
+// An unsigned number in upper-case hex ("{:X}", zero-padded to `width` as "{:0NX}").
+void put_hex_upper(std::string& out, unsigned long long v, int width = 1) {
+    char buf[16];
+    char* p = buf + sizeof buf;
+    do {
+        *--p = "0123456789ABCDEF"[v & 0x0F];
+        v >>= 4;
+        --width;
+    } while (v != 0 || width > 0);
+    out.append(p, buf + sizeof buf);
+}
+
+// A number of at most `width` digits, zero-padded to it ("{:0Nd}" for the non-negative fields of a
+// date: year, month, day, hour, minute, second).
+void put_padded(std::string& out, int v, int width) {
+    char buf[12];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    for (auto n = static_cast<int>(r.ptr - buf); n < width; ++n)
+        out += '0';
+    out.append(buf, r.ptr);
 }
 
 // mbus_data_int_decode / mbus_data_long_long_decode: little-endian two's complement.
@@ -122,9 +146,10 @@ void bcd_text(std::string& out, bytes_view b) {
         out += '0';
         return;
     }
-    if ((b.back() >> 4) != 0xF) return append(out, "{:X}", bcd_hex(b));
+    if ((b.back() >> 4) != 0xF) return put_hex_upper(out, bcd_hex(b));
     const unsigned long long top_nibble = 0xFULL << (8 * b.size() - 4);
-    append(out, "-{:X}", bcd_hex(b) & ~top_nibble);
+    out += '-';
+    put_hex_upper(out, bcd_hex(b) & ~top_nibble);
 }
 
 // mbus_data_bcd_decode: decimal digits; a high nibble of F in the last byte makes it negative,
@@ -184,12 +209,22 @@ tm_fields tm_decode(bytes_view d) {
     }
     return t;
 }
+// "%04d-%02d-%02d" (tm_decode's fields are never negative: year >= 0, mon >= -1).
 void date_text(std::string& out, const tm_fields& t) {
-    append(out, "{:04d}-{:02d}-{:02d}", t.year + 1900, t.mon + 1, t.mday);
+    put_padded(out, t.year + 1900, 4);
+    out += '-';
+    put_padded(out, t.mon + 1, 2);
+    out += '-';
+    put_padded(out, t.mday, 2);
 }
 void date_time_text(std::string& out, const tm_fields& t) {
-    append(out, "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}", t.year + 1900, t.mon + 1, t.mday, t.hour, t.min,
-           t.sec);
+    date_text(out, t);
+    out += 'T';
+    put_padded(out, t.hour, 2);
+    out += ':';
+    put_padded(out, t.min, 2);
+    out += ':';
+    put_padded(out, t.sec, 2);
 }
 
 // lm::reversed_c_string and lm::hex_reversed, appended.
@@ -284,27 +319,50 @@ int device(const record_view& r) { return static_cast<int>(dife_field(r, 6, 1));
 
 // libmbus's Function and Unit texts depend on the DIF, and (but for plain-text VIFs) on the VIF and
 // for FB / FD the first VIFE only: made once per code rather than once per record.
+// Kept as the XML's lines, encoded (and the unit cut to libmbus's buffer) once.
 struct unit_texts {
     std::array<std::string, 256> by_vif;
     std::array<std::string, 256> after_fb;
     std::array<std::string, 256> after_fd;
     std::array<std::string, 4> functions;
-    unit_texts() {
-        for (unsigned i = 0; i < 256; ++i) {
-            const auto b = static_cast<std::uint8_t>(i);
-            by_vif[i] = lm::vif_unit(b);
-            after_fb[i] = lm::vib_unit(vib{0xFB, {}, {b}});
-            after_fd[i] = lm::vib_unit(vib{0xFD, {}, {b}});
-        }
-        for (unsigned i = 0; i < 4; ++i)
-            functions[i] = lm::function(static_cast<std::uint8_t>(i << 4));
-    }
+    std::array<std::string, 256> by_vif_line; // "        <Unit>...</Unit>\n"
+    std::array<std::string, 256> after_fb_line;
+    std::array<std::string, 256> after_fd_line;
+    std::array<std::string, 4> function_lines; // "        <Function>...</Function>\n"
+    unit_texts();
 };
+unit_texts::unit_texts() {
+    for (unsigned i = 0; i < 256; ++i) {
+        const auto b = static_cast<std::uint8_t>(i);
+        by_vif[i] = lm::vif_unit(b);
+        after_fb[i] = lm::vib_unit(vib{0xFB, {}, {b}});
+        after_fd[i] = lm::vib_unit(vib{0xFD, {}, {b}});
+        // mbus_data_record_unit's buffer holds 127 characters
+        element(by_vif_line[i], "Unit", std::string_view(by_vif[i]).substr(0, unit_size - 1));
+        element(after_fb_line[i], "Unit", std::string_view(after_fb[i]).substr(0, unit_size - 1));
+        element(after_fd_line[i], "Unit", std::string_view(after_fd[i]).substr(0, unit_size - 1));
+    }
+    for (unsigned i = 0; i < 4; ++i) {
+        functions[i] = lm::function(static_cast<std::uint8_t>(i << 4));
+        element(function_lines[i], "Function", functions[i]);
+    }
+}
 const unit_texts& texts() {
     static const unit_texts t;
     return t;
 }
 std::string_view function_text(std::uint8_t dif) { return texts().functions[(dif >> 4) & 0x03]; }
+
+// The <Unit> line of the plain XML from the table, or nullptr for a VIB whose unit is made per record
+// (unit_text below).
+const std::string* unit_line(const record_view& r) {
+    const auto& t = texts();
+    if (!r.has_vib) return &t.by_vif_line[0];
+    if ((r.vif == 0xFB || r.vif == 0xFD) && !r.vife.empty())
+        return &(r.vif == 0xFB ? t.after_fb_line : t.after_fd_line)[r.vife[0]];
+    if (r.vif == 0xFB || r.vif == 0xFD || r.vif == 0x7C || r.vif == 0xFC) return nullptr;
+    return &t.by_vif_line[r.vif];
+}
 
 // mbus_vib_unit_lookup; `scratch` holds the text of a plain-text VIF.
 std::string_view unit_text(const record_view& r, std::string& scratch) {
@@ -322,16 +380,22 @@ std::string_view unit_text(const record_view& r, std::string& scratch) {
 
 void header_xml(std::string& s, const header& h) {
     const auto a = h.address.value_or(secondary_address{});
-    s += "    <SlaveInformation>\n";
-    append(s, "        <Id>{:X}</Id>\n", a.id);
-    append(s, "        <Manufacturer>{}</Manufacturer>\n", lm::manufacturer(a.manufacturer));
-    append(s, "        <Version>{}</Version>\n", a.version);
+    s += "    <SlaveInformation>\n        <Id>";
+    put_hex_upper(s, a.id);
+    s += "</Id>\n        <Manufacturer>";
+    s += lm::manufacturer(a.manufacturer);
+    s += "</Manufacturer>\n        <Version>";
+    put_int(s, a.version);
+    s += "</Version>\n";
     element(s, "ProductName", lm::product_name(a.manufacturer, a.version, a.medium, a.id));
     element(s, "Medium", lm::medium(a.medium));
-    append(s, "        <AccessNumber>{}</AccessNumber>\n", h.access_number);
-    append(s, "        <Status>{:02X}</Status>\n", h.status);
-    append(s, "        <Signature>{:04X}</Signature>\n", h.signature);
-    s += "    </SlaveInformation>\n\n";
+    s += "        <AccessNumber>";
+    put_int(s, h.access_number);
+    s += "</AccessNumber>\n        <Status>";
+    put_hex_upper(s, h.status, 2);
+    s += "</Status>\n        <Signature>";
+    put_hex_upper(s, h.signature, 4);
+    s += "</Signature>\n    </SlaveInformation>\n\n";
 }
 
 void storage_tariff_device(std::string& s, const record_view& r) {
@@ -356,14 +420,26 @@ void plain_record_xml(std::string& s, std::string& scratch, const record_view& r
     } else if (r.dif == special_dif::more_records_follow) {
         s += "        <Function>More records follow</Function>\n";
     } else {
-        element(s, "Function", function_text(r.dif));
+        s += texts().function_lines[(r.dif >> 4) & 0x03];
         storage_tariff_device(s, r);
-        // mbus_data_record_unit's buffer holds 127 characters
-        element(s, "Unit", unit_text(r, scratch).substr(0, unit_size - 1));
+        if (const auto* line = unit_line(r))
+            s += *line;
+        else // mbus_data_record_unit's buffer holds 127 characters
+            element(s, "Unit", unit_text(r, scratch).substr(0, unit_size - 1));
     }
-    scratch.clear();
-    plain_value(scratch, r);
-    element(s, "Value", scratch);
+    if ((r.dif & 0x0F) == 0x0D && (r.data.empty() || r.data[0] <= 0xBF)) {
+        // Text from the telegram: encoded.
+        scratch.clear();
+        plain_value(scratch, r);
+        element(s, "Value", scratch);
+    } else {
+        // Digits, hex, dates: nothing to encode, but xml_encode's length limit.
+        s += "        <Value>";
+        const std::size_t at = s.size();
+        plain_value(s, r);
+        if (s.size() - at > encoded_size - 6) s.resize(at + encoded_size - 6);
+        s += "</Value>\n";
+    }
     s += "    </DataRecord>\n\n";
 }
 

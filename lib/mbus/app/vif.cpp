@@ -2,6 +2,7 @@
 #include <mbus/app/describe_in_place.hpp>
 #include <mbus/app/errc.hpp>
 #include <mbus/app/meaning_errc.hpp>
+#include <mbus/app/vib_essentials.hpp>
 #include <mbus/app/vif.hpp>
 #include <mbus/core/text.hpp>
 
@@ -646,6 +647,81 @@ result<vib_meaning> describe_vib(byte vif, bytes_view plain_text, bytes_view vif
     return m;
 }
 
+// The loop of describe_vib() on its numbers alone: kept in step with it by
+// tests/unit/app/decoded_record_test.cpp, which compares the two on every corpus record.
+result<vib_essentials> read_vib(byte vif, bytes_view vife) {
+    vib_essentials m;
+    std::size_t next = 0;
+    if (vif == 0xFD || vif == 0xFB) {
+        if (vife.empty()) return meaning_errc::missing_vife;
+        m.code = {vif == 0xFD ? vif_table::fd : vif_table::fb, static_cast<std::uint8_t>(vife[0] & 0x7F)};
+        next = 1;
+    } else {
+        m.code = {vif_table::primary, static_cast<std::uint8_t>(vif & 0x7F)};
+    }
+    if (const auto info = lookup(m.code)) {
+        m.q = info->q;
+        m.u = info->u;
+        m.exponent = info->exponent;
+    }
+    m.time_point = m.q == quantity::date || m.q == quantity::date_time || m.q == quantity::tariff_start ||
+                   m.q == quantity::battery_change_date_time;
+    bool manufacturer_codes = m.q == quantity::manufacturer_specific;
+    for (std::size_t i = next; i < vife.size(); ++i) {
+        const auto c = static_cast<std::uint8_t>(vife[i] & 0x7F);
+        if (manufacturer_codes) continue;
+        if (c == 0x7F) {
+            manufacturer_codes = true;
+            continue;
+        }
+        if (c == 0x7C && i + 1 < vife.size()) {
+            ++i;
+            continue;
+        }
+        if (c >= 0x20 && c <= 0x26) ++m.per_vifes;
+        if (c >= 0x70 && c <= 0x77) m.exponent += (c & 0x07) - 6;
+        if (c == 0x7D) m.exponent += 3;
+        if (c >= 0x78 && c <= 0x7B) {
+            m.has_additive = true;
+            m.additive_exponent = (c & 0x03) - 3;
+        }
+        if (is_date_time_of(c)) m.time_point = true;
+        if (c == 0x41 || c == 0x49) {
+            m.u = unit::none;
+            m.exponent = 0;
+        }
+        if ((c >= 0x50 && c <= 0x5F) || (c >= 0x60 && c <= 0x67)) {
+            m.u = time_steps[c & 0x03];
+            m.exponent = 0;
+        }
+    }
+    return m;
+}
+
+void append_unit_text(std::string& out, const vib_essentials& v, bytes_view plain_text, bytes_view vife) {
+    if (v.code.table == vif_table::primary && v.code.code == 0x7C)
+        out.append(plain_text.rbegin(), plain_text.rend());
+    else
+        out += symbol(v.u);
+    if (v.per_vifes == 0) return;
+    // The same walk as read_vib, for the suffixes alone.
+    std::size_t i = v.code.table == vif_table::primary ? 0 : 1;
+    bool manufacturer_codes = v.q == quantity::manufacturer_specific;
+    for (; i < vife.size(); ++i) {
+        const auto c = static_cast<std::uint8_t>(vife[i] & 0x7F);
+        if (manufacturer_codes) continue;
+        if (c == 0x7F) {
+            manufacturer_codes = true;
+            continue;
+        }
+        if (c == 0x7C && i + 1 < vife.size()) {
+            ++i;
+            continue;
+        }
+        if (c >= 0x20 && c <= 0x26) out += per_suffix(c);
+    }
+}
+
 result<vib> encode_vib(vif_code c, std::string_view plain_text, const std::vector<std::uint8_t>& combinable) {
     if (c.code > 0x7F) return meaning_errc::vife_out_of_range;
     for (const auto x : combinable)
@@ -684,16 +760,28 @@ std::string_view name(quantity q) {
     return "unknown";
 }
 
+// Every record asks description() and symbol(): the tables scanned once per enum value (the first
+// row that names it, as the scan finds it), then read by index.
 std::string_view description(quantity q) {
-    for (const auto& n : quantity_table)
-        if (n.q == q) return n.words;
-    return "Reserved";
+    static const auto by_value = [] {
+        std::array<std::string_view, 256> t;
+        t.fill("Reserved");
+        for (auto it = quantity_table.rbegin(); it != quantity_table.rend(); ++it)
+            t[static_cast<std::size_t>(it->q)] = it->words;
+        return t;
+    }();
+    return by_value[static_cast<std::size_t>(q)];
 }
 
 std::string_view symbol(unit u) {
-    for (const auto& n : unit_table)
-        if (n.u == u) return n.symbol;
-    return "?";
+    static const auto by_value = [] {
+        std::array<std::string_view, 256> t;
+        t.fill("?");
+        for (auto it = unit_table.rbegin(); it != unit_table.rend(); ++it)
+            t[static_cast<std::size_t>(it->u)] = it->symbol;
+        return t;
+    }();
+    return by_value[static_cast<std::size_t>(u)];
 }
 
 std::string_view name(vif_table t) {

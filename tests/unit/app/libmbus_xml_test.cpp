@@ -7,6 +7,8 @@
 
 #include "support/corpus.hpp"
 
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <sstream>
@@ -184,4 +186,48 @@ TEST_CASE("libmbus xml from decoded user data") {
     const auto e = to_libmbus_xml(user_data{application_error{0x08}}, false);
     REQUIRE(e);
     CHECK(e->find("<Error>Application busy</Error>") != std::string::npos);
+}
+
+TEST_CASE("libmbus xml: real32 values as C's printf(\"%f\") prints them, and 8-digit BCD with a sign") {
+    // The plain XML prints a real32 with "%f" (mbus_data_record_decode); the writer uses
+    // std::to_chars, so compare with the C library's own conversion for values whose rounding,
+    // size or sign is delicate.
+    const float values[] = {0.0F,   -0.0F,       1.5F,          -2.25F,           0.1F,
+                            1e-7F,  123456.789F, 3.4028235e38F, -1.17549435e-38F, 0.0000005F,
+                            2.5e-6F};
+    for (const float v : values) {
+        std::uint32_t u = 0;
+        std::memcpy(&u, &v, sizeof u);
+        bytes data{0x78,
+                   0x56,
+                   0x34,
+                   0x12,
+                   0x24,
+                   0x40,
+                   0x01,
+                   0x07,
+                   0x55,
+                   0x00,
+                   0x00,
+                   0x00, // header
+                   0x05,
+                   0x13,
+                   static_cast<byte>(u),
+                   static_cast<byte>(u >> 8),
+                   static_cast<byte>(u >> 16),
+                   static_cast<byte>(u >> 24),
+                   0x0C,
+                   0x13,
+                   0x78,
+                   0x56,
+                   0x34,
+                   0xF2}; // BCD8 with a high nibble F: "-2345678"
+        const auto out = to_libmbus_xml(link::frame::long_frame(0x08, 0x05, 0x72, data), false);
+        REQUIRE(out.ok());
+        char expected[512];
+        std::snprintf(expected, sizeof expected, "<Value>%f</Value>", static_cast<double>(v));
+        CAPTURE(expected);
+        CHECK(out.xml.find(expected) != std::string::npos);
+        CHECK(out.xml.find("<Value>-2345678</Value>") != std::string::npos);
+    }
 }
