@@ -55,7 +55,7 @@ tcp_stream::tcp_stream(asio::ip::tcp::socket socket) : socket_(std::move(socket)
 tcp_stream::~tcp_stream() { close(); }
 
 asio::awaitable<std::pair<std::error_code, std::size_t>> tcp_stream::read_some(std::span<byte> buf) {
-    return detail::read_some(socket_, buf, /*reset_closes=*/true);
+    return detail::read_some_in_place(socket_, buf, in_place_, /*reset_closes=*/true);
 }
 
 asio::awaitable<std::error_code> tcp_stream::write(bytes_view data) {
