@@ -3,7 +3,7 @@
 //   1. server CPU per REQ_UD2 over TCP and round trips per second, one client: mbus-sim (run --tcp,
 //      tests/bench/perf_table.toml, immediate timing) against a raw server started here (a forked
 //      child that accepts, reads a 5-byte request and writes a canned RSP_UD: the bytes mbus-sim
-//      answered), the same client against both, rounds alternated, CPU from /proc/PID/stat;
+//      answered), the same client against both, rounds alternated, CPU from /proc/PID/task/*/schedstat;
 //   2. decode rates of the 76 libmbus test frames (../shared/corpus/libmbus/test-frames) to records,
 //      to plain libmbus XML and to JSON, against libmbus's own C code path when its reference program
 //      is there (scripts/libmbus_reference/build.sh), else against nothing (figures alone);
@@ -11,13 +11,16 @@
 //   4. the primary scan of a 1-meter bus at 2400 baud over a PTY against its physical bound
 //      (scripts/scan_bound.sh over a reduced range);
 //   5. a fleet of N buses (default 1,000) in one mbus-sim process (run --copies N, each bus its own
-//      TCP port) against N raw servers (one forked process per port), the same C client threads
-//      against both: aggregate round trips per second and server CPU per request.
-// Nothing is asserted.
+//      TCP port) against one raw process serving N ports from one epoll loop (the cheapest server),
+//      the same C client threads against both: aggregate round trips per second and server CPU per
+//      request; with --fleet-forked also N forked raw servers (one process per port) as context.
+// --baseline PATH runs another mbus-sim (the build before a change) in rows 1 and 5 too, alternated
+// with the others, so that before and after are measured in the same run. Nothing is asserted.
 //
-//   bench_perf_table [--quick] [--requests N] [--rounds R] [--sim PATH] [--libmbus PATH]
-//                    [--scan-to LAST] [--no-round-trips] [--no-scale] [--no-scan] [--no-decode] [--no-fleet]
-//                    [--fleet-buses N] [--fleet-clients C] [--fleet-requests N]
+//   bench_perf_table [--quick] [--requests N] [--rounds R] [--sim PATH] [--baseline PATH]
+//                    [--libmbus PATH] [--scan-to LAST] [--no-round-trips] [--no-scale] [--no-scan]
+//                    [--no-decode] [--no-fleet] [--fleet-buses N] [--fleet-clients C] [--fleet-requests N]
+//                    [--fleet-forked]
 
 #include "support/corpus.hpp"
 #include "support/decode_rates.hpp"
@@ -28,10 +31,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -40,6 +46,8 @@
 #include <vector>
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -101,6 +109,87 @@ std::optional<test::served> start_raw(const std::vector<unsigned char>& answer) 
     return s;
 }
 
+// The strict fleet reference: ONE process, one epoll loop over `n` listeners on the consecutive ports
+// from `base` and every connection they accept, all non-blocking; a connection answers each 5 bytes it
+// reads with `answer` (level-triggered, read until EAGAIN, so a request is served in the wake-up that
+// brought it). As cheap as a server can be: no allocation, no timer, two syscalls per request besides
+// the epoll_wait that a wake-up shares among the ready connections. Never returns.
+[[noreturn]] void raw_fleet_loop(const std::vector<int>& listeners,
+                                 const std::vector<unsigned char>& answer) {
+    const int ep = ::epoll_create1(0);
+    for (const int l : listeners) {
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.u64 = (std::uint64_t{1} << 32) | static_cast<std::uint32_t>(l);
+        ::epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev);
+    }
+    std::vector<unsigned char> have(1 << 16, 0); // bytes of a partial request, by descriptor
+    std::array<epoll_event, 256> ready{};
+    for (;;) {
+        const int n = ::epoll_wait(ep, ready.data(), static_cast<int>(ready.size()), -1);
+        for (int i = 0; i < n; ++i) {
+            const auto& ev = ready[static_cast<std::size_t>(i)];
+            const int fd = static_cast<int>(ev.data.u64 & 0xFFFFFFFFU);
+            if ((ev.data.u64 >> 32) != 0) {
+                for (int c; (c = ::accept4(fd, nullptr, nullptr, SOCK_NONBLOCK)) >= 0;) {
+                    int one = 1;
+                    ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+                    if (static_cast<std::size_t>(c) >= have.size())
+                        have.resize(static_cast<std::size_t>(c) * 2);
+                    have[static_cast<std::size_t>(c)] = 0;
+                    epoll_event cev{};
+                    cev.events = EPOLLIN;
+                    cev.data.u64 = static_cast<std::uint32_t>(c);
+                    ::epoll_ctl(ep, EPOLL_CTL_ADD, c, &cev);
+                }
+                continue;
+            }
+            unsigned char buf[512];
+            const auto got = ::read(fd, buf, sizeof buf);
+            if (got <= 0) {
+                if (got < 0 && errno == EAGAIN) continue;
+                ::close(fd); // closing removes it from the epoll set
+                continue;
+            }
+            auto& part = have[static_cast<std::size_t>(fd)];
+            const auto whole = (part + static_cast<std::size_t>(got)) / 5;
+            part = static_cast<unsigned char>((part + static_cast<std::size_t>(got)) % 5);
+            for (std::size_t k = 0; k < whole; ++k)
+                if (!write_all(fd, answer.data(), answer.size())) break;
+        }
+    }
+}
+
+// Forks the one-process fleet reference on the ports from `base` (n of them); -1 when it cannot.
+pid_t start_raw_fleet(int base, int n, const std::vector<unsigned char>& answer) {
+    std::vector<int> listeners;
+    const auto close_all = [&] {
+        for (const int l : listeners)
+            ::close(l);
+    };
+    for (int p = base; p < base + n; ++p) {
+        const int l = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        int one = 1;
+        ::setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_port = htons(static_cast<std::uint16_t>(p));
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::bind(l, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+            ::listen(l, 64) != 0) { // NOLINT
+            std::fprintf(stderr, "raw fleet: port %d: %s\n", p, std::strerror(errno));
+            ::close(l);
+            close_all();
+            return -1;
+        }
+        listeners.push_back(l);
+    }
+    const pid_t pid = ::fork();
+    if (pid == 0) raw_fleet_loop(listeners, answer);
+    close_all();
+    return pid;
+}
+
 // The lines a program printed; empty when it could not be run.
 std::vector<std::string> run_lines(const std::string& command) {
     std::vector<std::string> lines;
@@ -129,7 +218,7 @@ std::string quote(const std::string& s) {
 
 fs::path self_dir() { return fs::read_symlink("/proc/self/exe").parent_path(); }
 
-void round_trip_rows(const std::string& sim, int requests, int rounds) {
+void round_trip_rows(const std::string& sim, const std::string& baseline, int requests, int rounds) {
     const std::string scenario = std::string(MBUS_SOURCE_DIR) + "/tests/bench/perf_table.toml";
     auto s = test::start_sim(sim, scenario);
     if (!s) std::exit(1);
@@ -141,7 +230,9 @@ void round_trip_rows(const std::string& sim, int requests, int rounds) {
     }
     auto raw = start_raw(answer);
     if (!raw) std::exit(1);
-    std::vector<double> sim_cpu, sim_rate, raw_cpu, raw_rate;
+    std::optional<test::served> base;
+    if (!baseline.empty() && !(base = test::start_sim(baseline, scenario))) std::exit(1);
+    std::vector<double> sim_cpu, sim_rate, raw_cpu, raw_rate, base_cpu, base_rate;
     for (int r = 0; r < rounds; ++r) {
         const auto a = test::round_trips(raw->pid, raw->port, requests, 3);
         const auto b = test::round_trips(s->pid, s->port, requests, 3);
@@ -153,8 +244,18 @@ void round_trip_rows(const std::string& sim, int requests, int rounds) {
         raw_rate.push_back(a.per_s);
         sim_cpu.push_back(b.cpu_us);
         sim_rate.push_back(b.per_s);
+        if (base) {
+            const auto c = test::round_trips(base->pid, base->port, requests, 3);
+            if (!c.ok) {
+                std::fprintf(stderr, "a round of the baseline did not complete\n");
+                std::exit(1);
+            }
+            base_cpu.push_back(c.cpu_us);
+            base_rate.push_back(c.per_s);
+        }
     }
     test::stop(*s);
+    if (base) test::stop(*base);
     ::kill(raw->pid, SIGKILL);
     ::waitpid(raw->pid, nullptr, 0);
     const double sc = test::median(sim_cpu), rc = test::median(raw_cpu);
@@ -167,6 +268,11 @@ void round_trip_rows(const std::string& sim, int requests, int rounds) {
         sc, rc, rc > 0 ? sc / rc : 0.0);
     fmt::print("   round trips per second: mbus-sim {:.0f} vs raw server {:.0f} = {:.0f}%   (goal >= 80%)\n",
                sr, rr, rr > 0 ? 100.0 * sr / rr : 0.0);
+    if (base) {
+        const double bc = test::median(base_cpu), br = test::median(base_rate);
+        fmt::print("   baseline {}: {:.1f} us = {:.2f}x raw, {:.0f} round trips/s = {:.0f}% of raw\n",
+                   baseline, bc, rc > 0 ? bc / rc : 0.0, br, rr > 0 ? 100.0 * br / rr : 0.0);
+    }
 }
 
 void decode_rows(const std::string& libmbus, double seconds) {
@@ -227,6 +333,7 @@ struct fleet_options {
     int clients{4};
     int requests{40'000}; // per round, over all clients
     int rounds{3};
+    bool forked{false}; // also one forked raw server per port, as context
 };
 
 // A first port of `n` consecutive free loopback ports, tried by binding them all; 0 if none found.
@@ -335,7 +442,39 @@ fleet_figures fleet_round(const std::vector<pid_t>& servers, const std::vector<i
     return f;
 }
 
-void fleet_row(const std::string& sim, const fleet_options& o) {
+// What row 5 runs its clients against: a server's processes and its ports.
+struct fleet_server {
+    std::string label;
+    std::vector<pid_t> pids;
+    std::vector<int> ports;
+    std::vector<double> rate, cpu;
+    test::served sim; // for an mbus-sim
+};
+
+// Starts N buses of the bench scenario in one mbus-sim process on a free port range.
+std::optional<fleet_server> start_sim_fleet(const std::string& sim, const std::string& label, int n) {
+    const int base = free_port_range(n);
+    if (base == 0) {
+        std::fprintf(stderr, "fleet: no %d consecutive free ports\n", n);
+        return std::nullopt;
+    }
+    const std::string scenario = std::string(MBUS_SOURCE_DIR) + "/tests/bench/perf_table.toml";
+    auto s = test::start_sim_args(sim, {sim, "run", scenario, "--copies", std::to_string(n), "--tcp",
+                                        fmt::format("127.0.0.1:{}", base), "--quiet"});
+    if (!s) return std::nullopt;
+    // One ready line per bus: read them all, so that mbus-sim never blocks on a full pipe.
+    for (int i = 1; i < n; ++i)
+        test::read_line(s->out);
+    fleet_server f;
+    f.label = label;
+    f.pids = {s->pid};
+    for (int i = 0; i < n; ++i)
+        f.ports.push_back(base + i);
+    f.sim = *s;
+    return f;
+}
+
+void fleet_row(const std::string& sim, const std::string& baseline, const fleet_options& o) {
     // The bench holds a connection per bus, and mbus-sim a listener and a connection per bus.
     rlimit lim{};
     if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
@@ -343,74 +482,100 @@ void fleet_row(const std::string& sim, const fleet_options& o) {
         ::setrlimit(RLIMIT_NOFILE, &lim);
     }
     const int n = o.buses;
-    const int base = free_port_range(n);
-    if (base == 0) {
-        std::fprintf(stderr, "fleet: no %d consecutive free ports\n", n);
-        return;
-    }
-    const std::string scenario = std::string(MBUS_SOURCE_DIR) + "/tests/bench/perf_table.toml";
-    auto s = test::start_sim_args(sim, {sim, "run", scenario, "--copies", std::to_string(n), "--tcp",
-                                        fmt::format("127.0.0.1:{}", base), "--quiet"});
-    if (!s) return;
-    // One ready line per bus: read them all, so that mbus-sim never blocks on a full pipe.
-    for (int i = 1; i < n; ++i)
-        test::read_line(s->out);
-    std::vector<int> sim_ports;
-    for (int i = 0; i < n; ++i)
-        sim_ports.push_back(base + i);
-    std::vector<unsigned char> answer;
-    if (!test::round_trips(s->pid, base, 10, 3, &answer).ok || answer.empty()) {
-        std::fprintf(stderr, "fleet: mbus-sim did not answer the first requests\n");
-        test::stop(*s);
-        return;
-    }
-    std::vector<pid_t> raw_pids;
-    std::vector<int> raw_ports;
-    const auto stop_raw = [&] {
-        for (const pid_t p : raw_pids)
-            ::kill(p, SIGKILL);
-        for (const pid_t p : raw_pids)
-            ::waitpid(p, nullptr, 0);
+    std::vector<fleet_server> servers;
+    const auto stop_all = [&] {
+        for (auto& f : servers) {
+            if (f.sim.pid > 0) {
+                test::stop(f.sim);
+                continue;
+            }
+            for (const pid_t p : f.pids)
+                ::kill(p, SIGKILL);
+            for (const pid_t p : f.pids)
+                ::waitpid(p, nullptr, 0);
+        }
     };
-    for (int i = 0; i < n; ++i) {
-        auto r = start_raw(answer);
-        if (!r) {
-            stop_raw();
-            test::stop(*s);
+    auto s = start_sim_fleet(sim, "mbus-sim", n);
+    if (!s) return;
+    servers.push_back(std::move(*s));
+    std::vector<unsigned char> answer;
+    if (!test::round_trips(servers[0].pids[0], servers[0].ports[0], 10, 3, &answer).ok || answer.empty()) {
+        std::fprintf(stderr, "fleet: mbus-sim did not answer the first requests\n");
+        stop_all();
+        return;
+    }
+    {
+        const int base = free_port_range(n);
+        const pid_t pid = base == 0 ? -1 : start_raw_fleet(base, n, answer);
+        if (pid < 0) {
+            std::fprintf(stderr, "fleet: cannot start the raw fleet server\n");
+            stop_all();
             return;
         }
-        raw_pids.push_back(r->pid);
-        raw_ports.push_back(r->port);
+        fleet_server f;
+        f.label = "raw epoll server";
+        f.pids = {pid};
+        for (int i = 0; i < n; ++i)
+            f.ports.push_back(base + i);
+        servers.push_back(std::move(f));
     }
-    std::vector<double> sim_rate, sim_cpu, raw_rate, raw_cpu;
+    if (o.forked) {
+        fleet_server f;
+        f.label = "raw forked servers";
+        for (int i = 0; i < n; ++i) {
+            auto r = start_raw(answer);
+            if (!r) break;
+            f.pids.push_back(r->pid);
+            f.ports.push_back(r->port);
+        }
+        const bool all = static_cast<int>(f.ports.size()) == n;
+        servers.push_back(std::move(f));
+        if (!all) {
+            stop_all();
+            return;
+        }
+    }
+    if (!baseline.empty()) {
+        auto b = start_sim_fleet(baseline, "baseline mbus-sim", n);
+        if (!b) {
+            stop_all();
+            return;
+        }
+        servers.push_back(std::move(*b));
+    }
     bool ok = true;
-    for (int r = 0; r < o.rounds && ok; ++r) {
-        const auto a = fleet_round(raw_pids, raw_ports, o);
-        const auto b = fleet_round({s->pid}, sim_ports, o);
-        ok = a.ok && b.ok;
-        raw_rate.push_back(a.per_s);
-        raw_cpu.push_back(a.cpu_us);
-        sim_rate.push_back(b.per_s);
-        sim_cpu.push_back(b.cpu_us);
-    }
-    stop_raw();
-    test::stop(*s);
+    for (int r = 0; r < o.rounds && ok; ++r)
+        for (auto& f : servers) {
+            const auto x = fleet_round(f.pids, f.ports, o);
+            ok = ok && x.ok;
+            f.rate.push_back(x.per_s);
+            f.cpu.push_back(x.cpu_us);
+        }
+    stop_all();
     if (!ok) {
         std::fprintf(stderr, "fleet: a round did not complete\n");
         return;
     }
-    const double sr = test::median(sim_rate), rr = test::median(raw_rate);
-    const double sc = test::median(sim_cpu), rc = test::median(raw_cpu);
-    fmt::print("5. a fleet of {} buses, each its own TCP port: one mbus-sim process (run --copies {}) vs {} "
-               "raw servers (one forked process per port); {} client threads, each holding a connection to "
-               "every {}th bus and sending REQ_UD2 to them in turn, {} requests x {} rounds alternated "
-               "(median)\n",
-               n, n, n, o.clients, o.clients, o.requests / o.clients * o.clients, o.rounds);
-    fmt::print("   aggregate round trips per second: mbus-sim {:.0f} vs raw servers {:.0f} = {:.0f}%   (goal "
-               ">= 80%)\n",
-               sr, rr, rr > 0 ? 100.0 * sr / rr : 0.0);
-    fmt::print("   server CPU per REQ_UD2: mbus-sim {:.1f} us vs raw servers {:.1f} us = {:.2f}x\n", sc, rc,
-               rc > 0 ? sc / rc : 0.0);
+    const double sr = test::median(servers[0].rate), rr = test::median(servers[1].rate);
+    const double sc = test::median(servers[0].cpu), rc = test::median(servers[1].cpu);
+    fmt::print(
+        "5. a fleet of {} buses, each its own TCP port: one mbus-sim process (run --copies {}) vs one "
+        "raw process (an epoll loop over {} listeners and their connections, answering the canned "
+        "frame); {} client threads, each holding a connection to every {}th bus and sending REQ_UD2 to "
+        "them in turn, {} requests x {} rounds alternated (median)\n",
+        n, n, n, o.clients, o.clients, o.requests / o.clients * o.clients, o.rounds);
+    fmt::print(
+        "   aggregate round trips per second: mbus-sim {:.0f} vs raw epoll server {:.0f} = {:.0f}%   (goal "
+        ">= 80%)\n",
+        sr, rr, rr > 0 ? 100.0 * sr / rr : 0.0);
+    fmt::print("   server CPU per REQ_UD2: mbus-sim {:.1f} us vs raw epoll server {:.1f} us = {:.2f}x\n", sc,
+               rc, rc > 0 ? sc / rc : 0.0);
+    for (std::size_t i = 2; i < servers.size(); ++i) {
+        const double r = test::median(servers[i].rate), c = test::median(servers[i].cpu);
+        fmt::print("   context, {}: {:.0f} round trips/s ({:.0f}% of the epoll server's), {:.1f} us CPU per "
+                   "request\n",
+                   servers[i].label, r, rr > 0 ? 100.0 * r / rr : 0.0, c);
+    }
 }
 
 void relay(const std::string& command, const char* indent) {
@@ -436,6 +601,7 @@ int main(int argc, char** argv) {
     bool round_trips = true;
     fleet_options fo;
     std::string sim = MBUS_SIM_EXE;
+    std::string baseline; // another mbus-sim (the build before a change), run alongside in rows 1 and 5
     std::string libmbus = (self_dir().parent_path() / "libmbus_reference").string();
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -452,6 +618,10 @@ int main(int argc, char** argv) {
             rounds = std::atoi(argv[++i]);
         } else if (a == "--sim" && has_value) {
             sim = argv[++i];
+        } else if (a == "--baseline" && has_value) {
+            baseline = argv[++i];
+        } else if (a == "--fleet-forked") {
+            fo.forked = true;
         } else if (a == "--libmbus" && has_value) {
             libmbus = argv[++i];
         } else if (a == "--scan-to" && has_value) {
@@ -476,15 +646,15 @@ int main(int argc, char** argv) {
             std::fprintf(
                 stderr,
                 "usage: %s [--quick] [--requests N] [--rounds R] [--sim PATH] [--libmbus PATH] "
-                "[--scan-to LAST] [--no-round-trips] [--no-scale] [--no-scan] [--no-decode] [--no-fleet] "
-                "[--fleet-buses N] "
-                "[--fleet-clients C] [--fleet-requests N]\n",
+                "[--baseline PATH] [--scan-to LAST] [--no-round-trips] [--no-scale] [--no-scan] "
+                "[--no-decode] "
+                "[--no-fleet] [--fleet-buses N] [--fleet-clients C] [--fleet-requests N] [--fleet-forked]\n",
                 argv[0]);
             return 2;
         }
     }
     fmt::print("bench perf_table: {}\n", sim);
-    if (round_trips) round_trip_rows(sim, requests, rounds);
+    if (round_trips) round_trip_rows(sim, baseline, requests, rounds);
     if (decode) decode_rows(libmbus, decode_s);
     if (scale) {
         fmt::print("3. buses of 1 to 100,000 meters (bench_bus_scale, each bus in a process of its own)\n");
@@ -499,7 +669,7 @@ int main(int argc, char** argv) {
     if (fleet) {
         fo.rounds = rounds;
         std::fflush(stdout);
-        fleet_row(sim, fo);
+        fleet_row(sim, baseline, fo);
     }
     return 0;
 }

@@ -1,7 +1,7 @@
 // The simulator's CPU per REQ_UD2 over TCP, measured from outside: mbus-sim serves a scenario on a
 // loopback port, one client sends REQ_UD2 and waits for each answer, and the server's CPU time
-// (utime + stime from /proc/PID/stat) is divided by the requests served. With several simulators
-// (e.g. the build before a change and after it) they are run in turn, A B A B, and each figure is
+// (scheduler run time from /proc/PID/task/*/schedstat) is divided by the requests served. With several
+// simulators (e.g. the build before a change and after it) they are run in turn, A B A B, and each figure is
 // printed side by side with the ratio to the first. Nothing is asserted.
 //
 //   bench_server_cpu [--requests N] [--warmup W] [--rounds R] [--scenario FILE] [--control]

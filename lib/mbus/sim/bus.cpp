@@ -2,6 +2,8 @@
 
 #include <mbus/app/secondary_address.hpp>
 
+#include <boost/container/small_vector.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -124,7 +126,8 @@ void combine(bus_reply& out, unsigned line_baud, const bus_config& config) {
         if (a.own_offset) earliest_own = std::min(earliest_own, a.skew_bits);
     for (auto& a : answers)
         if (a.own_offset) a.skew_bits -= earliest_own;
-    std::vector<double> starts;
+    // On the stack for the usual one or few answers: this runs for every answered request.
+    boost::container::small_vector<double, 4> starts;
     for (const auto& a : answers)
         starts.push_back(static_cast<double>(a.delay.count()) + a.skew_bits * bit_us);
     // Delays drawn in the same bit time (or clamped to the same end of the window, as the bus's
@@ -147,6 +150,7 @@ void combine(bus_reply& out, unsigned line_baud, const bus_config& config) {
 
     if (answers.size() == 1) {
         out.wire = answers.front().wire;
+        out.received.reserve(out.wire.size());
         for (const auto b : out.wire)
             out.received.push_back({b, false, false});
         out.intact_from = answers.front().slave;

@@ -4,6 +4,7 @@
 // dropped connection ends only that session.
 
 #include <mbus/transport/byte_stream.hpp>
+#include <mbus/transport/detail/in_place_reads.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -30,6 +31,7 @@ class tcp_stream final : public byte_stream {
   private:
     asio::ip::tcp::socket socket_;
     std::string describe_;
+    detail::in_place_reads in_place_; // how the last reads went (detail::read_some_in_place)
 };
 
 class tcp_listener final : public listener {

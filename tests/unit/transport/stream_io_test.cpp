@@ -1,5 +1,6 @@
 // transport/stream_io: the write every stream uses (at once when the OS buffer has room, else wait
-// for room) and the mapping of Asio's end of file to errc::closed.
+// for room), the read that takes bytes already there in place, and the mapping of Asio's end of file
+// to errc::closed.
 
 #include "support.hpp"
 
@@ -7,6 +8,12 @@
 #include <mbus/transport/stream_io.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+#include <array>
+#include <chrono>
+#include <thread>
 
 using namespace mbus;
 using namespace mbus::test;
@@ -66,5 +73,73 @@ TEST_CASE("stream io write_all of nothing and to a closed peer") {
             if (!ec) co_await transport::sleep_for(1ms);
         }
         CHECK((ec == std::errc::broken_pipe || ec == std::errc::connection_reset));
+    });
+}
+
+TEST_CASE("stream io read_some_in_place takes bytes already there without a trip through the io_context") {
+    run_async([]() -> asio::awaitable<void> {
+        auto [a, b] = co_await socket_pair();
+        transport::detail::in_place_reads state;
+        std::array<byte, 64> buf{};
+        const bytes req{0x10, 0x5B, 0x01, 0x5C, 0x16};
+        for (int i = 0; i < 16; ++i) {
+            asio::write(b, asio::buffer(req));
+            // Let the bytes cross the loopback before the read looks.
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            bool other_ran = false;
+            asio::post(a.get_executor(), [&] { other_ran = true; });
+            const auto [ec, n] = co_await transport::detail::read_some_in_place(a, buf, state);
+            CHECK_FALSE(ec);
+            CHECK(bytes(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n)) == req);
+            CHECK_FALSE(other_ran); // read in place: the posted handler is still waiting
+            CHECK(state.streak == static_cast<unsigned>(i + 1));
+            co_await transport::sleep_for(0ms); // lets it run before the next round
+        }
+        // The 17th in a row goes through the io_context: the others get their turn.
+        asio::write(b, asio::buffer(req));
+        bool other_ran = false;
+        asio::post(a.get_executor(), [&] { other_ran = true; });
+        const auto [ec, n] = co_await transport::detail::read_some_in_place(a, buf, state);
+        CHECK_FALSE(ec);
+        CHECK(n == req.size());
+        CHECK(other_ran);
+        CHECK(state.streak == 0);
+    });
+}
+
+TEST_CASE("stream io read_some_in_place waits when nothing is there; the peer's close ends it") {
+    run_async([]() -> asio::awaitable<void> {
+        using namespace asio::experimental::awaitable_operators;
+        auto [a, b] = co_await socket_pair();
+        transport::detail::in_place_reads state;
+        std::array<byte, 64> buf{};
+        const bytes late{0x10, 0x40, 0x02, 0x42, 0x16};
+        auto writer = [&]() -> asio::awaitable<void> {
+            co_await transport::sleep_for(20ms);
+            asio::write(b, asio::buffer(late));
+        };
+        const auto r = co_await (transport::detail::read_some_in_place(a, buf, state) && writer());
+        CHECK_FALSE(r.first);
+        CHECK(bytes(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(r.second)) == late);
+        CHECK(state.misses == 1); // the next reads wait at once, until every 8th tries first again
+        CHECK(state.streak == 0);
+        // The peer's close ends the next read with errc::closed.
+        b.close();
+        const auto [ec, n] = co_await transport::detail::read_some_in_place(a, buf, state);
+        CHECK(ec == transport::errc::closed);
+        CHECK(n == 0);
+    });
+}
+
+TEST_CASE("stream io read_some_in_place on a socket closed here ends with closed") {
+    run_async([]() -> asio::awaitable<void> {
+        auto [a, b] = co_await socket_pair();
+        (void)b;
+        transport::detail::in_place_reads state;
+        std::array<byte, 8> buf{};
+        a.close();
+        const auto [ec, n] = co_await transport::detail::read_some_in_place(a, buf, state);
+        CHECK(ec == transport::errc::closed);
+        CHECK(n == 0);
     });
 }
