@@ -257,8 +257,19 @@ asio::awaitable<void> server::state::stream_session(std::shared_ptr<state> st, b
     auto sub = f->subscribe(st->options.stream_queue, [w = std::weak_ptr(signal)] {
         if (auto s = w.lock()) s->cancel();
     });
-    reg.as_stream([w = std::weak_ptr(signal)] {
+    // At stop the writer may be inside a write to a client that does not read, which the signal does
+    // not wake: the socket is closed under it after `shutdown_flush`, as flush_and_close does.
+    auto alive = std::make_shared<bool>(true); // only this frame holds it: the handler checks it
+    auto stop_deadline = std::make_shared<asio::steady_timer>(st->ex);
+    reg.as_stream([w = std::weak_ptr(signal), stop_deadline, a = std::weak_ptr(alive), &ws,
+                   flush = st->options.shutdown_flush] {
         if (auto s = w.lock()) s->cancel();
+        stop_deadline->expires_after(flush);
+        stop_deadline->async_wait([a, &ws](const boost::system::error_code& ec) {
+            if (ec || a.expired()) return;
+            boost::system::error_code ignored;
+            ws.next_layer().socket().close(ignored);
+        });
     });
     // Whatever the client sends is read and thrown away; a close or an error ends the session.
     asio::co_spawn(
@@ -304,6 +315,7 @@ asio::awaitable<void> server::state::stream_session(std::shared_ptr<state> st, b
         if (ec) break;
     }
     f->unsubscribe(sub);
+    stop_deadline->cancel();
     if (!*closed) {
         boost::system::error_code ignored;
         ws.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);

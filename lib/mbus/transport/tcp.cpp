@@ -55,12 +55,8 @@ tcp_stream::tcp_stream(asio::ip::tcp::socket socket) : socket_(std::move(socket)
 tcp_stream::~tcp_stream() { close(); }
 
 asio::awaitable<std::pair<std::error_code, std::size_t>> tcp_stream::read_some(std::span<byte> buf) {
-    // Not detail::read_some_in_place yet: with it, system test "a stream client that never reads does
-    // not hold the bus..." mostly ends with mbus-sim not exiting within 10 s of SIGTERM (cause not
-    // found yet, in the control feed's shutdown); with it, server CPU per request was 1.37x a raw
-    // server's where this path gives 1.55x (bench_perf_table, README).
-    (void)in_place_;
-    return detail::read_some(socket_, buf, /*reset_closes=*/true);
+    // A request already in the socket is served without another epoll round (stream_io.hpp).
+    return detail::read_some_in_place(socket_, buf, in_place_, /*reset_closes=*/true);
 }
 
 asio::awaitable<std::error_code> tcp_stream::write(bytes_view data) {
