@@ -435,14 +435,14 @@ fault = "cut"
     const std::string off = R"({"active":false})";
     json listed;
     run_system_test([&]() -> asio::awaitable<void> {
-        auto tcp = co_await open_tcp(sim.ready);
+        auto line = co_await open_tcp(sim.ready);
         // Before 3 s: the meter's lists, whole.
-        const auto before = read_han(co_await listen(*tcp, 2500ms));
+        const auto before = read_han(co_await listen(*line, 2500ms));
         CHECK(before.lists.size() >= 1);
         CHECK(before.bad.empty());
         co_await transport::sleep_for(700ms);
         // After it: every push with a bad FCS.
-        const auto during = read_han(co_await listen(*tcp, 2500ms));
+        const auto during = read_han(co_await listen(*line, 2500ms));
         CHECK(during.lists.empty());
         CHECK(during.bad.size() >= 1);
         for (const auto& e : during.bad)
@@ -450,7 +450,7 @@ fault = "cut"
         // A missing-push fault added over HTTP: nothing more is pushed.
         auto r = call(h, http::verb::post, faults, missing);
         CHECK_MESSAGE(r.status == 201, r.body);
-        const auto silent = co_await listen(*tcp, 3000ms);
+        const auto silent = co_await listen(*line, 3000ms);
         CHECK(silent.size() < 50); // at most the rest of a push under way when it came
         CHECK(read_han(silent).lists.empty());
         // An M-Bus kind is refused on a HAN port, with the kinds it takes.
@@ -463,7 +463,7 @@ fault = "cut"
         r = call(h, http::verb::patch, faults + "/cut", off);
         CHECK_MESSAGE(r.status == 200, r.body);
         CHECK(r.j().value("active", true) == false);
-        const auto after = read_han(co_await listen(*tcp, 3000ms));
+        const auto after = read_han(co_await listen(*line, 3000ms));
         CHECK(after.lists.size() >= 1);
         CHECK(after.bad.empty());
     });

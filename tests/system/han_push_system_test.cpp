@@ -200,7 +200,9 @@ void check_phase_lists(const test::han_heard& h, const sim::han_meter_config& m,
     const auto number = [&](const han::object_list& l, const std::string& c) {
         const auto* o = l.find(*han::obis::parse(c));
         REQUIRE_MESSAGE(o, c);
-        return o->number();
+        const auto x = o->number();
+        REQUIRE_MESSAGE(x, c);
+        return *x;
     };
     const double p = std::get<sim::constant>(m.power).value;
     const double u = std::get<sim::constant>(m.voltage).value;

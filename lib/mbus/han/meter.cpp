@@ -265,6 +265,12 @@ push_header header_of(make m) {
     return {};
 }
 
+push_header header_of(make m, variant v) {
+    auto h = header_of(m);
+    if (m == make::kaifa && v == variant::se) h.frame.source = {0x00, 0x01};
+    return h;
+}
+
 date_time clock_of(make m, variant v, date_time t) {
     t = clock_of(m, t);
     if (m == make::aidon && v == variant::se) {
@@ -336,7 +342,7 @@ result<bytes> encode_push(const list_spec& spec, const std::map<std::string, pus
     if (!list) return unexpected(list.error());
     auto apdu = encode_notification(push_notification(spec, *list, now));
     if (!apdu) return unexpected(apdu.error());
-    auto f = header_of(spec.maker).frame;
+    auto f = header_of(spec.maker, spec.var).frame;
     f.information = with_llc(*apdu);
     return encode_hdlc(f);
 }

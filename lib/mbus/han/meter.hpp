@@ -146,6 +146,9 @@ struct push_header {
     datetime_encoding encoding = datetime_encoding::absent;
 };
 push_header header_of(make m);
+// Swedish Kaifa meters send from server address 00 01 where the Norwegian send 02 01
+// (gurux_forum_kaifa_se_list3, amsreader_kaifa_se_*_gh242).
+push_header header_of(make m, variant v);
 
 // A clock (ISO day of week 1-7, deviation and status as given) in the make's own form, as its frames
 // show it: Kaifa and Kamstrup hundredths FF, deviation unspecified (80 00), status 00; Aidon

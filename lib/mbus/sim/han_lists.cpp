@@ -104,7 +104,7 @@ result<bytes> han_frames(const han_identity& who, const han::data_notification& 
     const auto information = han::with_llc(*apdu);
     bytes out;
     for (const auto& f :
-         han::segment(han::header_of(who.make).frame, information, han_max_information(who))) {
+         han::segment(han::header_of(who.make, who.variant).frame, information, han_max_information(who))) {
         auto b = han::encode_hdlc(f);
         if (!b) return unexpected(b.error());
         out.insert(out.end(), b->begin(), b->end());
