@@ -441,9 +441,9 @@ fault = "cut"
         CHECK(before.lists.size() >= 1);
         CHECK(before.bad.empty());
         co_await transport::sleep_for(700ms);
-        // After it: every push with a bad FCS.
+        // After it: every push with a bad FCS (but one, written before 3 s and read only now).
         const auto during = read_han(co_await listen(*line, 2500ms));
-        CHECK(during.lists.empty());
+        CHECK(during.lists.size() <= 1);
         CHECK(during.bad.size() >= 1);
         for (const auto& e : during.bad)
             CHECK(e == han::errc::bad_fcs);
