@@ -35,6 +35,7 @@ struct record_options {
     double seconds{0};
     unsigned baud{2400};
     std::string parity{"even"};
+    unsigned stop_bits{1};
 };
 
 std::string utc_now() {
@@ -59,12 +60,16 @@ asio::awaitable<int> record(const record_options& o) {
         const auto p = o.parity == "none"  ? transport::parity::none
                        : o.parity == "odd" ? transport::parity::odd
                                            : transport::parity::even;
-        auto s = transport::open_serial_device(ex, o.source, o.baud, p);
+        auto s = transport::open_serial_device(ex, o.source, o.baud, p, o.stop_bits);
         if (!s) {
             std::cerr << "mbus-sim record: " << s.message << '\n';
             co_return 1;
         }
-        h.line = fmt::format("{} 8{}1", o.baud, o.parity == "none" ? 'N' : o.parity == "odd" ? 'O' : 'E');
+        h.line = fmt::format("{} 8{}{}", o.baud,
+                             o.parity == "none"  ? 'N'
+                             : o.parity == "odd" ? 'O'
+                                                 : 'E',
+                             o.stop_bits);
         in = std::move(s.stream);
     }
     std::ofstream file(o.out, std::ios::binary | std::ios::trunc);
@@ -106,6 +111,8 @@ command setup(CLI::App& parent) {
                     "Parity of a serial device: even (default, M-Bus, Aidon and Kaifa HAN), none "
                     "(Kamstrup HAN) or odd")
         ->check(CLI::IsMember({"even", "none", "odd"}));
+    app->add_option("--stop-bits", o->stop_bits, "Stop bits of a serial device: 1 (default) or 2")
+        ->check(CLI::IsMember({1, 2}));
     return {app, [o] {
                 asio::io_context io{1};
                 int code = 1;

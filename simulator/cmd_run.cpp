@@ -25,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -335,6 +336,24 @@ int run(run_options o) {
     std::vector<std::unique_ptr<runtime::wmbus_air>> airs;
     logs.reserve(n);
     for (auto& b : buses) {
+        // A HAN port starts and stops its own faults: its timeline's fault events go to it, not to
+        // the runner (which has no HAN faults and would skip them).
+        std::vector<sim::timeline_event> han_events;
+        if (!b.sc.han_meters.empty()) {
+            auto& ev = b.sc.events;
+            for (auto it = ev.begin(); it != ev.end();) {
+                const auto* f = std::get_if<sim::events::fault>(&it->what);
+                const bool han_fault =
+                    f != nullptr && std::any_of(b.sc.han_faults.begin(), b.sc.han_faults.end(),
+                                                [&](const auto& h) { return h.name == f->name; });
+                if (han_fault) {
+                    han_events.push_back(std::move(*it));
+                    it = ev.erase(it);
+                } else {
+                    ++it;
+                }
+            }
+        }
         auto& runner = fleet.add(b.sc, ro);
         auto& log =
             logs.emplace_back(std::cerr, level, runner.started(), n > 1 ? b.name + " " : std::string());
@@ -410,6 +429,7 @@ int run(run_options o) {
             han_replay.push_back(false);
             auto& port = han_ports.emplace_back(std::make_unique<runtime::han_port>(
                 ex, b.sc.han_meters, [&log](const std::string& line) { log.info(line); }, std::move(ho)));
+            port->schedule(std::move(han_events));
             if (b.pty) port->add(std::unique_ptr<transport::byte_stream>(std::move(b.pty.stream)));
             if (b.tcp) {
                 log.info(fmt::format("listening on {}", b.tcp->describe()));
@@ -450,7 +470,13 @@ int run(run_options o) {
         so.stream_queue = o.http_stream_queue;
         std::vector<control::bus_info> infos;
         for (std::size_t i = 0; i < n; ++i) {
-            control::bus_info info{&fleet[i], {}, buses[i].sc.source.string()};
+            control::bus_info info{&fleet[i], {}, buses[i].sc.source.string(), nullptr, {}};
+            for (std::size_t h = 0; h < han_ports.size(); ++h)
+                if (han_bus[h] == i && !han_replay[h]) {
+                    info.han = han_ports[h].get();
+                    for (const auto& m : buses[i].sc.han_meters)
+                        info.han_meters.push_back(m.name);
+                }
             const auto& r = buses[i].ready;
             if (!r.pty.empty()) info.lines.push_back(r.pty);
             if (!r.tcp.empty()) info.lines.push_back("tcp:" + r.tcp);

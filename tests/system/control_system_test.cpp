@@ -2,8 +2,10 @@
 // real sockets, the project's master reading over the real pty or TCP what the API changed.
 
 #include "support.hpp"
+#include "support/han_reader.hpp"
 
 #include <mbus/master/readout.hpp>
+#include <mbus/transport/deadline.hpp>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -401,6 +403,84 @@ TEST_CASE("a fault switched on and off over HTTP mid-run is what the master sees
     });
     CHECK(call(h, http::verb::get, b + "/counters").j()["injected"].get<int>() >= 2);
     stop_sim(sim);
+}
+
+TEST_CASE("HAN faults start on the timeline and are added, switched and removed over HTTP mid-run") {
+    // A Kaifa pushing every 2 s; its bad FCS fault starts at 3 s from the timeline.
+    temp_scenario sc("han-ctl", R"(
+[bus]
+name = "ctl"
+
+[[han_meter]]
+name = "kaifa"
+make = "Kaifa"
+power = 1500
+
+[[fault]]
+name = "cut"
+meter = "kaifa"
+kind = "han_bad_fcs"
+active = false
+
+[[event]]
+at = "3s"
+action = "start_fault"
+fault = "cut"
+)");
+    auto sim = start_sim({"run", sc.path().string(), "--tcp", "127.0.0.1:0", "--http", "0"});
+    const auto h = http_of(sim);
+    const std::string faults = "/api/v1/buses/ctl/faults";
+    const std::string missing = R"({"name":"gone","meter":"kaifa","kind":"han_missing"})";
+    const std::string wired = R"({"name":"mute","kind":"no_answer"})";
+    const std::string off = R"({"active":false})";
+    json listed;
+    run_system_test([&]() -> asio::awaitable<void> {
+        auto line = co_await open_tcp(sim.ready);
+        // Before 3 s: the meter's lists, whole.
+        const auto before = read_han(co_await listen(*line, 2500ms));
+        CHECK(before.lists.size() >= 1);
+        CHECK(before.bad.empty());
+        co_await transport::sleep_for(700ms);
+        // After it: every push with a bad FCS (but one, written before 3 s and read only now).
+        const auto during = read_han(co_await listen(*line, 2500ms));
+        CHECK(during.lists.size() <= 1);
+        CHECK(during.bad.size() >= 1);
+        for (const auto& e : during.bad)
+            CHECK(e == han::errc::bad_fcs);
+        // A missing-push fault added over HTTP: nothing more is pushed.
+        auto r = call(h, http::verb::post, faults, missing);
+        CHECK_MESSAGE(r.status == 201, r.body);
+        const auto silent = co_await listen(*line, 3000ms);
+        CHECK(silent.size() < 50); // at most the rest of a push under way when it came
+        CHECK(read_han(silent).lists.empty());
+        // An M-Bus kind is refused on a HAN port, with the kinds it takes.
+        r = call(h, http::verb::post, faults, wired);
+        CHECK(r.status == 400);
+        CHECK_MESSAGE(r.body.find("han_") != std::string::npos, r.body);
+        listed = call(h, http::verb::get, faults).j();
+        // Both removed or switched off: whole lists again.
+        CHECK(call(h, http::verb::delete_, faults + "/gone").status == 204);
+        r = call(h, http::verb::patch, faults + "/cut", off);
+        CHECK_MESSAGE(r.status == 200, r.body);
+        CHECK(r.j().value("active", true) == false);
+        const auto after = read_han(co_await listen(*line, 3000ms));
+        CHECK(after.lists.size() >= 1);
+        CHECK(after.bad.empty());
+    });
+    stop_sim(sim);
+    sim.process->finish_output();
+    REQUIRE(listed.is_array());
+    REQUIRE(listed.size() == 2);
+    CHECK(listed[0].value("name", "") == "cut");
+    CHECK(listed[0].value("kind", "") == "han_bad_fcs");
+    CHECK(listed[0].value("active", false) == true);
+    CHECK(listed[1].value("name", "") == "gone");
+    CHECK(listed[1].value("kind", "") == "han_missing");
+    const auto err = sim.process->err();
+    CHECK_MESSAGE(err.find("fault 'cut' on") != std::string::npos, err);
+    CHECK_MESSAGE(err.find("fault added: 'gone' (han_missing, meter kaifa)") != std::string::npos, err);
+    CHECK_MESSAGE(err.find("fault 'gone' removed") != std::string::npos, err);
+    CHECK_MESSAGE(err.find("fault 'cut' off") != std::string::npos, err);
 }
 
 TEST_CASE("the stream delivers the records of a master's reads in order") {

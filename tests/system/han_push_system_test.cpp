@@ -189,6 +189,79 @@ TEST_CASE("mbus-sim run han-kamstrup.toml pushes Kamstrup's list 1 every 10 s to
     }
 }
 
+// The per-phase lists (Swedish Aidon, Kamstrup's push 1): every push carries the totals, each phase's
+// share, the currents from P = 3 U I cos phi, the voltages and the registers (Wh) at least the start's.
+void check_phase_lists(const test::han_heard& h, const sim::han_meter_config& m, const char* line,
+                       const char* b, std::size_t objects, double per_ampere, bool scaled) {
+    INFO(line);
+    CHECK(h.bad.empty());
+    CHECK(h.junk == 0);
+    const auto code = [&](const char* c, const char* d) { return fmt::format("1.{}.{}.{}.0.255", b, c, d); };
+    const auto number = [&](const han::object_list& l, const std::string& c) {
+        const auto* o = l.find(*han::obis::parse(c));
+        REQUIRE_MESSAGE(o, c);
+        const auto x = o->number();
+        REQUIRE_MESSAGE(x, c);
+        return *x;
+    };
+    const double p = std::get<sim::constant>(m.power).value;
+    const double u = std::get<sim::constant>(m.voltage).value;
+    const double amps = p / 3 / (u * m.power_factor);
+    for (const auto& l : h.lists) {
+        REQUIRE(l.objects.size() == objects);
+        CHECK(number(l, code("1", "7")) == doctest::Approx(p));
+        CHECK(number(l, code("2", "7")) == 0);
+        for (const char* c : {"21", "41", "61"})
+            CHECK(number(l, code(c, "7")) == doctest::Approx(std::round(p / 3)));
+        for (const char* c : {"31", "51", "71"})
+            CHECK(number(l, code(c, "7")) ==
+                  doctest::Approx(std::round(amps * per_ampere) / (scaled ? per_ampere : 1.0)));
+        for (const char* c : {"32", "52", "72"})
+            CHECK(number(l, code(c, "7")) == doctest::Approx(u).epsilon(0.003));
+        // Registers in Wh: the start's, and at most the energy of the minute listened since.
+        const double wh = number(l, code("1", "8"));
+        CHECK(wh >= m.import_wh - 1);
+        CHECK(wh <= m.import_wh + p / 60);
+    }
+    CHECK(h.lists.size() >= 1);
+    CHECK(h.lists.size() <= 2);
+    std::cout << "han: " << m.name << " " << line << " heard lists x" << h.lists.size() << "\n";
+}
+
+TEST_CASE("mbus-sim run han-sweden.toml pushes Aidon's Swedish list every 10 s to pty and tcp") {
+    const auto got = listen_both("han-sweden.toml", 12s);
+    CHECK_MESSAGE(got.log.find("2400 baud 8E1") != std::string::npos, got.log);
+    for (const auto& [wire, line] : {std::pair{&got.pty, "pty"}, std::pair{&got.tcp, "tcp"}}) {
+        const auto h = decode(*wire);
+        // Aidon's frame carries the scalers: currents in 0.1 A come out in A.
+        check_phase_lists(h, got.meter, line, "0", 27, 10, true);
+        for (const auto& l : h.lists) {
+            const auto* clock = l.find(*han::obis::parse("0.0.1.0.0.255"));
+            REQUIRE(clock);
+            CHECK(clock->value.octets_value()->size() == 12);
+        }
+    }
+}
+
+TEST_CASE("mbus-sim run han-kamstrup-dk.toml pushes Kamstrup's DLMS push 1 every 10 s to pty and tcp") {
+    const auto got = listen_both("han-kamstrup-dk.toml", 12s);
+    CHECK_MESSAGE(got.log.find("2400 baud 8N1") != std::string::npos, got.log);
+    for (const auto& [wire, line] : {std::pair{&got.pty, "pty"}, std::pair{&got.tcp, "tcp"}}) {
+        const auto h = decode(*wire);
+        // No scalers in Kamstrup's frames: currents in 0.01 A, power factors in 0.01.
+        check_phase_lists(h, got.meter, line, "1", 33, 100, false);
+        for (const auto& l : h.lists) {
+            CHECK(l.list_identifier() == "Kamstrup_V0001");
+            CHECK(value(l, "1.1.0.0.1.255") == 34374909);
+            CHECK(value(l, "1.1.13.7.0.255") == std::round(got.meter.power_factor * 100));
+            // The phases' registers share the total.
+            const double total = value(l, "1.1.1.8.0.255");
+            for (const char* c : {"1.1.21.8.0.255", "1.1.41.8.0.255", "1.1.61.8.0.255"})
+                CHECK(std::abs(3 * value(l, c) - total) <= 3);
+        }
+    }
+}
+
 TEST_CASE("mbus-sim run han-encrypted.toml pushes general-glo-ciphering that opens with its keys") {
     const auto file = std::filesystem::path(MBUS_SOURCE_DIR) / "scenarios" / "han-encrypted.toml";
     const auto loaded = scenario::load(file);

@@ -26,12 +26,18 @@ enum class replay_format : std::uint8_t {
 };
 std::string_view name_of(replay_format f);
 
+// When the first pass starts: with the simulator (the default, as a meter pushes whether anyone
+// listens), or once the first TCP client connects, so that a reader that connects late still gets the
+// capture from its first byte (a pty's reader cannot be seen opening it).
+enum class replay_start : std::uint8_t { at_once, first_reader };
+
 struct replay_config {
     std::string name;
     std::string file; // as the scenario names it, joined to the scenario's folder
     replay_format format{replay_format::capture};
     double speed{1};
     bool loop{false};
+    replay_start start{replay_start::at_once};
     std::optional<micros> interval; // for chunks without times
     unsigned baud{2400};            // likewise, when there is no interval
     std::vector<chunk> chunks;

@@ -375,10 +375,20 @@ http_reply api::fault_request(bus& b, std::string_view method, const std::vector
                               std::string_view body) {
     auto& r = *b.info.runner;
     const auto faults = r.faults();
+    // A HAN port's faults live with the port (han_* kinds), beside the runner's.
+    auto* han = b.info.han;
+    const auto han_faults = han != nullptr ? han->faults() : std::vector<sim::han_fault_spec>{};
+    const auto taken = [&](const std::string& name) {
+        return std::any_of(faults.begin(), faults.end(), [&](const auto& f) { return f.name == name; }) ||
+               std::any_of(han_faults.begin(), han_faults.end(),
+                           [&](const auto& f) { return f.name == name; });
+    };
     if (rest.empty()) {
         if (method == "GET") {
             auto out = json::array();
             for (const auto& f : faults)
+                out.push_back(fault_view(f));
+            for (const auto& f : han_faults)
                 out.push_back(fault_view(f));
             return json_reply(out);
         }
@@ -386,10 +396,19 @@ http_reply api::fault_request(bus& b, std::string_view method, const std::vector
         auto j = scenario::parse_body(body);
         if (!j) return bad_body(j.error);
         std::string fallback;
-        for (std::size_t n = faults.size() + 1;; ++n) {
+        for (std::size_t n = faults.size() + han_faults.size() + 1;; ++n) {
             fallback = fmt::format("fault{}", n);
-            if (std::none_of(faults.begin(), faults.end(), [&](const auto& f) { return f.name == fallback; }))
-                break;
+            if (!taken(fallback)) break;
+        }
+        if (han != nullptr) {
+            auto h = scenario::read_han_fault(*j.value, b.info.han_meters, fallback);
+            if (!h) return bad_body(h.error);
+            if (taken(h.value->name))
+                return error_reply(409, "name",
+                                   fmt::format("a fault named '{}' exists already", h.value->name));
+            auto view = fault_view(*h.value);
+            han->add_fault(std::move(*h.value));
+            return json_reply(view, 201);
         }
         const auto names = meter_names(r);
         auto f = scenario::read_fault(*j.value, names, fallback);
@@ -402,10 +421,30 @@ http_reply api::fault_request(bus& b, std::string_view method, const std::vector
     }
     if (rest.size() != 1) return not_found(rest[1]);
     const auto& name = rest[0];
+    const auto hit =
+        std::find_if(han_faults.begin(), han_faults.end(), [&](const auto& f) { return f.name == name; });
+    if (hit != han_faults.end()) {
+        if (method == "DELETE") {
+            han->remove_fault(name);
+            return {204, "application/json", {}, {}};
+        }
+        if (method != "PATCH") return method_not_allowed(method, "PATCH, DELETE");
+        auto j = scenario::parse_body(body);
+        if (!j) return bad_body(j.error);
+        const auto& v = *j.value;
+        if (!v.contains("active") || !v["active"].is_boolean() || v.size() != 1)
+            return error_reply(400, "active", "expected {\"active\": true or false}");
+        han->set_fault_active(name, v["active"].get<bool>());
+        for (const auto& f : han->faults())
+            if (f.name == name) return json_reply(fault_view(f));
+        return not_found(name);
+    }
     const auto it = std::find_if(faults.begin(), faults.end(), [&](const auto& f) { return f.name == name; });
     if (it == faults.end()) {
         std::vector<std::string> names;
         for (const auto& f : faults)
+            names.push_back(f.name);
+        for (const auto& f : han_faults)
             names.push_back(f.name);
         return error_reply(404, "fault",
                            fmt::format("no fault named '{}'{}", name, did_you_mean(name, names)));

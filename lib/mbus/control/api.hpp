@@ -13,14 +13,17 @@
 #include <vector>
 
 #include <mbus/control/feed.hpp>
+#include <mbus/runtime/han_push.hpp>
 #include <mbus/runtime/runner.hpp>
 
 namespace mbus::control {
 
 struct bus_info {
     runtime::runner* runner{nullptr};
-    std::vector<std::string> lines; // where masters reach it: "/dev/pts/5", "tcp:127.0.0.1:5000"
-    std::string scenario_file;      // model paths of POSTed meters are relative to its folder
+    std::vector<std::string> lines;      // where masters reach it: "/dev/pts/5", "tcp:127.0.0.1:5000"
+    std::string scenario_file;           // model paths of POSTed meters are relative to its folder
+    runtime::han_port* han{nullptr};     // a HAN port's meters: .../faults takes han_* kinds for them
+    std::vector<std::string> han_meters; // their names
 };
 
 struct http_reply {

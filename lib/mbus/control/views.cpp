@@ -231,6 +231,21 @@ json fault_view(const sim::fault_spec& f) {
     return out;
 }
 
+json fault_view(const sim::han_fault_spec& f) {
+    json out;
+    out["name"] = f.name;
+    out["kind"] = std::string(sim::name(f.action));
+    out["active"] = f.active;
+    out["meter"] = f.meter.empty() ? json(nullptr) : json(f.meter);
+    out["requests"] = json::array(); // nobody asks a HAN meter: its pushes are counted
+    if (f.trigger.probability) out["probability"] = *f.trigger.probability;
+    if (f.trigger.every != 0) out["every"] = f.trigger.every;
+    if (f.trigger.after != 0) out["after"] = f.trigger.after;
+    out["description"] =
+        fmt::format("{} on {}'s pushes", sim::name(f.action), f.meter.empty() ? "every HAN meter" : f.meter);
+    return out;
+}
+
 json fault_kinds_view() {
     auto out = json::array();
     for (const auto& k : scenario::fault_kinds()) {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <mbus/runtime/runner.hpp>
+#include <mbus/sim/han_fault.hpp>
 
 namespace mbus::control {
 
@@ -30,6 +31,7 @@ nlohmann::json generator_view(const sim::value_source& s);
 
 // {"name","kind","active","meter":name|null,"requests":[...],"probability",...,"description"}
 nlohmann::json fault_view(const sim::fault_spec& f);
+nlohmann::json fault_view(const sim::han_fault_spec& f);
 // [{"kind","parameters":[{"name","type","default"}],"description"}], from scenario/fault_kinds.hpp.
 nlohmann::json fault_kinds_view();
 // {"index","when","meter","action","text"}

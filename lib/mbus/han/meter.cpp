@@ -68,7 +68,83 @@ std::vector<list_item> nordic(make m, variant v, int number, unsigned phases) {
     return items;
 }
 
-bool is_energy(quantity q) { return q >= quantity::import_wh; }
+// The Swedish HAN data profile as Aidon sends it (aidon_se_rj12_doc_list): clock, total powers, currents,
+// voltages, then per phase (L1, L2, L3) active import/export and reactive import/export power, then
+// the four energy registers in Wh and varh; scaler and unit with every number.
+std::vector<list_item> aidon_swedish(unsigned phases) {
+    const auto with = [](obis c, data_type t, std::int8_t res, std::uint8_t unit, quantity q,
+                         bool absent = false) {
+        return list_item{c, t, res, std::optional<std::uint8_t>(unit), q, absent};
+    };
+    std::vector<list_item> items;
+    items.push_back({code(0, 0, 1, 0, 0, 255), data_type::octet_string, 0, std::nullopt, quantity::clock});
+    const std::array<std::uint8_t, 4> power_unit{unit_w, unit_w, unit_var, unit_var};
+    for (std::size_t i = 0; i < 4; ++i)
+        items.push_back(with(code(1, 0, static_cast<std::uint8_t>(1 + i), 7, 0, 255), data_type::uint32, 0,
+                             power_unit[i], nth(quantity::import_w, i)));
+    const std::size_t places = phases == 3 ? 3 : 1;
+    const std::array<std::uint8_t, 3> current_c{31, 51, 71}, voltage_c{32, 52, 72}, phase_c{21, 41, 61};
+    for (std::size_t i = 0; i < places; ++i)
+        items.push_back(with(code(1, 0, current_c[i], 7, 0, 255), data_type::int16, -1, unit_a,
+                             nth(quantity::current_l1, i)));
+    for (std::size_t i = 0; i < places; ++i)
+        items.push_back(with(code(1, 0, voltage_c[i], 7, 0, 255), data_type::uint16, -1, unit_v,
+                             nth(quantity::voltage_l1, i)));
+    const std::array<quantity, 4> per_phase{quantity::import_w_l1, quantity::export_w_l1,
+                                            quantity::import_var_l1, quantity::export_var_l1};
+    for (std::size_t i = 0; i < places; ++i)
+        for (std::size_t k = 0; k < 4; ++k)
+            items.push_back(with(code(1, 0, static_cast<std::uint8_t>(phase_c[i] + k), 7, 0, 255),
+                                 data_type::uint32, 0, power_unit[k], nth(per_phase[k], i)));
+    for (std::size_t i = 0; i < 4; ++i)
+        items.push_back(with(code(1, 0, static_cast<std::uint8_t>(1 + i), 8, 0, 255), data_type::uint32, 0,
+                             i < 2 ? unit_wh : unit_varh, nth(quantity::import_wh, i)));
+    return items;
+}
+
+// Kamstrup's Danish/Swiss "DLMS push 1" (amsreader_kamstrup_dk_push1_ct_gh216, _push1_plain_gh350;
+// 1-phase _dk_push1_1p_gh517, which leaves L2 and L3 out): list identifier, energy registers (Wh),
+// the meter number, powers, the clock, voltages (V), currents (0.01 A), per-phase import power, power
+// factors (0.01) per phase and in all, per-phase export power, per-phase export then import energy.
+std::vector<list_item> kamstrup_push1(unsigned phases) {
+    const auto item = [](std::uint8_t c, std::uint8_t d, data_type t, std::int8_t res, quantity q) {
+        return list_item{code(1, 1, c, d, 0, 255), t, res, std::nullopt, q};
+    };
+    std::vector<list_item> items;
+    items.push_back(
+        {code(1, 1, 0, 2, 129, 255), data_type::visible_string, 0, std::nullopt, quantity::list_version});
+    for (std::size_t i = 0; i < 4; ++i)
+        items.push_back(
+            item(static_cast<std::uint8_t>(1 + i), 8, data_type::uint32, 0, nth(quantity::import_wh, i)));
+    items.push_back({code(1, 1, 0, 0, 1, 255), data_type::uint32, 0, std::nullopt, quantity::meter_number});
+    for (std::size_t i = 0; i < 4; ++i)
+        items.push_back(
+            item(static_cast<std::uint8_t>(1 + i), 7, data_type::uint32, 0, nth(quantity::import_w, i)));
+    items.push_back({code(0, 1, 1, 0, 0, 255), data_type::octet_string, 0, std::nullopt, quantity::clock});
+    const std::size_t n = phases == 3 ? 3 : 1;
+    const auto each = [&](std::array<std::uint8_t, 3> c, std::uint8_t d, data_type t, std::int8_t res,
+                          quantity first) {
+        for (std::size_t i = 0; i < n; ++i)
+            items.push_back(item(c[i], d, t, res, nth(first, i)));
+    };
+    each({32, 52, 72}, 7, data_type::uint16, 0, quantity::voltage_l1);
+    each({31, 51, 71}, 7, data_type::uint32, -2, quantity::current_l1);
+    each({21, 41, 61}, 7, data_type::uint32, 0, quantity::import_w_l1);
+    each({33, 53, 73}, 7, data_type::uint16, -2, quantity::power_factor_l1);
+    items.push_back(item(13, 7, data_type::uint16, -2, quantity::power_factor));
+    each({22, 42, 62}, 7, data_type::uint32, 0, quantity::export_w_l1);
+    each({22, 42, 62}, 8, data_type::uint32, 0, quantity::export_wh_l1);
+    each({21, 41, 61}, 8, data_type::uint32, 0, quantity::import_wh_l1);
+    return items;
+}
+
+// Kaifa's Swedish list with OBIS codes (amshan_kaifa_se_list, amsreader_kaifa_se_obis_list3_gh242): the
+// KFM_001 list 3 with each value after its code, the identifier under 1.0.0.2.129.255.
+std::vector<list_item> kaifa_coded(unsigned phases) {
+    auto items = nordic(make::kaifa, variant::se, 3, phases);
+    items.front().code = code(1, 0, 0, 2, 129, 255);
+    return items;
+}
 
 std::pair<double, double> range_of(data_type t) {
     switch (t) {
@@ -123,22 +199,45 @@ const char* name_of(variant v) noexcept {
     return "?";
 }
 
-bool has_lists(make m, variant v) noexcept {
-    return v == variant::no || (m == make::kamstrup && v == variant::se);
+bool is_energy(quantity q) noexcept {
+    return (q >= quantity::import_wh && q <= quantity::export_varh) || q >= quantity::import_wh_l1;
 }
 
-std::string supported_lists() { return "Aidon NO, Kaifa NO, Kamstrup NO, Kamstrup SE"; }
+bool has_lists(make m, variant v) noexcept {
+    return v == variant::no || v == variant::se || m == make::kamstrup;
+}
 
-int list_count(make m) noexcept { return m == make::kamstrup ? 2 : 3; }
-int hourly_list(make m) noexcept { return list_count(m); }
+std::string supported_lists() {
+    return "Aidon NO, Aidon SE, Kaifa NO, Kaifa SE, Kamstrup NO, Kamstrup SE, Kamstrup DK, Kamstrup CH";
+}
+
+int list_count(make m, variant v) noexcept {
+    if (m == make::aidon) return v == variant::se ? 1 : 3;
+    if (m == make::kaifa) return v == variant::se ? 4 : 3;
+    return v == variant::dk || v == variant::ch ? 3 : 2;
+}
+
+int hourly_list(make m, variant v) noexcept {
+    if (m == make::aidon && v == variant::se) return 0;
+    if (m == make::kamstrup && (v == variant::dk || v == variant::ch)) return 0;
+    return m == make::kamstrup ? 2 : 3;
+}
 
 std::optional<list_spec> push_list(make m, variant v, int number, unsigned phases) {
-    if (!has_lists(m, v) || number < 1 || number > list_count(m) || (phases != 1 && phases != 3))
+    if (!has_lists(m, v) || number < 1 || number > list_count(m, v) || (phases != 1 && phases != 3))
         return std::nullopt;
+    const auto encoding = header_of(m).encoding;
+    if (m == make::aidon && v == variant::se)
+        return list_spec{m, v, number, body_layout::array_of_structures, encoding, aidon_swedish(phases)};
+    if (m == make::kaifa && number == 4)
+        return list_spec{
+            m, v, number, body_layout::obis_value_pairs, datetime_encoding::absent, kaifa_coded(phases)};
+    if (m == make::kamstrup && number == 3)
+        return list_spec{m, v, number, body_layout::obis_value_pairs, encoding, kamstrup_push1(phases)};
     const body_layout layout = m == make::aidon   ? body_layout::array_of_structures
                                : m == make::kaifa ? body_layout::positional
                                                   : body_layout::obis_value_pairs;
-    return list_spec{m, v, number, layout, nordic(m, v, number, phases)};
+    return list_spec{m, v, number, layout, encoding, nordic(m, v, number, phases)};
 }
 
 std::optional<list_spec> norwegian_list(make m, int number) { return push_list(m, variant::no, number, 3); }
@@ -164,6 +263,23 @@ push_header header_of(make m) {
     case make::kamstrup: return {{false, {0x2B}, {0x21}, 0x13, {}}, 0, datetime_encoding::octet_string};
     }
     return {};
+}
+
+push_header header_of(make m, variant v) {
+    auto h = header_of(m);
+    if (m == make::kaifa && v == variant::se) h.frame.source = {0x00, 0x01};
+    return h;
+}
+
+date_time clock_of(make m, variant v, date_time t) {
+    t = clock_of(m, t);
+    if (m == make::aidon && v == variant::se) {
+        t.deviation = date_time::deviation_unspecified;
+        t.clock_status = 0xFF;
+    } else if (m == make::kaifa && v == variant::se) {
+        t.deviation = -60;
+    }
+    return t;
 }
 
 date_time clock_of(make m, date_time t) {
@@ -194,7 +310,8 @@ result<object_list> push_objects(const list_spec& spec,
         cosem_object o{item.code, code_source::on_wire, std::move(*d), std::nullopt};
         if (item.unit) o.scaling = scaler_unit{item.resolution, *item.unit};
         if (spec.layout == body_layout::positional) o.source = code_source::position;
-        if (spec.layout == body_layout::obis_value_pairs && item.what == quantity::list_version)
+        if (spec.layout == body_layout::obis_value_pairs && item.what == quantity::list_version &&
+            spec.maker == make::kamstrup)
             o.source = code_source::list_identifier;
         list.objects.push_back(std::move(o));
     }
@@ -205,6 +322,11 @@ data_notification push_notification(make m, const object_list& objects, const da
     const auto h = header_of(m);
     return {h.invoke_id_and_priority, h.encoding,
             h.encoding == datetime_encoding::absent ? bytes{} : now.encode(), body_of(objects)};
+}
+
+data_notification push_notification(const list_spec& spec, const object_list& objects, const date_time& now) {
+    return {header_of(spec.maker).invoke_id_and_priority, spec.encoding,
+            spec.encoding == datetime_encoding::absent ? bytes{} : now.encode(), body_of(objects)};
 }
 
 result<bytes> encode_push(const list_spec& spec, const std::map<std::string, push_value>& values,
@@ -218,9 +340,9 @@ result<bytes> encode_push(const list_spec& spec, const std::map<std::string, pus
         },
         now);
     if (!list) return unexpected(list.error());
-    auto apdu = encode_notification(push_notification(spec.maker, *list, now));
+    auto apdu = encode_notification(push_notification(spec, *list, now));
     if (!apdu) return unexpected(apdu.error());
-    auto f = header_of(spec.maker).frame;
+    auto f = header_of(spec.maker, spec.var).frame;
     f.information = with_llc(*apdu);
     return encode_hdlc(f);
 }

@@ -8,6 +8,17 @@
 // - Kamstrup: "Kamstrup HAN-NVE interface description rev 3.1": currents 0.01 A, voltages 1 V,
 //   energy 10 Wh in Norway, Wh in Sweden (amsreader issue #239); a 1-phase meter keeps the 3-phase
 //   shape with null-data pairs for L2 and L3 (amshan_kamstrup_no_list*_1p_real).
+// - Swedish lists: Aidon's one list of the Swedish HAN data profile ("Aidon RJ45 HAN Interface Feature
+//   Description v1.4A", section 4, and the example list of the Aidon RJ12 HAN document,
+//   aidon_se_rj12_doc_list; amsreader issues #143, #156): every 10 s, clock first, per-phase powers,
+//   energy in Wh/varh with scaler 0 in the frame; Kaifa's Swedish meters send the Norwegian KFM_001 lists
+//   (gurux.fi forum node 23817: a live MA304H4PSE list 3, positional, 09 0C date-time, deviation -60) or the
+//   same list with OBIS codes and no date-time (toreamun/amshan test_kaifa.py, amsreader issue #242),
+//   here Kaifa's list 4;
+// - Kamstrup's Danish/Swiss "DLMS push 1" (amsreader issues #216, #350, #517: 3-phase 32 objects, 1-phase
+//   18, L2 and L3 left out): energy in Wh, per-phase registers and powers, power factors in 0.01, the
+//   meter number as a double-long-unsigned, the clock in the body; list 3 here. The Danish and Swiss
+//   meters can also send the NVE lists 1 and 2 (amsreader issues #741, #196), with energy in Wh.
 // This is the one place that knows each make's lists, header, date-time form and line; the push
 // encoder turns values in physical units into the frame the meter sends.
 
@@ -50,7 +61,32 @@ enum class quantity : std::uint8_t {
     export_wh,
     import_varh,
     export_varh,
+    meter_number, // Kamstrup push 1: the meter id as a number
+    power_factor, // cos phi, all phases
+    import_w_l1,
+    import_w_l2,
+    import_w_l3,
+    export_w_l1,
+    export_w_l2,
+    export_w_l3,
+    import_var_l1,
+    import_var_l2,
+    import_var_l3,
+    export_var_l1,
+    export_var_l2,
+    export_var_l3,
+    power_factor_l1,
+    power_factor_l2,
+    power_factor_l3,
+    import_wh_l1,
+    import_wh_l2,
+    import_wh_l3,
+    export_wh_l1,
+    export_wh_l2,
+    export_wh_l3,
 };
+// The registers (energy), whose items show whole units accumulated.
+bool is_energy(quantity q) noexcept;
 
 struct list_item {
     obis code;
@@ -67,17 +103,20 @@ struct list_spec {
     variant var = variant::no;
     int number = 1; // the make's own list number (Kamstrup: 1 = 10 s list, 2 = hourly)
     body_layout layout = body_layout::array_of_structures;
+    datetime_encoding encoding = datetime_encoding::absent; // the APDU's date-time form
     std::vector<list_item> items;
     bool operator==(const list_spec&) const = default;
 };
 
-// The make and variant pairs whose lists are built: every make's NO lists, Kamstrup's SE lists.
+// The make and variant pairs whose lists are built: every make's NO and SE lists, Kamstrup's DK and CH.
 bool has_lists(make m, variant v) noexcept;
-// "Aidon NO, Kaifa NO, Kamstrup NO, Kamstrup SE": for error messages.
+// "Aidon NO, Aidon SE, ...": for error messages.
 std::string supported_lists();
-// How many lists the make pushes (Aidon, Kaifa 3; Kamstrup 2) and which is the hourly one.
-int list_count(make m) noexcept;
-int hourly_list(make m) noexcept;
+// How many lists are built for the make and variant (Aidon 3, Aidon SE 1, Kaifa 3, Kaifa SE 4,
+// Kamstrup 2, Kamstrup DK/CH 3) and which is the hourly one (0: none, every list carries the registers
+// as they are).
+int list_count(make m, variant v = variant::no) noexcept;
+int hourly_list(make m, variant v = variant::no) noexcept;
 
 // List `number` of a 1- or 3-phase meter; nullopt for a list, variant or phase count not built.
 std::optional<list_spec> push_list(make m, variant v, int number, unsigned phases);
@@ -107,12 +146,18 @@ struct push_header {
     datetime_encoding encoding = datetime_encoding::absent;
 };
 push_header header_of(make m);
+// Swedish Kaifa meters send from server address 00 01 where the Norwegian send 02 01
+// (gurux_forum_kaifa_se_list3, amsreader_kaifa_se_*_gh242).
+push_header header_of(make m, variant v);
 
 // A clock (ISO day of week 1-7, deviation and status as given) in the make's own form, as its frames
 // show it: Kaifa and Kamstrup hundredths FF, deviation unspecified (80 00), status 00; Aidon
 // hundredths FF, deviation 00 00, status 00, and Sunday as day 0 (amsreader_aidon_no_list3_gh1119_1,
 // 2025-12-14, a Sunday, carries day 00; amshan_aidon_no_list3, a Tuesday, 02).
+// Swedish Aidon: deviation unspecified (80 00), status FF (aidon_se_*); Swedish Kaifa: deviation -60,
+// status 00 (gurux_forum_kaifa_se_list3, amshan_kaifa_se_list).
 date_time clock_of(make m, date_time t);
+date_time clock_of(make m, variant v, date_time t);
 
 // The objects of one push: every item of `spec` takes its value from `value_of` (nullopt fails with
 // errc::bad_value, as does a value that does not fit the item's type). Energy registers show the
@@ -121,8 +166,9 @@ date_time clock_of(make m, date_time t);
 result<object_list> push_objects(const list_spec& spec,
                                  const std::function<std::optional<push_value>(const list_item&)>& value_of,
                                  const date_time& now);
-// The data-notification the make wraps a list in, with `now` as its date-time where the make sends one.
+// The data-notification the make wraps a list in, with `now` as its date-time where the list sends one.
 data_notification push_notification(make m, const object_list& objects, const date_time& now);
+data_notification push_notification(const list_spec& spec, const object_list& objects, const date_time& now);
 
 // The HDLC frame of one push, values keyed by "A.B.C.D.E.F".
 result<bytes> encode_push(const list_spec& spec, const std::map<std::string, push_value>& values,

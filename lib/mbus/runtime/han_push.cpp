@@ -37,7 +37,34 @@ struct han_port::state {
     std::uint64_t pushes{0};
     std::uint64_t injected{0};
     std::optional<sim::han_fault_engine> faults;
+    std::vector<std::string> meter_names;
+    time_point started{};
+    bool replaying{false};
     sim_clock calendar;
+
+    // A change of the faults, in the log and (as the runner's events) the transcript.
+    void changed(const std::string& what) {
+        if (o.injected)
+            o.injected(what); // the runner logs it as an event
+        else
+            log(what);
+    }
+    sim::han_fault_engine& engine() {
+        if (!faults) faults.emplace(std::vector<sim::han_fault_spec>{}, meter_names, o.seed, started);
+        return *faults;
+    }
+
+    static asio::awaitable<void> event_at(std::shared_ptr<state> st, time_point at, std::string fault,
+                                          bool on) {
+        auto timer = std::make_shared<asio::steady_timer>(st->ex);
+        st->timers.push_back(timer);
+        timer->expires_at(at);
+        co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+        if (st->stopped) co_return;
+        const bool known = st->faults && st->faults->set_active(fault, on);
+        st->changed(known ? fmt::format("fault '{}' {}", fault, on ? "on" : "off")
+                          : fmt::format("event skipped: no HAN fault named '{}'", fault));
+    }
 
     void drop(const std::shared_ptr<transport::byte_stream>& s, std::string_view why) {
         for (auto it = clients.begin(); it != clients.end(); ++it)
@@ -85,6 +112,15 @@ struct han_port::state {
         st->timers.push_back(timer);
         const auto at = capture::offsets(r);
         const auto per = capture::scaled(r, capture::period(r));
+        if (r.start == capture::replay_start::first_reader) {
+            st->log(fmt::format("{}: waiting for the first TCP reader", r.name));
+            while (!st->stopped && std::none_of(st->clients.begin(), st->clients.end(),
+                                                [](const client& c) { return !c.fixed; })) {
+                timer->expires_after(std::chrono::milliseconds{10});
+                co_await timer->async_wait(asio::as_tuple(asio::use_awaitable));
+            }
+            if (st->stopped) co_return;
+        }
         auto pass_start = clock::now();
         for (std::uint64_t pass = 1; !st->stopped; ++pass) {
             for (std::size_t i = 0; i < r.chunks.size() && !st->stopped; ++i) {
@@ -203,6 +239,8 @@ han_port::han_port(const asio::any_io_executor& ex, std::vector<sim::han_meter_c
         names.push_back(c.name);
         s_->meters.emplace_back(std::move(c), now);
     }
+    s_->meter_names = names;
+    s_->started = now.mono;
     if (!s_->o.faults.empty())
         s_->faults.emplace(std::move(s_->o.faults), std::move(names), s_->o.seed, now.mono);
     for (std::size_t i = 0; i < s_->meters.size(); ++i)
@@ -215,7 +253,49 @@ han_port::han_port(const asio::any_io_executor& ex, capture::replay_config repla
     s_->ex = ex;
     s_->log = std::move(log);
     s_->o = std::move(o);
+    s_->replaying = true;
     asio::co_spawn(ex, state::replay_loop(s_, std::move(replay)), asio::detached);
+}
+
+bool han_port::add_fault(sim::han_fault_spec f) {
+    if (s_->replaying) return false;
+    const auto what = fmt::format("fault added: '{}' ({}{})", f.name, sim::name(f.action),
+                                  f.meter.empty() ? std::string() : ", meter " + f.meter);
+    s_->engine().add(std::move(f));
+    s_->changed(what);
+    return true;
+}
+
+bool han_port::set_fault_active(std::string_view name, bool on) {
+    if (!s_->faults || !s_->faults->set_active(name, on)) return false;
+    s_->changed(fmt::format("fault '{}' {}", name, on ? "on" : "off"));
+    return true;
+}
+
+bool han_port::remove_fault(std::string_view name) {
+    if (!s_->faults || !s_->faults->remove(name)) return false;
+    s_->changed(fmt::format("fault '{}' removed", name));
+    return true;
+}
+
+std::vector<sim::han_fault_spec> han_port::faults() const {
+    if (!s_->faults) return {};
+    return s_->faults->faults();
+}
+
+void han_port::schedule(std::vector<sim::timeline_event> events) {
+    for (auto& e : events) {
+        const auto* f = std::get_if<sim::events::fault>(&e.what);
+        if (f == nullptr) continue;
+        const auto* at = std::get_if<sim::events::at_time>(&e.when);
+        if (at == nullptr) {
+            s_->changed(
+                fmt::format("event skipped: fault '{}' after requests (nobody asks a HAN meter)", f->name));
+            continue;
+        }
+        asio::co_spawn(s_->ex, state::event_at(s_, s_->started + at->since_start, f->name, f->active),
+                       asio::detached);
+    }
 }
 
 han_port::~han_port() { stop(); }

@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -27,6 +28,7 @@
 #include <mbus/core/time.hpp>
 #include <mbus/sim/han_fault.hpp>
 #include <mbus/sim/han_meter.hpp>
+#include <mbus/sim/timeline.hpp>
 #include <mbus/transport/byte_stream.hpp>
 
 namespace mbus::runtime {
@@ -60,6 +62,16 @@ class han_port {
     void add(std::unique_ptr<transport::byte_stream> s); // pty, serial device: kept for good
     void add(std::unique_ptr<transport::listener> l);    // each accepted client, until it goes
     void stop();
+
+    // HAN faults while the meters run (the control API, timeline events), each change logged and
+    // handed to the options' `injected` as an event. A replay takes none (false, nothing done).
+    bool add_fault(sim::han_fault_spec f);
+    bool set_fault_active(std::string_view name, bool on); // false: no fault of that name
+    bool remove_fault(std::string_view name);              // false: no fault of that name
+    std::vector<sim::han_fault_spec> faults() const;
+    // The scenario's timeline events that start and stop HAN faults: each at its time from now (an
+    // event counted in requests never comes: nobody asks a HAN meter, and it is logged as skipped).
+    void schedule(std::vector<sim::timeline_event> events);
 
     std::uint64_t pushes() const;   // pushes made, sent or not (replays: chunks sent)
     std::uint64_t injected() const; // faults injected into them

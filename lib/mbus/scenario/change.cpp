@@ -215,6 +215,32 @@ body_result<sim::fault_spec> read_fault(const json& body, std::span<const std::s
     return {std::move(sc.faults.front()), {}};
 }
 
+body_result<sim::han_fault_spec> read_han_fault(const json& body, std::span<const std::string> meters,
+                                                const std::string& default_name) {
+    body_error error;
+    auto t = table_of(body, error);
+    if (!t) return {std::nullopt, error};
+    if (!t->contains("name")) t->insert("name", default_name);
+    toml::array faults;
+    faults.push_back(std::move(*t));
+
+    scenario sc;
+    for (const auto& m : meters) {
+        sim::han_meter_config c;
+        c.name = m;
+        sc.han_meters.push_back(std::move(c));
+    }
+    const detail::name_index none(std::vector<std::string_view>{});
+    detail::sink s;
+    detail::parse_faults(s, &faults, sc, none);
+    if (sc.han_faults.size() != 1) {
+        if (s.size() == 0 && sc.faults.size() == 1)
+            return fail<sim::han_fault_spec>("kind", "this bus is a HAN port: the kind must be a han_* kind");
+        return {std::nullopt, first_error(s.take(), "fault[0].")};
+    }
+    return {std::move(sc.han_faults.front()), {}};
+}
+
 body_result<new_meter> read_meter(const json& body, const bus_settings& bus, const std::string& scenario_file,
                                   std::size_t index, const std::string& default_name) {
     if (body.contains("repeat"))

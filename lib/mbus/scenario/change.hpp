@@ -56,6 +56,12 @@ body_result<sim::timeline_event> read_record_change(const nlohmann::json& body, 
 body_result<sim::fault_spec> read_fault(const nlohmann::json& body, std::span<const std::string> meters,
                                         const std::string& default_name);
 
+// POST .../faults on a HAN port: one [[fault]] table of a han_* kind; `meters` are the port's HAN
+// meters' names.
+body_result<sim::han_fault_spec> read_han_fault(const nlohmann::json& body,
+                                                std::span<const std::string> meters,
+                                                const std::string& default_name);
+
 // POST .../meters: one [[meter]] table (model paths relative to the folder of `scenario_file`, as in
 // the scenario); without "name" the meter is called `default_name`. `repeat` is refused: one meter
 // per request. `present` is read as the scenario reads it.

@@ -120,7 +120,8 @@ result<han_push_outcome> apply_han_faults(han_fault_engine& engine, const std::v
     each.template operator()<han_faults::unknown_obis>([&](std::size_t i, const han_faults::unknown_obis& u) {
         if (failed) return;
         const auto list = with_unknown_object(push.objects, u);
-        const auto n = han_notification(source.identity, list, han_clock(push.clock));
+        const auto n = han_notification(source.identity, push.list, list,
+                                        han_clock(push.clock, source.identity.make, source.identity.variant));
         auto wire = han_frames(source.identity, n, source.cipher, source.frame_counter);
         if (!wire) {
             failed = wire.error();
@@ -182,7 +183,7 @@ result<han_push_outcome> apply_han_faults(han_fault_engine& engine, const std::v
     });
     each.template operator()<han_faults::reboot>([&](std::size_t i, const han_faults::reboot& r) {
         out.reboot = r.clock;
-        const auto c = han_clock(r.clock);
+        const auto c = han_clock(r.clock, source.identity.make, source.identity.variant);
         line(i, fmt::format("meter reboots after this push: frame counter restarts, clock at "
                             "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
                             c.year, c.month, c.day, c.hour, c.minute, c.second));

@@ -29,6 +29,37 @@ std::optional<han::push_value> reading(const han_identity& who, const han_readin
     case quantity::export_wh: return r.export_wh;
     case quantity::import_varh: return r.import_varh;
     case quantity::export_varh: return r.export_varh;
+    case quantity::meter_number: {
+        // The number the meter id is (Kamstrup push 1 sends it as a double-long-unsigned).
+        if (who.id.empty() || who.id.size() > 10 ||
+            who.id.find_first_not_of("0123456789") != std::string::npos)
+            return std::nullopt;
+        const double n = std::stod(who.id);
+        if (n > 4294967295.0) return std::nullopt;
+        return n;
+    }
+    case quantity::power_factor: return r.power_factor;
+    case quantity::import_w_l1:
+    case quantity::import_w_l2:
+    case quantity::import_w_l3: return r.import_w_phase.at(phase(q, quantity::import_w_l1));
+    case quantity::export_w_l1:
+    case quantity::export_w_l2:
+    case quantity::export_w_l3: return r.export_w_phase.at(phase(q, quantity::export_w_l1));
+    case quantity::import_var_l1:
+    case quantity::import_var_l2:
+    case quantity::import_var_l3: return r.import_var_phase.at(phase(q, quantity::import_var_l1));
+    case quantity::export_var_l1:
+    case quantity::export_var_l2:
+    case quantity::export_var_l3: return r.export_var_phase.at(phase(q, quantity::export_var_l1));
+    case quantity::power_factor_l1:
+    case quantity::power_factor_l2:
+    case quantity::power_factor_l3: return r.power_factor_phase.at(phase(q, quantity::power_factor_l1));
+    case quantity::import_wh_l1:
+    case quantity::import_wh_l2:
+    case quantity::import_wh_l3: return r.import_wh_phase.at(phase(q, quantity::import_wh_l1));
+    case quantity::export_wh_l1:
+    case quantity::export_wh_l2:
+    case quantity::export_wh_l3: return r.export_wh_phase.at(phase(q, quantity::export_wh_l1));
     }
     return std::nullopt;
 }
@@ -43,8 +74,10 @@ result<han::object_list> han_list(const han_identity& who, int list, const han_r
         *spec, [&](const han::list_item& item) { return reading(who, r, clock, item.what); }, clock);
 }
 
-han::data_notification han_notification(const han_identity& who, const han::object_list& objects,
+han::data_notification han_notification(const han_identity& who, int list, const han::object_list& objects,
                                         const han::date_time& time) {
+    if (const auto spec = han::push_list(who.make, who.variant, list, who.phases))
+        return han::push_notification(*spec, objects, time);
     return han::push_notification(who.make, objects, time);
 }
 
@@ -71,7 +104,7 @@ result<bytes> han_frames(const han_identity& who, const han::data_notification& 
     const auto information = han::with_llc(*apdu);
     bytes out;
     for (const auto& f :
-         han::segment(han::header_of(who.make).frame, information, han_max_information(who))) {
+         han::segment(han::header_of(who.make, who.variant).frame, information, han_max_information(who))) {
         auto b = han::encode_hdlc(f);
         if (!b) return unexpected(b.error());
         out.insert(out.end(), b->begin(), b->end());

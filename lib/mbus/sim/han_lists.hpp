@@ -42,6 +42,13 @@ struct han_readings {
     std::array<double, 3> voltage_v{};       // per phase
     double import_wh = 0, export_wh = 0;     // active energy registers
     double import_varh = 0, export_varh = 0; // reactive energy registers
+    // Per phase, for the lists that carry them (Swedish Aidon, Kamstrup push 1); the phases share the
+    // totals.
+    std::array<double, 3> import_w_phase{}, export_w_phase{};
+    std::array<double, 3> import_var_phase{}, export_var_phase{};
+    std::array<double, 3> power_factor_phase{};
+    double power_factor = 1;
+    std::array<double, 3> import_wh_phase{}, export_wh_phase{};
     friend bool operator==(const han_readings&, const han_readings&) = default;
 };
 
@@ -51,8 +58,8 @@ struct han_readings {
 result<han::object_list> han_list(const han_identity& who, int list, const han_readings& r,
                                   const han::date_time& clock);
 
-// The data-notification the meter wraps a list in, with its date-time (han::push_notification).
-han::data_notification han_notification(const han_identity& who, const han::object_list& objects,
+// The data-notification the meter wraps list `list` in, with its date-time (han::push_notification).
+han::data_notification han_notification(const han_identity& who, int list, const han::object_list& objects,
                                         const han::date_time& time);
 
 // The largest information field a meter puts in one frame before it segments.

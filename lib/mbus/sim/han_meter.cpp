@@ -37,6 +37,14 @@ int han_list_at(han_make m, duration since_hour) {
     return 0;
 }
 
+int han_list_at(const han_identity& who, duration since_hour) {
+    const auto ms = std::chrono::duration_cast<milliseconds>(since_hour).count();
+    if (who.make == han_make::aidon && who.variant == han_variant::se) return ms % 10000 == 0 ? 1 : 0;
+    if (who.make == han_make::kamstrup && (who.variant == han_variant::dk || who.variant == han_variant::ch))
+        return ms % 10000 == 0 ? 3 : 0;
+    return han_list_at(who.make, since_hour);
+}
+
 han_readings han_instant(const han_meter_config& c, duration elapsed, wall_time wall) {
     return han_readings_of(c, number_of(evaluate(c.power, elapsed, wall)),
                            number_of(evaluate(c.voltage, elapsed, wall)));
@@ -50,14 +58,21 @@ han_readings han_readings_of(const han_meter_config& c, double p, double u) {
     const double q = std::abs(p) * std::tan(std::acos(pf));
     (p >= 0 ? r.import_var : r.export_var) = q;
     const std::size_t n = c.identity.phases == 1 ? 1 : 3;
+    const double share = 1.0 / static_cast<double>(n);
+    r.power_factor = pf;
     for (std::size_t i = 0; i < n; ++i) {
         r.voltage_v[i] = u;
-        r.current_a[i] = u > 0 ? std::abs(p) / static_cast<double>(n) / (u * pf) : 0.0;
+        r.current_a[i] = u > 0 ? std::abs(p) * share / (u * pf) : 0.0;
+        r.import_w_phase[i] = r.import_w * share;
+        r.export_w_phase[i] = r.export_w * share;
+        r.import_var_phase[i] = r.import_var * share;
+        r.export_var_phase[i] = r.export_var * share;
+        r.power_factor_phase[i] = pf;
     }
     return r;
 }
 
-han::date_time han_clock(wall_time t, han_make m) {
+han::date_time han_clock(wall_time t, han_make m, han_variant v) {
     const auto secs = std::chrono::floor<seconds>(t);
     const auto day = std::chrono::floor<std::chrono::days>(secs);
     const std::chrono::year_month_day ymd{day};
@@ -71,7 +86,7 @@ han::date_time han_clock(wall_time t, han_make m) {
     d.hour = static_cast<std::uint8_t>(hms.hours().count());
     d.minute = static_cast<std::uint8_t>(hms.minutes().count());
     d.second = static_cast<std::uint8_t>(hms.seconds().count());
-    return han::clock_of(m, d);
+    return han::clock_of(m, v, d);
 }
 
 han_meter::han_meter(han_meter_config c, sim_now start)
@@ -115,7 +130,7 @@ result<std::vector<han_push>> han_meter::poll(sim_now now) {
         if (since_hour == seconds{0}) at_hour_ = registers_;
         if (now.mono - at > std::chrono::hours{1}) continue;
 
-        const int list = han_list_at(config_.identity.make, std::chrono::duration_cast<duration>(since_hour));
+        const int list = han_list_at(config_.identity, std::chrono::duration_cast<duration>(since_hour));
         if (list == 0) continue;
         auto p_ = push(list, slot, at);
         if (!p_) return unexpected(p_.error());
@@ -128,16 +143,22 @@ result<han_push> han_meter::push(int list, wall_time slot, time_point at) {
     const auto elapsed = std::chrono::duration_cast<duration>(slot - start_.wall);
     han_readings r =
         han_readings_of(config_, number_of(power_.at(elapsed, slot)), number_of(voltage_.at(elapsed, slot)));
-    const auto& reg = list == han::hourly_list(config_.identity.make) ? at_hour_ : registers_;
+    const auto& who = config_.identity;
+    const auto& reg = list == han::hourly_list(who.make, who.variant) ? at_hour_ : registers_;
     r.import_wh = reg.import_wh;
     r.export_wh = reg.export_wh;
     r.import_varh = reg.import_varh;
     r.export_varh = reg.export_varh;
-    const auto clock = han_clock(slot, config_.identity.make);
+    const std::size_t n = who.phases == 1 ? 1 : 3;
+    for (std::size_t i = 0; i < n; ++i) {
+        r.import_wh_phase[i] = reg.import_wh / static_cast<double>(n);
+        r.export_wh_phase[i] = reg.export_wh / static_cast<double>(n);
+    }
+    const auto clock = han_clock(slot, who.make, who.variant);
     auto objects = han_list(config_.identity, list, r, clock);
     if (!objects) return unexpected(objects.error());
-    const auto n = han_notification(config_.identity, *objects, clock);
-    auto wire = han_frames(config_.identity, n, config_.cipher, counter_);
+    const auto note = han_notification(who, list, *objects, clock);
+    auto wire = han_frames(who, note, config_.cipher, counter_);
     if (!wire) return unexpected(wire.error());
     const auto used = counter_;
     if (config_.cipher) ++counter_;

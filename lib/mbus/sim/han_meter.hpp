@@ -12,12 +12,18 @@
 //   hh:00:00, else list 2 at whole multiples of 10 s, else list 1;
 // - Kamstrup (HAN-NVE rev 3.1 and the corpus: list 1 at hh:mm:x0, the hourly list 2 at hh:00:05 in
 //   the document's example and the old-firmware capture): 5 s slots; list 1 at multiples of 10 s,
-//   list 2 at hh:00:05, nothing in the other slots.
+//   list 2 at hh:00:05, nothing in the other slots;
+// - Swedish Aidon (its one list, every 10 s: Aidon RJ45 HAN Interface v1.4A, section 4): list 1 at
+//   multiples of 10 s of the 2.5 s grid, with the registers as they are;
+// - Swedish Kaifa: as the Norwegian (gurux.fi node 23817: list 3 at hh:00:10 ... as in Norway);
+// - Danish and Swiss Kamstrup: "DLMS push 1" (list 3) at multiples of 10 s (amsreader issues #216, #517
+//   show it at hh:mm:x0), with the registers as they are.
 //
 // Values: active power from the scenario's generator (positive: import, negative: export); the
 // phases share it equally; voltage from its generator; each phase current is P / (phases U cos phi);
-// reactive power |P| tan phi, on the side of the active power. Energy registers integrate the powers
-// over each 2 s slot (the power at the slot's start held for the slot).
+// reactive power |P| tan phi, on the side of the active power; per-phase powers and registers are the
+// totals shared by the phases, each phase's power factor the scenario's. Energy registers integrate the
+// powers over each 2 s slot (the power at the slot's start held for the slot).
 
 #include <cstdint>
 #include <optional>
@@ -96,9 +102,10 @@ class han_meter {
 // The length of a make's push slot, and the list a slot at `since_hour` into the hour carries (0: none).
 duration han_slot_length(han_make m);
 int han_list_at(han_make m, duration since_hour);
+int han_list_at(const han_identity& who, duration since_hour);
 
 // The COSEM date-time of a wall time (UTC as the meter's local time) in the make's form
 // (han::clock_of: hundredths not given, Kaifa and Kamstrup deviation not specified, Aidon 0).
-han::date_time han_clock(wall_time t, han_make m = han_make::kaifa);
+han::date_time han_clock(wall_time t, han_make m = han_make::kaifa, han_variant v = han_variant::no);
 
 } // namespace mbus::sim

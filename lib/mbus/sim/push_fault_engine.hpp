@@ -36,14 +36,26 @@ class push_fault_engine {
     // its own draws from it mixed with its index, as M-Bus faults do); `start` the origin of from/until.
     push_fault_engine(std::vector<Spec> faults, std::vector<std::string> meters, std::uint64_t seed,
                       time_point start)
-        : faults_(std::move(faults)), meters_(std::move(meters)), start_(start) {
-        for (std::size_t i = 0; i < faults_.size(); ++i) {
-            auto& st = states_.emplace_back();
-            const auto& f = faults_[i];
-            st.rng.seed(fault_seed(f.trigger, seed, i));
-            // A meter the scenario does not have (the loader says so first): the fault never fires.
-            if (!f.meter.empty()) st.meter = meter_index(f.meter).value_or(meters_.size());
-        }
+        : faults_(std::move(faults)), meters_(std::move(meters)), seed_(seed), start_(start) {
+        for (std::size_t i = 0; i < faults_.size(); ++i)
+            states_.push_back(state_for(faults_[i], i));
+    }
+
+    // A fault added while the meters run (the control API): it counts sends from now on, and draws as
+    // it would have as the scenario's fault at this index.
+    void add(Spec f) {
+        states_.push_back(state_for(f, faults_.size()));
+        faults_.push_back(std::move(f));
+    }
+    bool remove(std::string_view name) { // false: no fault of that name
+        bool found = false;
+        for (std::size_t i = faults_.size(); i-- > 0;)
+            if (faults_[i].name == name) {
+                faults_.erase(faults_.begin() + static_cast<std::ptrdiff_t>(i));
+                states_.erase(states_.begin() + static_cast<std::ptrdiff_t>(i));
+                found = true;
+            }
+        return found;
     }
 
     // The faults (indices into faults()) that fire on meter `meter`'s next send, due at `at`, in
@@ -86,8 +98,16 @@ class push_fault_engine {
         std::uint64_t matched{0};
         std::optional<std::size_t> meter; // unset: every meter
     };
+    state state_for(const Spec& f, std::size_t index) const {
+        state st;
+        st.rng.seed(fault_seed(f.trigger, seed_, index));
+        // A meter the scenario does not have (the loader says so first): the fault never fires.
+        if (!f.meter.empty()) st.meter = meter_index(f.meter).value_or(meters_.size());
+        return st;
+    }
     std::vector<Spec> faults_;
     std::vector<std::string> meters_;
+    std::uint64_t seed_;
     std::vector<state> states_;
     time_point start_;
 };

@@ -31,9 +31,9 @@ carrier carrier_of(int fd) {
 } // namespace
 
 serial_device::serial_device(asio::posix::stream_descriptor fd, std::string device, unsigned baud,
-                             bool parity_applied, carrier kind, parity p)
+                             bool parity_applied, carrier kind, parity p, unsigned stop_bits)
     : fd_(std::move(fd)), device_(std::move(device)), baud_(baud), parity_applied_(parity_applied),
-      carrier_(kind), parity_(p) {}
+      carrier_(kind), parity_(p), stop_bits_(stop_bits) {}
 
 serial_device::~serial_device() { close(); }
 
@@ -51,7 +51,7 @@ std::optional<std::size_t> serial_device::try_read(std::span<byte> buf) {
 
 std::string serial_device::describe() const {
     const char p = parity_ == parity::even ? 'E' : parity_ == parity::odd ? 'O' : 'N';
-    return fmt::format("serial {} {} 8{}1{}", device_, baud_, p,
+    return fmt::format("serial {} {} 8{}{}{}", device_, baud_, p, stop_bits_,
                        parity_applied_ || parity_ == parity::none ? "" : " (the device ignores parity)");
 }
 
@@ -61,7 +61,7 @@ void serial_device::close() {
 }
 
 open_result<serial_device> open_serial_device(const asio::any_io_executor& ex, const std::string& device,
-                                              unsigned baud, parity p) {
+                                              unsigned baud, parity p, unsigned stop_bits) {
     using result_type = open_result<serial_device>;
     auto fail = [](std::error_code ec, std::string message) {
         return result_type{nullptr, ec, std::move(message)};
@@ -76,6 +76,10 @@ open_result<serial_device> open_serial_device(const asio::any_io_executor& ex, c
     t.c_cflag &= ~static_cast<tcflag_t>(PARODD);
     if (p != parity::none) t.c_cflag |= PARENB;
     if (p == parity::odd) t.c_cflag |= PARODD;
+    // Two stop bits where a HAN document asks for them; a receiver set to two reads one-stop-bit
+    // senders all the same only when they leave a gap.
+    t.c_cflag &= ~static_cast<tcflag_t>(CSTOPB);
+    if (stop_bits == 2) t.c_cflag |= CSTOPB;
     if (::tcsetattr(fd, TCSANOW, &t) != 0) {
         // Debian's glibc says EINVAL when PARENB did not stick and, as it reads back, nothing else
         // changed (a pty set twice at one rate): the settings that matter are in place then.
@@ -90,7 +94,7 @@ open_result<serial_device> open_serial_device(const asio::any_io_executor& ex, c
     detail::start_listening(desc); // an earlier master's late reply is not an answer to us
     const auto kind = carrier_of(fd);
     return result_type{
-        std::make_unique<serial_device>(std::move(desc), device, baud, applied, kind, p), {}, {}};
+        std::make_unique<serial_device>(std::move(desc), device, baud, applied, kind, p, stop_bits), {}, {}};
 }
 
 } // namespace mbus::transport

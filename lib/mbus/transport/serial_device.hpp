@@ -23,13 +23,13 @@ enum class parity : std::uint8_t { even, odd, none };
 class serial_device final : public byte_stream {
   public:
     serial_device(asio::posix::stream_descriptor fd, std::string device, unsigned baud, bool parity_applied,
-                  carrier kind = carrier::uart, parity p = parity::even);
+                  carrier kind = carrier::uart, parity p = parity::even, unsigned stop_bits = 1);
     ~serial_device() override;
 
     asio::awaitable<std::pair<std::error_code, std::size_t>> read_some(std::span<byte> buf) override;
     asio::awaitable<std::error_code> write(bytes_view data) override;
     std::optional<std::size_t> try_read(std::span<byte> buf) override;
-    std::string describe() const override; // "serial /dev/pts/3 2400 8E1" (8O1, 8N1)
+    std::string describe() const override; // "serial /dev/pts/3 2400 8E1" (8O1, 8N1, 8E2)
     unsigned baud() const override { return baud_; }
     // pty for a pseudo-terminal's slave side (Linux: major numbers 136-143), else uart.
     carrier carried_by() const override { return carrier_; }
@@ -46,12 +46,13 @@ class serial_device final : public byte_stream {
     bool parity_applied_;
     carrier carrier_;
     parity parity_;
+    unsigned stop_bits_;
 };
 
-// Opens `device` raw at `baud`, 8E1 (or the parity given), non-blocking, and drops whatever was waiting in
-// it. Errors name the device: "cannot open /dev/ttyUSB9: No such file or directory", "/dev/null is not a
-// serial device", "/dev/ttyS0: unsupported baud rate 12345".
+// Opens `device` raw at `baud`, 8E1 (or the parity and stop bits, 1 or 2, given), non-blocking, and drops
+// whatever was waiting in it. Errors name the device: "cannot open /dev/ttyUSB9: No such file or directory",
+// "/dev/null is not a serial device", "/dev/ttyS0: unsupported baud rate 12345".
 open_result<serial_device> open_serial_device(const asio::any_io_executor& ex, const std::string& device,
-                                              unsigned baud, parity p = parity::even);
+                                              unsigned baud, parity p = parity::even, unsigned stop_bits = 1);
 
 } // namespace mbus::transport

@@ -15,7 +15,7 @@ namespace {
 struct fixture {
     boost::asio::io_context io;
     runtime::runner r{io.get_executor(), scenario::builtin_demo()};
-    control::api a{{control::bus_info{&r, {"tcp:127.0.0.1:5000"}, ""}}};
+    control::api a{{control::bus_info{&r, {"tcp:127.0.0.1:5000"}, "", nullptr, {}}}};
     json call(std::string_view method, std::string_view target, std::string_view body, unsigned status) {
         const auto reply = a.handle(method, target, body);
         CHECK_MESSAGE(reply.status == status, method, " ", target, ": ", reply.body);
@@ -97,7 +97,7 @@ TEST_CASE("api: the models a meter can be added from, next to the scenario") {
     boost::asio::io_context io;
     runtime::runner r{io.get_executor(), scenario::builtin_demo()};
     const std::string scenario_file = std::string(MBUS_SOURCE_DIR) + "/scenarios/heating-plant.toml";
-    control::api a{{control::bus_info{&r, {}, scenario_file}}};
+    control::api a{{control::bus_info{&r, {}, scenario_file, nullptr, {}}}};
     const auto reply = a.handle("GET", "/api/v1/buses/demo/models", "");
     CHECK(reply.status == 200);
     CHECK(json::parse(reply.body) == json{{{"model", "models/kamstrup-multical-303.toml"}},

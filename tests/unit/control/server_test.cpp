@@ -37,7 +37,8 @@ namespace {
 struct served {
     explicit served(control::server_options o) {
         std::string error;
-        s = control::server::open(io.get_executor(), {control::bus_info{&r, {}, ""}}, std::move(o), error);
+        s = control::server::open(io.get_executor(), {control::bus_info{&r, {}, "", nullptr, {}}},
+                                  std::move(o), error);
         REQUIRE_MESSAGE(s, error);
         const auto bound = s->bound();
         port = static_cast<std::uint16_t>(std::stoi(bound.substr(bound.rfind(':') + 1)));
@@ -262,11 +263,11 @@ TEST_CASE("server: no listening beyond loopback without a token") {
     control::server_options o;
     o.host = "0.0.0.0";
     std::string error;
-    CHECK(!control::server::open(io.get_executor(), {control::bus_info{&r, {}, ""}}, o, error));
+    CHECK(!control::server::open(io.get_executor(), {control::bus_info{&r, {}, "", nullptr, {}}}, o, error));
     CHECK(error == "--http 0.0.0.0:0 listens beyond this machine: give --http-token TOKEN");
     o.host = "not-an-address";
     o.token = "t";
-    CHECK(!control::server::open(io.get_executor(), {control::bus_info{&r, {}, ""}}, o, error));
+    CHECK(!control::server::open(io.get_executor(), {control::bus_info{&r, {}, "", nullptr, {}}}, o, error));
     CHECK(error == "--http not-an-address: not an IP address");
     CHECK(control::is_loopback("::1"));
     CHECK(control::is_loopback("localhost"));

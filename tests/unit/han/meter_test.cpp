@@ -127,7 +127,15 @@ TEST_CASE("han push lists of 1-phase meters, variants and each make's clock form
     CHECK(han::push_list(han::make::kamstrup, han::variant::se, 2, 3)->items.back().resolution == 0);
     CHECK(han::push_list(han::make::kamstrup, han::variant::no, 2, 3)->items.back().resolution == 1);
     CHECK_FALSE(han::push_list(han::make::aidon, han::variant::se, 2, 3));
-    CHECK_FALSE(han::push_list(han::make::kamstrup, han::variant::dk, 1, 3));
+    CHECK_FALSE(han::push_list(han::make::aidon, han::variant::dk, 1, 3));
+    CHECK_FALSE(han::push_list(han::make::kamstrup, han::variant::dk, 4, 3));
+    // Sweden's Aidon list, Kamstrup's push 1 (3 phases 33 objects, 1 phase 19), Kaifa's coded list 4.
+    CHECK(count(han::make::aidon, han::variant::se, 1, 3) == std::pair<std::size_t, std::size_t>{27, 0});
+    CHECK(count(han::make::kamstrup, han::variant::dk, 3, 3) == std::pair<std::size_t, std::size_t>{33, 0});
+    CHECK(count(han::make::kamstrup, han::variant::ch, 3, 1) == std::pair<std::size_t, std::size_t>{19, 0});
+    CHECK(han::push_list(han::make::kaifa, han::variant::se, 4, 3)->encoding ==
+          han::datetime_encoding::absent);
+    CHECK(han::header_of(han::make::kaifa, han::variant::se).frame.source == bytes{0x00, 0x01});
     CHECK_FALSE(han::push_list(han::make::kaifa, han::variant::no, 2, 2));
     CHECK(han::line_of(han::make::kamstrup).bits_per_char() == 10);
     CHECK(han::line_of(han::make::aidon).bits_per_char() == 11);

@@ -177,3 +177,29 @@ TEST_CASE("scenarios/han-faults.toml loads: one HAN meter and its nine faults") 
     CHECK(r.value->han_faults.size() == 9);
     CHECK(r.value->faults.empty());
 }
+
+TEST_CASE("a HAN meter's faults start and stop on the timeline") {
+    const auto r = scenario::load_string(han_meter + R"(
+[[fault]]
+name = "cut"
+kind = "han_bad_fcs"
+active = false
+[[event]]
+at = "3s"
+action = "start_fault"
+fault = "cut"
+[[event]]
+at = "9s"
+action = "stop_fault"
+fault = "cut"
+)",
+                                         "f.toml");
+    REQUIRE_MESSAGE(r, r);
+    REQUIRE(r.value->events.size() == 2);
+    const auto* on = std::get_if<sim::events::fault>(&r.value->events[0].what);
+    REQUIRE(on);
+    CHECK(on->name == "cut");
+    CHECK(on->active);
+    CHECK(errors_of(han_meter + "[[event]]\nat = \"3s\"\naction = \"start_fault\"\nfault = \"cutt\"\n")
+              .find("f.toml:10:9: event[0].fault:") != std::string::npos);
+}

@@ -71,12 +71,22 @@ TEST_CASE("[[han_meter]] tables of Aidon and Kamstrup meters take their make's i
 }
 
 TEST_CASE("[[han_meter]] mistakes are reported with file, line and column") {
-    CHECK(errors_of("[[han_meter]]\nmake = \"Kamstrup\"\nvariant = \"DK\"\npower = 1\n") ==
-          "han.toml:3:11: han_meter[0].variant: Kamstrup DK lists are not simulated: the simulated ones are "
-          "Aidon NO, Kaifa NO, Kamstrup NO, Kamstrup SE\n");
-    CHECK(errors_of("[[han_meter]]\nmake = \"Aidon\"\nvariant = \"SE\"\npower = 1\n") ==
-          "han.toml:3:11: han_meter[0].variant: Aidon SE lists are not simulated: the simulated ones are "
-          "Aidon NO, Kaifa NO, Kamstrup NO, Kamstrup SE\n");
+    CHECK(errors_of("[[han_meter]]\nmake = \"Aidon\"\nvariant = \"DK\"\npower = 1\n") ==
+          "han.toml:3:11: han_meter[0].variant: Aidon DK lists are not simulated: the simulated ones are "
+          "Aidon NO, Aidon SE, Kaifa NO, Kaifa SE, Kamstrup NO, Kamstrup SE, Kamstrup DK, Kamstrup CH\n");
+    CHECK(errors_of("[[han_meter]]\nmake = \"Kaifa\"\nvariant = \"CH\"\npower = 1\n") ==
+          "han.toml:3:11: han_meter[0].variant: Kaifa CH lists are not simulated: the simulated ones are "
+          "Aidon NO, Aidon SE, Kaifa NO, Kaifa SE, Kamstrup NO, Kamstrup SE, Kamstrup DK, Kamstrup CH\n");
+    CHECK(
+        errors_of(
+            "[[han_meter]]\nmake = \"Kamstrup\"\nvariant = \"DK\"\nid = \"5706567326590407\"\npower = 1\n") ==
+        "han.toml:4:6: han_meter[0].id: \"5706567326590407\": a Kamstrup DK meter sends its id as a number "
+        "from 0 "
+        "to 4294967295\n");
+    const auto dk = scenario::load_string("[[han_meter]]\nmake = \"Kamstrup\"\nvariant = \"CH\"\npower = 1\n",
+                                          "han.toml");
+    REQUIRE_MESSAGE(dk, dk);
+    CHECK(dk.value->han_meters.at(0).identity.id == "57065670");
     CHECK(errors_of("[[han_meter]]\nmake = \"Kaifa\"\n") ==
           "han.toml:1:1: han_meter[0]: a HAN meter needs a power (W): a number or a generator, e.g. power = "
           "1500\n");

@@ -40,11 +40,10 @@ TEST_CASE("every shipped scenario loads") {
                                                       {"bus-250.toml", 250},     {"han-kaifa.toml", 0},
                                                       {"han-encrypted.toml", 0}, {"han-aidon.toml", 0},
                                                       {"han-kamstrup.toml", 0},  {"han-faults.toml", 0}};
-    const std::map<std::string, std::size_t> han{{"han-kaifa.toml", 1},
-                                                 {"han-encrypted.toml", 1},
-                                                 {"han-aidon.toml", 1},
-                                                 {"han-kamstrup.toml", 1},
-                                                 {"han-faults.toml", 1}};
+    const std::map<std::string, std::size_t> han{{"han-kaifa.toml", 1},      {"han-encrypted.toml", 1},
+                                                 {"han-aidon.toml", 1},      {"han-kamstrup.toml", 1},
+                                                 {"han-faults.toml", 1},     {"han-sweden.toml", 1},
+                                                 {"han-kamstrup-dk.toml", 1}};
     std::size_t seen = 0;
     for (const auto& entry : std::filesystem::directory_iterator(scenarios_dir())) {
         if (entry.path().extension() != ".toml") continue;

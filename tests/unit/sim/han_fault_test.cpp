@@ -96,6 +96,34 @@ TEST_CASE("han faults: every, after, from and until count the meter's pushes") {
     CHECK_FALSE(scoped.set_active("nope", true));
 }
 
+TEST_CASE("han faults added while the meter runs count its pushes from then; removed ones stop") {
+    sim::fault_trigger every2;
+    every2.every = 2;
+    auto e = engine({fault("a", hf::missing{})});
+    CHECK(e.decide(0, start_mono) == std::vector<std::size_t>{0});
+    // Added as the API adds it: from its first push on, every second one, for its meter only.
+    e.add({"b", "kaifa", every2, hf::bad_fcs{}, true});
+    e.add({"c", "other", {}, hf::junk{}, true});
+    CHECK(e.decide(0, start_mono + 2s) == std::vector<std::size_t>{0});
+    CHECK(e.decide(0, start_mono + 4s) == std::vector<std::size_t>{0, 1});
+    CHECK(e.faults().size() == 3);
+    CHECK(e.remove("a"));
+    CHECK_FALSE(e.remove("a"));
+    // "b" is index 0 now, its count kept: pushes 3 and 4 of its own.
+    CHECK(e.decide(0, start_mono + 6s).empty());
+    CHECK(e.decide(0, start_mono + 8s) == std::vector<std::size_t>{0});
+    // A probability drawn as the scenario's fault at that index would draw.
+    sim::fault_trigger half;
+    half.probability = 0.5;
+    auto added = engine({fault("x", hf::missing{})}, 7);
+    added.add(fault("p", hf::missing{}, half));
+    auto loaded = engine({fault("x", hf::missing{}), fault("p", hf::missing{}, half)}, 7);
+    for (int n = 1; n <= 20; ++n) {
+        const auto t = start_mono + std::chrono::seconds(2 * n);
+        CHECK(added.decide(0, t) == loaded.decide(0, t));
+    }
+}
+
 TEST_CASE("han faults: a probability draws from the seed: the same seed, the same pushes") {
     sim::fault_trigger half;
     half.probability = 0.5;

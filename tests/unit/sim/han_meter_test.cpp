@@ -269,3 +269,40 @@ TEST_CASE("han_meter pushes Kamstrup's lists: list 1 every 10 s, list 2 at hh:00
     REQUIRE(s);
     CHECK(value(read((*s)[6].wire), "1.1.1.8.0.255") == 100059);
 }
+
+TEST_CASE("han_meter: Sweden's Aidon and Denmark's Kamstrup push one full list every 10 s, registers now") {
+    auto a = of_make(sim::han_make::aidon, 3, 3000);
+    a.identity.variant = sim::han_variant::se;
+    a.import_wh = 100000;
+    sim::han_meter se(a, {start_mono + 1s, start_wall + 1s}); // 13:59:01
+    const auto s = se.poll(at(31s));                          // to 13:59:31
+    REQUIRE(s);
+    REQUIRE(s->size() == 3); // 13:59:10, :20, :30
+    for (const auto& p : *s)
+        CHECK(p.list == 1);
+    const auto l = read(s->back().wire);
+    REQUIRE(l.objects.size() == 27);
+    // Each phase a third of the power; 3000 W for 29 s since the start: 24.17 Wh, whole Wh.
+    CHECK(l.find(*han::obis::parse("1.0.41.7.0.255"))->number() == 1000);
+    CHECK(l.find(*han::obis::parse("1.0.1.8.0.255"))->number() == 100024);
+    CHECK(l.objects[0].text() == "2026-12-06T13:59:30");
+
+    auto k = of_make(sim::han_make::kamstrup, 1, 2000);
+    k.identity.variant = sim::han_variant::dk;
+    k.identity.id = "34374909";
+    k.import_wh = 50000;
+    sim::han_meter dk(k, {start_mono + 1s, start_wall + 1s});
+    const auto d = dk.poll(at(75s)); // 13:59:10 .. 14:00:10, no hourly list
+    REQUIRE(d);
+    REQUIRE(d->size() == 7);
+    for (const auto& p : *d)
+        CHECK(p.list == 3);
+    const auto p1 = read(d->back().wire);
+    REQUIRE(p1.objects.size() == 19); // 1 phase: L2 and L3 left out
+    CHECK(value(p1, "1.1.0.0.1.255") == 34374909);
+    CHECK(value(p1, "1.1.13.7.0.255") == 95);
+    // 2000 W for 69 s: 38.3 Wh, on L1 alone as on the total.
+    CHECK(value(p1, "1.1.1.8.0.255") == 50038);
+    CHECK(value(p1, "1.1.21.8.0.255") == 50038);
+    CHECK(value(p1, "1.1.21.7.0.255") == 2000);
+}

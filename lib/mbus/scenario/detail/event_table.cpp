@@ -244,6 +244,9 @@ void parse_events(sink& s, const toml::node* n, scenario& sc, const name_index& 
     std::vector<std::string_view> fault_names;
     for (const auto& f : sc.faults)
         fault_names.push_back(f.name);
+    // A HAN meter's faults start and stop on the timeline too (the HAN port carries them out).
+    for (const auto& f : sc.han_faults)
+        fault_names.push_back(f.name);
     const name_index faults(std::move(fault_names));
     for_each_top_table(s, n, "event", "event",
                        [&](const toml::table& t, const std::string& path, std::size_t i) {

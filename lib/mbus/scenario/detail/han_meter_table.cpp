@@ -102,8 +102,21 @@ std::optional<sim::han_meter_config> parse_han_meter(sink& s, const toml::table&
         who.type = one ? "6861111BN242101040" : "6841131BN243101040";
         break;
     }
+    // Kamstrup's Danish/Swiss push list sends the meter id as a 32-bit number (amsreader issue #350:
+    // 34374909, the serial in its system title).
+    const bool numbered = who.make == sim::han_make::kamstrup &&
+                          (who.variant == sim::han_variant::dk || who.variant == sim::han_variant::ch);
+    if (numbered) who.id = "57065670";
     who.list_version = han::default_list_version(who.make);
-    if (const auto* n = t.get("id")) who.id = read_string(s, *n, child(path, "id")).value_or(who.id);
+    if (const auto* n = t.get("id")) {
+        who.id = read_string(s, *n, child(path, "id")).value_or(who.id);
+        if (numbered &&
+            (who.id.empty() || who.id.size() > 10 ||
+             who.id.find_first_not_of("0123456789") != std::string::npos || std::stod(who.id) > 4294967295.0))
+            s.error(*n, child(path, "id"),
+                    fmt::format("\"{}\": a Kamstrup {} meter sends its id as a number from 0 to 4294967295",
+                                who.id, sim::name_of(who.variant)));
+    }
     if (const auto* n = t.get("type")) who.type = read_string(s, *n, child(path, "type")).value_or(who.type);
     if (const auto* n = t.get("list_version"))
         who.list_version = read_string(s, *n, child(path, "list_version")).value_or(who.list_version);

@@ -17,8 +17,8 @@ namespace mbus::scenario::detail {
 
 namespace {
 
-const std::vector<std::string_view> replay_keys{"name", "file",     "format", "speed",
-                                                "loop", "interval", "split",  "baud"};
+const std::vector<std::string_view> replay_keys{"name",     "file",  "format", "speed", "loop",
+                                                "interval", "split", "baud",   "start"};
 
 void report(sink& s, const std::string& file, const std::string& path,
             const std::vector<capture::problem>& problems) {
@@ -60,6 +60,9 @@ std::optional<capture::replay_config> parse_replay(sink& s, const toml::table& t
                 r.speed = *v;
         }
     if (const auto* n = t.get("loop")) r.loop = read_bool(s, *n, child(path, "loop")).value_or(false);
+    if (const auto* n = t.get("start"))
+        if (const auto i = read_choice(s, *n, child(path, "start"), {"at_once", "first_reader"}))
+            r.start = static_cast<capture::replay_start>(*i);
     if (const auto* n = t.get("interval"))
         if (const auto d = read_duration(s, *n, child(path, "interval"))) {
             if (d->count() <= 0)
