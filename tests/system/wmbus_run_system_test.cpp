@@ -228,6 +228,64 @@ TEST_CASE("mbus-sim run: wireless meters as rtl_wmbus lines on stdout") {
     check_meters(all);
 }
 
+// A meter just installed (install_telegrams = 2) that asks for access every 4th transmission, as
+// rtl_wmbus lines on stdout: the reader sees SND_IR twice with the scenario's value, then SND_NR,
+// and an ACC_NR (CI 8A, no records) on transmissions 4 and 8; access numbers count through all.
+TEST_CASE("mbus-sim run: SND_IR after installation, then SND_NR, ACC_NR every 4th") {
+    const temp_scenario sc("wmbus-install", R"([receiver]
+kind = "rtlwmbus"
+
+[[wmbus_meter]]
+manufacturer = "KAM"
+id = "11223344"
+medium = "water"
+interval = 0.4
+install_telegrams = 2
+access_demand_every = 4
+[[wmbus_meter.record]]
+quantity = "volume"
+unit = "m3"
+type = "int32"
+value = 77
+)");
+    auto sim = start_sim({"run", sc.path().string()});
+    std::this_thread::sleep_for(3500ms);
+    stop_sim(sim);
+    sim.process->finish_output();
+    std::istringstream out(sim.process->out());
+    std::string line;
+    std::vector<std::string> kinds;
+    std::vector<int> access;
+    while (std::getline(out, line)) {
+        if (line.starts_with("ready")) continue;
+        const auto t = wmbus::parse_text_line(line);
+        REQUIRE_MESSAGE(t, line);
+        CHECK(t->fields.crc_ok);
+        const auto f = wmbus::decode(t->telegram, wmbus::layout::no_crc);
+        REQUIRE_MESSAGE(f, line);
+        const auto tg = wmbus::decode(*f);
+        REQUIRE_MESSAGE(tg, line);
+        const auto& vd = std::get<app::variable_data>(*tg->user_data);
+        kinds.push_back(wmbus::c_field_name(f->c));
+        access.push_back(vd.header.access_number);
+        if (f->c == wmbus::c_field::acc_nr) {
+            CHECK(vd.ci == 0x8A);
+            CHECK(vd.records.empty());
+        } else {
+            REQUIRE(vd.records.size() == 1);
+            CHECK(int_of(vd.records[0]) == 77);
+        }
+    }
+    REQUIRE(kinds.size() >= 6);
+    const std::vector<std::string> expected{"SND_IR", "SND_IR", "SND_NR", "ACC_NR", "SND_NR",
+                                            "SND_NR", "SND_NR", "ACC_NR", "SND_NR"};
+    for (std::size_t i = 0; i < kinds.size() && i < expected.size(); ++i) {
+        CAPTURE(i);
+        CHECK(kinds[i] == expected[i]);
+        CHECK(access[i] == static_cast<int>(i));
+    }
+}
+
 // Lines from a TCP stream, whole lines only (the last, cut by the end of listening, left out).
 std::vector<std::string> lines_of(const bytes& got) {
     std::vector<std::string> out;

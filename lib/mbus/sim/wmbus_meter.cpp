@@ -80,15 +80,19 @@ void wmbus_meter::drift_next(double ppm, time_point from) {
 result<wmbus_transmission> wmbus_meter::make(const sim_now& now, time_point at,
                                              const std::optional<bytes>& key) {
     wmbus::meter_telegram t;
+    if (count_ < config_.install_telegrams)
+        t.c = wmbus::c_field::snd_ir;
+    else if (config_.access_demand_every != 0 && (count_ + 1) % config_.access_demand_every == 0)
+        t.c = wmbus::c_field::acc_nr;
     t.manufacturer = config_.manufacturer;
     t.id = config_.id;
     t.version = config_.version;
     t.device_type = config_.device_type;
     t.access_number = access_;
     t.status = config_.status;
-    t.records = records_.records_at(now);
+    if (t.c != wmbus::c_field::acc_nr) t.records = records_.records_at(now);
     t.key = key ? key : config_.key;
-    t.mode7 = config_.mode7 && t.key;
+    t.mode7 = config_.mode7 && t.key && t.c != wmbus::c_field::acc_nr;
     t.message_counter = counter_;
 
     wmbus_transmission out;

@@ -4,12 +4,12 @@
 // meters do not collide for good). Pure: the runner passes the time in and asks for the transmission
 // due; the meter answers with its bytes and moves on.
 //
-// Each transmission: SND_NR, a short transport header (CI 7A) whose access number counts up by one
-// per transmission (mod 256), the records from the scenario's generators at that instant, and
-// security mode 5 (AES-128-CBC) when a key is given, or OMS mode 7 (ELL, AFL with the message counter
-// and the CMAC, keys derived by KDF-A) when asked for (wmbus/meter_telegram.hpp); mode 7's message
-// counter counts up by one per transmission. T1 and S1 put the frame on the air in format A, C1 in
-// format B.
+// Each transmission: SND_NR (SND_IR or ACC_NR when the scenario asks, see the config), a short transport
+// header (CI 7A) whose access number counts up by one per transmission (mod 256), the records from the
+// scenario's generators at that instant, and security mode 5 (AES-128-CBC) when a key is given, or OMS mode 7
+// (ELL, AFL with the message counter and the CMAC, keys derived by KDF-A) when asked for
+// (wmbus/meter_telegram.hpp); mode 7's message counter counts up by one per transmission. T1 and S1 put the
+// frame on the air in format A, C1 in format B.
 
 #include <cstdint>
 #include <optional>
@@ -48,6 +48,13 @@ struct wmbus_meter_config {
     std::uint32_t message_counter{1}; // mode 7: AFL.MCR of the first transmission
     std::uint8_t status{0};
     std::uint8_t access_number{0}; // of the first transmission
+    // C fields (EN 13757-4): the first `install_telegrams` transmissions are SND_IR (the meter's
+    // installation button pressed at start: the same data as SND_NR); after them every
+    // `access_demand_every`th transmission (counted from the first, 0: never) is an ACC_NR with no
+    // data (wmbus/meter_telegram.hpp). Each takes its access number; ACC_NR leaves mode 7's
+    // message counter alone (it has no AFL).
+    std::uint32_t install_telegrams{0};
+    std::uint32_t access_demand_every{0};
     double rssi_dbm{-60};
     double rssi_noise_db{0}; // each transmission's RSSI drawn in rssi_dbm +- this, rounded
     std::uint64_t seed{0};   // intervals and RSSI noise: the same seed, the same schedule

@@ -61,6 +61,13 @@ result<bytes> mode7_layers(const meter_telegram& m, const frame& f, std::uint16_
 } // namespace
 
 result<frame> encode_frame(const meter_telegram& m) {
+    if (m.c == c_field::acc_nr) {
+        frame f{m.c, m.manufacturer, m.id, m.version, m.device_type, {}};
+        const auto cfg = static_cast<std::uint16_t>(m.cfg_flags & ~(mode_mask | blocks_mask));
+        f.data = {ci::tpl_short_no_data, m.access_number, m.status, static_cast<byte>(cfg & 0xFF),
+                  static_cast<byte>(cfg >> 8)};
+        return f;
+    }
     app::variable_data vd;
     vd.ci = ci::tpl_short;
     vd.header.access_number = m.access_number;

@@ -21,6 +21,11 @@
 
 namespace mbus::wmbus {
 
+// The C field says what the telegram is (EN 13757-4): SND_NR the periodic data, SND_IR the same
+// application data sent after installation (the meter's button), ACC_NR an access demand with no
+// data: then only CI 8A (OMS / EN 13757-7: "transport layer from a device, short header, no
+// application data") with ACC, ST and a configuration word without encryption follows the address;
+// records, key and mode 7 are ignored.
 struct meter_telegram {
     byte c{c_field::snd_nr};
     std::uint16_t manufacturer{0};

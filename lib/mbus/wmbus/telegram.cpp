@@ -135,6 +135,16 @@ result<void> check_mac(const afl_header& a, bytes_view mac_key, bytes_view tpl) 
 
 result<void> read_tpl(telegram& t, bytes_view tpl, std::optional<bytes_view> key) {
     const byte tci = tpl[0];
+    if (tci == ci::tpl_short_no_data) {
+        // ACC_NR's header alone: read as a short header with no records, its CI kept.
+        if (tpl.size() != 5) return errc::bad_header;
+        auto ud = app::decode(ci::tpl_short, tpl.subspan(1));
+        if (!ud) return unexpected(ud.error());
+        if (auto* vd = std::get_if<app::variable_data>(&*ud)) vd->ci = tci;
+        t.security.mode = static_cast<std::uint8_t>(tpl[4] & 0x1F);
+        t.user_data = std::move(*ud);
+        return {};
+    }
     if (tci != ci::tpl_short && tci != ci::tpl_long) {
         auto ud = app::decode(tci, tpl.subspan(1));
         if (!ud) return unexpected(ud.error());

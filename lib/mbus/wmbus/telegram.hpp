@@ -27,6 +27,7 @@ inline constexpr byte afl = 0x90;
 inline constexpr byte tpl_long = 0x72;
 inline constexpr byte tpl_short = 0x7A;
 inline constexpr byte tpl_none = 0x78;
+inline constexpr byte tpl_short_no_data = 0x8A; // ACC, ST, CFG and nothing after (ACC_NR)
 } // namespace ci
 
 struct ell_header {

@@ -138,6 +138,33 @@ TEST_CASE("[[wmbus_meter]] and [receiver] mistakes are reported with file, line 
               .find("wmbus_meter: a scenario has [[wmbus_meter]]s") != std::string::npos);
 }
 
+TEST_CASE("[[wmbus_meter]] install_telegrams and access_demand_every load, bad values placed") {
+    const std::string head = "[[wmbus_meter]]\nmanufacturer = \"KAM\"\nid = 1\ninterval = 16\n";
+    const auto r = scenario::load_string(
+        head + "install_telegrams = 3\naccess_demand_every = 4\n" + one_record, "w.toml");
+    REQUIRE(r.errors.empty());
+    REQUIRE(r.value);
+    REQUIRE(r.value->wmbus_meters.size() == 1);
+    CHECK(r.value->wmbus_meters[0].install_telegrams == 3);
+    CHECK(r.value->wmbus_meters[0].access_demand_every == 4);
+    const auto d = scenario::load_string(head + one_record, "w.toml");
+    REQUIRE(d.value);
+    REQUIRE(d.value->wmbus_meters.size() == 1);
+    CHECK(d.value->wmbus_meters[0].install_telegrams == 0);
+    CHECK(d.value->wmbus_meters[0].access_demand_every == 0);
+
+    CHECK(errors_of(head + "access_demand_every = 1\n" + one_record) ==
+          "w.toml:5:23: wmbus_meter[0].access_demand_every: 1 would make every transmission an ACC_NR, which "
+          "carries no data: give 0 (never) or 2 and more\n");
+    CHECK(errors_of(head + "install_telegrams = -1\n" + one_record)
+              .starts_with("w.toml:5:21: wmbus_meter[0].install_telegrams: "));
+    CHECK(errors_of(head + "access_demand_every = \"often\"\n" + one_record)
+              .starts_with("w.toml:5:23: wmbus_meter[0].access_demand_every: "));
+    CHECK(errors_of(head + "install_telegram = 2\n" + one_record) ==
+          "w.toml:5:1: wmbus_meter[0].install_telegram: unknown key \"install_telegram\"; did you mean "
+          "\"install_telegrams\"?\n");
+}
+
 TEST_CASE("the shipped stairwell: its meters send telegrams that decode with their keys") {
     const auto r = scenario::load(scenario::test::scenarios_dir() / "wmbus-stairwell.toml");
     REQUIRE_MESSAGE(r, r);

@@ -180,3 +180,47 @@ TEST_CASE("wmbus meter: mode 7 telegrams verify their MAC, decode, and count the
     }
     CHECK(counters == std::vector<std::uint32_t>{0xFFFFFFFE, 0xFFFFFFFF, 0});
 }
+
+TEST_CASE("wmbus meter: SND_IR for the first install_telegrams, then SND_NR, ACC_NR every Nth") {
+    auto c = water(wmbus_mode::t1, true);
+    c.install_telegrams = 2;
+    c.access_demand_every = 3;
+    c.mode7 = true;
+    c.message_counter = 10;
+    wmbus_meter m(c, test::at_seconds(0));
+    std::vector<std::string> kinds;
+    std::vector<int> access;
+    std::vector<std::uint32_t> counters;
+    for (int n = 0; n < 7; ++n) {
+        const auto due = m.next_due();
+        const auto t = m.transmit({due, wall_time{}});
+        REQUIRE(t);
+        kinds.push_back(wmbus::c_field_name(t->frame.c));
+        access.push_back(t->access_number);
+        counters.push_back(t->message_counter);
+        const auto tg = wmbus::decode(wmbus::decode(t->air, wmbus::frame_format::a).value(), bytes_view(key));
+        REQUIRE(tg);
+        const auto& vd = std::get<app::variable_data>(*tg->user_data);
+        CHECK(vd.header.access_number == t->access_number);
+        if (t->frame.c == wmbus::c_field::acc_nr) {
+            CHECK(t->plain.size() == 15); // L C M A (10) and CI ACC ST CFG (5)
+            CHECK(vd.records.empty());
+            CHECK(!tg->afl);
+        } else {
+            CHECK(tg->security.mode == 7);
+            CHECK(tg->security.mac_verified);
+            std::vector<app::record> records;
+            for (const auto& r : vd.records)
+                if (r.dib.dif != 0x2F) records.push_back(r);
+            REQUIRE(records.size() == 2);
+            const auto elapsed = std::chrono::duration<double>(due - time_point{}).count();
+            CHECK(int_of(records[0]) == static_cast<std::int64_t>(std::floor((100 + elapsed) * 1000)));
+        }
+    }
+    // Installation first; ACC_NR on transmissions 3 and 6 (counted from 1), whose access numbers
+    // count on; the message counter skips them (no AFL).
+    CHECK(kinds ==
+          std::vector<std::string>{"SND_IR", "SND_IR", "ACC_NR", "SND_NR", "SND_NR", "ACC_NR", "SND_NR"});
+    CHECK(access == std::vector<int>{0, 1, 2, 3, 4, 5, 6});
+    CHECK(counters == std::vector<std::uint32_t>{10, 11, 0, 12, 13, 0, 14});
+}

@@ -16,10 +16,25 @@ namespace mbus::scenario::detail {
 
 namespace {
 
-const std::vector<std::string_view> wmbus_keys{
-    "name",          "model",  "manufacturer",   "id",  "version", "medium",     "mode",
-    "interval",      "jitter", "security",       "key", "rssi",    "rssi_noise", "status",
-    "access_number", "record", "message_counter"};
+const std::vector<std::string_view> wmbus_keys{"name",
+                                               "model",
+                                               "manufacturer",
+                                               "id",
+                                               "version",
+                                               "medium",
+                                               "mode",
+                                               "interval",
+                                               "jitter",
+                                               "security",
+                                               "key",
+                                               "rssi",
+                                               "rssi_noise",
+                                               "status",
+                                               "access_number",
+                                               "record",
+                                               "message_counter",
+                                               "install_telegrams",
+                                               "access_demand_every"};
 
 std::uint64_t mix(std::uint64_t x) { // splitmix64
     x += 0x9E3779B97F4A7C15ULL;
@@ -216,6 +231,22 @@ std::optional<sim::wmbus_meter_config> parse_wmbus_meter(sink& s, const toml::ta
     if (const auto* n = l.get("access_number"))
         c.access_number =
             static_cast<std::uint8_t>(read_integer(s, *n, child(path, "access_number"), 0, 0xFF).value_or(0));
+
+    if (const auto* n = l.get("install_telegrams"))
+        c.install_telegrams = static_cast<std::uint32_t>(
+            read_integer(s, *n, child(path, "install_telegrams"), 0, 1'000'000).value_or(0));
+    if (const auto* n = l.get("access_demand_every")) {
+        const auto p = child(path, "access_demand_every");
+        if (const auto v = read_integer(s, *n, p, 0, 1'000'000)) {
+            if (*v == 1)
+                s.error(
+                    *n, p,
+                    "1 would make every transmission an ACC_NR, which carries no data: give 0 (never) or 2 "
+                    "and more");
+            else
+                c.access_demand_every = static_cast<std::uint32_t>(*v);
+        }
+    }
 
     // "WM", the table's index and the bus seed: meters of one scenario draw apart, runs repeat.
     c.seed = mix(bus_seed ^ mix(0x574D'0000'0000ULL + index));
