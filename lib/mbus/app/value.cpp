@@ -1,3 +1,4 @@
+#include <mbus/app/detail/numbers.hpp>
 #include <mbus/app/errc.hpp>
 #include <mbus/app/meaning_errc.hpp>
 #include <mbus/app/value.hpp>
@@ -16,32 +17,13 @@ namespace mbus::app {
 
 namespace {
 
-// Exact powers of ten up to 10^22 (the largest a double holds exactly).
-double pow10(int n) {
-    static constexpr std::array<double, 23> table{1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    if (n >= 0 && n < static_cast<int>(table.size())) return table[static_cast<std::size_t>(n)];
-    return std::pow(10.0, n);
-}
-
-std::uint64_t read_le(bytes_view b) {
-    std::uint64_t v = 0;
-    for (std::size_t i = b.size(); i > 0; --i)
-        v = v << 8 | b[i - 1];
-    return v;
-}
+using detail::pow10;
+using detail::read_le;
+using detail::sign_extend;
 
 void write_le(bytes& out, std::uint64_t v, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i)
         out.push_back(static_cast<byte>(v >> (8 * i)));
-}
-
-std::int64_t sign_extend(std::uint64_t v, std::size_t n) {
-    if (n >= 8) return static_cast<std::int64_t>(v);
-    const std::uint64_t sign = std::uint64_t{1} << (8 * n - 1);
-    if ((v & sign) != 0) v |= ~((sign << 1) - 1);
-    return static_cast<std::int64_t>(v);
 }
 
 // BCD digits, most significant first, of LSB-first bytes.
