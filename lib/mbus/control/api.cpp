@@ -421,11 +421,10 @@ http_reply api::fault_request(bus& b, std::string_view method, const std::vector
     }
     if (rest.size() != 1) return not_found(rest[1]);
     const auto& name = rest[0];
-    const auto hit =
-        std::find_if(han_faults.begin(), han_faults.end(), [&](const auto& f) { return f.name == name; });
-    if (hit != han_faults.end()) {
+    // A wired fault on the runner or a HAN fault on the port: the same DELETE and PATCH.
+    const auto change = [&](auto& target) -> http_reply {
         if (method == "DELETE") {
-            han->remove_fault(name);
+            target.remove_fault(name);
             return {204, "application/json", {}, {}};
         }
         if (method != "PATCH") return method_not_allowed(method, "PATCH, DELETE");
@@ -434,11 +433,13 @@ http_reply api::fault_request(bus& b, std::string_view method, const std::vector
         const auto& v = *j.value;
         if (!v.contains("active") || !v["active"].is_boolean() || v.size() != 1)
             return error_reply(400, "active", "expected {\"active\": true or false}");
-        han->set_fault_active(name, v["active"].get<bool>());
-        for (const auto& f : han->faults())
+        target.set_fault_active(name, v["active"].get<bool>());
+        for (const auto& f : target.faults())
             if (f.name == name) return json_reply(fault_view(f));
         return not_found(name);
-    }
+    };
+    if (std::any_of(han_faults.begin(), han_faults.end(), [&](const auto& f) { return f.name == name; }))
+        return change(*han);
     const auto it = std::find_if(faults.begin(), faults.end(), [&](const auto& f) { return f.name == name; });
     if (it == faults.end()) {
         std::vector<std::string> names;
@@ -449,20 +450,7 @@ http_reply api::fault_request(bus& b, std::string_view method, const std::vector
         return error_reply(404, "fault",
                            fmt::format("no fault named '{}'{}", name, did_you_mean(name, names)));
     }
-    if (method == "DELETE") {
-        r.remove_fault(name);
-        return {204, "application/json", {}, {}};
-    }
-    if (method != "PATCH") return method_not_allowed(method, "PATCH, DELETE");
-    auto j = scenario::parse_body(body);
-    if (!j) return bad_body(j.error);
-    const auto& v = *j.value;
-    if (!v.contains("active") || !v["active"].is_boolean() || v.size() != 1)
-        return error_reply(400, "active", "expected {\"active\": true or false}");
-    r.set_fault_active(name, v["active"].get<bool>());
-    for (const auto& f : r.faults())
-        if (f.name == name) return json_reply(fault_view(f));
-    return not_found(name);
+    return change(r);
 }
 
 } // namespace mbus::control
