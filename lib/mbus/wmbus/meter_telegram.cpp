@@ -7,6 +7,8 @@
 #include <mbus/wmbus/security.hpp>
 #include <mbus/wmbus/telegram.hpp>
 
+#include <algorithm>
+
 namespace mbus::wmbus {
 
 namespace {
@@ -34,10 +36,16 @@ bytes le32(std::uint32_t v) {
 
 // ELL, AFL and the mode 7 TPL in front of `cipher`, the MAC computed over the finished TPL.
 result<bytes> mode7_layers(const meter_telegram& m, const frame& f, std::uint16_t cfg, bytes_view cipher) {
-    bytes tpl{ci::tpl_short, m.access_number, m.status};
-    put_le16(tpl, cfg);
-    tpl.push_back(cfg_ext_kdf_a);
-    tpl.insert(tpl.end(), cipher.begin(), cipher.end());
+    // Sized at once: growing it by push_back then insert made GCC 12 at -O2 warn of an overflow
+    // (-Wstringop-overflow, a false positive that -Werror turns into a failed build).
+    bytes tpl(6 + cipher.size());
+    tpl[0] = ci::tpl_short;
+    tpl[1] = m.access_number;
+    tpl[2] = m.status;
+    tpl[3] = static_cast<byte>(cfg & 0xFF);
+    tpl[4] = static_cast<byte>(cfg >> 8);
+    tpl[5] = cfg_ext_kdf_a;
+    std::copy(cipher.begin(), cipher.end(), tpl.begin() + 6);
 
     const auto counter = le32(m.message_counter);
     const auto address = address_bytes(f);
