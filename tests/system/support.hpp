@@ -67,9 +67,11 @@ inline running_sim start_sim(std::vector<std::string> args) {
     return r;
 }
 
-// Stops it with SIGTERM and checks the clean exit (0).
+// Stops it with SIGTERM and checks the clean exit (0). Then waits for the reader thread to have all
+// it wrote: the summary lines written just before the exit were sometimes not in err() yet.
 inline void stop_sim(running_sim& s) {
     const auto code = s.process->stop();
+    if (code) s.process->finish_output();
     CHECK_MESSAGE(code == 0, "exit code ", code.value_or(-1), "\n", s.process->report());
 }
 
