@@ -43,53 +43,21 @@ void read_bcd(bytes_view b, bool negative, bool sign_nibble, decoded_record& out
     out.integer = negative || leading_f ? -v : v;
 }
 
-// value.cpp's decode_time_point: false when the pattern has bits the type leaves reserved.
+// The date types as value.cpp reads them: false when the pattern has bits the type leaves reserved.
 bool read_time_point(bytes_view b, decoded_record& out) {
-    switch (b.size()) {
-    case 2:
+    value v;
+    if (!detail::decode_time_point(b.size(), b, v)) return false;
+    if (const auto* d = std::get_if<date>(&v)) {
         out.kind_of_value = value_kind::date;
-        out.day = date{static_cast<std::uint8_t>((b[0] >> 5) | (b[1] & 0xF0) >> 1),
-                       static_cast<std::uint8_t>(b[1] & 0x0F), static_cast<std::uint8_t>(b[0] & 0x1F)};
-        return true;
-    case 3:
-        if ((b[0] & 0xC0) != 0 || (b[1] & 0xC0) != 0 || (b[2] & 0xE0) != 0) return false;
+        out.day = *d;
+    } else if (const auto* t = std::get_if<time_of_day>(&v)) {
         out.kind_of_value = value_kind::time_of_day;
-        out.clock =
-            time_of_day{static_cast<std::uint8_t>(b[2] & 0x1F), static_cast<std::uint8_t>(b[1] & 0x3F),
-                        static_cast<std::uint8_t>(b[0] & 0x3F)};
-        return true;
-    case 4: {
-        if ((b[0] & 0x40) != 0) return false;
-        date_time d;
-        d.minute = static_cast<std::uint8_t>(b[0] & 0x3F);
-        d.invalid = (b[0] & 0x80) != 0;
-        d.hour = static_cast<std::uint8_t>(b[1] & 0x1F);
-        d.hundred_year = static_cast<std::uint8_t>((b[1] >> 5) & 0x03);
-        d.summer_time = (b[1] & 0x80) != 0;
-        d.day = static_cast<std::uint8_t>(b[2] & 0x1F);
-        d.year = static_cast<std::uint8_t>((b[2] >> 5) | (b[3] & 0xF0) >> 1);
-        d.month = static_cast<std::uint8_t>(b[3] & 0x0F);
+        out.clock = *t;
+    } else {
         out.kind_of_value = value_kind::date_time;
-        out.moment = d;
-        return true;
+        out.moment = std::get<date_time>(v);
     }
-    case 6: {
-        if ((b[0] & 0xC0) != 0 || (b[1] & 0xC0) != 0 || (b[5] & 0xC0) != 0) return false;
-        date_time d;
-        d.second = static_cast<std::uint8_t>(b[0] & 0x3F);
-        d.minute = static_cast<std::uint8_t>(b[1] & 0x3F);
-        d.hour = static_cast<std::uint8_t>(b[2] & 0x1F);
-        d.day_of_week = static_cast<std::uint8_t>(b[2] >> 5);
-        d.day = static_cast<std::uint8_t>(b[3] & 0x1F);
-        d.year = static_cast<std::uint8_t>((b[3] >> 5) | (b[4] & 0xF0) >> 1);
-        d.month = static_cast<std::uint8_t>(b[4] & 0x0F);
-        d.week = static_cast<std::uint8_t>(b[5] & 0x3F);
-        out.kind_of_value = value_kind::date_time;
-        out.moment = d;
-        return true;
-    }
-    default: return false;
-    }
+    return true;
 }
 
 // value.cpp's decode_variable (LVAR first): the same lengths accepted, the same errors.

@@ -1,7 +1,8 @@
 // The arithmetic that reading a record's value needs, shared by the full decode (value.cpp) and the
-// lean records (decoded_record.cpp): little-endian integers, their sign, exact powers of ten.
+// lean records (decoded_record.cpp): little-endian integers, their sign, exact powers of ten, dates.
 #pragma once
 
+#include <mbus/app/value.hpp>
 #include <mbus/core/bytes.hpp>
 
 #include <array>
@@ -35,5 +36,9 @@ inline std::int64_t sign_extend(std::uint64_t v, std::size_t n) {
     if ((v & sign) != 0) v |= ~((sign << 1) - 1);
     return static_cast<std::int64_t>(v);
 }
+
+// EN 13757-3 types G (2 bytes), J (3), F (4) and I (6) into `out`; false for another length or when
+// the pattern has bits the type leaves reserved (value.cpp).
+bool decode_time_point(std::size_t n, bytes_view b, value& out);
 
 } // namespace mbus::app::detail
