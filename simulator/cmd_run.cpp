@@ -327,6 +327,15 @@ int run(run_options o) {
         }
     }
 
+    // A HAN port (a meter's pushes, or a replay) goes out on every stream the bus was given.
+    const auto attach = [](runtime::han_port& port, auto& b, runtime::logger& log) {
+        if (b.pty) port.add(std::unique_ptr<transport::byte_stream>(std::move(b.pty.stream)));
+        if (b.tcp) {
+            log.info(fmt::format("listening on {}", b.tcp->describe()));
+            port.add(std::unique_ptr<transport::listener>(std::move(b.tcp.stream)));
+        }
+        if (b.serial) port.add(std::unique_ptr<transport::byte_stream>(std::move(b.serial.stream)));
+    };
     runtime::fleet fleet(ex);
     std::vector<runtime::logger> logs;
     // After the fleet, which stops them, and the logs they write to: they go first.
@@ -399,12 +408,7 @@ int run(run_options o) {
             han_replay.push_back(true);
             auto& port = han_ports.emplace_back(std::make_unique<runtime::han_port>(
                 ex, r, [&log](const std::string& line) { log.info(line); }));
-            if (b.pty) port->add(std::unique_ptr<transport::byte_stream>(std::move(b.pty.stream)));
-            if (b.tcp) {
-                log.info(fmt::format("listening on {}", b.tcp->describe()));
-                port->add(std::unique_ptr<transport::listener>(std::move(b.tcp.stream)));
-            }
-            if (b.serial) port->add(std::unique_ptr<transport::byte_stream>(std::move(b.serial.stream)));
+            attach(*port, b, log);
             continue;
         }
         if (!b.sc.han_meters.empty()) {
@@ -430,12 +434,7 @@ int run(run_options o) {
             auto& port = han_ports.emplace_back(std::make_unique<runtime::han_port>(
                 ex, b.sc.han_meters, [&log](const std::string& line) { log.info(line); }, std::move(ho)));
             port->schedule(std::move(han_events));
-            if (b.pty) port->add(std::unique_ptr<transport::byte_stream>(std::move(b.pty.stream)));
-            if (b.tcp) {
-                log.info(fmt::format("listening on {}", b.tcp->describe()));
-                port->add(std::unique_ptr<transport::listener>(std::move(b.tcp.stream)));
-            }
-            if (b.serial) port->add(std::unique_ptr<transport::byte_stream>(std::move(b.serial.stream)));
+            attach(*port, b, log);
             continue;
         }
         log.info(fmt::format("scenario {} ({}): {} meters, {} timing, strict baud {}", b.name,

@@ -197,20 +197,29 @@ body_result<sim::timeline_event> read_record_change(const json& body, const sim:
     return {std::move(sc.events.front()), {}};
 }
 
-body_result<sim::fault_spec> read_fault(const json& body, std::span<const std::string> meters,
-                                        const std::string& default_name) {
-    body_error error;
+namespace {
+// The body as the one [[fault]] a scenario would write, named `default_name` unless it has a name.
+std::optional<toml::array> fault_array(const json& body, const std::string& default_name, body_error& error) {
     auto t = table_of(body, error);
-    if (!t) return {std::nullopt, error};
+    if (!t) return std::nullopt;
     if (!t->contains("name")) t->insert("name", default_name);
     toml::array faults;
     faults.push_back(std::move(*t));
+    return faults;
+}
+} // namespace
+
+body_result<sim::fault_spec> read_fault(const json& body, std::span<const std::string> meters,
+                                        const std::string& default_name) {
+    body_error error;
+    auto faults = fault_array(body, default_name, error);
+    if (!faults) return {std::nullopt, error};
 
     scenario sc;
     std::vector<std::string_view> names(meters.begin(), meters.end());
     const detail::name_index index(std::move(names));
     detail::sink s;
-    detail::parse_faults(s, &faults, sc, index);
+    detail::parse_faults(s, &*faults, sc, index);
     if (sc.faults.size() != 1) return {std::nullopt, first_error(s.take(), "fault[0].")};
     return {std::move(sc.faults.front()), {}};
 }
@@ -218,11 +227,8 @@ body_result<sim::fault_spec> read_fault(const json& body, std::span<const std::s
 body_result<sim::han_fault_spec> read_han_fault(const json& body, std::span<const std::string> meters,
                                                 const std::string& default_name) {
     body_error error;
-    auto t = table_of(body, error);
-    if (!t) return {std::nullopt, error};
-    if (!t->contains("name")) t->insert("name", default_name);
-    toml::array faults;
-    faults.push_back(std::move(*t));
+    auto faults = fault_array(body, default_name, error);
+    if (!faults) return {std::nullopt, error};
 
     scenario sc;
     for (const auto& m : meters) {
@@ -232,7 +238,7 @@ body_result<sim::han_fault_spec> read_han_fault(const json& body, std::span<cons
     }
     const detail::name_index none(std::vector<std::string_view>{});
     detail::sink s;
-    detail::parse_faults(s, &faults, sc, none);
+    detail::parse_faults(s, &*faults, sc, none);
     if (sc.han_faults.size() != 1) {
         if (s.size() == 0 && sc.faults.size() == 1)
             return fail<sim::han_fault_spec>("kind", "this bus is a HAN port: the kind must be a han_* kind");
