@@ -662,14 +662,15 @@ void put_record(std::string& out, const record_view& r, std::size_t index) {
 // straight from app::decoded_record (decoded_record.hpp), whose names are static string_views and
 // whose values are views into the frame, into a buffer on the stack: every piece it writes is a
 // table name, hex digits, a number or a date, none of which needs an escape, so the text is
-// written as it goes, with no check afterwards. A record with anything else (a plain-text unit, a
-// text that needs escapes, a VIFE of the extension table, an error) is left to put_record, whose
+// written as it goes, with no check afterwards. A record with anything else (a unit or a text that
+// needs escapes, a VIFE of the extension table, an error) is left to put_record, whose
 // text it would have been anyway; json_corpus_test holds the two to one text.
 
 // Text with nothing to escape and nothing but printable ASCII (what put_record's checks let through
 // unchanged).
 bool plain(std::string_view s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7E && c != '"' && c != '\\'; });
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return c >= 0x20 && c <= 0x7E && c != '"' && c != '\\'; });
 }
 
 // Writes into a buffer that the caller made large enough.
@@ -741,9 +742,13 @@ struct notes {
     std::size_t count{0};
 };
 
-// append_unit_text() for a record without a plain-text unit: the symbol, plus "/h"-like suffixes.
+bool plain_text_unit(const decoded_record& d) {
+    return d.vib.code.table == vif_table::primary && d.vib.code.code == 0x7C;
+}
+
+// append_unit_text(): the symbol or the plain-text unit, plus "/h"-like suffixes.
 std::string_view unit_text(const decoded_record& d, std::string& scratch) {
-    if (d.vib.per_vifes == 0) return d.unit_symbol;
+    if (d.vib.per_vifes == 0 && !plain_text_unit(d)) return d.unit_symbol;
     scratch.clear();
     append_unit_text(scratch, d.vib, d.plain_text, d.vife);
     return scratch;
@@ -923,7 +928,8 @@ void put_dif(text_out& o, const record_view& r) {
 
 // put_record's text for the record `r` decoded as `d`, written into `o`; false (and `o` left
 // half-written) when the record is put_record's to write.
-bool lean_record(text_out& o, const char* end, const record_view& r, const decoded_record& d, std::size_t index) {
+bool lean_record(text_out& o, const char* end, const record_view& r, const decoded_record& d,
+                 std::size_t index) {
     if (d.error) return false;
     if (d.kind == record_kind::manufacturer_data || d.kind == record_kind::more_records_follow) {
         const bool more = d.kind == record_kind::more_records_follow;
@@ -958,8 +964,8 @@ bool lean_record(text_out& o, const char* end, const record_view& r, const decod
         o.lit(",\"text\":\"Idle filler\"}");
         return true;
     }
-    if (d.vib.code.table == vif_table::primary && d.vib.code.code == 0x7C) return false; // plain-text unit
-    if (d.kind_of_value == value_kind::text && !plain(std::string_view(reinterpret_cast<const char*>(d.field.data()), d.field.size())))
+    if (d.kind_of_value == value_kind::text &&
+        !plain(std::string_view(reinterpret_cast<const char*>(d.field.data()), d.field.size())))
         return false;
     std::string scratch;
     const std::string_view unit = unit_text(d, scratch);
@@ -978,6 +984,12 @@ bool lean_record(text_out& o, const char* end, const record_view& r, const decod
     o.lit(",\"modifiers\":");
     notes n;
     if (!put_modifiers(o, end, d, n)) return false;
+    if (plain_text_unit(d)) { // plain, as `unit` begins with it
+        o.lit(",\"plain_text_unit\":\"");
+        for (std::size_t i = d.plain_text.size(); i > 0; --i)
+            o.ch(static_cast<char>(d.plain_text[i - 1]));
+        o.ch('"');
+    }
     o.lit(",\"quantity\":\"");
     o.str(name(d.vib.q));
     o.ch('"');
@@ -1041,7 +1053,8 @@ void put_plain_header(std::string& out, const header& h) {
         letters = manufacturer_letters(h.address->manufacturer);
         medium = medium_name(h.address->medium);
         medium_words = medium_description(h.address->medium);
-        if (!plain(letters) || !plain(medium) || !plain(medium_words) || medium.size() + medium_words.size() > 400)
+        if (!plain(letters) || !plain(medium) || !plain(medium_words) ||
+            medium.size() + medium_words.size() > 400)
             return put_header(out, h);
     }
     std::array<char, 1024> buf;
