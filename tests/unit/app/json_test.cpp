@@ -5,6 +5,7 @@
 #include <mbus/app/manufacturer.hpp>
 #include <mbus/app/record_spec.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -317,4 +318,10 @@ TEST_CASE("json writer: the names it writes without escaping need none") {
     for (const auto k : {record_kind::data, record_kind::manufacturer_data, record_kind::more_records_follow,
                          record_kind::idle_filler})
         plain(name(k));
+    for (unsigned u = 0; u < 256; ++u) { // unit::none's symbol is empty
+        const auto s = symbol(static_cast<unit>(u));
+        CAPTURE(u);
+        CHECK(std::all_of(s.begin(), s.end(),
+                          [](char c) { return c >= 0x20 && c <= 0x7E && c != '"' && c != '\\'; }));
+    }
 }
