@@ -111,8 +111,9 @@ inline std::size_t decode_both_xml(const bytes& wire) {
     return app::to_libmbus_xml(f->value, false).xml.size() + app::to_libmbus_xml(f->value, true).xml.size();
 }
 
-// The same plus JSON text (app::write_json from the frame's bytes, the text of
-// app::to_json(...).dump() without the DOM or record values).
+// The same plus JSON text (app::write_json from the frame's bytes: the text of
+// app::to_json(...).dump(), its records written from app::decoded_record into one buffer, without
+// the DOM or record values).
 inline std::size_t decode_json(const bytes& wire) {
     const auto f = link::decode(wire);
     if (!f) return 0;

@@ -1,4 +1,5 @@
 #include <mbus/app/codec.hpp>
+#include <mbus/app/decoded_record.hpp>
 #include <mbus/app/describe_in_place.hpp>
 #include <mbus/app/errc.hpp>
 #include <mbus/app/json.hpp>
@@ -6,12 +7,15 @@
 #include <mbus/app/manufacturer.hpp>
 #include <mbus/app/medium.hpp>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <iterator>
 #include <optional>
 #include <string>
 
@@ -435,7 +439,10 @@ void put_header(std::string& out, const header& h) {
     if (h.address) {
         const auto& a = *h.address;
         key(out, "id");
-        put_string(out, id_to_string(a.id));
+        out += '"';
+        for (int shift = 28; shift >= 0; shift -= 4) // id_to_string: "{:08X}"
+            out += hex_digits[(a.id >> shift) & 0x0F];
+        out += '"';
         key(out, "manufacturer");
         put_string(out, manufacturer_letters(a.manufacturer));
         key(out, "manufacturer_code");
@@ -649,6 +656,491 @@ void put_record(std::string& out, const record_view& r, std::size_t index) {
     out += '}';
 }
 
+// --- Records written from the lean decoded records ---
+// put_record above describes each record first (describe_fields: owning values, the unit text and
+// the VIFE notes as strings, the line built by append_text); the writer below prints the same keys
+// straight from app::decoded_record (decoded_record.hpp), whose names are static string_views and
+// whose values are views into the frame, into a buffer on the stack: every piece it writes is a
+// table name, hex digits, a number or a date, none of which needs an escape, so the text is
+// written as it goes, with no check afterwards. A record with anything else (a unit or a text that
+// needs escapes, a VIFE of the extension table, an error) is left to put_record, whose
+// text it would have been anyway; json_corpus_test holds the two to one text.
+
+// Text with nothing to escape and nothing but printable ASCII (what put_record's checks let through
+// unchanged).
+bool plain(std::string_view s) {
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return c >= 0x20 && c <= 0x7E && c != '"' && c != '\\'; });
+}
+
+// Writes into a buffer that the caller made large enough.
+struct text_out {
+    char* p;
+
+    template <std::size_t N>
+    void lit(const char (&s)[N]) {
+        std::memcpy(p, s, N - 1);
+        p += N - 1;
+    }
+    void str(std::string_view s) {
+        std::memcpy(p, s.data(), s.size());
+        p += s.size();
+    }
+    void ch(char c) { *p++ = c; }
+    void hex(byte b) {
+        *p++ = hex_digits[b >> 4];
+        *p++ = hex_digits[b & 0x0F];
+    }
+    void hex(bytes_view b) {
+        for (const byte c : b)
+            hex(c);
+    }
+    void hex_spaced(bytes_view b) { // to_hex(b): "01 02"
+        for (std::size_t i = 0; i < b.size(); ++i) {
+            if (i > 0) *p++ = ' ';
+            hex(b[i]);
+        }
+    }
+    template <class Int>
+    void num(Int v) {
+        p = std::to_chars(p, p + 24, v).ptr;
+    }
+    // fmt's "{:02}" / "{:04}" for the fields of a date (never negative, and never wider).
+    void digits(unsigned v, int width) {
+        if (v >= (width == 2 ? 100u : 10000u)) return num(v);
+        for (int i = width - 1; i >= 0; --i) {
+            p[i] = static_cast<char>('0' + v % 10);
+            v /= 10;
+        }
+        p += width;
+    }
+    // Both conversions of a double below write a whole number of at most 15 digits as its integer
+    // ("154000", and "154000.0" for nlohmann): the shortest digits that read back are the
+    // integer's own then (json_writer's tests compare the two ways over many values).
+    static bool whole(double v) {
+        return v == std::trunc(v) && std::fabs(v) < 1e15 && !(v == 0 && std::signbit(v));
+    }
+    void json_double(double v) { // put_double
+        if (!std::isfinite(v)) return lit("null");
+        if (whole(v)) {
+            num(static_cast<std::int64_t>(v));
+            return lit(".0");
+        }
+        p = nlohmann::detail::to_chars(p, p + 64, v);
+    }
+    void text_double(double v) { // as fmt::format("{}")
+        if (std::isfinite(v) && whole(v)) return num(static_cast<std::int64_t>(v));
+        p = fmt::format_to(p, FMT_COMPILE("{}"), v);
+    }
+};
+
+// The words of a record's combinable VIFEs (describe_vib's notes), each written where the writer
+// is told; false for what only describe_vib spells (an extension-table VIFE) or what needs an escape.
+struct notes {
+    static constexpr std::size_t max = 12;
+    std::array<std::string_view, max> at{}; // the words, as written into the buffer
+    std::size_t count{0};
+};
+
+bool plain_text_unit(const decoded_record& d) {
+    return d.vib.code.table == vif_table::primary && d.vib.code.code == 0x7C;
+}
+
+// append_unit_text(): the symbol or the plain-text unit, plus "/h"-like suffixes.
+std::string_view unit_text(const decoded_record& d, std::string& scratch) {
+    if (d.vib.per_vifes == 0 && !plain_text_unit(d)) return d.unit_symbol;
+    scratch.clear();
+    append_unit_text(scratch, d.vib, d.plain_text, d.vife);
+    return scratch;
+}
+
+// append_where (record_spec.cpp): " (storage 1, tariff 2)" after the quantity.
+void put_where(text_out& o, const decoded_record& d) {
+    bool any = false;
+    const auto part = [&] {
+        if (any)
+            o.lit(", ");
+        else
+            o.lit(" (");
+        any = true;
+    };
+    if (d.function != function_kind::instantaneous) {
+        part();
+        o.str(name(d.function));
+    }
+    if (d.storage != 0) {
+        part();
+        o.lit("storage ");
+        o.num(d.storage);
+    }
+    if (d.tariff != 0) {
+        part();
+        o.lit("tariff ");
+        o.num(d.tariff);
+    }
+    if (d.subunit != 0) {
+        part();
+        o.lit("subunit ");
+        o.num(d.subunit);
+    }
+    if (any) o.ch(')');
+}
+
+// to_string(d.to_value()) (value.cpp) for a value without a scaled number.
+void put_value_text(text_out& o, const decoded_record& d) {
+    switch (d.kind_of_value) {
+    case value_kind::none:
+    case value_kind::integer: // always scaled
+    case value_kind::real: return;
+    case value_kind::invalid_bcd:
+        if (d.negative_bcd) o.ch('-');
+        for (std::size_t i = d.field.size(); i > 0; --i)
+            o.hex(d.field[i - 1]);
+        return;
+    case value_kind::text:
+        for (std::size_t i = d.field.size(); i > 0; --i)
+            o.ch(static_cast<char>(d.field[i - 1]));
+        return;
+    case value_kind::binary: o.hex(d.field); return;
+    case value_kind::date:
+        o.digits(static_cast<unsigned>(d.day.full_year()), 4);
+        o.ch('-');
+        o.digits(d.day.month, 2);
+        o.ch('-');
+        o.digits(d.day.day, 2);
+        return;
+    case value_kind::date_time: {
+        const auto& t = d.moment;
+        o.digits(static_cast<unsigned>(t.full_year()), 4);
+        o.ch('-');
+        o.digits(t.month, 2);
+        o.ch('-');
+        o.digits(t.day, 2);
+        o.ch('T');
+        o.digits(t.hour, 2);
+        o.ch(':');
+        o.digits(t.minute, 2);
+        if (t.second != 0 || t.day_of_week != 0 || t.week != 0) {
+            o.ch(':');
+            o.digits(t.second, 2);
+        }
+        return;
+    }
+    case value_kind::time_of_day:
+        o.digits(d.clock.hour, 2);
+        o.ch(':');
+        o.digits(d.clock.minute, 2);
+        o.ch(':');
+        o.digits(d.clock.second, 2);
+        return;
+    }
+}
+
+// The "modifiers" array; false when a word is not the writer's to spell (see notes).
+bool put_modifiers(text_out& o, const char* end, const decoded_record& d, notes& n) {
+    o.ch('[');
+    bool manufacturer_codes = d.vib.q == quantity::manufacturer_specific;
+    const std::size_t first = d.vib.code.table == vif_table::primary ? 0 : 1;
+    const auto word = [&](std::string_view w, std::string_view code_suffix = {}) {
+        if (n.count == notes::max || !plain(w) || end - o.p < static_cast<std::ptrdiff_t>(w.size() + 16))
+            return false;
+        if (n.count > 0) o.ch(',');
+        o.ch('"');
+        const char* at = o.p;
+        o.str(w);
+        o.str(code_suffix);
+        n.at[n.count++] = std::string_view(at, static_cast<std::size_t>(o.p - at));
+        o.ch('"');
+        return true;
+    };
+    for (std::size_t i = first; i < d.vife.size(); ++i) {
+        const auto c = static_cast<std::uint8_t>(d.vife[i] & 0x7F);
+        if (manufacturer_codes) {
+            const char code[4] = {'0', 'x', hex_digits[c >> 4], hex_digits[c & 0x0F]};
+            if (!word("manufacturer-specific code ", std::string_view(code, 4))) return false;
+            continue;
+        }
+        if (c == 0x7F) {
+            manufacturer_codes = true;
+            if (i + 1 == d.vife.size() && !word(combinable_vife_name(c))) return false;
+            continue;
+        }
+        if (c == 0x7C && i + 1 < d.vife.size()) return false; // extension_vife_name is describe_vib's
+        if (!word(combinable_vife_name(c))) return false;
+    }
+    o.ch(']');
+    return true;
+}
+
+// The raw value ("raw", and "raw_format" for hex) as put_raw_text writes it.
+void put_raw(text_out& o, const decoded_record& d) {
+    o.lit(",\"raw\":");
+    switch (d.kind_of_value) {
+    case value_kind::none: return o.lit("null");
+    case value_kind::integer: return o.num(d.integer);
+    case value_kind::real: return o.json_double(d.real);
+    case value_kind::binary:
+        o.ch('"');
+        o.hex(d.field);
+        return o.lit("\",\"raw_format\":\"hex\"");
+    case value_kind::text: // plain (lean_record checked)
+    case value_kind::invalid_bcd:
+    case value_kind::date:
+    case value_kind::date_time:
+    case value_kind::time_of_day:
+        o.ch('"');
+        put_value_text(o, d);
+        o.ch('"');
+        return;
+    }
+}
+
+// The DIB's keys after "coding" up to "kind" (dif, dife, [exponent,] function, hex, index, kind) are
+// written in place by the callers; these are the ones every kind shares.
+void put_dib_tail(text_out& o, const decoded_record& d) { // storage, subunit, tariff
+    o.lit(",\"storage\":");
+    o.num(d.storage);
+    o.lit(",\"subunit\":");
+    o.num(d.subunit);
+    o.lit(",\"tariff\":");
+    o.num(d.tariff);
+}
+
+void put_function_to_kind(text_out& o, const record_view& r, const decoded_record& d, std::size_t index) {
+    o.lit(",\"function\":\"");
+    o.str(name(d.function));
+    o.lit("\",\"hex\":\"");
+    o.hex(r.wire);
+    o.lit("\",\"index\":");
+    o.num(index);
+    o.lit(",\"kind\":\"");
+    o.str(name(d.kind));
+    o.ch('"');
+}
+
+void put_dif(text_out& o, const record_view& r) {
+    o.lit(",\"dif\":\"");
+    o.hex(r.dif);
+    o.lit("\",\"dife\":\"");
+    o.hex(r.dife);
+    o.ch('"');
+}
+
+// put_record's text for the record `r` decoded as `d`, written into `o`; false (and `o` left
+// half-written) when the record is put_record's to write.
+bool lean_record(text_out& o, const char* end, const record_view& r, const decoded_record& d,
+                 std::size_t index) {
+    if (d.error) return false;
+    if (d.kind == record_kind::manufacturer_data || d.kind == record_kind::more_records_follow) {
+        const bool more = d.kind == record_kind::more_records_follow;
+        o.lit("{\"coding\":\"");
+        o.str(name(d.coding));
+        o.lit("\",\"data\":\"");
+        o.hex(r.data);
+        o.ch('"');
+        put_dif(o, r);
+        put_function_to_kind(o, r, d, index);
+        o.lit(",\"more_records_follow\":");
+        if (more)
+            o.lit("true");
+        else
+            o.lit("false");
+        put_dib_tail(o, d);
+        if (more)
+            o.lit(",\"text\":\"More records follow; manufacturer specific data: ");
+        else
+            o.lit(",\"text\":\"Manufacturer specific data: ");
+        o.hex_spaced(r.data);
+        o.lit("\"}");
+        return true;
+    }
+    if (d.kind == record_kind::idle_filler) {
+        o.lit("{\"coding\":\"");
+        o.str(name(d.coding));
+        o.ch('"');
+        put_dif(o, r);
+        put_function_to_kind(o, r, d, index);
+        put_dib_tail(o, d);
+        o.lit(",\"text\":\"Idle filler\"}");
+        return true;
+    }
+    if (d.kind_of_value == value_kind::text &&
+        !plain(std::string_view(reinterpret_cast<const char*>(d.field.data()), d.field.size())))
+        return false;
+    std::string scratch;
+    const std::string_view unit = unit_text(d, scratch);
+    // A unit symbol is plain (json_test checks every one); a plain text or a suffix may not be.
+    if (unit.data() != d.unit_symbol.data() && !plain(unit)) return false;
+    o.lit("{\"code\":\"");
+    o.hex(d.vib.code.code);
+    o.lit("\",\"coding\":\"");
+    o.str(name(d.coding));
+    o.lit("\",\"description\":\"");
+    o.str(d.quantity_text);
+    o.ch('"');
+    put_dif(o, r);
+    o.lit(",\"exponent\":");
+    o.num(d.vib.exponent);
+    put_function_to_kind(o, r, d, index);
+    o.lit(",\"modifiers\":");
+    notes n;
+    if (!put_modifiers(o, end, d, n)) return false;
+    if (plain_text_unit(d)) { // plain, as `unit` begins with it
+        o.lit(",\"plain_text_unit\":\"");
+        for (std::size_t i = d.plain_text.size(); i > 0; --i)
+            o.ch(static_cast<char>(d.plain_text[i - 1]));
+        o.ch('"');
+    }
+    o.lit(",\"quantity\":\"");
+    o.str(name(d.vib.q));
+    o.ch('"');
+    put_raw(o, d);
+    o.lit(",\"storage\":");
+    o.num(d.storage);
+    o.lit(",\"subunit\":");
+    o.num(d.subunit);
+    o.lit(",\"table\":\"");
+    o.str(name(d.vib.code.table));
+    o.lit("\",\"tariff\":");
+    o.num(d.tariff);
+    // The line of append_text: the quantity, its notes, where, the value and its unit.
+    o.lit(",\"text\":\"");
+    if (d.vib.q == quantity::unknown) {
+        o.lit("Reserved VIF ");
+        o.str(name(d.vib.code.table));
+        o.ch(' ');
+        o.hex(d.vib.code.code);
+    } else {
+        o.str(d.quantity_text);
+    }
+    for (std::size_t i = 0; i < n.count; ++i) {
+        if (end - o.p < static_cast<std::ptrdiff_t>(n.at[i].size() + 600)) return false;
+        o.lit(" [");
+        o.str(n.at[i]);
+        o.ch(']');
+    }
+    put_where(o, d);
+    o.lit(" = ");
+    if (d.has_scaled)
+        o.text_double(d.scaled);
+    else
+        put_value_text(o, d);
+    if (!unit.empty() && (d.has_scaled || d.kind_of_value == value_kind::invalid_bcd)) {
+        o.ch(' ');
+        o.str(unit);
+    }
+    o.lit("\",\"unit\":\"");
+    o.str(unit);
+    o.lit("\",\"value\":");
+    if (d.has_scaled)
+        o.json_double(d.scaled);
+    else
+        o.lit("null");
+    o.lit(",\"vif\":\"");
+    o.hex(r.vif);
+    o.lit("\",\"vife\":\"");
+    o.hex(r.vife);
+    o.lit("\"}");
+    return true;
+}
+
+// put_header's text through text_out, for the writer from bytes; put_header writes the rare header
+// whose names need escapes (manufacturer letters are any of '@' to '_', backslash included).
+void put_plain_header(std::string& out, const header& h) {
+    std::string letters;
+    std::string medium;
+    std::string_view medium_words;
+    if (h.address) {
+        letters = manufacturer_letters(h.address->manufacturer);
+        medium = medium_name(h.address->medium);
+        medium_words = medium_description(h.address->medium);
+        if (!plain(letters) || !plain(medium) || !plain(medium_words) ||
+            medium.size() + medium_words.size() > 400)
+            return put_header(out, h);
+    }
+    std::array<char, 1024> buf;
+    text_out o{buf.data()};
+    const auto hex4 = [&](std::uint16_t v) {
+        o.hex(static_cast<byte>(v >> 8));
+        o.hex(static_cast<byte>(v));
+    };
+    o.lit("{\"access_number\":");
+    o.num(h.access_number);
+    if (h.address) {
+        const auto& a = *h.address;
+        o.lit(",\"id\":\""); // id_to_string: "{:08X}"
+        hex4(static_cast<std::uint16_t>(a.id >> 16));
+        hex4(static_cast<std::uint16_t>(a.id));
+        o.lit("\",\"manufacturer\":\"");
+        o.str(letters);
+        o.lit("\",\"manufacturer_code\":\"");
+        hex4(a.manufacturer);
+        o.lit("\",\"manufacturer_valid\":");
+        if (valid_manufacturer(a.manufacturer))
+            o.lit("true");
+        else
+            o.lit("false");
+        o.lit(",\"medium\":");
+        o.num(a.medium);
+        o.lit(",\"medium_description\":\"");
+        o.str(medium_words);
+        o.lit("\",\"medium_name\":\"");
+        o.str(medium);
+        o.ch('"');
+    }
+    o.lit(",\"signature\":\"");
+    hex4(h.signature);
+    o.lit("\",\"status\":");
+    o.num(h.status);
+    o.lit(",\"status_flags\":[");
+    bool first = true;
+    const auto flag = [&](std::string_view f) {
+        if (!first) o.ch(',');
+        first = false;
+        o.ch('"');
+        o.str(f);
+        o.ch('"');
+    };
+    switch (h.status & 0x03) {
+    case 1: flag("application_busy"); break;
+    case 2: flag("application_error"); break;
+    case 3: flag("abnormal_condition"); break;
+    default: break;
+    }
+    if ((h.status & 0x04) != 0) flag("power_low");
+    if ((h.status & 0x08) != 0) flag("permanent_error");
+    if ((h.status & 0x10) != 0) flag("temporary_error");
+    static constexpr std::array<std::string_view, 3> bits{"manufacturer_bit_5", "manufacturer_bit_6",
+                                                          "manufacturer_bit_7"};
+    for (int bit = 5; bit < 8; ++bit)
+        if ((h.status & (1 << bit)) != 0) flag(bits[static_cast<std::size_t>(bit - 5)]);
+    o.ch(']');
+    if (h.address) {
+        o.lit(",\"version\":");
+        o.num(h.address->version);
+    }
+    o.ch('}');
+    out.append(buf.data(), static_cast<std::size_t>(o.p - buf.data()));
+}
+
+// One record of variable data read in place: decoded into `d` (reused from record to record) and
+// written by lean_record, or by put_record when lean_record leaves it.
+void put_decoded_record(std::string& out, const record_view& r, decoded_record& d, std::size_t index) {
+    decode_record(r, d);
+    // Room for the fixed keys and names, the numbers, and every byte of the record up to six times
+    // over as hex (hex, dife/vife/data, raw, text).
+    std::array<char, 8192> buf;
+    const std::size_t need = 2048 + 12 * r.wire.size();
+    if (need <= buf.size()) {
+        text_out o{buf.data()};
+        if (lean_record(o, buf.data() + buf.size(), r, d, index)) {
+            out.append(buf.data(), static_cast<std::size_t>(o.p - buf.data()));
+            return;
+        }
+    }
+    put_record(out, r, index);
+}
+
 // Writes the top-level object's keys, and puts the caller's extra member among them where its key
 // sorts (as the DOM's std::map would).
 struct top_keys {
@@ -675,9 +1167,11 @@ struct top_keys {
     }
 };
 
-// Variable data: the header, then the records that `next()` gives one after the other.
-template <class Next>
-void put_variable(top_keys& top, byte ci, const header& h, bool more, std::size_t count, Next&& next) {
+// Variable data: the header, then the records that `next()` gives one after the other. Returns
+// where the value of "more_records_follow" stands in `out`.
+template <class Next, class Put = decltype(put_record)&>
+std::size_t put_variable(top_keys& top, byte ci, const header& h, bool more, std::size_t count, Next&& next,
+                         Put&& put = put_record, bool from_bytes = false) {
     auto& out = top.out;
     out.reserve(out.size() + 400 + 480 * count); // a data record takes about 450 bytes
     out += '{';
@@ -687,21 +1181,25 @@ void put_variable(top_keys& top, byte ci, const header& h, bool more, std::size_
     top("header");
     if (ci == ci::variable_none)
         out += "null";
+    else if (from_bytes)
+        put_plain_header(out, h);
     else
         put_header(out, h);
     top("more_records_follow");
+    const std::size_t more_at = out.size();
     put_bool(out, more);
     top("records");
     out += '[';
     std::size_t i = 0;
     while (const std::optional<record_view> r = next()) {
         if (i > 0) out += ',';
-        put_record(out, *r, i++);
+        put(out, *r, i++);
     }
     out += ']';
     top("structure");
     put_string(out, "variable");
     top.close();
+    return more_at;
 }
 
 struct json_text_visitor {
@@ -816,19 +1314,25 @@ result<void> write_json(std::string& out, byte ci, bytes_view data, json_member 
         write_json(out, *ud, extra);
         return {};
     }
-    // A first pass for what comes before the records (more_records_follow: a DIF 1F record, which
-    // is always the last) and for app::decode's errors, so that nothing is written on one.
-    bool more = false;
-    std::size_t count = 0;
-    auto check = view->cursor();
-    while (const auto r = check.next()) {
-        more = more || r->dif == special_dif::more_records_follow;
-        ++count;
-    }
-    if (check.error()) return unexpected(check.error());
+    // One pass: "more_records_follow" (a DIF 1F record, always the last) is written false and
+    // turned true when that record comes; on an error of app::decode's, what was written goes.
+    const std::size_t start = out.size();
     top_keys top{out, extra};
     auto cursor = view->cursor();
-    put_variable(top, ci, view->header, more, count, [&cursor] { return cursor.next(); });
+    decoded_record d;
+    bool more = false;
+    const std::size_t more_at = put_variable(
+        top, ci, view->header, false, view->records.size() / 6 + 1, [&cursor] { return cursor.next(); },
+        [&d, &more](std::string& o, const record_view& r, std::size_t index) {
+            more = more || r.dif == special_dif::more_records_follow;
+            put_decoded_record(o, r, d, index);
+        },
+        true);
+    if (cursor.error()) {
+        out.resize(start);
+        return unexpected(cursor.error());
+    }
+    if (more) out.replace(more_at, 5, "true");
     return {};
 }
 

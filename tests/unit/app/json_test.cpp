@@ -5,6 +5,10 @@
 #include <mbus/app/manufacturer.hpp>
 #include <mbus/app/record_spec.hpp>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 using namespace mbus;
 using namespace mbus::app;
 using nlohmann::json;
@@ -201,6 +205,96 @@ TEST_CASE("json writer from bytes: the records read in place, errors as app::dec
     CHECK(other == R"({"ci":"51","data":"017A","structure":"other"})");
 }
 
+TEST_CASE("json writer from bytes: lean records and the records it describes in full, as the DOM") {
+    // Records written from app::decoded_record (numbers, BCD, dates, texts, codes of the FD table,
+    // DIFEs, no VIB word) and records the writer hands to the describing path (combinable VIFEs,
+    // plain-text units, manufacturer data, idle fillers, values that cannot be read): the same text
+    // as app::decode then to_json(...).dump(), one at a time and all in one telegram.
+    const std::vector<std::string> records{
+        "04069A000000",       // energy, int32
+        "0413FFFFFFFF",       // volume, -1
+        "00FD17",             // coding none: raw and value null
+        "02FD170100",         // FD table
+        "0C1378563412",       // BCD
+        "0C137856341A",       // BCD with a digit A
+        "0C13785634F2",       // BCD, negative
+        "0E1378563412FFFF",   // BCD12 with F digits
+        "426C5F2C",           // storage 1, date
+        "046D3B178F11",       // date and time
+        "046D3B178F91",       // date and time with seconds bits
+        "036D3B1712",         // time of day
+        "052B0000C03F",       // real32 1.5
+        "052B0000C07F",       // real32 NaN
+        "052B0000807F",       // real32 infinity
+        "0DFD0F05635C622261", // text with a quote and a backslash
+        "0DFD0F027801",       // text with a control byte
+        "0DFD0FE20102",       // binary LVAR
+        "0DFD0FC3123456",     // BCD LVAR
+        "0DFD0FD2F312",       // negative BCD LVAR with an F digit
+        "0DFD0F0A",           // text cut short: bad LVAR
+        "8410130100000000",   // DIFE: tariff 1
+        "C4C1011301000000",   // storage, tariff and subunit from DIFEs
+        "14130100000015130200000024130300000034130400000000",
+        "01FB7F05",               // reserved FB code
+        "01EF05",                 // reserved primary code
+        "01FF05",                 // manufacturer-specific VIF
+        "0486BC0101000000",       // combinable VIFEs
+        "04933B01000000",         // forward flow
+        "04F8FF0701000000",       // manufacturer-specific VIFEs
+        "0413FF",                 // wrong size at the end
+        "047C03616263010000000D", // plain-text unit
+        "04FC0363626122010000",   // plain-text unit and a VIFE
+        "2F",                     // idle filler
+        "0F0102",                 // manufacturer data
+        "1F",                     // more records follow
+    };
+    const auto same = [](const bytes& data) {
+        const auto ud = decode(ci::variable_none, data);
+        std::string ours = "x";
+        const auto ok = write_json(ours, ci::variable_none, data);
+        CAPTURE(to_hex(data, ""));
+        if (!ud) {
+            REQUIRE_FALSE(ok);
+            CHECK(ok.error() == ud.error());
+            CHECK(ours == "x");
+            return 0;
+        }
+        REQUIRE(ok);
+        CHECK(ours == "x" + to_json(*ud).dump());
+        return 1;
+    };
+    bytes all;
+    int written = 0;
+    for (const auto& h : records) {
+        const auto one = from_hex(h).value();
+        written += same(one);
+        if (h != "0F0102" && h != "1F" && h != "0413FF") all.insert(all.end(), one.begin(), one.end());
+    }
+    CHECK(written >= 25);
+    CHECK(same(all) == 1);
+    all.push_back(0x1F);
+    all.push_back(0x01);
+    CHECK(same(all) == 1);
+    // Scaled numbers, whole (written as integers) and not, across the layouts of both number
+    // formats (the JSON value's and the text line's).
+    variable_data t;
+    t.ci = ci::variable_none;
+    for (const auto& [q, u] : {std::pair{"energy", "Wh"},
+                               {"energy", "MWh"},
+                               {"volume", "ml"},
+                               {"power", "W"},
+                               {"volume", "m3"},
+                               {"energy", "kWh"}}) {
+        for (const std::int64_t v :
+             {0LL, 1LL, -1LL, 7LL, 154LL, 999999999LL, 123456789LL, -2147483648LL, 2147483647LL})
+            t.records.push_back(rec(q, u, data_coding::int32, v));
+        for (const std::int64_t v :
+             {999'999'999'999'999LL, 1'000'000'000'000'000LL, -9'007'199'254'740'993LL})
+            t.records.push_back(rec(q, u, data_coding::int64, v));
+    }
+    CHECK(same(encode(user_data{t}).data) == 1);
+}
+
 TEST_CASE("json writer: the names it writes without escaping need none") {
     const auto plain = [](std::string_view s) {
         CAPTURE(s);
@@ -224,4 +318,10 @@ TEST_CASE("json writer: the names it writes without escaping need none") {
     for (const auto k : {record_kind::data, record_kind::manufacturer_data, record_kind::more_records_follow,
                          record_kind::idle_filler})
         plain(name(k));
+    for (unsigned u = 0; u < 256; ++u) { // unit::none's symbol is empty
+        const auto s = symbol(static_cast<unit>(u));
+        CAPTURE(u);
+        CHECK(std::all_of(s.begin(), s.end(),
+                          [](char c) { return c >= 0x20 && c <= 0x7E && c != '"' && c != '\\'; }));
+    }
 }
