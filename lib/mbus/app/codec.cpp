@@ -9,7 +9,6 @@ namespace mbus::app {
 
 namespace {
 
-constexpr byte extension_bit = 0x80;
 constexpr std::size_t long_header_size = 12;
 constexpr std::size_t short_header_size = 4;
 constexpr std::size_t fixed_size = 16;
@@ -30,31 +29,6 @@ void put16(bytes& out, std::uint16_t v) {
 void put32(bytes& out, std::uint32_t v) {
     for (int shift = 0; shift < 32; shift += 8)
         out.push_back(static_cast<byte>(v >> shift));
-}
-
-// libmbus reads a byte or two past the end of the user data at some error paths; its frame buffer
-// is zeroed there, so reading 0 keeps our errors the same as its errors.
-struct reader {
-    bytes_view d;
-    byte at(std::size_t i) const { return i < d.size() ? d[i] : byte{0}; }
-};
-
-// LVAR as EN 13757-3 defines it and libmbus reads it since its PR 220 (the corpus frame
-// example_binary16_lvar has LVAR F0 and 16 data bytes): 00..BF text of that many bytes, C0..C9 and
-// D0..D9 BCD of (LVAR & 0x0F) bytes, E0..EF binary of (LVAR - E0) bytes, F0..FA binary of
-// 4 * (LVAR - EC) bytes. The reserved values are not consumed: the record has no data and the byte
-// is read as the next DIF, as libmbus did with every LVAR it did not know.
-struct lvar_rule {
-    std::size_t length{0};
-    bool consumed{false};
-};
-lvar_rule read_lvar(byte lvar) {
-    const std::size_t low = lvar & 0x0F;
-    if (lvar <= 0xBF) return {lvar, true};
-    if ((lvar & 0xE0) == 0xC0 && low <= 9) return {low, true};
-    if (lvar >= 0xE0 && lvar <= 0xEF) return {low, true};
-    if (lvar >= 0xF0 && lvar <= 0xFA) return {4 * (std::size_t{lvar} - 0xEC), true};
-    return {0, false};
 }
 
 result<std::vector<record>> decode_records(bytes_view records) {
@@ -154,93 +128,19 @@ struct encoder {
 
 } // namespace
 
-std::size_t data_length(byte dif) {
-    static constexpr std::array<std::uint8_t, 16> lengths{0, 1, 2, 3, 4, 4, 6, 8, 0, 1, 2, 3, 4, 0, 6, 8};
-    return lengths[dif & 0x0F];
-}
+std::size_t data_length(byte dif) { return detail::data_lengths[dif & 0x0F]; }
 
 bytes_view value_bytes(const record& r) {
     bytes_view d{r.data};
-    if ((r.dib.dif & 0x0F) == 0x0D && r.vib && !d.empty() && read_lvar(d[0]).consumed) return d.subspan(1);
+    if ((r.dib.dif & 0x0F) == 0x0D && r.vib && !d.empty() && detail::lvar_rules[d[0]].consumed)
+        return d.subspan(1);
     return d;
 }
 
-// The reading rules of libmbus's mbus_data_variable_parse, one record per call.
-std::optional<record_view> record_cursor::next() {
-    const bytes_view data = d_;
-    const reader rd{data};
-    const std::size_t n = data.size();
-    std::size_t i = i_;
-    if (i >= n || error_) return std::nullopt;
-    const auto fail = [this](errc e) -> std::optional<record_view> {
-        error_ = make_error_code(e);
-        i_ = d_.size();
-        return std::nullopt;
-    };
-    const std::size_t first = i;
-    record_view r;
-    r.dif = data[i];
-    if (r.dif == special_dif::idle_filler) {
-        i_ = i + 1;
-        r.wire = data.subspan(first, 1);
-        return r;
-    }
-    if (r.dif == special_dif::manufacturer_specific || r.dif == special_dif::more_records_follow) {
-        r.data = data.subspan(i + 1);
-        r.wire = data.subspan(first);
-        i_ = n;
-        return r;
-    }
-
-    // The DIFE loop stands on the byte that announces an extension and takes the next one. Every
-    // byte it takes lies inside `data` when the record is whole (a byte past the end, read as 0
-    // like libmbus, always ends in an error below), so the views are exact.
-    std::size_t dife_count = 0;
-    while (i < n && (data[i] & extension_bit) != 0) {
-        if (dife_count >= max_dife) return fail(errc::too_many_dife);
-        ++dife_count;
-        ++i;
-    }
-    ++i;
-    if (i > n) return fail(errc::premature_end_at_dif);
-    r.dife = data.subspan(first + 1, dife_count);
-
-    r.has_vib = true;
-    r.vif = rd.at(i++);
-    if (is_plain_text_vif(r.vif)) {
-        const std::size_t len = rd.at(i++);
-        if (len > max_plain_text_vif) return fail(errc::plain_vif_too_long);
-        if (i + len > n) return fail(errc::premature_end_at_plain_vif);
-        r.plain_text = data.subspan(i, len);
-        i += len;
-    }
-    if ((r.vif & extension_bit) != 0) {
-        const std::size_t vife_first = i;
-        std::size_t vife_count = 1;
-        while (i < n && (data[i] & extension_bit) != 0) {
-            if (vife_count >= max_vife) return fail(errc::too_many_vife);
-            ++vife_count;
-            ++i;
-        }
-        ++i;
-        if (i > n) return fail(errc::premature_end_at_vif);
-        r.vife = data.subspan(vife_first, vife_count);
-    }
-    if (i > n) return fail(errc::premature_end_at_vif);
-
-    const std::size_t start = i;
-    std::size_t len = data_length(r.dif);
-    if ((r.dif & 0x0F) == 0x0D) {
-        const auto rule = read_lvar(rd.at(i));
-        len = rule.length;
-        if (rule.consumed) ++i;
-    }
-    if (i + len > n) return fail(errc::premature_end_at_data);
-    r.data = data.subspan(start, i + len - start);
-    i += len;
-    r.wire = data.subspan(first, i - first);
-    i_ = i;
-    return r;
+std::nullopt_t record_cursor::fail(errc e) {
+    error_ = make_error_code(e);
+    i_ = d_.size();
+    return std::nullopt;
 }
 
 record_view view_of(const record& r) {
@@ -258,7 +158,7 @@ record_view view_of(const record& r) {
 }
 
 bytes_view value_bytes(const record_view& r) {
-    if ((r.dif & 0x0F) == 0x0D && r.has_vib && !r.data.empty() && read_lvar(r.data[0]).consumed)
+    if ((r.dif & 0x0F) == 0x0D && r.has_vib && !r.data.empty() && detail::lvar_rules[r.data[0]].consumed)
         return r.data.subspan(1);
     return r.data;
 }

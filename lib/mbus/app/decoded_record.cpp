@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 namespace mbus::app {
 
@@ -22,22 +23,24 @@ using detail::sign_extend;
 void read_bcd(bytes_view b, bool negative, bool sign_nibble, decoded_record& out) {
     std::int64_t v = 0;
     bool leading_f = false;
-    bool first = true;
-    for (std::size_t i = b.size(); i > 0; --i) {
-        for (const int d : {b[i - 1] >> 4, b[i - 1] & 0x0F}) {
-            if (d > 9) {
-                if (!(first && d == 0x0F && sign_nibble)) {
-                    out.kind_of_value = value_kind::invalid_bcd;
-                    out.negative_bcd = negative;
-                    out.field = b;
-                    return;
-                }
-                leading_f = true;
-            } else {
-                v = v * 10 + d;
-            }
-            first = false;
+    const std::size_t n = b.size();
+    for (std::size_t i = n; i > 0; --i) {
+        const int hi = b[i - 1] >> 4;
+        const int lo = b[i - 1] & 0x0F;
+        bool valid = lo <= 9;
+        if (hi <= 9)
+            v = v * 10 + hi;
+        else if (i == n && hi == 0x0F && sign_nibble)
+            leading_f = true;
+        else
+            valid = false;
+        if (!valid) {
+            out.kind_of_value = value_kind::invalid_bcd;
+            out.negative_bcd = negative;
+            out.field = b;
+            return;
         }
+        v = v * 10 + lo;
     }
     out.kind_of_value = value_kind::integer;
     out.integer = negative || leading_f ? -v : v;
@@ -45,19 +48,19 @@ void read_bcd(bytes_view b, bool negative, bool sign_nibble, decoded_record& out
 
 // The date types as value.cpp reads them: false when the pattern has bits the type leaves reserved.
 bool read_time_point(bytes_view b, decoded_record& out) {
-    value v;
-    if (!detail::decode_time_point(b.size(), b, v)) return false;
-    if (const auto* d = std::get_if<date>(&v)) {
-        out.kind_of_value = value_kind::date;
-        out.day = *d;
-    } else if (const auto* t = std::get_if<time_of_day>(&v)) {
-        out.kind_of_value = value_kind::time_of_day;
-        out.clock = *t;
-    } else {
-        out.kind_of_value = value_kind::date_time;
-        out.moment = std::get<date_time>(v);
-    }
-    return true;
+    return detail::decode_time_point(b.size(), b, [&out](const auto& v) {
+        using type = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<type, date>) {
+            out.kind_of_value = value_kind::date;
+            out.day = v;
+        } else if constexpr (std::is_same_v<type, time_of_day>) {
+            out.kind_of_value = value_kind::time_of_day;
+            out.clock = v;
+        } else {
+            out.kind_of_value = value_kind::date_time;
+            out.moment = v;
+        }
+    });
 }
 
 // value.cpp's decode_variable (LVAR first): the same lengths accepted, the same errors.
@@ -103,10 +106,14 @@ std::error_code read_value(data_coding c, bytes_view f, bool time_point, decoded
         out.kind_of_value = value_kind::binary;
         return {};
     }
-    const std::size_t n = *coding_size(c);
+    // coding_size() and is_bcd() (dif.cpp) as tables: every record asks.
+    static constexpr std::array<std::uint8_t, 16> sizes{0, 1, 2, 3, 4, 4, 6, 8, 0, 1, 2, 3, 4, 0, 6, 0};
+    static constexpr std::uint16_t bcd_codings = 1U << 0x9 | 1U << 0xA | 1U << 0xB | 1U << 0xC | 1U << 0xE;
+    const auto nibble = static_cast<unsigned>(c);
+    const std::size_t n = sizes[nibble];
     if (f.size() != n) return meaning_errc::wrong_data_size;
     if (n == 0) return {};
-    if (is_bcd(c)) {
+    if (((bcd_codings >> nibble) & 1U) != 0) {
         read_bcd(f, false, true, out);
         return {};
     }
@@ -158,12 +165,12 @@ void fill(const record_view& r, decoded_record& out) {
         out.error = errc::premature_end_at_vif;
         return;
     }
-    const auto v = read_vib(r.vif, r.vife);
-    if (!v) {
-        out.error = v.error();
+    if (const auto e = read_vib(r.vif, r.vife, out.vib)) {
+        out.vib = {};
+        out.error = e;
         return;
     }
-    out.vib = *v;
+    const vib_essentials* const v = &out.vib;
     out.quantity_text = description(v->q);
     out.unit_symbol = symbol(v->u);
     out.plain_text = r.plain_text;

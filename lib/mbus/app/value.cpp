@@ -245,7 +245,8 @@ result<value> decode_value(data_coding c, bytes_view field, bool time_point) {
         std::memcpy(&f, &u, sizeof f);
         return value{static_cast<double>(f)};
     }
-    if (value tp; time_point && detail::decode_time_point(n, field, tp)) return tp;
+    if (value tp; time_point && detail::decode_time_point(n, field, [&tp](const auto& v) { tp = v; }))
+        return tp;
     return value{sign_extend(read_le(field), n)};
 }
 
@@ -413,50 +414,6 @@ std::ostream& operator<<(std::ostream& os, const value& v) {
         },
         v);
     return os;
-}
-
-// Bits of a type that must be zero for the pattern to be read as that type.
-bool detail::decode_time_point(std::size_t n, bytes_view b, value& out) {
-    if (n == 2) { // type G
-        out = date{static_cast<std::uint8_t>((b[0] >> 5) | (b[1] & 0xF0) >> 1),
-                   static_cast<std::uint8_t>(b[1] & 0x0F), static_cast<std::uint8_t>(b[0] & 0x1F)};
-        return true;
-    }
-    if (n == 3) { // type J
-        if ((b[0] & 0xC0) != 0 || (b[1] & 0xC0) != 0 || (b[2] & 0xE0) != 0) return false;
-        out = time_of_day{static_cast<std::uint8_t>(b[2] & 0x1F), static_cast<std::uint8_t>(b[1] & 0x3F),
-                          static_cast<std::uint8_t>(b[0] & 0x3F)};
-        return true;
-    }
-    if (n == 4) { // type F; bit 6 is reserved
-        if ((b[0] & 0x40) != 0) return false;
-        date_time d;
-        d.minute = static_cast<std::uint8_t>(b[0] & 0x3F);
-        d.invalid = (b[0] & 0x80) != 0;
-        d.hour = static_cast<std::uint8_t>(b[1] & 0x1F);
-        d.hundred_year = static_cast<std::uint8_t>((b[1] >> 5) & 0x03);
-        d.summer_time = (b[1] & 0x80) != 0;
-        d.day = static_cast<std::uint8_t>(b[2] & 0x1F);
-        d.year = static_cast<std::uint8_t>((b[2] >> 5) | (b[3] & 0xF0) >> 1);
-        d.month = static_cast<std::uint8_t>(b[3] & 0x0F);
-        out = d;
-        return true;
-    }
-    if (n == 6) { // type I; the flag bits whose places we have not verified must be 0
-        if ((b[0] & 0xC0) != 0 || (b[1] & 0xC0) != 0 || (b[5] & 0xC0) != 0) return false;
-        date_time d;
-        d.second = static_cast<std::uint8_t>(b[0] & 0x3F);
-        d.minute = static_cast<std::uint8_t>(b[1] & 0x3F);
-        d.hour = static_cast<std::uint8_t>(b[2] & 0x1F);
-        d.day_of_week = static_cast<std::uint8_t>(b[2] >> 5);
-        d.day = static_cast<std::uint8_t>(b[3] & 0x1F);
-        d.year = static_cast<std::uint8_t>((b[3] >> 5) | (b[4] & 0xF0) >> 1);
-        d.month = static_cast<std::uint8_t>(b[4] & 0x0F);
-        d.week = static_cast<std::uint8_t>(b[5] & 0x3F);
-        out = d;
-        return true;
-    }
-    return false;
 }
 
 } // namespace mbus::app

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <string>
+#include <system_error>
 
 namespace mbus::app {
 
@@ -28,6 +29,9 @@ struct vib_essentials {
 
 // describe_vib() without the words; the same errors (missing_vife).
 result<vib_essentials> read_vib(byte vif, bytes_view vife);
+// The same into `out` (every field written on success), for a decoder's loop: no result to build
+// and unwrap per record.
+std::error_code read_vib(byte vif, bytes_view vife, vib_essentials& out);
 
 // describe_vib()'s unit_text for a VIB's parts, appended to `out` (plain text in reading order for
 // 7C/FC, else the unit symbol; then one "/h"-like suffix per "per" VIFE).

@@ -359,7 +359,7 @@ constexpr std::array unit_aliases{
 };
 // clang-format on
 
-std::optional<vif_info> info_of(const row& r, std::uint8_t code) {
+constexpr std::optional<vif_info> info_of(const row& r, std::uint8_t code) {
     const int k = code - r.first;
     switch (r.r) {
     case rule::decimal: return vif_info{r.q, r.u, r.base + k};
@@ -404,7 +404,7 @@ std::string extension_vife_name(std::uint8_t c) {
     }
 }
 
-bool is_date_time_of(std::uint8_t c) {
+constexpr bool is_date_time_of(std::uint8_t c) {
     if (c == 0x39) return true;                                        // start date(/time) of
     if ((c & 0xF2) == 0x42) return true;                               // E100 uf1b
     if (c == 0x6A || c == 0x6B || c == 0x6E || c == 0x6F) return true; // E110 1f1b
@@ -450,23 +450,26 @@ std::string join(const std::vector<std::string>& v) {
     return s;
 }
 
+constexpr std::optional<vif_info> scan_rows(vif_code k) {
+    for (const auto& r : rows)
+        if (r.table == k.table && k.code >= r.first && k.code <= r.last) return info_of(r, k.code);
+    return std::nullopt;
+}
+
+// Every record asks: the rows scanned once per code of the three tables at compile time, not once
+// per record (and no guard of a function-local static on the way).
+constexpr auto by_code = [] {
+    std::array<std::optional<vif_info>, 3 * 128> t{};
+    for (std::size_t i = 0; i < t.size(); ++i)
+        t[i] = scan_rows({static_cast<vif_table>(i / 128), static_cast<std::uint8_t>(i % 128)});
+    return t;
+}();
+
 } // namespace
 
 std::optional<vif_info> lookup(vif_code c) {
-    const auto scan = [](vif_code k) -> std::optional<vif_info> {
-        for (const auto& r : rows)
-            if (r.table == k.table && k.code >= r.first && k.code <= r.last) return info_of(r, k.code);
-        return std::nullopt;
-    };
-    // Every record asks: the rows scanned once per code of the three tables, not once per record.
-    static const auto by_code = [&scan] {
-        std::array<std::optional<vif_info>, 3 * 128> t{};
-        for (std::size_t i = 0; i < t.size(); ++i)
-            t[i] = scan({static_cast<vif_table>(i / 128), static_cast<std::uint8_t>(i % 128)});
-        return t;
-    }();
     const auto table = static_cast<std::size_t>(c.table);
-    if (c.code > 0x7F || table > 2) return scan(c);
+    if (c.code > 0x7F || table > 2) return scan_rows(c);
     return by_code[table * 128 + c.code];
 }
 
@@ -647,25 +650,43 @@ result<vib_meaning> describe_vib(byte vif, bytes_view plain_text, bytes_view vif
     return m;
 }
 
+namespace {
+
+constexpr bool is_time_point(quantity q) {
+    return q == quantity::date || q == quantity::date_time || q == quantity::tariff_start ||
+           q == quantity::battery_change_date_time;
+}
+
+// read_vib's starting point for each code of the three tables (index table * 128 + code): the
+// lookup() meaning and whether the quantity is a time point, before any combinable VIFE.
+constexpr auto essentials_by_code = [] {
+    std::array<vib_essentials, 3 * 128> t{};
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        auto& m = t[i];
+        m.code = {static_cast<vif_table>(i / 128), static_cast<std::uint8_t>(i % 128)};
+        if (const auto& info = by_code[i]) {
+            m.q = info->q;
+            m.u = info->u;
+            m.exponent = info->exponent;
+        }
+        m.time_point = is_time_point(m.q);
+    }
+    return t;
+}();
+
+} // namespace
+
 // The loop of describe_vib() on its numbers alone: kept in step with it by
 // tests/unit/app/decoded_record_test.cpp, which compares the two on every corpus record.
-result<vib_essentials> read_vib(byte vif, bytes_view vife) {
-    vib_essentials m;
+std::error_code read_vib(byte vif, bytes_view vife, vib_essentials& m) {
     std::size_t next = 0;
+    std::size_t index = vif & 0x7F;
     if (vif == 0xFD || vif == 0xFB) {
         if (vife.empty()) return meaning_errc::missing_vife;
-        m.code = {vif == 0xFD ? vif_table::fd : vif_table::fb, static_cast<std::uint8_t>(vife[0] & 0x7F)};
+        index = (vif == 0xFD ? 128U : 256U) + (vife[0] & 0x7FU);
         next = 1;
-    } else {
-        m.code = {vif_table::primary, static_cast<std::uint8_t>(vif & 0x7F)};
     }
-    if (const auto info = lookup(m.code)) {
-        m.q = info->q;
-        m.u = info->u;
-        m.exponent = info->exponent;
-    }
-    m.time_point = m.q == quantity::date || m.q == quantity::date_time || m.q == quantity::tariff_start ||
-                   m.q == quantity::battery_change_date_time;
+    m = essentials_by_code[index];
     bool manufacturer_codes = m.q == quantity::manufacturer_specific;
     for (std::size_t i = next; i < vife.size(); ++i) {
         const auto c = static_cast<std::uint8_t>(vife[i] & 0x7F);
@@ -695,6 +716,12 @@ result<vib_essentials> read_vib(byte vif, bytes_view vife) {
             m.exponent = 0;
         }
     }
+    return {};
+}
+
+result<vib_essentials> read_vib(byte vif, bytes_view vife) {
+    vib_essentials m;
+    if (const auto e = read_vib(vif, vife, m)) return unexpected(e);
     return m;
 }
 
@@ -760,29 +787,31 @@ std::string_view name(quantity q) {
     return "unknown";
 }
 
-// Every record asks description() and symbol(): the tables scanned once per enum value (the first
-// row that names it, as the scan finds it), then read by index.
-std::string_view description(quantity q) {
-    static const auto by_value = [] {
-        std::array<std::string_view, 256> t;
-        t.fill("Reserved");
-        for (auto it = quantity_table.rbegin(); it != quantity_table.rend(); ++it)
-            t[static_cast<std::size_t>(it->q)] = it->words;
-        return t;
-    }();
-    return by_value[static_cast<std::size_t>(q)];
-}
+// Every record asks description() and symbol(): the tables laid out by enum value at compile time
+// (the first row that names a value, as a scan finds it), then read by index.
+namespace {
 
-std::string_view symbol(unit u) {
-    static const auto by_value = [] {
-        std::array<std::string_view, 256> t;
-        t.fill("?");
-        for (auto it = unit_table.rbegin(); it != unit_table.rend(); ++it)
-            t[static_cast<std::size_t>(it->u)] = it->symbol;
-        return t;
-    }();
-    return by_value[static_cast<std::size_t>(u)];
-}
+constexpr auto description_by_value = [] {
+    std::array<std::string_view, 256> t;
+    t.fill("Reserved");
+    for (auto it = quantity_table.rbegin(); it != quantity_table.rend(); ++it)
+        t[static_cast<std::size_t>(it->q)] = it->words;
+    return t;
+}();
+
+constexpr auto symbol_by_value = [] {
+    std::array<std::string_view, 256> t;
+    t.fill("?");
+    for (auto it = unit_table.rbegin(); it != unit_table.rend(); ++it)
+        t[static_cast<std::size_t>(it->u)] = it->symbol;
+    return t;
+}();
+
+} // namespace
+
+std::string_view description(quantity q) { return description_by_value[static_cast<std::size_t>(q)]; }
+
+std::string_view symbol(unit u) { return symbol_by_value[static_cast<std::size_t>(u)]; }
 
 std::string_view name(vif_table t) {
     switch (t) {

@@ -190,3 +190,30 @@ TEST_CASE("link errors have messages in their own category") {
     CHECK(ec.message() == "checksum mismatch");
     CHECK(std::error_code(errc::gap_timeout).message() == "inter-byte gap dropped a partial frame");
 }
+
+TEST_CASE("link checksum: the word-at-a-time sum equals the byte-by-byte sum at every length") {
+    // Lengths 0..252 cover every tail (0-7 bytes after the words) and the longest data; bytes FF
+    // fill every lane to its top, the other pattern varies them.
+    for (const int pattern : {0, 1}) {
+        for (std::size_t n = 0; n <= 252; ++n) {
+            CAPTURE(pattern);
+            CAPTURE(n);
+            bytes data(n);
+            for (std::size_t i = 0; i < n; ++i)
+                data[i] = pattern == 0 ? byte{0xFF} : static_cast<byte>(i * 37 + 11);
+            const auto f = frame::long_frame(c_field::rsp_ud, 0xFD, 0x72, data);
+            unsigned expected = 0x08 + 0xFD + 0x72;
+            for (const byte b : data)
+                expected += b;
+            CHECK(checksum(f) == static_cast<byte>(expected & 0xFF));
+            const auto wire = encode(f);
+            REQUIRE(wire);
+            const auto back = decode(*wire);
+            REQUIRE(back);
+            CHECK(back->value == f);
+            bytes bad = *wire;
+            bad[bad.size() - 2] = static_cast<byte>(bad[bad.size() - 2] + 1);
+            CHECK(decode(bad).error() == errc::bad_checksum);
+        }
+    }
+}

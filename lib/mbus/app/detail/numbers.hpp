@@ -37,8 +37,52 @@ inline std::int64_t sign_extend(std::uint64_t v, std::size_t n) {
     return static_cast<std::int64_t>(v);
 }
 
-// EN 13757-3 types G (2 bytes), J (3), F (4) and I (6) into `out`; false for another length or when
-// the pattern has bits the type leaves reserved (value.cpp).
-bool decode_time_point(std::size_t n, bytes_view b, value& out);
+// EN 13757-3 types G (2 bytes), J (3), F (4) and I (6): `put` is called with the date,
+// time_of_day or date_time read; false for another length or when the pattern has bits the type
+// leaves reserved (bits a type must have 0 to be read as that type). A template so that the lean
+// records take the value without building an app::value.
+template <class Put>
+bool decode_time_point(std::size_t n, bytes_view b, Put&& put) {
+    if (n == 2) { // type G
+        put(date{static_cast<std::uint8_t>((b[0] >> 5) | (b[1] & 0xF0) >> 1),
+                 static_cast<std::uint8_t>(b[1] & 0x0F), static_cast<std::uint8_t>(b[0] & 0x1F)});
+        return true;
+    }
+    if (n == 3) { // type J
+        if ((b[0] & 0xC0) != 0 || (b[1] & 0xC0) != 0 || (b[2] & 0xE0) != 0) return false;
+        put(time_of_day{static_cast<std::uint8_t>(b[2] & 0x1F), static_cast<std::uint8_t>(b[1] & 0x3F),
+                        static_cast<std::uint8_t>(b[0] & 0x3F)});
+        return true;
+    }
+    if (n == 4) { // type F; bit 6 is reserved
+        if ((b[0] & 0x40) != 0) return false;
+        date_time d;
+        d.minute = static_cast<std::uint8_t>(b[0] & 0x3F);
+        d.invalid = (b[0] & 0x80) != 0;
+        d.hour = static_cast<std::uint8_t>(b[1] & 0x1F);
+        d.hundred_year = static_cast<std::uint8_t>((b[1] >> 5) & 0x03);
+        d.summer_time = (b[1] & 0x80) != 0;
+        d.day = static_cast<std::uint8_t>(b[2] & 0x1F);
+        d.year = static_cast<std::uint8_t>((b[2] >> 5) | (b[3] & 0xF0) >> 1);
+        d.month = static_cast<std::uint8_t>(b[3] & 0x0F);
+        put(d);
+        return true;
+    }
+    if (n == 6) { // type I; the flag bits whose places we have not verified must be 0
+        if ((b[0] & 0xC0) != 0 || (b[1] & 0xC0) != 0 || (b[5] & 0xC0) != 0) return false;
+        date_time d;
+        d.second = static_cast<std::uint8_t>(b[0] & 0x3F);
+        d.minute = static_cast<std::uint8_t>(b[1] & 0x3F);
+        d.hour = static_cast<std::uint8_t>(b[2] & 0x1F);
+        d.day_of_week = static_cast<std::uint8_t>(b[2] >> 5);
+        d.day = static_cast<std::uint8_t>(b[3] & 0x1F);
+        d.year = static_cast<std::uint8_t>((b[3] >> 5) | (b[4] & 0xF0) >> 1);
+        d.month = static_cast<std::uint8_t>(b[4] & 0x0F);
+        d.week = static_cast<std::uint8_t>(b[5] & 0x3F);
+        put(d);
+        return true;
+    }
+    return false;
+}
 
 } // namespace mbus::app::detail
