@@ -151,7 +151,7 @@ meter_config moving_meter() {
     add(m, {spec(quantity::power, unit::W, 0, data_coding::real32), sine{0, 5, 8s, 0}, 0});
     add(m, {spec(quantity::flow_temperature, unit::celsius, -1, data_coding::int16),
             random_walk{60, 2, 40, 80, 1s, 7}, 0});
-    add(m, {spec(quantity::energy, unit::Wh, 3, data_coding::int8), ramp{100, 200, 10s, true}, 0}); // clamps
+    add(m, {spec(quantity::energy, unit::Wh, 3, data_coding::int8), ramp{100, 200, 10s, true}, 3}); // clamps
     auto storage = spec(quantity::energy, unit::Wh, 3, data_coding::bcd12);
     storage.storage = 3;
     storage.tariff = 1;
