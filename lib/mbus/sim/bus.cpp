@@ -231,15 +231,21 @@ bus_reply bus::on_frame(const link::frame& request, request_context ctx, const s
     // One draw for the whole bus: slaves at one rate with no delay of their own answer together,
     // as the simplest line does; their skews then decide how the answers overlap.
     const auto shared_random = rng_();
+    link::frame altered;
     const auto offer = [&](std::size_t i) {
         auto& s = slaves_[i];
         if (!present_[i]) return;
         catch_up(i);
         if (config_.strict_baud && line_baud != 0 && s.baud() != line_baud) return;
         const unsigned rate = s.baud(); // a baud switch answers at the old rate
-        auto heard = request;
-        if (hooks_ && !hooks_->offer(i, s, heard, ctx, now)) return;
-        auto r = s.on_frame(heard, now);
+        // A hook may change the frame one slave hears: only then is it copied (a select's data).
+        const link::frame* heard = &request;
+        if (hooks_) {
+            altered = request;
+            if (!hooks_->offer(i, s, altered, ctx, now)) return;
+            heard = &altered;
+        }
+        auto r = s.on_frame(*heard, now);
         if (r.note.empty() && r.wire.empty()) return;
         if (!r.wire.empty()) {
             const auto& q = s.app().config().options;

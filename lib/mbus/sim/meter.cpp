@@ -6,12 +6,13 @@
 #include <mbus/sim/meter.hpp>
 #include <mbus/sim/record_value.hpp>
 
+#include <bit>
 #include <chrono>
-#include <numeric>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
 
+#include <boost/container/small_vector.hpp>
 #include <fmt/format.h>
 
 namespace mbus::sim {
@@ -23,6 +24,52 @@ const wall_time probe_wall{std::chrono::sys_days{std::chrono::year{2024} / 1 / 1
 constexpr std::size_t long_header_size = 12;
 // L counts C, A, CI, the 12-byte header and the records.
 constexpr std::size_t max_records_size = link::max_long_l - 3 - long_header_size;
+
+constexpr byte dif_more_records_follow = 0x1F;
+constexpr std::size_t frame_overhead = 9; // 68 L L 68 C A CI before the data, CS 16 after it
+
+// The bytes of `r` inside a telegram, as app::encode writes them (a plain-text unit after VIF
+// 7C/FC, with its length first).
+constexpr bool is_plain_text_vif(byte vif) { return (vif & 0x7F) == 0x7C; }
+
+std::size_t head_size(const app::record& r) {
+    std::size_t n = 1 + r.dib.dife.size();
+    if (r.vib) {
+        n += 1 + r.vib->vife.size();
+        if (is_plain_text_vif(r.vib->vif)) n += 1 + r.vib->plain_text.size();
+    }
+    return n;
+}
+
+void append_record(bytes& out, const app::record& r) {
+    out.push_back(r.dib.dif);
+    out.insert(out.end(), r.dib.dife.begin(), r.dib.dife.end());
+    if (r.vib) {
+        out.push_back(r.vib->vif);
+        if (is_plain_text_vif(r.vib->vif)) {
+            out.push_back(static_cast<byte>(r.vib->plain_text.size()));
+            out.insert(out.end(), r.vib->plain_text.begin(), r.vib->plain_text.end());
+        }
+        out.insert(out.end(), r.vib->vife.begin(), r.vib->vife.end());
+    }
+    out.insert(out.end(), r.data.begin(), r.data.end());
+}
+
+// Equal values encode to equal bytes. Doubles are compared bit for bit: 0.0 and -0.0 are equal
+// numbers but not equal real32 fields.
+bool same_value(const app::value& a, const app::value& b) {
+    const auto* x = std::get_if<double>(&a);
+    const auto* y = std::get_if<double>(&b);
+    if (x != nullptr || y != nullptr)
+        return x != nullptr && y != nullptr &&
+               std::bit_cast<std::uint64_t>(*x) == std::bit_cast<std::uint64_t>(*y);
+    return a == b;
+}
+
+void put16(bytes& out, std::uint16_t v) {
+    out.push_back(static_cast<byte>(v & 0xFFU));
+    out.push_back(static_cast<byte>(v >> 8U));
+}
 
 bool more_follows_in(byte ci, bytes_view data) {
     const auto ud = app::decode(ci, data);
@@ -107,9 +154,7 @@ std::ostream& operator<<(std::ostream& os, const telegram& t) {
     return os << to_hex(t.wire) << (t.more_follows ? " (more follow)" : "");
 }
 
-std::size_t encoded_size(const app::record& r) {
-    return app::encode(app::variable_data{app::ci::variable_none, {}, {r}}).data.size();
-}
+std::size_t encoded_size(const app::record& r) { return head_size(r) + r.data.size(); }
 
 bool same_field(const app::record& a, const app::record& b) { return a.dib == b.dib && a.vib == b.vib; }
 
@@ -161,6 +206,10 @@ std::shared_ptr<const meter::record_shapes> meter::shapes_of(const meter_config&
         st.shape = std::move(*encoded);
         st.sourced = sr.source.has_value();
     }
+    for (auto& st : out->records) {
+        append_record(st.wire, st.shape);
+        st.head = head_size(st.shape);
+    }
     last_records = config.records;
     last_shapes = out;
     return out;
@@ -189,6 +238,20 @@ const std::optional<bytes>& meter::written(std::size_t index) const {
     return none;
 }
 
+std::optional<app::value> meter::value_at(std::size_t i, const sim_now& now) {
+    auto& st = state()[i];
+    const auto& sr = std::get<spec_record>(config_.records[i].content);
+    auto value = fit(st.generator->at(now.mono - st.since, now.wall), sr.spec.coding, st.shift, st.round);
+    if (!value) {
+        notes_.push_back(fmt::format("record {}: value not sent ({}), its first value instead", i + 1,
+                                     value.error().message()));
+        return std::nullopt;
+    }
+    if (value->clamped)
+        notes_.push_back(fmt::format("record {}: value clamped to its data coding's range", i + 1));
+    return std::move(value->value);
+}
+
 app::record meter::record_at(std::size_t i, const sim_now& now) {
     auto& st = state()[i];
     app::record r = shapes_->records[i].shape;
@@ -197,18 +260,10 @@ app::record meter::record_at(std::size_t i, const sim_now& now) {
         return r;
     }
     if (!st.generator) return r;
-    const auto& sr = std::get<spec_record>(config_.records[i].content);
-    const auto value =
-        fit(st.generator->at(now.mono - st.since, now.wall), sr.spec.coding, st.shift, st.round);
-    if (!value) {
-        notes_.push_back(fmt::format("record {}: value not sent ({}), its first value instead", i + 1,
-                                     value.error().message()));
-        return r;
-    }
-    if (value->clamped)
-        notes_.push_back(fmt::format("record {}: value clamped to its data coding's range", i + 1));
-    auto spec = sr.spec;
-    spec.v = value->value;
+    auto value = value_at(i, now);
+    if (!value) return r;
+    auto spec = std::get<spec_record>(config_.records[i].content).spec;
+    spec.v = std::move(*value);
     auto encoded = app::encode_record(spec);
     if (!encoded) {
         notes_.push_back(fmt::format("record {}: value not sent ({}), its first value instead", i + 1,
@@ -216,6 +271,32 @@ app::record meter::record_at(std::size_t i, const sim_now& now) {
         return r;
     }
     return std::move(*encoded);
+}
+
+// What record_at() gives, as bytes, without building the record while its value stays the same.
+meter::record_bytes meter::bytes_at(std::size_t i, const sim_now& now) {
+    auto& st = state()[i];
+    const auto& shape = shapes_->records[i];
+    const bytes_view head{shape.wire.data(), shape.head};
+    if (st.written) return {head, *st.written};
+    const auto whole = record_bytes{head, bytes_view{shape.wire}.subspan(shape.head)};
+    if (!st.generator) return whole;
+    auto value = value_at(i, now);
+    if (!value) return whole;
+    if (!st.encoded_value || !same_value(*st.encoded_value, *value)) {
+        auto spec = std::get<spec_record>(config_.records[i].content).spec;
+        spec.v = *value;
+        auto encoded = app::encode_record(spec);
+        if (!encoded) {
+            notes_.push_back(fmt::format("record {}: value not sent ({}), its first value instead", i + 1,
+                                         encoded.error().message()));
+            return whole;
+        }
+        st.encoded.clear();
+        append_record(st.encoded, *encoded);
+        st.encoded_value = std::move(*value);
+    }
+    return {{}, st.encoded};
 }
 
 std::vector<app::record> meter::records_at(const sim_now& now) {
@@ -227,59 +308,10 @@ std::vector<app::record> meter::records_at(const sim_now& now) {
     return out;
 }
 
-std::vector<std::vector<std::size_t>> meter::split(const std::vector<app::record>& records) const {
-    if (!config_.pages.empty()) {
-        std::vector<std::vector<std::size_t>> pages;
-        for (const auto& page : config_.pages) {
-            auto& p = pages.emplace_back();
-            for (const auto i : page)
-                if (i < records.size()) p.push_back(i);
-        }
-        return pages;
-    }
-    std::vector<std::size_t> sizes;
-    for (const auto& r : records)
-        sizes.push_back(encoded_size(r));
-    std::vector<std::vector<std::size_t>> pages;
-    std::size_t i = 0;
-    do {
-        auto& page = pages.emplace_back();
-        if (std::accumulate(sizes.begin() + static_cast<std::ptrdiff_t>(i), sizes.end(), std::size_t{0}) <=
-            max_records_size) {
-            for (; i < records.size(); ++i)
-                page.push_back(i);
-            break;
-        }
-        // Not the last telegram: leave room for the DIF 1F that says so.
-        std::size_t used = 0;
-        for (; i < records.size() && used + sizes[i] <= max_records_size - 1; ++i) {
-            page.push_back(i);
-            used += sizes[i];
-        }
-        if (page.empty()) page.push_back(i++); // too long for any frame: check() reports it
-    } while (i < records.size());
-    return pages;
-}
-
 std::uint8_t meter::take_access_number() {
     const auto n = access_;
     if (!config_.access_number.fixed) ++access_;
     return n;
-}
-
-telegram meter::variable_telegram(std::vector<app::record> records, bool more, bool acd) {
-    if (more)
-        records.push_back(app::record{app::dib{app::special_dif::more_records_follow, {}}, std::nullopt, {}});
-    app::variable_data v;
-    v.ci = app::ci::variable_long;
-    v.header = app::header{identity_, take_access_number(), status_, config_.signature};
-    v.records = std::move(records);
-    auto ud = app::encode(v);
-    auto t = frame_telegram(
-        link::frame::long_frame(static_cast<byte>(link::c_field::rsp_ud | (acd ? link::c_field::acd : 0)),
-                                address_, ud.ci, std::move(ud.data)));
-    t.more_follows = more;
-    return t;
 }
 
 telegram meter::readout(std::size_t index, const sim_now& now, bool acd) {
@@ -290,14 +322,83 @@ telegram meter::readout(std::size_t index, const sim_now& now, bool acd) {
         t.index = index;
         return t;
     }
-    auto records = records_at(now);
-    const auto pages = split(records);
-    if (index >= pages.size()) index = 0;
-    std::vector<app::record> page;
-    for (const auto i : pages[index])
-        page.push_back(std::move(records[i]));
-    auto t = variable_telegram(std::move(page), index + 1 < pages.size(), acd);
+    // Every poll comes here: the records go straight into the frame, on the stack until then.
+    const auto n = config_.records.size();
+    boost::container::small_vector<record_bytes, 16> records;
+    for (std::size_t i = 0; i < n; ++i)
+        records.push_back(bytes_at(i, now));
+
+    // The record indices of telegram `index` (the first when `index` is past the last), and how many
+    // telegrams the readout has: the configured pages, else as many records as fit in each, room
+    // left for the DIF 1F that closes every telegram but the last.
+    boost::container::small_vector<std::size_t, 16> page;
+    std::size_t pages = 0;
+    if (!config_.pages.empty()) {
+        pages = config_.pages.size();
+        if (index >= pages) index = 0;
+        for (const auto i : config_.pages[index])
+            if (i < n) page.push_back(i);
+    } else {
+        boost::container::small_vector<std::size_t, 4> starts; // of each telegram, then n
+        std::size_t left = 0;
+        for (const auto& r : records)
+            left += r.size();
+        std::size_t i = 0;
+        do {
+            starts.push_back(i);
+            if (left <= max_records_size) {
+                i = n;
+                break;
+            }
+            const auto first = i;
+            std::size_t used = 0;
+            for (; i < n && used + records[i].size() <= max_records_size - 1; ++i)
+                used += records[i].size();
+            if (i == first) used = records[i++].size(); // too long for any frame: check() reports it
+            left -= used;
+        } while (i < n);
+        starts.push_back(n);
+        pages = starts.size() - 1;
+        if (index >= pages) index = 0;
+        for (auto k = starts[index]; k < starts[index + 1]; ++k)
+            page.push_back(k);
+    }
+    const bool more = index + 1 < pages;
+
+    std::size_t data_size = long_header_size + (more ? 1 : 0);
+    for (const auto i : page)
+        data_size += records[i].size();
+    const auto access = take_access_number();
+    telegram t;
+    t.more_follows = more;
     t.index = index;
+    // Only a frame over 255 L cannot be sent; check() reports such a meter before it runs.
+    if (data_size > link::max_long_l - 3) return t;
+    auto& w = t.wire;
+    w.reserve(data_size + frame_overhead);
+    const auto l = static_cast<byte>(data_size + 3);
+    const auto c = static_cast<byte>(link::c_field::rsp_ud | (acd ? link::c_field::acd : 0));
+    w.insert(w.end(), {link::long_start, l, l, link::long_start, c, address_, app::ci::variable_long});
+    // The CI 72 header: identification, manufacturer, version, medium (as in a select), access
+    // number, status, signature.
+    for (int shift = 0; shift < 32; shift += 8)
+        w.push_back(static_cast<byte>(identity_.id >> shift));
+    put16(w, identity_.manufacturer);
+    w.push_back(identity_.version);
+    w.push_back(identity_.medium);
+    w.push_back(access);
+    w.push_back(status_);
+    put16(w, config_.signature);
+    for (const auto i : page) {
+        w.insert(w.end(), records[i].head.begin(), records[i].head.end());
+        w.insert(w.end(), records[i].data.begin(), records[i].data.end());
+    }
+    if (more) w.push_back(dif_more_records_follow);
+    byte sum = 0;
+    for (auto k = std::size_t{4}; k < w.size(); ++k)
+        sum = static_cast<byte>(sum + w[k]);
+    w.push_back(sum);
+    w.push_back(link::stop_byte);
     return t;
 }
 

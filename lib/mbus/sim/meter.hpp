@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <mbus/app/telegram.hpp>
+#include <mbus/app/value.hpp>
 #include <mbus/core/bytes.hpp>
 #include <mbus/core/result.hpp>
 #include <mbus/core/time.hpp>
@@ -109,8 +110,10 @@ class meter {
     // What the configured records are before any request: a pure function of config().records, so
     // the meters made from one list (a scenario's `repeat`, 100,000 on one bus) share one.
     struct record_shape {
-        app::record shape; // as configured (a spec with its own value): what writes match
-        int shift{0};      // powers of ten from the source's unit to the field's
+        app::record shape;   // as configured (a spec with its own value): what writes match
+        bytes wire;          // `shape` as it goes into a telegram
+        std::size_t head{0}; // the bytes of `wire` before its data (DIB and VIB)
+        int shift{0};        // powers of ten from the source's unit to the field's
         rounding round{rounding::nearest};
         bool sourced{false}; // a generator drives it from the configured source
     };
@@ -128,13 +131,27 @@ class meter {
         rounding round{rounding::nearest};
         std::optional<bytes> written; // data written by a SND_UD; wins over the source
         time_point since;             // where the generator's elapsed time starts
+        // The record encoded from the generator's last value, sent again while the value stays the
+        // same: most polls find it unchanged, and encoding a record costs a dozen allocations. The
+        // bytes are a function of the configured spec and the value alone, so nothing else (a new
+        // source, a write, a fault) can make them stale.
+        std::optional<app::value> encoded_value;
+        bytes encoded;
+    };
+    // Record i as it goes out now: its DIB and VIB, then its data (views into the shapes or state).
+    struct record_bytes {
+        bytes_view head;
+        bytes_view data;
+        std::size_t size() const { return head.size() + data.size(); }
     };
     std::vector<record_state>& state();
 
     app::record record_at(std::size_t i, const sim_now& now);
-    std::vector<std::vector<std::size_t>> split(const std::vector<app::record>& records) const;
+    // The value a generator gives record i at `now`, fitted to its coding (nothing: the record's
+    // shape goes out; notes say why).
+    std::optional<app::value> value_at(std::size_t i, const sim_now& now);
+    record_bytes bytes_at(std::size_t i, const sim_now& now);
     std::uint8_t take_access_number();
-    telegram variable_telegram(std::vector<app::record> records, bool more, bool acd);
 
     meter_config config_;
     time_point start_;

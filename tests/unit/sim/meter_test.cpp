@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <mbus/app/codec.hpp>
 #include <mbus/app/record_spec.hpp>
+#include <mbus/link/frame.hpp>
 #include <mbus/sim/meter.hpp>
 #include <mbus/sim/slave.hpp>
 
@@ -114,4 +116,125 @@ TEST_CASE("meters sharing a record that cannot be encoded each report it") {
     REQUIRE(a.problems().size() == 1);
     CHECK(b.problems() == a.problems());
     CHECK(meter{water_meter()}.problems().empty());
+}
+
+namespace {
+
+// The RSP_UD the general encoders make of the records the meter reports at `now`: what readout()
+// must send byte for byte (it builds its frame straight from cached record bytes).
+bytes encoded_by_the_book(meter& m, const sim_now& now, bool acd) {
+    app::variable_data v;
+    v.ci = app::ci::variable_long;
+    v.header = app::header{m.identity(), m.access_number(), m.status(), m.config().signature};
+    v.records = m.records_at(now);
+    auto ud = app::encode(v);
+    auto wire =
+        link::encode(link::frame::long_frame(acd ? 0x28 : 0x08, m.address(), ud.ci, std::move(ud.data)));
+    REQUIRE(wire.has_value());
+    return *wire;
+}
+
+// Records whose values move over time, as many sources and codings as fit in one telegram.
+meter_config moving_meter() {
+    using app::data_coding;
+    using app::quantity;
+    using app::unit;
+    auto m = water_meter();
+    m.status = 0x04;
+    m.signature = 0xBEEF;
+    add(m, {spec(quantity::volume, unit::m3, -3, data_coding::bcd8), counter{12.345, 0.01, 1h}, 0});
+    add(m, {spec(quantity::voltage, unit::volt, -1, data_coding::int16), sine{230, 3, 60s, 0}, 0});
+    add(m, {spec(quantity::date_time, unit::none, 0, data_coding::int32), current_date_time{}, 0});
+    add(m, {spec(quantity::date_time, unit::none, 0, data_coding::int48), current_date_time{}, 0});
+    add(m, {spec(quantity::date, unit::none, 0, data_coding::int16), current_date{}, 0});
+    // Crosses zero: -0.0 and 0.0 are one number but two real32 fields.
+    add(m, {spec(quantity::power, unit::W, 0, data_coding::real32), sine{0, 5, 8s, 0}, 0});
+    add(m, {spec(quantity::flow_temperature, unit::celsius, -1, data_coding::int16),
+            random_walk{60, 2, 40, 80, 1s, 7}, 0});
+    add(m, {spec(quantity::energy, unit::Wh, 3, data_coding::int8), ramp{100, 200, 10s, true}, 3}); // clamps
+    auto storage = spec(quantity::energy, unit::Wh, 3, data_coding::bcd12);
+    storage.storage = 3;
+    storage.tariff = 1;
+    add(m, {storage, counter{5, 3600, 1h}, 0});
+    auto text_unit = spec(quantity::plain_text_unit, unit::none, 0, data_coding::int32);
+    text_unit.plain_text_unit = "pulses";
+    add(m, {text_unit, counter{0, 1, 1s}, 0});
+    return m;
+}
+
+} // namespace
+
+TEST_CASE("meter readout is what the general encoders make of its records, poll after poll") {
+    using namespace std::chrono;
+    meter m{moving_meter()};
+    REQUIRE(m.problems().empty());
+    const wall_time wall = sys_days{2024y / December / 31} + 23h + 59min;
+    std::size_t notes = 0;
+    // Polls closer than a value's step (the cached bytes go out again) and farther (they are re-encoded),
+    // over midnight and the new year.
+    for (const milliseconds step :
+         {0ms, 100ms, 1000ms, 3000ms, 250ms, 7000ms, 61000ms, 0ms, 3601000ms, 400ms}) {
+        for (int i = 0; i < 12; ++i) {
+            const auto d = step * i + milliseconds{i * 37};
+            const sim_now now{mbus::time_point{} + d, wall + d};
+            const bool acd = i % 3 == 0;
+            const auto expected = encoded_by_the_book(m, now, acd);
+            const auto expected_notes = m.notes();
+            const auto t = m.readout(0, now, acd);
+            CHECK(to_hex(t.wire) == to_hex(expected));
+            CHECK_FALSE(t.more_follows);
+            CHECK(m.notes() == expected_notes);
+            notes += m.notes().size();
+        }
+    }
+    CHECK(notes > 0); // the int8 ramp was clamped, and said so on every poll
+}
+
+TEST_CASE("meter readout follows writes and new sources at once") {
+    spec_record r{spec(app::quantity::energy, app::unit::Wh, 3, app::data_coding::bcd8), counter{100, 1, 1h},
+                  3};
+    meter m{one_record(r, true)};
+    CHECK(records_of(m.readout(0, after(0s), false).wire) == bytes{0x0C, 0x06, 0x00, 0x01, 0x00, 0x00});
+    REQUIRE(m.write(0, bytes{0x00, 0x50, 0x00, 0x00}));
+    CHECK(records_of(m.readout(0, after(0s), false).wire) == bytes{0x0C, 0x06, 0x00, 0x50, 0x00, 0x00});
+    // A source set through the control API or a timeline event: the newest change wins over the write.
+    REQUIRE(m.set_source(0, constant{100}, mbus::time_point{}));
+    CHECK(records_of(m.readout(0, after(5h), false).wire) == bytes{0x0C, 0x06, 0x00, 0x01, 0x00, 0x00});
+    REQUIRE(m.set_source(0, constant{7}, mbus::time_point{}));
+    CHECK(records_of(m.readout(0, after(5h), false).wire) == bytes{0x0C, 0x06, 0x07, 0x00, 0x00, 0x00});
+    REQUIRE(m.set_source(0, counter{7, 1, 1h}, mbus::time_point{} + 5h));
+    CHECK(records_of(m.readout(0, after(5h), false).wire) == bytes{0x0C, 0x06, 0x07, 0x00, 0x00, 0x00});
+    CHECK(records_of(m.readout(0, after(7h), false).wire) == bytes{0x0C, 0x06, 0x09, 0x00, 0x00, 0x00});
+}
+
+TEST_CASE("meter readout over several telegrams carries every record once, in order") {
+    // 50 records of 6 bytes: 300 bytes where a telegram holds 240 (with DIF 1F: 239 and the 1F).
+    auto config = water_meter();
+    config.records.clear();
+    for (int i = 0; i < 50; ++i)
+        add(config, {spec(app::quantity::volume, app::unit::m3, -3, app::data_coding::bcd8),
+                     counter{static_cast<double>(i), 1, 1s}, 0});
+    meter m{config};
+    for (const auto s : {0s, 1s, 10s}) {
+        const auto expected =
+            app::encode(app::variable_data{app::ci::variable_none, {}, m.records_at(after(s))}).data;
+        const auto first = m.readout(0, after(s), false);
+        const auto second = m.readout(1, after(s), false);
+        CHECK(first.more_follows);
+        CHECK(first.index == 0);
+        CHECK_FALSE(second.more_follows);
+        CHECK(second.index == 1);
+        REQUIRE(first.wire.size() == 19 + 39 * 6 + 1 + 2);
+        CHECK(last_data_byte(first.wire) == 0x1F);
+        CHECK(second.wire[access_at] == static_cast<byte>(first.wire[access_at] + 1));
+        auto records = records_of(first.wire);
+        records.pop_back(); // the DIF 1F
+        const auto rest = records_of(second.wire);
+        records.insert(records.end(), rest.begin(), rest.end());
+        CHECK(records == expected);
+        for (const auto& t : {first, second}) // each a valid frame
+            CHECK(link::decode(t.wire).has_value());
+        // Past the last telegram: the first again.
+        CHECK(m.readout(2, after(s), false).index == 0);
+    }
 }
