@@ -122,12 +122,22 @@ asio::awaitable<std::error_code> runner::state::write_paced(session& s, bytes_vi
     co_return std::error_code{};
 }
 
-// The bytes up to each gap, the gap, the rest; paced or whole, as the timing mode says.
-asio::awaitable<std::error_code> runner::state::write_answer(session& s, const sim::bus_reply& reply,
-                                                             bool paced) {
+namespace {
+
+// The answer's gaps in the order they come on the wire.
+std::vector<sim::answer::gap> sorted_gaps(const sim::bus_reply& reply) {
     auto gaps = reply.gaps;
     std::stable_sort(gaps.begin(), gaps.end(),
                      [](const auto& a, const auto& b) { return a.after < b.after; });
+    return gaps;
+}
+
+} // namespace
+
+// The bytes up to each gap, the gap, the rest; paced or whole, as the timing mode says.
+asio::awaitable<std::error_code> runner::state::write_answer(session& s, const sim::bus_reply& reply,
+                                                             bool paced) {
+    const auto gaps = sorted_gaps(reply);
     const bytes_view wire(reply.wire);
     std::size_t from = 0;
     for (std::size_t g = 0;; ++g) {
@@ -147,6 +157,22 @@ asio::awaitable<std::error_code> runner::state::write_answer(session& s, const s
             co_return std::make_error_code(std::errc::operation_canceled);
     }
     co_return std::error_code{};
+}
+
+// write_answer without its waits: the pieces between the gaps, one after the other.
+std::error_code runner::state::write_now(session& s, const sim::bus_reply& reply) {
+    const bytes_view wire(reply.wire);
+    if (reply.gaps.empty()) return wire.empty() ? std::error_code{} : deliver(s, wire);
+    std::size_t from = 0;
+    for (const auto& gap : sorted_gaps(reply)) {
+        const std::size_t to = std::min(gap.after, wire.size());
+        if (to > from) {
+            if (auto ec = deliver(s, wire.subspan(from, to - from))) return ec;
+            from = to;
+        }
+    }
+    if (from < wire.size()) return deliver(s, wire.subspan(from));
+    return {};
 }
 
 } // namespace mbus::runtime

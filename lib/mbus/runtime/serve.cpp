@@ -1,4 +1,6 @@
 // The bus loop: requests from every session, one at a time, each becoming one exchange entry.
+// With immediate timing nothing in an exchange waits, and it is served by plain calls (serve_now):
+// no coroutine frame, no timer per request. The coroutine (serve) is for the waits other timings have.
 
 #include <mbus/runtime/detail/runner_state.hpp>
 #include <mbus/runtime/summary.hpp>
@@ -22,41 +24,57 @@ asio::awaitable<void> runner::state::bus_loop(std::shared_ptr<state> st) {
             co_await st->wake.async_wait(asio::as_tuple(asio::use_awaitable));
             continue;
         }
-        co_await st->drain();
+        if (st->options.immediate)
+            st->drain_now();
+        else
+            co_await st->drain();
     }
+}
+
+request runner::state::next_request() {
+    auto req = std::move(queue.front());
+    queue.pop_front();
+    if (req.from->queued > 0) --req.from->queued;
+    return req;
+}
+
+void runner::state::served() {
+    if (options.max_requests != 0 && counters.requests >= options.max_requests)
+        stop(fmt::format("{} requests served", counters.requests));
 }
 
 asio::awaitable<void> runner::state::drain() {
     serving = true;
     while (!stopped && !queue.empty()) {
-        auto req = std::move(queue.front());
-        queue.pop_front();
-        if (req.from->queued > 0) --req.from->queued;
-        co_await serve(std::move(req));
-        if (options.max_requests != 0 && counters.requests >= options.max_requests)
-            stop(fmt::format("{} requests served", counters.requests));
+        co_await serve(next_request());
+        served();
     }
     serving = false;
 }
 
-asio::awaitable<void> runner::state::serve(request req) {
+void runner::state::drain_now() {
+    serving = true;
+    while (!stopped && !queue.empty()) {
+        serve_now(next_request());
+        served();
+    }
+    serving = false;
+}
+
+sim::bus_reply runner::state::ask_bus(request& req, harness::exchange& x, bool words) {
     const auto now = calendar.now();
     apply_timeline(now);
     ++counters.requests;
     const unsigned id = req.from->id;
 
-    const bool words = words_wanted();
-    // Built in place in the entry the sinks read: publishing an exchange copied it whole (its frames,
-    // bytes and names: half a dozen allocations per request).
-    harness::entry entry{std::in_place_type<harness::exchange>};
-    auto& x = std::get<harness::exchange>(entry);
     x.number = counters.requests;
     x.bus = name;
     x.request = make_record(harness::record_kind::request, id, req.end);
-    x.request.request = link::kind_of(req.frame);
-    if (words) x.request.summary = summarize(req.frame);
+    // The request's frame moves into its record, and the bus reads it there.
+    const auto& frame = x.request.frame.emplace(std::move(req.frame));
+    x.request.request = link::kind_of(frame);
+    if (words) x.request.summary = summarize(frame);
     x.request.line_baud = req.line_baud;
-    x.request.frame = req.frame;
     x.request.raw = req.raw;
 
     sim::request_context ctx;
@@ -67,7 +85,7 @@ asio::awaitable<void> runner::state::serve(request req) {
     // they do not support.
     const bool refused = options.read_only && x.request.request == link::request_kind::snd_ud;
     bus.set_notes(words); // the meters' notes are read only with the words
-    auto reply = refused ? sim::bus_reply{} : bus.on_frame(req.frame, std::move(ctx), now);
+    auto reply = refused ? sim::bus_reply{} : bus.on_frame(frame, std::move(ctx), now);
     if (refused) {
         ++counters.read_only;
         x.notes.push_back("refused: the bus is read-only (--read-only)");
@@ -92,73 +110,116 @@ asio::awaitable<void> runner::state::serve(request req) {
     x.chosen_delay = reply.delay;
     x.baud = reply.baud;
 
-    const auto finish = [&](harness::fate f, harness::record_kind kind, time_point at) {
-        x.end = f;
-        const auto stamp = make_record(kind, id, at);
-        out.kind = stamp.kind;
-        out.session = stamp.session;
-        out.t = stamp.t;
-        out.wall = stamp.wall;
-    };
-
     if (reply.silent()) {
         ++counters.silent;
-        finish(harness::fate::silent, harness::record_kind::silence, clock::now());
-        out.summary = out.injected.empty() ? "no answer" : "no answer (fault injected)";
-        publish(entry);
+    } else {
+        ++counters.answered;
+        if (reply.collision) ++counters.collisions;
+    }
+    return reply;
+}
+
+void runner::state::settle(harness::exchange& x, harness::fate f, harness::record_kind kind,
+                           time_point at) const {
+    x.end = f;
+    const auto stamp = make_record(kind, x.request.session, at);
+    auto& out = x.outcome;
+    out.kind = stamp.kind;
+    out.session = stamp.session;
+    out.t = stamp.t;
+    out.wall = stamp.wall;
+}
+
+void runner::state::publish_silence(harness::entry& entry) {
+    auto& x = std::get<harness::exchange>(entry);
+    settle(x, harness::fate::silent, harness::record_kind::silence, clock::now());
+    x.outcome.summary = x.outcome.injected.empty() ? "no answer" : "no answer (fault injected)";
+    publish(entry);
+}
+
+bool runner::state::publish_if_gone(harness::entry& entry, const session& s) {
+    if (!s.closed) return false;
+    auto& x = std::get<harness::exchange>(entry);
+    settle(x, harness::fate::gone, harness::record_kind::event, clock::now());
+    x.outcome.summary = "gone before its answer";
+    publish(entry);
+    return true;
+}
+
+void runner::state::publish_written(harness::entry& entry, sim::bus_reply& reply, std::error_code ec,
+                                    time_point first, bool words) {
+    auto& x = std::get<harness::exchange>(entry);
+    auto& out = x.outcome;
+    const auto last = clock::now();
+    x.on_wire = last - first;
+    if (ec == std::errc::operation_canceled && stopped) {
+        settle(x, harness::fate::stopped, harness::record_kind::event, last);
+    } else if (ec == transport::errc::closed) {
+        settle(x, harness::fate::gone, harness::record_kind::event, last);
+        out.summary = "gone before its answer";
+    } else if (ec) {
+        ++counters.write_errors;
+        settle(x, harness::fate::write_failed, harness::record_kind::event, last);
+        x.error = ec.message();
+        out.summary = "cannot write the answer: " + x.error;
+    } else {
+        settle(x, harness::fate::answered, harness::record_kind::reply, last);
+        // The one decode of what the master received: frame, summary and "more follows" all come from it.
+        if (words) {
+            auto decoded = decode_wire(reply.wire);
+            out.frame = std::move(decoded.frame);
+            out.summary = std::move(decoded.summary);
+            out.more_follows = decoded.more_follows;
+        }
+        out.raw = std::move(reply.wire);
+    }
+    publish(entry);
+}
+
+asio::awaitable<void> runner::state::serve(request req) {
+    const bool words = words_wanted();
+    // Built in place in the entry the sinks read: publishing an exchange copied it whole (its frames,
+    // bytes and names: half a dozen allocations per request).
+    harness::entry entry{std::in_place_type<harness::exchange>};
+    auto& x = std::get<harness::exchange>(entry);
+    auto reply = ask_bus(req, x, words);
+    if (reply.silent()) {
+        publish_silence(entry);
         co_return;
     }
-    ++counters.answered;
-    if (reply.collision) ++counters.collisions;
     // A fault may put this far beyond the master's timeout: the answer still goes out then, and
     // later requests wait, as on one pair of wires.
     if (!options.immediate && !co_await wait_until(req.end + reply.delay)) {
-        finish(harness::fate::stopped, harness::record_kind::event, clock::now());
+        settle(x, harness::fate::stopped, harness::record_kind::event, clock::now());
         publish(entry);
         co_return;
     }
     auto& s = *req.from;
-    if (s.closed) {
-        finish(harness::fate::gone, harness::record_kind::event, clock::now());
-        out.summary = "gone before its answer";
-        publish(entry);
-        co_return;
-    }
+    if (publish_if_gone(entry, s)) co_return;
     const auto first = clock::now();
     x.since_request = first - req.end;
     x.paced = !options.immediate && settings.timing == scenario::timing_mode::realistic && reply.baud != 0;
-    const auto ec = co_await write_answer(s, reply, x.paced);
-    const auto last = clock::now();
-    x.on_wire = last - first;
-    if (ec == std::errc::operation_canceled && stopped) {
-        finish(harness::fate::stopped, harness::record_kind::event, last);
-        publish(entry);
-        co_return;
+    // An answer with no pause to keep is handed over here and now, without a coroutine of its own.
+    const bool waits = x.paced || (!options.immediate && !reply.gaps.empty());
+    const auto ec = waits ? co_await write_answer(s, reply, x.paced) : write_now(s, reply);
+    publish_written(entry, reply, ec, first, words);
+}
+
+void runner::state::serve_now(request req) {
+    const bool words = words_wanted();
+    harness::entry entry{std::in_place_type<harness::exchange>};
+    auto& x = std::get<harness::exchange>(entry);
+    auto reply = ask_bus(req, x, words);
+    if (reply.silent()) {
+        publish_silence(entry);
+        return;
     }
-    if (ec == transport::errc::closed) {
-        finish(harness::fate::gone, harness::record_kind::event, last);
-        out.summary = "gone before its answer";
-        publish(entry);
-        co_return;
-    }
-    if (ec) {
-        ++counters.write_errors;
-        finish(harness::fate::write_failed, harness::record_kind::event, last);
-        x.error = ec.message();
-        out.summary = "cannot write the answer: " + x.error;
-        publish(entry);
-        co_return;
-    }
-    finish(harness::fate::answered, harness::record_kind::reply, last);
-    // The one decode of what the master received: frame, summary and "more follows" all come from it.
-    if (words) {
-        auto decoded = decode_wire(reply.wire);
-        out.frame = std::move(decoded.frame);
-        out.summary = std::move(decoded.summary);
-        out.more_follows = decoded.more_follows;
-    }
-    out.raw = std::move(reply.wire);
-    publish(entry);
+    auto& s = *req.from;
+    if (publish_if_gone(entry, s)) return;
+    const auto first = clock::now();
+    x.since_request = first - req.end;
+    const auto ec = write_now(s, reply);
+    publish_written(entry, reply, ec, first, words);
 }
 
 } // namespace mbus::runtime

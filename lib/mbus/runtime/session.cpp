@@ -173,7 +173,7 @@ asio::awaitable<void> runner::state::read_loop(std::shared_ptr<state> st, std::s
         // requests itself, without a trip through the io_context to the bus loop and back.
         const bool serve_here = st->options.immediate && !st->serving;
         st->handle(s, s->parser.feed(std::span<const byte>(buf.data(), r.second), now), serve_here);
-        if (serve_here && !st->queue.empty()) co_await st->drain();
+        if (serve_here && !st->queue.empty()) st->drain_now();
     }
     st->handle(s, s->parser.finish());
     s->closed = true;

@@ -432,3 +432,37 @@ TEST_CASE("immediate timing serves requests where they are read in order and max
         },
         o);
 }
+
+TEST_CASE("an answer with pauses inside reaches the master whole, in immediate and in fast timing") {
+    // Two gap faults listed out of order: the parts go out in the order of their bytes either way,
+    // without the pauses in immediate timing (written where they are served), with them in fast
+    // timing (the bus loop's coroutine).
+    for (const auto timing : {scenario::timing_mode::immediate, scenario::timing_mode::fast}) {
+        CAPTURE(static_cast<int>(timing));
+        auto sc = make_scenario({water_meter("water", 5)}, timing);
+        for (const auto& [after, pause] : {std::pair{15u, 20ms}, std::pair{4u, 10ms}}) {
+            sim::fault_spec f;
+            f.name = "gap-" + std::to_string(after);
+            f.action = sim::faults::gap{{after, pause}};
+            sc.faults.push_back(f);
+        }
+        run_with_runner(sc, [](fixture fx) -> asio::awaitable<void> {
+            std::vector<harness::exchange> seen;
+            fx.runner.subscribe([&](const harness::entry& e) {
+                if (const auto* x = std::get_if<harness::exchange>(&e)) seen.push_back(*x);
+            });
+            const auto port = serve_tcp(fx);
+            auto master = co_await connect(port);
+            co_await send(master, req_ud2(5));
+            CHECK(co_await read_frame(master) == water_rsp_ud);
+            co_await send(master, snd_nke(5));
+            CHECK(co_await read_frame(master) == ack);
+            REQUIRE(seen.size() == 2);
+            CHECK(seen[0].end == harness::fate::answered);
+            CHECK(seen[0].outcome.raw == water_rsp_ud);
+            CHECK(seen[0].outcome.injected.size() == 2);
+            CHECK(seen[1].end == harness::fate::answered);
+            CHECK(fx.runner.counters().bytes_out == water_rsp_ud.size() + 1);
+        });
+    }
+}

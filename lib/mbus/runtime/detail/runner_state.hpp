@@ -130,7 +130,20 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
     static asio::awaitable<void> bus_loop(std::shared_ptr<state> st);
     // Serves the queue, one request at a time, until it is empty or the bus stops.
     asio::awaitable<void> drain();
+    // drain() for immediate timing, where serving never waits: plain calls, no coroutine frames.
+    void drain_now();
+    request next_request();
+    void served(); // after each request: the --max-requests stop
     asio::awaitable<void> serve(request req);
+    void serve_now(request req); // serve() where nothing waits (immediate timing)
+    // The pieces of an exchange shared by both: the request asked of the bus (its record and the
+    // outcome's facts filled in, counters counted), then the entry settled and published.
+    sim::bus_reply ask_bus(request& req, harness::exchange& x, bool words);
+    void settle(harness::exchange& x, harness::fate f, harness::record_kind kind, time_point at) const;
+    void publish_silence(harness::entry& entry);
+    bool publish_if_gone(harness::entry& entry, const session& s); // true: the session has ended
+    void publish_written(harness::entry& entry, sim::bus_reply& reply, std::error_code ec, time_point first,
+                         bool words);
 
     // answer_writer.cpp
     asio::awaitable<bool> wait_until(time_point at);
@@ -139,6 +152,8 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
     std::error_code deliver(session& s, bytes_view data);
     asio::awaitable<std::error_code> write_paced(session& s, bytes_view wire, unsigned baud);
     asio::awaitable<std::error_code> write_answer(session& s, const sim::bus_reply& reply, bool paced);
+    // write_answer where nothing waits (not paced; gaps skipped, as immediate timing does).
+    std::error_code write_now(session& s, const sim::bus_reply& reply);
 
     // watches.cpp
     static asio::awaitable<void> timeline_watch(std::shared_ptr<state> st);
