@@ -32,20 +32,26 @@ void feed_record::assign(std::uint64_t seq, const harness::record& r) {
     made_ = false;
 }
 
+void feed_record::write(std::string& out) const {
+    // The words go into the kept record itself (nobody reads it but this): no copy per line.
+    fill_words(record_);
+    harness::append_json_line(out, record_, seq_);
+}
+
 const std::string& feed_record::line() const {
     if (!made_) {
-        // The words go into the kept record itself (nobody reads it but this): no copy per line.
-        fill_words(record_);
         line_.clear();
-        harness::append_json_line(line_, record_);
-        // The transcript line is one object: "seq" goes in before its closing brace.
-        line_.pop_back();
-        line_ += ",\"seq\":";
-        append_uint(line_, seq_);
-        line_ += '}';
+        write(line_);
         made_ = true;
     }
     return line_;
+}
+
+void feed_record::append_line(std::string& out) const {
+    if (made_)
+        out += line_;
+    else
+        write(out);
 }
 
 void subscriber::push(std::uint64_t seq) {
@@ -57,7 +63,7 @@ void subscriber::push(std::uint64_t seq) {
     const bool was_empty = empty();
     if (count_ == 0) first_ = seq;
     ++count_;
-    if ((was_empty || count_ == high_water()) && wake_) wake_();
+    if (((was_empty && !urgent_only_) || count_ == high_water()) && wake_) wake_();
 }
 
 const std::string& subscriber::take() {
@@ -77,7 +83,7 @@ const std::string& subscriber::take() {
     }
     for (std::uint64_t seq = first_, end = first_ + count_; seq != end; ++seq) {
         if (!message_.empty()) message_ += '\n';
-        message_ += feed_->at(seq)->line();
+        feed_->at(seq)->append_line(message_);
     }
     count_ = 0;
     return message_;

@@ -36,10 +36,15 @@ class feed_record {
     // The transcript line (harness::to_json_line with "seq"), with the words the runtime left out
     // (summaries and more_follows) filled in as the runtime would have.
     const std::string& line() const;
+    // The same line appended to `out`: the kept one once line() made it, or else written straight
+    // into `out` (a stream subscriber's message), with no line of its own to copy. The words are
+    // filled in once either way.
+    void append_line(std::string& out) const;
 
   private:
+    void write(std::string& out) const;
     std::uint64_t seq_{0};
-    mutable harness::record record_; // its words filled in by line()
+    mutable harness::record record_; // its words filled in by line() or append_line()
     mutable std::string line_;
     mutable bool made_{false};
 };
@@ -53,8 +58,8 @@ class feed;
 
 class subscriber {
   public:
-    // `wake` is called when the queue goes from empty to not empty (the writer parks until then) and
-    // when it becomes urgent.
+    // `wake` is called when the queue goes from empty to not empty (the writer parks until then;
+    // not while wake_when_urgent_only) and when it becomes urgent.
     subscriber(const feed& f, std::size_t limit, std::function<void()> wake)
         : feed_(&f), limit_(limit), wake_(std::move(wake)) {}
     void push(std::uint64_t seq); // what the feed calls for each new record
@@ -65,6 +70,9 @@ class subscriber {
     bool empty() const { return count_ == 0 && dropped_ == 0; }
     // Half the limit waits, or records were lost: the writer should not wait for its interval.
     bool urgent() const { return count_ >= high_water() || dropped_ != 0; }
+    // While the writer waits for its interval anyway, a record that comes wakes it only when urgent:
+    // a busy bus costs one wake-up per message, not two.
+    void wake_when_urgent_only(bool on) { urgent_only_ = on; }
     std::uint64_t dropped_total() const { return dropped_total_; }
 
   private:
@@ -78,6 +86,7 @@ class subscriber {
     std::size_t count_{0};
     std::uint64_t dropped_{0}; // since the last take()
     std::uint64_t dropped_total_{0};
+    bool urgent_only_{false};
     std::string message_;
 };
 

@@ -286,11 +286,17 @@ asio::awaitable<void> server::state::stream_session(std::shared_ptr<state> st, b
         },
         asio::detached);
     ws.text(true);
+    // A message goes as one frame: cut in frames of 4 KiB (Beast's default), a busy interval's
+    // message was a write operation per frame. Clients see the same messages either way.
+    ws.auto_fragment(false);
     // Everything that waits goes as one message (JSON lines), and while records keep coming a write
     // follows the last one only after `stream_flush` (or sooner when the queue is half full): a busy
     // bus costs a subscriber one write per interval, not one per exchange, and the first record
-    // after a quiet spell goes at once.
+    // after a quiet spell goes at once. After a write the writer waits out the interval whether or
+    // not records come meanwhile (only an urgent queue cuts it short), then parks until one comes:
+    // one wake-up per message while the bus is busy, one more when it falls quiet.
     auto last_write = asio::steady_timer::clock_type::time_point{};
+    bool wrote = false;
     while (!*closed) {
         if (st->stopped) {
             // A clean shutdown: what waits goes out, then a close frame, within `shutdown_flush`
@@ -298,14 +304,19 @@ asio::awaitable<void> server::state::stream_session(std::shared_ptr<state> st, b
             co_await flush_and_close(st, ws, *sub);
             break;
         }
-        if (sub->empty()) {
-            signal->expires_at(asio::steady_timer::time_point::max());
-            co_await signal->async_wait(use_tuple);
+        const auto due = last_write + st->options.stream_flush;
+        if (wrote || (!sub->empty() && !sub->urgent() && asio::steady_timer::clock_type::now() < due)) {
+            wrote = false;
+            if (!sub->urgent()) {
+                sub->wake_when_urgent_only(true);
+                signal->expires_at(due);
+                co_await signal->async_wait(use_tuple);
+                sub->wake_when_urgent_only(false);
+            }
             continue;
         }
-        const auto due = last_write + st->options.stream_flush;
-        if (!sub->urgent() && asio::steady_timer::clock_type::now() < due) {
-            signal->expires_at(due);
+        if (sub->empty()) {
+            signal->expires_at(asio::steady_timer::time_point::max());
             co_await signal->async_wait(use_tuple);
             continue;
         }
@@ -313,6 +324,7 @@ asio::awaitable<void> server::state::stream_session(std::shared_ptr<state> st, b
         last_write = asio::steady_timer::clock_type::now();
         auto [ec, n] = co_await ws.async_write(asio::buffer(message), use_tuple);
         if (ec) break;
+        wrote = true;
     }
     f->unsubscribe(sub);
     stop_deadline->cancel();

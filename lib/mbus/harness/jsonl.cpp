@@ -316,6 +316,10 @@ void append_seconds(std::string& out, double t) {
     fmt::format_to(std::back_inserter(out), FMT_COMPILE("{}"), t);
 }
 
+namespace {
+void append_line(std::string& out, const record& r, const std::uint64_t* seq);
+} // namespace
+
 std::string to_json_line(const record& r) {
     std::string out;
     append_json_line(out, r);
@@ -338,11 +342,19 @@ char* put(char* p, std::string_view s) {
     return p + s.size();
 }
 
+// Both hex digits of every byte, so that a byte is one lookup and one two-byte move.
+constexpr std::array<std::array<char, 2>, 256> hex_pairs = [] {
+    constexpr char digits[] = "0123456789ABCDEF";
+    std::array<std::array<char, 2>, 256> t{};
+    for (std::size_t b = 0; b < 256; ++b)
+        t[b] = {digits[b >> 4], digits[b & 0x0F]};
+    return t;
+}();
+
 char* put_hex(char* p, bytes_view raw) {
-    static constexpr char digits[] = "0123456789ABCDEF";
     for (const auto b : raw) {
-        *p++ = digits[b >> 4];
-        *p++ = digits[b & 0x0F];
+        std::memcpy(p, hex_pairs[b].data(), 2);
+        p += 2;
     }
     return p;
 }
@@ -418,7 +430,13 @@ char* put_via(char* p, std::string& scratch) {
 
 } // namespace
 
-void append_json_line(std::string& out, const record& r) {
+void append_json_line(std::string& out, const record& r) { append_line(out, r, nullptr); }
+
+void append_json_line(std::string& out, const record& r, std::uint64_t seq) { append_line(out, r, &seq); }
+
+namespace {
+
+void append_line(std::string& out, const record& r, const std::uint64_t* seq) {
     // Written directly, in the order of ordered_without_t and with its escapes (a test compares the
     // two), and with no format string parsed per line: a stream subscriber has every record written,
     // and building a json object first cost more than serving the request. fmt writes the shortest
@@ -512,9 +530,12 @@ void append_json_line(std::string& out, const record& r) {
         put_summary();
         break;
     }
+    if (seq != nullptr) p = put_uint(put(p, ",\"seq\":"), *seq);
     *p++ = '}';
     out.resize(static_cast<std::size_t>(p - begin));
 }
+
+} // namespace
 
 std::optional<record> record_from_json(const json& j) {
     if (!j.is_object()) return std::nullopt;

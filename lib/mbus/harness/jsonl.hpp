@@ -38,6 +38,8 @@ nlohmann::json to_json(const record& r);
 std::string to_json_line(const record& r);
 // The same line appended to `out` (a stream message holds many).
 void append_json_line(std::string& out, const record& r);
+// The same with "seq":N as its last field (the control API's records, control/feed.hpp).
+void append_json_line(std::string& out, const record& r, std::uint64_t seq);
 // A record's "t" as the line writes it: fmt's shortest form of the double ("1.5", "0.000123").
 void append_seconds(std::string& out, double t);
 // The inverse of to_json (frame decoded again from "hex"); nullopt when `j` is no record.

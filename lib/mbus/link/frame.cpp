@@ -150,42 +150,54 @@ result<decoded_view> decode_view(bytes_view wire) {
     return decoded_view{{kind, wire[4], wire[5], wire[6], data}, n};
 }
 
-void append_description(std::string& out, const frame_view& f) {
-    // Appended piece by piece, no format string: the log and a stream subscriber describe every frame.
-    if (f.kind == frame_kind::ack) {
-        out += "ACK";
-        return;
-    }
+namespace {
+
+template <std::size_t N>
+char* put(char* p, const char (&literal)[N]) {
+    std::memcpy(p, literal, N - 1);
+    return p + N - 1;
+}
+
+char* put_hex2(char* p, byte b) {
     static constexpr char digits[] = "0123456789ABCDEF";
-    const auto hex2 = [&out](byte b) {
-        const char two[2] = {digits[b >> 4], digits[b & 0x0F]};
-        out.append(two, 2);
-    };
-    const auto number = [&out](std::size_t v) {
-        char text[20];
-        out.append(text, std::to_chars(std::begin(text), std::end(text), v).ptr);
-    };
+    p[0] = digits[b >> 4];
+    p[1] = digits[b & 0x0F];
+    return p + 2;
+}
+
+} // namespace
+
+char* put_description(char* p, const frame_view& f) {
+    // Written through a pointer, no format string and no append per piece: the log and a stream
+    // subscriber describe every frame.
+    if (f.kind == frame_kind::ack) return put(p, "ACK");
     if (const auto name = c_field_name(f.c); !name.empty()) {
-        out += name;
+        std::memcpy(p, name.data(), name.size());
+        p += name.size();
     } else {
-        out += "C=";
-        hex2(f.c);
+        p = put_hex2(put(p, "C="), f.c);
     }
-    out += " a=";
-    number(f.a);
+    p = put(p, " a=");
+    p = std::to_chars(p, p + 3, f.a).ptr;
     if (is_master_to_slave(f.c)) {
-        out += (f.c & c_field::fcb) != 0 ? " fcb=1" : " fcb=0";
-        out += (f.c & c_field::fcv) != 0 ? " fcv=1" : " fcv=0";
+        p = (f.c & c_field::fcb) != 0 ? put(p, " fcb=1") : put(p, " fcb=0");
+        p = (f.c & c_field::fcv) != 0 ? put(p, " fcv=1") : put(p, " fcv=0");
     } else {
-        if ((f.c & c_field::acd) != 0) out += " acd=1";
-        if ((f.c & c_field::dfc) != 0) out += " dfc=1";
+        if ((f.c & c_field::acd) != 0) p = put(p, " acd=1");
+        if ((f.c & c_field::dfc) != 0) p = put(p, " dfc=1");
     }
     if (f.kind == frame_kind::control || f.kind == frame_kind::long_frame) {
-        out += " ci=";
-        hex2(f.ci);
-        out += " len=";
-        number(f.data.size());
+        p = put_hex2(put(p, " ci="), f.ci);
+        p = put(p, " len=");
+        p = std::to_chars(p, p + 20, f.data.size()).ptr;
     }
+    return p;
+}
+
+void append_description(std::string& out, const frame_view& f) {
+    const auto at = out.size();
+    out.resize(at + description_bound);
+    out.resize(static_cast<std::size_t>(put_description(out.data() + at, f) - out.data()));
 }
 
 } // namespace mbus::link

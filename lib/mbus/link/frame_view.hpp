@@ -34,5 +34,10 @@ result<decoded_view> decode_view(bytes_view wire);
 
 // describe()'s line ("REQ_UD2 a=5 fcb=1 fcv=1", "RSP_UD a=5 ci=72 len=60") appended to `out`.
 void append_description(std::string& out, const frame_view& f);
+// The most that line takes ("C=XX a=255 acd=1 dfc=1 ci=XX len=" and twenty digits, at most).
+inline constexpr std::size_t description_bound = 64;
+// The same line written at `p`, which has room for description_bound; returns its end. For writers
+// that make room for a whole line at once (a stream subscriber's summaries).
+char* put_description(char* p, const frame_view& f);
 
 } // namespace mbus::link

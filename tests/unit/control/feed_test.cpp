@@ -5,11 +5,16 @@
 #include <mbus/control/feed.hpp>
 #include <mbus/harness/jsonl.hpp>
 #include <mbus/link/frame.hpp>
+#include <mbus/runtime/in_process_bus.hpp>
 #include <mbus/scenario/demo.hpp>
+#include <mbus/scenario/load.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <iterator>
 
 using namespace mbus;
 
@@ -155,6 +160,25 @@ TEST_CASE("feed subscriber wakes its writer when empty no more and again at half
     CHECK(message.back() == '}');
 }
 
+TEST_CASE("feed subscriber: while its writer waits out the interval only urgency wakes it") {
+    boost::asio::io_context io;
+    runtime::runner r(io.get_executor(), scenario::builtin_demo());
+    control::feed f(r);
+    int wakes = 0;
+    auto s = f.subscribe(8, [&] { ++wakes; });
+    s->wake_when_urgent_only(true);
+    for (int i = 0; i < 3; ++i)
+        f.add(event("a"));
+    CHECK(wakes == 0); // the first record did not wake it
+    CHECK_FALSE(s->empty());
+    f.add(event("b"));
+    CHECK(wakes == 1); // 4 of 8: urgent
+    CHECK(lines_of(s->take()).size() == 4);
+    s->wake_when_urgent_only(false);
+    f.add(event("c"));
+    CHECK(wakes == 2); // parked again: the first record wakes it
+}
+
 TEST_CASE("feed ring: slots are reused as it wraps, and a line is made again for the new record") {
     boost::asio::io_context io;
     runtime::runner r(io.get_executor(), scenario::builtin_demo());
@@ -196,4 +220,143 @@ TEST_CASE("feed subscriber: records the feed no longer keeps are lost and counte
     CHECK(got[1]["summary"] == "e6");
     CHECK(got[2]["summary"] == "e7");
     CHECK(s->dropped_total() == 4);
+}
+
+namespace {
+
+// Two meters at one address (their answers collide), a multi-telegram meter (DIF 1F) and a meter
+// that answers REQ_UD2 with fixed data.
+const char* mixed_bus = R"(
+[bus]
+name = "mixed"
+
+[[meter]]
+name = "a"
+address = 5
+id = "11111111"
+manufacturer = "KAM"
+version = 1
+medium = "water"
+
+[[meter.record]]
+quantity = "volume"
+unit = "l"
+type = "bcd8"
+value = 1234
+
+[[meter]]
+name = "b"
+address = 5
+id = "22222222"
+manufacturer = "ELS"
+version = 2
+medium = "heat"
+
+[[meter.record]]
+quantity = "energy"
+unit = "kWh"
+type = "int32"
+value = 42
+
+[[meter]]
+name = "lone"
+address = 9
+id = "99999999"
+manufacturer = "TST"
+version = 7
+medium = "electricity"
+
+[[meter.record]]
+quantity = "energy"
+unit = "kWh"
+type = "int32"
+value = { counter = { start = 10, rate = 1, per = "s" } }
+)";
+
+// What the runtime gives a sink that reads facts only (runtime::sink_reads::facts): no words.
+harness::record facts_of(harness::record r) {
+    if (r.kind == harness::record_kind::request) r.summary.clear();
+    if (r.kind == harness::record_kind::reply) {
+        r.summary.clear();
+        r.frame.reset();
+        r.more_follows = false;
+    }
+    return r;
+}
+
+std::string with_seq(std::string line, std::uint64_t seq) {
+    line.pop_back();
+    return line + ",\"seq\":" + std::to_string(seq) + "}";
+}
+
+// The records of a bus that served `frames` (and `junk` between them), with the runtime's words.
+std::vector<harness::record> records_of(const scenario::scenario& sc, const std::vector<link::frame>& frames,
+                                        const bytes& junk) {
+    runtime::in_process_bus bus(sc);
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        bus.send(frames[i]);
+        if (i == 1) bus.send_bytes(junk);
+    }
+    std::vector<harness::record> out;
+    for (const auto& e : bus.entries())
+        harness::for_each_record(e, [&](const harness::record& r) { out.push_back(r); });
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("feed lines: byte for byte the transcript's lines, words made from the facts as the runtime does") {
+    const auto load = [](const std::string& text, const char* name) {
+        auto r = scenario::load_string(text, name);
+        REQUIRE(r.value);
+        return *r.value;
+    };
+    std::ifstream multi_file(std::string(MBUS_SOURCE_DIR) + "/scenarios/multi-telegram.toml");
+    REQUIRE(multi_file);
+    const std::string multi((std::istreambuf_iterator<char>(multi_file)), std::istreambuf_iterator<char>());
+    const std::vector<scenario::scenario> buses = {scenario::builtin_demo(), load(mixed_bus, "mixed.toml"),
+                                                   load(multi, "multi-telegram.toml")};
+    // SND_NKE, REQ_UD2 with the FCB toggled and repeated, REQ_UD1, an application reset (SND_UD),
+    // addresses nobody has, a broadcast, a secondary selection.
+    const std::vector<link::frame> frames = {
+        link::frame::short_frame(0x40, 5),
+        link::frame::short_frame(0x40, 7),
+        link::frame::short_frame(0x7B, 5),
+        link::frame::short_frame(0x5B, 5),
+        link::frame::short_frame(0x7B, 7),
+        link::frame::short_frame(0x5B, 7),
+        link::frame::short_frame(0x7B, 7),
+        link::frame::short_frame(0x7B, 7),
+        link::frame::short_frame(0x5B, 9),
+        link::frame::short_frame(0x7A, 9),
+        link::frame::short_frame(0x5B, 3),
+        link::frame::short_frame(0x40, 0xFE),
+        link::frame::short_frame(0x5B, 200),
+        link::frame::long_frame(0x53, 5, 0x50),
+        link::frame::long_frame(0x53, 0xFD, 0x52, {0x78, 0x56, 0x34, 0x12, 0xFF, 0xFF, 0xFF, 0xFF}),
+    };
+    const bytes junk = {0x68, 0x03, 0x03, 0x68, 0x53, 0x05, 0x51, 0x00, 0x16, 0x10, 0x5B};
+    std::size_t replies = 0;
+    for (const auto& sc : buses) {
+        const auto records = records_of(sc, frames, junk);
+        REQUIRE(records.size() > frames.size());
+        boost::asio::io_context io;
+        runtime::runner r(io.get_executor(), scenario::builtin_demo());
+        control::feed f(r, records.size());
+        auto s = f.subscribe(records.size(), {});
+        std::vector<std::string> lines;
+        std::string expected;
+        for (std::size_t i = 0; i < records.size(); ++i) {
+            f.add(facts_of(records[i]));
+            lines.push_back(with_seq(harness::to_json_line(records[i]), i));
+            if (!expected.empty()) expected += '\n';
+            expected += lines.back();
+            if (records[i].kind == harness::record_kind::reply) ++replies;
+        }
+        // A subscriber's message is those lines, in order; and each record's line, asked after it.
+        CHECK(s->take() == expected);
+        for (std::size_t i = 0; i < records.size(); ++i)
+            CHECK(f.at(i)->line() == lines[i]);
+    }
+    CHECK(replies >= 10); // the runs did answer (15 replies over the three buses)
 }
