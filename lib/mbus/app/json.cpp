@@ -683,6 +683,7 @@ struct text_out {
         p += N - 1;
     }
     void str(std::string_view s) {
+        if (s.empty()) return; // an empty view may have no data: memcpy's source must not be null
         std::memcpy(p, s.data(), s.size());
         p += s.size();
     }

@@ -29,6 +29,7 @@ char* put(char* p, const char (&literal)[N]) {
 }
 
 char* put(char* p, std::string_view s) {
+    if (s.empty()) return p; // an empty view may have no data: memcpy's source must not be null
     std::memcpy(p, s.data(), s.size());
     return p + s.size();
 }
