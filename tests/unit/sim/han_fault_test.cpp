@@ -238,8 +238,8 @@ TEST_CASE("han faults: a cut push: the reader reports it and resynchronises on t
     bytes line = c.wire;
     line.insert(line.end(), ps[1].wire.begin(), ps[1].wire.end());
     const auto h = test::read_han(line);
-    CHECK(h.bad.size() + h.junk >= 1); // the cut frame, as bad or junk
-    REQUIRE(h.lists.size() == 1);      // and the next push whole
+    CHECK(h.bad.size() + h.junk + h.leading_junk >= 1); // the cut frame, as bad or junk
+    REQUIRE(h.lists.size() == 1);                       // and the next push whole
     CHECK(h.lists[0].objects.size() == ps[1].objects.objects.size());
 }
 
@@ -273,7 +273,7 @@ TEST_CASE("han faults: missing, late and junk") {
     CHECK(bytes(j.wire.begin(), j.wire.begin() + 3) == bytes{0x00, 0xFF, 0x00});
     CHECK(j.injected == std::vector<std::string>{"junk [00 FF 00] before the push (fault 'noise')"});
     const auto h = test::read_han(j.wire);
-    CHECK(h.junk == 1);
+    CHECK(h.leading_junk == 3); // before the push's frame: the reader has seen no frame yet
     CHECK(h.bad.empty());
     CHECK(h.lists.size() == 1);
 
