@@ -79,20 +79,6 @@ result<user_data> decode_fixed(byte ci, bytes_view data) {
     return user_data{f};
 }
 
-void encode_record(bytes& out, const record& r) {
-    out.push_back(r.dib.dif);
-    out.insert(out.end(), r.dib.dife.begin(), r.dib.dife.end());
-    if (r.vib) {
-        out.push_back(r.vib->vif);
-        if (is_plain_text_vif(r.vib->vif)) {
-            out.push_back(static_cast<byte>(r.vib->plain_text.size()));
-            out.insert(out.end(), r.vib->plain_text.begin(), r.vib->plain_text.end());
-        }
-        out.insert(out.end(), r.vib->vife.begin(), r.vib->vife.end());
-    }
-    out.insert(out.end(), r.data.begin(), r.data.end());
-}
-
 struct encoder {
     encoded operator()(const variable_data& v) const {
         encoded e{v.ci, {}};
@@ -105,7 +91,7 @@ struct encoder {
             put16(e.data, v.header.signature);
         }
         for (const auto& r : v.records)
-            encode_record(e.data, r);
+            append_record(e.data, r);
         return e;
     }
     encoded operator()(const fixed_data& f) const {
@@ -127,6 +113,20 @@ struct encoder {
 };
 
 } // namespace
+
+void append_record(bytes& out, const record& r) {
+    out.push_back(r.dib.dif);
+    out.insert(out.end(), r.dib.dife.begin(), r.dib.dife.end());
+    if (r.vib) {
+        out.push_back(r.vib->vif);
+        if (is_plain_text_vif(r.vib->vif)) {
+            out.push_back(static_cast<byte>(r.vib->plain_text.size()));
+            out.insert(out.end(), r.vib->plain_text.begin(), r.vib->plain_text.end());
+        }
+        out.insert(out.end(), r.vib->vife.begin(), r.vib->vife.end());
+    }
+    out.insert(out.end(), r.data.begin(), r.data.end());
+}
 
 std::size_t data_length(byte dif) { return detail::data_lengths[dif & 0x0F]; }
 

@@ -42,6 +42,8 @@ struct encoded {
     bytes data;
 };
 encoded encode(const user_data& ud);
+// One record's bytes (DIB, VIB with a plain-text unit's length and text, data) appended to `out`.
+void append_record(bytes& out, const record& r);
 
 // The 8 bytes of a secondary address as on the wire (LSB-first order, as in a CI 52 select or the
 // CI 72 header) and back.

@@ -41,20 +41,6 @@ std::size_t head_size(const app::record& r) {
     return n;
 }
 
-void append_record(bytes& out, const app::record& r) {
-    out.push_back(r.dib.dif);
-    out.insert(out.end(), r.dib.dife.begin(), r.dib.dife.end());
-    if (r.vib) {
-        out.push_back(r.vib->vif);
-        if (is_plain_text_vif(r.vib->vif)) {
-            out.push_back(static_cast<byte>(r.vib->plain_text.size()));
-            out.insert(out.end(), r.vib->plain_text.begin(), r.vib->plain_text.end());
-        }
-        out.insert(out.end(), r.vib->vife.begin(), r.vib->vife.end());
-    }
-    out.insert(out.end(), r.data.begin(), r.data.end());
-}
-
 // Equal values encode to equal bytes. Doubles are compared bit for bit: 0.0 and -0.0 are equal
 // numbers but not equal real32 fields.
 bool same_value(const app::value& a, const app::value& b) {
@@ -207,7 +193,7 @@ std::shared_ptr<const meter::record_shapes> meter::shapes_of(const meter_config&
         st.sourced = sr.source.has_value();
     }
     for (auto& st : out->records) {
-        append_record(st.wire, st.shape);
+        app::append_record(st.wire, st.shape);
         st.head = head_size(st.shape);
     }
     last_records = config.records;
@@ -293,7 +279,7 @@ meter::record_bytes meter::bytes_at(std::size_t i, const sim_now& now) {
             return whole;
         }
         st.encoded.clear();
-        append_record(st.encoded, *encoded);
+        app::append_record(st.encoded, *encoded);
         st.encoded_value = std::move(*value);
     }
     return {{}, st.encoded};
