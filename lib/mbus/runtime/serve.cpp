@@ -61,7 +61,7 @@ void runner::state::drain_now() {
     serving = false;
 }
 
-sim::bus_reply runner::state::ask_bus(request& req, harness::exchange& x, bool words) {
+void runner::state::ask_bus(request& req, harness::exchange& x, bool words, sim::bus_reply& reply) {
     const auto now = calendar.now();
     apply_timeline(now);
     ++counters.requests;
@@ -85,7 +85,10 @@ sim::bus_reply runner::state::ask_bus(request& req, harness::exchange& x, bool w
     // they do not support.
     const bool refused = options.read_only && x.request.request == link::request_kind::snd_ud;
     bus.set_notes(words); // the meters' notes are read only with the words
-    auto reply = refused ? sim::bus_reply{} : bus.on_frame(frame, std::move(ctx), now);
+    if (refused)
+        reply = sim::bus_reply{};
+    else
+        bus.on_frame(frame, std::move(ctx), now, reply);
     if (refused) {
         ++counters.read_only;
         x.notes.push_back("refused: the bus is read-only (--read-only)");
@@ -116,7 +119,6 @@ sim::bus_reply runner::state::ask_bus(request& req, harness::exchange& x, bool w
         ++counters.answered;
         if (reply.collision) ++counters.collisions;
     }
-    return reply;
 }
 
 void runner::state::settle(harness::exchange& x, harness::fate f, harness::record_kind kind,
@@ -182,7 +184,8 @@ asio::awaitable<void> runner::state::serve(request req) {
     // bytes and names: half a dozen allocations per request).
     harness::entry entry{std::in_place_type<harness::exchange>};
     auto& x = std::get<harness::exchange>(entry);
-    auto reply = ask_bus(req, x, words);
+    sim::bus_reply reply; // the coroutine's own, kept across its waits
+    ask_bus(req, x, words, reply);
     if (reply.silent()) {
         publish_silence(entry);
         co_return;
@@ -209,7 +212,8 @@ void runner::state::serve_now(request req) {
     const bool words = words_wanted();
     harness::entry entry{std::in_place_type<harness::exchange>};
     auto& x = std::get<harness::exchange>(entry);
-    auto reply = ask_bus(req, x, words);
+    auto& reply = reply_now;
+    ask_bus(req, x, words, reply);
     if (reply.silent()) {
         publish_silence(entry);
         return;

@@ -220,6 +220,12 @@ bool bus::gather(const link::frame& request) {
 }
 
 bus_reply bus::on_frame(const link::frame& request, request_context ctx, const sim_now& now) {
+    bus_reply out;
+    on_frame(request, std::move(ctx), now, out);
+    return out;
+}
+
+void bus::on_frame(const link::frame& request, request_context ctx, const sim_now& now, bus_reply& out) {
     ctx.index = handled_++;
     settle(touched_);
     for (const auto i : touched_)
@@ -227,7 +233,23 @@ bus_reply bus::on_frame(const link::frame& request, request_context ctx, const s
     touched_.clear();
 
     const unsigned line_baud = ctx.line_baud;
-    bus_reply out;
+    {
+        // Every field as new, the vectors' storage kept; the answers are written over one by one
+        // below, each keeping its bytes' storage.
+        bus_reply kept = std::move(out);
+        out = bus_reply{};
+        const auto reuse = [](auto& to, auto& from) {
+            to = std::move(from);
+            to.clear();
+        };
+        reuse(out.wire, kept.wire);
+        reuse(out.received, kept.received);
+        reuse(out.events, kept.events);
+        reuse(out.gaps, kept.gaps);
+        reuse(out.injected, kept.injected);
+        out.answers = std::move(kept.answers);
+    }
+    std::size_t answered = 0;
     // One draw for the whole bus: slaves at one rate with no delay of their own answer together,
     // as the simplest line does; their skews then decide how the answers overlap.
     const auto shared_random = rng_();
@@ -262,7 +284,11 @@ bus_reply bus::on_frame(const link::frame& request, request_context ctx, const s
                                     : static_cast<double>(mix(shared_random, i) %
                                                           (static_cast<std::uint64_t>(bits_per_char) * 100)) /
                                           100;
-            out.answers.push_back({i, r.wire, delay, skew, rate, {}, !q.skew_bits.has_value()});
+            auto& a = answered < out.answers.size() ? out.answers[answered] : out.answers.emplace_back();
+            ++answered;
+            bytes wire = std::move(a.wire);
+            wire.assign(r.wire.begin(), r.wire.end());
+            a = {i, std::move(wire), delay, skew, rate, {}, !q.skew_bits.has_value()};
         }
         out.events.push_back({i, std::move(r)});
     };
@@ -273,6 +299,7 @@ bus_reply bus::on_frame(const link::frame& request, request_context ctx, const s
     else
         for (const auto i : candidates_)
             offer(i);
+    out.answers.resize(answered);
 
     // Every meter that hears a select at FD looks at it; the ones it was not offered to take it
     // from catch_up() when they are next offered anything.
@@ -301,7 +328,6 @@ bus_reply bus::on_frame(const link::frame& request, request_context ctx, const s
 
     combine(out, line_baud, config_);
     if (config_.echo && !ctx.raw.empty()) echo(out, ctx.raw, line_baud);
-    return out;
 }
 
 } // namespace mbus::sim

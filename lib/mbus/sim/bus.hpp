@@ -102,6 +102,10 @@ class bus {
     bus_reply on_frame(const link::frame& request, unsigned line_baud, const sim_now& now);
     // The same with everything the runner knows about the request (ctx.index is filled in here).
     bus_reply on_frame(const link::frame& request, request_context ctx, const sim_now& now);
+    // The same into `out`, every field overwritten: its vectors (and its answers' bytes) keep their
+    // storage, so a runner that serves request after request with one bus_reply allocates nothing
+    // for them once they have grown.
+    void on_frame(const link::frame& request, request_context ctx, const sim_now& now, bus_reply& out);
 
     std::size_t size() const { return slaves_.size(); }
     // A slave to change (a timeline event, a test): the bus indexes it anew before the next request.

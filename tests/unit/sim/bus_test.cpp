@@ -301,6 +301,49 @@ TEST_CASE("bus hooks see each slave before it hears and the answers before the w
     CHECK(b.handled() == 1);
 }
 
+TEST_CASE("bus a reply reused from request to request holds what a new one would") {
+    // The runner serves every request with one bus_reply: what a longer answer, a collision, an echo
+    // or an injected line left in it must never show in the next.
+    bus_config echoing;
+    echoing.echo = true;
+    bus_config converter;
+    converter.collision = collision_model::level_converter;
+    for (const auto& cfg : {bus_config{}, echoing, converter}) {
+        auto fresh = two_meters(cfg);
+        auto reused = two_meters(cfg);
+        auto hooks = std::make_shared<dropping_hooks>();
+        bus_reply out;
+        const std::vector<link::frame> requests{req_ud2(0xFE, true), req_ud2(6, true), snd_nke(9),
+                                                snd_nke(0xFE),       req_ud2(5, true), req_ud2(0xFE, false),
+                                                snd_nke(5),          req_ud2(6, false)};
+        std::size_t answered = 0;
+        for (std::size_t i = 0; i < requests.size(); ++i) {
+            CAPTURE(i);
+            if (i == 5) { // from here on an engine drops every answer and says so
+                fresh.set_hooks(hooks);
+                reused.set_hooks(hooks);
+            }
+            const auto want = fresh.on_frame(requests[i], 2400, {});
+            request_context ctx;
+            ctx.line_baud = 2400;
+            ctx.raw = link::encode(requests[i]).value();
+            reused.on_frame(requests[i], std::move(ctx), {}, out);
+            CHECK(out.wire == want.wire);
+            CHECK(out.received == want.received);
+            CHECK(out.delay == want.delay);
+            CHECK(out.baud == want.baud);
+            CHECK(out.collision == want.collision);
+            CHECK(out.intact_from == want.intact_from);
+            CHECK(out.answers == want.answers);
+            CHECK(out.events == want.events);
+            CHECK(out.gaps == want.gaps);
+            CHECK(out.injected == want.injected);
+            answered += want.answers.size();
+        }
+        CHECK(answered >= 6); // the sequence did answer, collide and fall silent
+    }
+}
+
 TEST_CASE("bus slave that left hears nothing") {
     auto b = two_meters();
     b.set_present(0, false);

@@ -138,7 +138,10 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
     void serve_now(request req); // serve() where nothing waits (immediate timing)
     // The pieces of an exchange shared by both: the request asked of the bus (its record and the
     // outcome's facts filled in, counters counted), then the entry settled and published.
-    sim::bus_reply ask_bus(request& req, harness::exchange& x, bool words);
+    // The bus's answer goes into `reply` (overwritten; its storage reused).
+    void ask_bus(request& req, harness::exchange& x, bool words, sim::bus_reply& reply);
+    // serve_now's reply, one for every request: nothing is served while it is in use.
+    sim::bus_reply reply_now;
     void settle(harness::exchange& x, harness::fate f, harness::record_kind kind, time_point at) const;
     void publish_silence(harness::entry& entry);
     bool publish_if_gone(harness::entry& entry, const session& s); // true: the session has ended
