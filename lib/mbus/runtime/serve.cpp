@@ -69,13 +69,18 @@ void runner::state::ask_bus(request& req, harness::exchange& x, bool words, sim:
 
     x.number = counters.requests;
     x.bus = name;
-    x.request = make_record(harness::record_kind::request, id, req.end);
+    // Field by field, not a new record: an exchange reused (serve_now) keeps the raw bytes' capacity.
+    const auto stamp = make_record(harness::record_kind::request, id, req.end);
+    x.request.kind = stamp.kind;
+    x.request.session = stamp.session;
+    x.request.t = stamp.t;
+    x.request.wall = stamp.wall;
     // The request's frame moves into its record, and the bus reads it there.
     const auto& frame = x.request.frame.emplace(std::move(req.frame));
     x.request.request = link::kind_of(frame);
     if (words) x.request.summary = summarize(frame);
     x.request.line_baud = req.line_baud;
-    x.request.raw = req.raw;
+    x.request.raw.assign(req.raw.begin(), req.raw.end());
 
     sim::request_context ctx;
     ctx.line_baud = req.line_baud;
@@ -208,11 +213,30 @@ asio::awaitable<void> runner::state::serve(request req) {
     publish_written(entry, reply, ec, first, words);
 }
 
+namespace {
+
+// `x` as a new exchange, but for the capacity of the vectors that every exchange fills.
+void renew(harness::exchange& x) {
+    auto raw = std::move(x.request.raw);
+    auto meters = std::move(x.outcome.meters);
+    auto answered_by = std::move(x.outcome.answered_by);
+    x = harness::exchange{};
+    raw.clear();
+    meters.clear();
+    answered_by.clear();
+    x.request.raw = std::move(raw);
+    x.outcome.meters = std::move(meters);
+    x.outcome.answered_by = std::move(answered_by);
+}
+
+} // namespace
+
 void runner::state::serve_now(request req) {
     const bool words = words_wanted();
-    harness::entry entry{std::in_place_type<harness::exchange>};
+    auto& entry = spare;
     auto& x = std::get<harness::exchange>(entry);
-    auto& reply = reply_now;
+    renew(x);
+    auto& reply = spare_reply;
     ask_bus(req, x, words, reply);
     if (reply.silent()) {
         publish_silence(entry);

@@ -53,6 +53,15 @@ std::size_t try_read_now(Stream& s, std::span<byte> buf) {
     return ec ? 0 : n;
 }
 
+// What an asynchronous read on a stream that close() may shut reports (read_some).
+inline std::pair<std::error_code, std::size_t> read_outcome(bool open, const boost::system::error_code& ec,
+                                                            std::size_t n, bool reset_closes) {
+    if ((ec == asio::error::operation_aborted && !open) ||
+        (reset_closes && ec == asio::error::connection_reset))
+        return {errc::closed, 0};
+    return {to_std(ec), n};
+}
+
 // A read on a stream that close() may shut: on a closed stream, or cut short by close(), it ends with
 // errc::closed; with reset_closes a reset by the peer ends it so too.
 template <class Stream>
@@ -61,26 +70,37 @@ asio::awaitable<std::pair<std::error_code, std::size_t>> read_some(Stream& s, st
     if (!s.is_open()) co_return std::pair{std::error_code(errc::closed), std::size_t{0}};
     auto [ec, n] =
         co_await s.async_read_some(asio::buffer(buf.data(), buf.size()), asio::as_tuple(asio::use_awaitable));
-    if ((ec == asio::error::operation_aborted && !s.is_open()) ||
-        (reset_closes && ec == asio::error::connection_reset))
-        co_return std::pair{std::error_code(errc::closed), std::size_t{0}};
-    co_return std::pair{to_std(ec), n};
+    co_return read_outcome(s.is_open(), ec, n, reset_closes);
+}
+
+// Whether read_some_in_place tries the read in place first, after `misses` reads in a row that did
+// not (or found nothing): at once after a hit, then after 8, 16, 32 and 64 more, then every 64th.
+// A master that waits for each answer before it sends (every client of a fleet, whose next request
+// to this bus comes hundreds of requests later) makes each attempt an EAGAIN, and the read_some
+// after it starts with Asio's own speculative read, which misses too: a wasted syscall, cut from one
+// read in 8 to one in 64 once the misses last.
+constexpr bool tries_in_place(unsigned misses) {
+    if (misses == 0) return true;
+    if (misses < 8) return false;
+    unsigned every = 8;
+    while (every < 64 && every * 2 <= misses)
+        every *= 2;
+    return misses % every == 0;
 }
 
 // read_some that first takes what has already arrived, in place: a request the master sent while the
 // last answer was being built is read without a trip through the io_context (a posted completion and
 // another epoll_wait round). With nothing there it is read_some. A master slower than the server
-// makes that first attempt a read that returns EAGAIN: after a miss only every 8th read tries first,
-// the others are read_some at once (a wait for readiness alone would cost Asio an epoll_ctl each
-// time). After 16 reads in place in a row a read goes through the io_context, so that a master that
-// never pauses cannot keep the other sessions from their turn.
+// makes that first attempt a read that returns EAGAIN: after a miss only some reads try first
+// (tries_in_place), the others are read_some at once (a wait for readiness alone would cost Asio an
+// epoll_ctl each time). After 16 reads in place in a row a read goes through the io_context, so that
+// a master that never pauses cannot keep the other sessions from their turn.
 template <class Stream>
 asio::awaitable<std::pair<std::error_code, std::size_t>>
 read_some_in_place(Stream& s, std::span<byte> buf, in_place_reads& state, bool reset_closes = false) {
     constexpr unsigned max_streak = 16;
-    constexpr unsigned probe_every = 8;
     if (!s.is_open()) co_return std::pair{std::error_code(errc::closed), std::size_t{0}};
-    const bool try_first = state.streak < max_streak && state.misses % probe_every == 0 && !buf.empty();
+    const bool try_first = state.streak < max_streak && tries_in_place(state.misses) && !buf.empty();
     if (try_first) {
         boost::system::error_code ec;
         const std::size_t n = s.read_some(asio::buffer(buf.data(), buf.size()), ec);
@@ -97,7 +117,11 @@ read_some_in_place(Stream& s, std::span<byte> buf, in_place_reads& state, bool r
     }
     if (state.streak < max_streak) ++state.misses;
     state.streak = 0;
-    co_return co_await read_some(s, buf, reset_closes);
+    // read_some, written out: a coroutine frame less per read. Asio recycles two frames per thread,
+    // and this one, the read's own and the caller's made it allocate (memalign and free) each time.
+    auto [ec, n] =
+        co_await s.async_read_some(asio::buffer(buf.data(), buf.size()), asio::as_tuple(asio::use_awaitable));
+    co_return read_outcome(s.is_open(), ec, n, reset_closes);
 }
 
 // write_all on a stream that close() may shut.

@@ -14,6 +14,7 @@
 #include <array>
 #include <chrono>
 #include <thread>
+#include <vector>
 
 using namespace mbus;
 using namespace mbus::test;
@@ -41,7 +42,9 @@ TEST_CASE("stream io to_std maps end of file to closed and keeps other codes") {
 TEST_CASE("stream io write_all writes more than the socket buffer holds") {
     run_async([]() -> asio::awaitable<void> {
         using namespace asio::experimental::awaitable_operators;
-        auto [a, b] = co_await socket_pair();
+        auto pair = co_await socket_pair();
+        auto& a = pair.first; // named: clang 14 lets no lambda capture a structured binding
+        auto& b = pair.second;
         a.set_option(asio::socket_base::send_buffer_size(4096));
         bytes big(1 << 20);
         for (std::size_t i = 0; i < big.size(); ++i)
@@ -110,7 +113,9 @@ TEST_CASE("stream io read_some_in_place takes bytes already there without a trip
 TEST_CASE("stream io read_some_in_place waits when nothing is there; the peer's close ends it") {
     run_async([]() -> asio::awaitable<void> {
         using namespace asio::experimental::awaitable_operators;
-        auto [a, b] = co_await socket_pair();
+        auto pair = co_await socket_pair();
+        auto& a = pair.first; // named: clang 14 lets no lambda capture a structured binding
+        auto& b = pair.second;
         transport::detail::in_place_reads state;
         std::array<byte, 64> buf{};
         const bytes late{0x10, 0x40, 0x02, 0x42, 0x16};
@@ -128,6 +133,46 @@ TEST_CASE("stream io read_some_in_place waits when nothing is there; the peer's 
         const auto [ec, n] = co_await transport::detail::read_some_in_place(a, buf, state);
         CHECK(ec == transport::errc::closed);
         CHECK(n == 0);
+    });
+}
+
+TEST_CASE("stream io tries_in_place: at once after a hit, then ever more rarely while reads miss") {
+    std::vector<unsigned> tried;
+    for (unsigned m = 0; m <= 320; ++m)
+        if (transport::detail::tries_in_place(m)) tried.push_back(m);
+    CHECK(tried == std::vector<unsigned>{0, 8, 16, 32, 64, 128, 192, 256, 320});
+}
+
+TEST_CASE("stream io read_some_in_place after a run of misses reads through the io_context between tries") {
+    run_async([]() -> asio::awaitable<void> {
+        auto pair = co_await socket_pair();
+        auto& a = pair.first; // named, not bound: clang 14 lets no lambda capture a structured binding
+        auto& b = pair.second;
+        transport::detail::in_place_reads state;
+        std::array<byte, 64> buf{};
+        const bytes req{0x10, 0x5B, 0x01, 0x5C, 0x16};
+        // Bytes already there, after `misses` reads that were not in place: read in place or not.
+        const auto read_after = [&](unsigned misses) -> asio::awaitable<bool> {
+            state.misses = misses;
+            asio::write(b, asio::buffer(req));
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            bool other_ran = false;
+            asio::post(a.get_executor(), [&] { other_ran = true; });
+            const auto [ec, n] = co_await transport::detail::read_some_in_place(a, buf, state);
+            CHECK_FALSE(ec);
+            CHECK(bytes(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n)) == req);
+            const bool in_place = !other_ran;   // the posted handler still waits
+            co_await transport::sleep_for(0ms); // lets it run while other_ran exists
+            co_return in_place;
+        };
+        const bool at_40 = co_await read_after(40);
+        CHECK_FALSE(at_40);
+        CHECK(state.misses == 41); // still counting
+        const bool at_64 = co_await read_after(64);
+        CHECK(at_64);
+        CHECK(state.misses == 0); // a hit: the next read tries first again
+        const bool at_65 = co_await read_after(65);
+        CHECK_FALSE(at_65);
     });
 }
 
