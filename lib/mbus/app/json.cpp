@@ -746,6 +746,17 @@ constexpr auto hex_pairs = [] {
     return t;
 }();
 
+// 10^0 to 10^15.
+constexpr auto pow10_int = [] {
+    std::array<std::int64_t, 16> t{};
+    std::int64_t v = 1;
+    for (auto& x : t) {
+        x = v;
+        v *= 10;
+    }
+    return t;
+}();
+
 // "00" to "99".
 constexpr auto decimal_pairs = [] {
     std::array<std::array<char, 2>, 100> t{};
@@ -809,11 +820,14 @@ struct text_out {
     }
     template <class Int>
     void num(Int v) {
-        if constexpr (std::is_unsigned_v<Int>) {
-            if (v < 10) {
-                *p++ = static_cast<char>('0' + v);
-                return;
-            }
+        bool digit = false; // one digit: the common storage, tariff, index or exponent
+        if constexpr (std::is_unsigned_v<Int>)
+            digit = v < 10;
+        else
+            digit = v >= 0 && v < 10;
+        if (digit) {
+            *p++ = static_cast<char>('0' + v);
+            return;
         }
         p = std::to_chars(p, p + 24, v).ptr;
     }
@@ -928,7 +942,8 @@ std::string_view unit_text(const decoded_record& d, std::string& scratch) {
 }
 
 // append_where (record_spec.cpp): " (storage 1, tariff 2)" after the quantity.
-void put_where(text_out& o, const decoded_record& d) {
+[[gnu::always_inline]] inline void put_where(text_out& o, const decoded_record& d) {
+    if (d.function == function_kind::instantaneous && (d.storage | d.tariff | d.subunit) == 0) return;
     bool any = false;
     const auto part = [&] {
         if (any)
@@ -1048,11 +1063,11 @@ bool put_modifiers(text_out& o, const char* end, const decoded_record& d, notes&
 }
 
 // The raw value ("raw", and "raw_format" for hex) as put_raw_text writes it.
-void put_raw(text_out& o, const decoded_record& d) {
+[[gnu::always_inline]] inline void put_raw(text_out& o, const decoded_record& d, const char*& integer_at) {
     o.lit(",\"raw\":");
     switch (d.kind_of_value) {
     case value_kind::none: return o.lit("null");
-    case value_kind::integer: return o.num(d.integer);
+    case value_kind::integer: integer_at = o.p; return o.num(d.integer);
     case value_kind::real: return o.json_double(d.real, nullptr);
     case value_kind::binary:
         o.ch('"');
@@ -1072,7 +1087,9 @@ void put_raw(text_out& o, const decoded_record& d) {
 
 // The DIB's keys after "coding" up to "kind" (dif, dife, [exponent,] function, hex, index, kind) are
 // written in place by the callers; these are the ones every kind shares.
-void put_dib_tail(text_out& o, const decoded_record& d) { // storage, subunit, tariff
+[[gnu::always_inline]] inline void put_dib_tail(text_out& o,
+                                                const decoded_record& d) { // storage, subunit, tariff
+    if ((d.storage | d.subunit | d.tariff) == 0) return o.lit(",\"storage\":0,\"subunit\":0,\"tariff\":0");
     o.lit(",\"storage\":");
     o.num(d.storage);
     o.lit(",\"subunit\":");
@@ -1081,7 +1098,8 @@ void put_dib_tail(text_out& o, const decoded_record& d) { // storage, subunit, t
     o.num(d.tariff);
 }
 
-void put_function_to_kind(text_out& o, const record_view& r, const decoded_record& d, std::size_t index) {
+[[gnu::always_inline]] inline void put_function_to_kind(text_out& o, const record_view& r,
+                                                        const decoded_record& d, std::size_t index) {
     const auto& t = *o.names;
     o.lit(",\"function\":\"");
     o.name(t.function[static_cast<std::size_t>(d.function) & 3]);
@@ -1094,7 +1112,7 @@ void put_function_to_kind(text_out& o, const record_view& r, const decoded_recor
     o.ch('"');
 }
 
-void put_dif(text_out& o, const record_view& r) {
+[[gnu::always_inline]] inline void put_dif(text_out& o, const record_view& r) {
     o.lit(",\"dif\":\"");
     o.hex(r.dif);
     o.lit("\",\"dife\":\"");
@@ -1102,10 +1120,10 @@ void put_dif(text_out& o, const record_view& r) {
     o.ch('"');
 }
 
-// put_record's text for the record `r` decoded as `d`, written into `o`; false (and `o` left
+// lean_record's work, inlined there: put_record's text for `r` decoded as `d`, into `o`; false (and `o` left
 // half-written) when the record is put_record's to write.
-bool lean_record(text_out& o, const char* end, const record_view& r, const decoded_record& d,
-                 std::size_t index) {
+[[gnu::always_inline]] inline bool lean_fields(text_out& o, const char* end, const record_view& r,
+                                               const decoded_record& d, std::size_t index) {
     if (d.error) return false;
     const auto& t = *o.names;
     const padded& coding = t.coding[static_cast<std::size_t>(d.coding) & 0x0F];
@@ -1173,7 +1191,9 @@ bool lean_record(text_out& o, const char* end, const record_view& r, const decod
     o.lit(",\"quantity\":\"");
     o.name(t.quantity[static_cast<std::size_t>(d.vib.q)]);
     o.ch('"');
-    put_raw(o, d);
+    const char* integer_at = nullptr; // where the raw integer's digits went
+    put_raw(o, d, integer_at);
+    const char* const integer_end = o.p;
     o.lit(",\"storage\":");
     o.num(d.storage);
     o.lit(",\"subunit\":");
@@ -1201,15 +1221,36 @@ bool lean_record(text_out& o, const char* end, const record_view& r, const decod
     }
     put_where(o, d);
     o.lit(" = ");
-    // The scaled value's conversion, once for the text line and the JSON value.
+    // The scaled value's conversion, once for the text line and the JSON value: a whole number's
+    // digits are the same in both (the JSON value adds ".0"), kept from the text line.
+    const bool whole = d.has_scaled && text_out::whole(d.scaled);
     std::optional<decimal> dec;
-    if (d.has_scaled && std::isfinite(d.scaled) && d.scaled != 0 && !text_out::whole(d.scaled))
-        dec.emplace(d.scaled);
+    if (d.has_scaled && !whole && std::isfinite(d.scaled) && d.scaled != 0) dec.emplace(d.scaled);
     const decimal* conv = dec ? &*dec : nullptr;
-    if (d.has_scaled)
+    std::array<char, 24> whole_digits;
+    std::size_t whole_size = 0;
+    if (whole) {
+        char* const at = o.p;
+        const int e = d.vib.exponent;
+        if (integer_at != nullptr && d.integer != 0 && !d.vib.has_additive && e >= 0 && e < 15 &&
+            d.integer > -pow10_int[static_cast<std::size_t>(15 - e)] &&
+            d.integer < pow10_int[static_cast<std::size_t>(15 - e)]) {
+            // raw x 10^e, exact in a double: the raw digits written above and e zeros.
+            std::memcpy(whole_digits.data(), integer_at, whole_digits.size());
+            std::memcpy(o.p, whole_digits.data(), whole_digits.size());
+            o.p += integer_end - integer_at;
+            std::memcpy(o.p, "000000000000000", 16);
+            o.p += e;
+        } else {
+            o.num(static_cast<std::int64_t>(d.scaled));
+        }
+        whole_size = static_cast<std::size_t>(o.p - at);
+        std::memcpy(whole_digits.data(), at, whole_digits.size()); // the room is there
+    } else if (d.has_scaled) {
         o.text_double(d.scaled, conv);
-    else
+    } else {
         put_value_text(o, d);
+    }
     const bool symbol = unit.data() == d.unit_symbol.data();
     const padded& unit_name = t.symbol[static_cast<std::size_t>(d.vib.u)];
     if (!unit.empty() && (d.has_scaled || d.kind_of_value == value_kind::invalid_bcd)) {
@@ -1225,16 +1266,32 @@ bool lean_record(text_out& o, const char* end, const record_view& r, const decod
     else
         o.str(unit);
     o.lit("\",\"value\":");
-    if (d.has_scaled)
+    if (whole) {
+        std::memcpy(o.p, whole_digits.data(), whole_digits.size());
+        o.p += whole_size;
+        o.lit(".0");
+    } else if (d.has_scaled) {
         o.json_double(d.scaled, conv);
-    else
+    } else {
         o.lit("null");
+    }
     o.lit(",\"vif\":\"");
     o.hex(r.vif);
     o.lit("\",\"vife\":\"");
     o.hex(r.vife);
     o.lit("\"}");
     return true;
+}
+
+// put_record's text for the record `r` decoded as `d`, written into `out`; false (and `out` left
+// half-written) when the record is put_record's to write. The pointer is kept in a local copy, in a
+// register, while the fields are written.
+bool lean_record(text_out& out, const char* end, const record_view& r, const decoded_record& d,
+                 std::size_t index) {
+    text_out o = out;
+    const bool written = lean_fields(o, end, r, d, index);
+    out = o;
+    return written;
 }
 
 // The output string written through a pointer: made larger ahead of the writer (resize, up to its
