@@ -808,9 +808,16 @@ struct text_out {
         std::memcpy(p, hex_pairs[b].data(), 2);
         p += 2;
     }
-    void hex(bytes_view b) {
-        for (const byte c : b)
-            hex(c);
+    [[gnu::always_inline]] void hex(bytes_view b) {
+        std::size_t i = 0;
+        for (; i + 2 <= b.size(); i += 2) { // two bytes, four digits, one store
+            char four[4];
+            std::memcpy(four, hex_pairs[b[i]].data(), 2);
+            std::memcpy(four + 2, hex_pairs[b[i + 1]].data(), 2);
+            std::memcpy(p, four, 4);
+            p += 4;
+        }
+        if (i < b.size()) hex(b[i]);
     }
     void hex_spaced(bytes_view b) { // to_hex(b): "01 02"
         for (std::size_t i = 0; i < b.size(); ++i) {
@@ -819,20 +826,36 @@ struct text_out {
         }
     }
     template <class Int>
-    void num(Int v) {
-        bool digit = false; // one digit: the common storage, tariff, index or exponent
-        if constexpr (std::is_unsigned_v<Int>)
-            digit = v < 10;
-        else
-            digit = v >= 0 && v < 10;
-        if (digit) {
+    [[gnu::noinline]] static char* long_num(char* at, Int v) {
+        return std::to_chars(at, at + 24, v).ptr;
+    }
+    template <class Int>
+    [[gnu::always_inline]] void num(Int v) {
+        // One or two digits: the common storage, tariff, index, exponent.
+        if constexpr (std::is_signed_v<Int>) {
+            if (v < 0 && v > -10) {
+                *p++ = '-';
+                *p++ = static_cast<char>('0' - v);
+                return;
+            }
+            if (v < 0) {
+                p = long_num(p, v);
+                return;
+            }
+        }
+        if (v < 10) {
             *p++ = static_cast<char>('0' + v);
             return;
         }
-        p = std::to_chars(p, p + 24, v).ptr;
+        if (v < 100) {
+            std::memcpy(p, decimal_pairs[static_cast<std::size_t>(v)].data(), 2);
+            p += 2;
+            return;
+        }
+        p = long_num(p, v);
     }
     // fmt's "{:02}" / "{:04}" for the fields of a date (never negative, and never wider).
-    void digits(unsigned v, int width) {
+    [[gnu::always_inline]] void digits(unsigned v, int width) {
         if (v >= (width == 2 ? 100u : 10000u)) return num(v);
         if (width == 4) {
             std::memcpy(p, decimal_pairs[v / 100].data(), 2);
@@ -1482,7 +1505,7 @@ std::error_code put_variable_from_bytes(std::string& out, byte ci, const variabl
                                         json_member extra) {
     const std::size_t start = out.size();
     // A data record of 6 bytes takes about 450 bytes of text; then room for the last one's bound.
-    out.reserve(out.size() + 2560 + extra.text.size() + 96 * view.records.size());
+    out.reserve(out.size() + 4096 + extra.text.size() + 128 * view.records.size());
     out_cursor w{out};
     bool extra_done = extra.key.empty();
     // A key of the top-level object, after the caller's extra member where that one sorts first.
