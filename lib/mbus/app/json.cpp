@@ -676,15 +676,24 @@ bool plain(std::string_view s) {
 
 // A name from the library's tables copied with one fixed-size memcpy: the writer always has room
 // past what it writes (see out_cursor), so the padding may land there and be written over.
+// A piece may be a name with the constant text around it (`","coding":"` int32 `","description":"`):
+// one copy where there would be three.
 struct padded {
-    static constexpr std::size_t width = 48;
+    static constexpr std::size_t width = 64;
     std::array<char, width> text{};
     std::size_t size{0};
-    std::string_view whole; // the name itself, for one wider than `width`
+    // The parts, for a piece wider than `width` (static: the library's names and literals).
+    std::string_view before;
+    std::string_view whole;
+    std::string_view after;
 
     padded() = default;
-    explicit padded(std::string_view s) : size(s.size()), whole(s) {
-        std::copy_n(s.begin(), std::min(s.size(), width), text.begin());
+    explicit padded(std::string_view name, std::string_view prefix = {}, std::string_view suffix = {})
+        : size(prefix.size() + name.size() + suffix.size()), before(prefix), whole(name), after(suffix) {
+        if (size > width) return;
+        auto at = std::copy(prefix.begin(), prefix.end(), text.begin());
+        at = std::copy(name.begin(), name.end(), at);
+        std::copy(suffix.begin(), suffix.end(), at);
     }
 };
 
@@ -699,7 +708,12 @@ struct name_tables {
     std::array<padded, 4> function;      // name(function_kind)
     std::array<padded, 4> kind;          // name(record_kind)
     std::array<padded, 3> table;         // name(vif_table)
-    std::array<std::string, 128> vife;   // combinable_vife_name
+    // The same with the keys around them, for data records.
+    std::array<padded, 16> coding_key;    // ","coding":"int32","description":"
+    std::array<padded, 4> function_key;   // ,"function":"instantaneous","hex":"
+    std::array<padded, 256> quantity_key; // ,"quantity":"energy","raw":
+    std::array<padded, 3> table_key;      // ,"table":"primary","tariff":
+    std::array<std::string, 128> vife;    // combinable_vife_name
     std::array<bool, 128> vife_plain{};
     // A header's medium: `,"medium":N,"medium_description":"…","medium_name":"…"`, and whether its
     // names need no escape.
@@ -712,6 +726,7 @@ const name_tables& names() {
         name_tables n;
         for (unsigned v = 0; v < 256; ++v) {
             n.quantity[v] = padded(name(static_cast<quantity>(v)));
+            n.quantity_key[v] = padded(name(static_cast<quantity>(v)), ",\"quantity\":\"", "\",\"raw\":");
             n.description[v] = padded(description(static_cast<quantity>(v)));
             n.symbol[v] = padded(symbol(static_cast<unit>(v)));
             const auto medium = static_cast<std::uint8_t>(v);
@@ -721,14 +736,22 @@ const name_tables& names() {
             n.medium[v] = fmt::format(",\"medium\":{},\"medium_description\":\"{}\",\"medium_name\":\"{}\"",
                                       v, medium_words, medium_key);
         }
-        for (unsigned v = 0; v < 16; ++v)
+        for (unsigned v = 0; v < 16; ++v) {
             n.coding[v] = padded(name(static_cast<data_coding>(v)));
+            n.coding_key[v] =
+                padded(name(static_cast<data_coding>(v)), "\",\"coding\":\"", "\",\"description\":\"");
+        }
         for (unsigned v = 0; v < 4; ++v) {
             n.function[v] = padded(name(static_cast<function_kind>(v)));
+            n.function_key[v] =
+                padded(name(static_cast<function_kind>(v)), ",\"function\":\"", "\",\"hex\":\"");
             n.kind[v] = padded(name(static_cast<record_kind>(v)));
         }
-        for (const auto table : {vif_table::primary, vif_table::fd, vif_table::fb})
+        for (const auto table : {vif_table::primary, vif_table::fd, vif_table::fb}) {
             n.table[static_cast<std::size_t>(table)] = padded(name(table));
+            n.table_key[static_cast<std::size_t>(table)] =
+                padded(name(table), ",\"table\":\"", "\",\"tariff\":");
+        }
         for (unsigned v = 0; v < 128; ++v) {
             n.vife[v] = combinable_vife_name(static_cast<std::uint8_t>(v));
             n.vife_plain[v] = plain(n.vife[v]);
@@ -799,7 +822,11 @@ struct text_out {
         p += s.size();
     }
     [[gnu::always_inline]] void name(const padded& s) {
-        if (s.size > padded::width) return str(s.whole);
+        if (s.size > padded::width) {
+            str(s.before);
+            str(s.whole);
+            return str(s.after);
+        }
         std::memcpy(p, s.text.data(), padded::width);
         p += s.size;
     }
@@ -1087,7 +1114,6 @@ bool put_modifiers(text_out& o, const char* end, const decoded_record& d, notes&
 
 // The raw value ("raw", and "raw_format" for hex) as put_raw_text writes it.
 [[gnu::always_inline]] inline void put_raw(text_out& o, const decoded_record& d, const char*& integer_at) {
-    o.lit(",\"raw\":");
     switch (d.kind_of_value) {
     case value_kind::none: return o.lit("null");
     case value_kind::integer: integer_at = o.p; return o.num(d.integer);
@@ -1192,17 +1218,18 @@ bool put_modifiers(text_out& o, const char* end, const decoded_record& d, notes&
     if (unit.data() != d.unit_symbol.data() && !plain(unit)) return false;
     o.lit("{\"code\":\"");
     o.hex(d.vib.code.code);
-    o.lit("\",\"coding\":\"");
-    o.name(coding);
-    o.lit("\",\"description\":\"");
+    o.name(t.coding_key[static_cast<std::size_t>(d.coding) & 0x0F]);
     const padded& words = t.description[static_cast<std::size_t>(d.vib.q)];
     o.name(words);
     o.ch('"');
     put_dif(o, r);
     o.lit(",\"exponent\":");
     o.num(d.vib.exponent);
-    put_function_to_kind(o, r, d, index);
-    o.lit(",\"modifiers\":");
+    o.name(t.function_key[static_cast<std::size_t>(d.function) & 3]);
+    o.hex(r.wire);
+    o.lit("\",\"index\":");
+    o.num(index);
+    o.lit(",\"kind\":\"data\",\"modifiers\":");
     notes n;
     if (!put_modifiers(o, end, d, n)) return false;
     if (plain_text_unit(d)) { // plain, as `unit` begins with it
@@ -1211,20 +1238,21 @@ bool put_modifiers(text_out& o, const char* end, const decoded_record& d, notes&
             o.ch(static_cast<char>(d.plain_text[i - 1]));
         o.ch('"');
     }
-    o.lit(",\"quantity\":\"");
-    o.name(t.quantity[static_cast<std::size_t>(d.vib.q)]);
-    o.ch('"');
+    o.name(t.quantity_key[static_cast<std::size_t>(d.vib.q)]);
     const char* integer_at = nullptr; // where the raw integer's digits went
     put_raw(o, d, integer_at);
     const char* const integer_end = o.p;
-    o.lit(",\"storage\":");
-    o.num(d.storage);
-    o.lit(",\"subunit\":");
-    o.num(d.subunit);
-    o.lit(",\"table\":\"");
-    const padded& table = t.table[static_cast<std::size_t>(d.vib.code.table) % 3];
-    o.name(table);
-    o.lit("\",\"tariff\":");
+    if ((d.storage | d.subunit) == 0) {
+        o.lit(",\"storage\":0,\"subunit\":0");
+    } else {
+        o.lit(",\"storage\":");
+        o.num(d.storage);
+        o.lit(",\"subunit\":");
+        o.num(d.subunit);
+    }
+    const auto table_index = static_cast<std::size_t>(d.vib.code.table) % 3;
+    const padded& table = t.table[table_index];
+    o.name(t.table_key[table_index]);
     o.num(d.tariff);
     // The line of append_text: the quantity, its notes, where, the value and its unit.
     o.lit(",\"text\":\"");
