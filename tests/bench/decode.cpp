@@ -2,8 +2,9 @@
 // frame), read once into memory and decoded over and over. Prints frames per second for
 //   - link + app decode to lean records (app::decode_records), to described records (in place), to
 //     bare views, and to record values (app::decode),
-//   - the same plus libmbus XML (plain and normalized),
-//   - the same plus JSON (app::write_json, and app::to_json dumped to text),
+//   - the same plus libmbus XML (plain and normalized; plain alone),
+//   - the same plus JSON (app::write_json, with its ratio to plain XML, and app::to_json dumped to
+//     text),
 // and the machine's core count. Nothing is asserted: figures depend on the machine.
 //
 // Run (Release for meaningful figures):
@@ -50,8 +51,11 @@ int main(int argc, char** argv) {
                test::rate(frames, seconds, test::decode_record_values));
     fmt::print("  decode to libmbus XML (x2):   {:>12.0f} frames/s (plain and normalized each frame)\n",
                test::rate(frames, seconds, test::decode_both_xml));
-    fmt::print("  decode to JSON:               {:>12.0f} frames/s (app::write_json)\n",
-               test::rate(frames, seconds, test::decode_json));
+    const double xml = test::rate(frames, seconds, test::decode_plain_xml);
+    fmt::print("  decode to plain libmbus XML:  {:>12.0f} frames/s (as mbus_parse_hex prints it)\n", xml);
+    const double json = test::rate(frames, seconds, test::decode_json);
+    fmt::print("  decode to JSON:               {:>12.0f} frames/s (app::write_json), {:.2f}x plain XML\n",
+               json, xml > 0 ? json / xml : 0.0);
     fmt::print("  decode to JSON through a DOM: {:>12.0f} frames/s (app::to_json(...).dump())\n",
                test::rate(frames, seconds, test::decode_json_dom));
     return 0;

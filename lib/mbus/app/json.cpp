@@ -18,6 +18,7 @@
 #include <iterator>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 namespace mbus::app {
 
@@ -660,11 +661,11 @@ void put_record(std::string& out, const record_view& r, std::size_t index) {
 // put_record above describes each record first (describe_fields: owning values, the unit text and
 // the VIFE notes as strings, the line built by append_text); the writer below prints the same keys
 // straight from app::decoded_record (decoded_record.hpp), whose names are static string_views and
-// whose values are views into the frame, into a buffer on the stack: every piece it writes is a
-// table name, hex digits, a number or a date, none of which needs an escape, so the text is
-// written as it goes, with no check afterwards. A record with anything else (a unit or a text that
-// needs escapes, a VIFE of the extension table, an error) is left to put_record, whose
-// text it would have been anyway; json_corpus_test holds the two to one text.
+// whose values are views into the frame, straight into the output string through a pointer: every
+// piece it writes is a table name, hex digits, a number or a date, none of which needs an escape,
+// so the text is written as it goes, with no check afterwards. A record with anything else (a unit
+// or a text that needs escapes, a VIFE of the extension table, an error) is left to put_record,
+// whose text it would have been anyway; json_corpus_test holds the two to one text.
 
 // Text with nothing to escape and nothing but printable ASCII (what put_record's checks let through
 // unchanged).
@@ -673,9 +674,142 @@ bool plain(std::string_view s) {
                        [](char c) { return c >= 0x20 && c <= 0x7E && c != '"' && c != '\\'; });
 }
 
-// Writes into a buffer that the caller made large enough.
+// A name from the library's tables copied with one fixed-size memcpy: the writer always has room
+// past what it writes (see out_cursor), so the padding may land there and be written over.
+// A piece may be a name with the constant text around it (`","coding":"` int32 `","description":"`):
+// one copy where there would be three.
+struct padded {
+    static constexpr std::size_t width = 64;
+    std::array<char, width> text{};
+    std::size_t size{0};
+    // The parts, for a piece wider than `width` (static: the library's names and literals).
+    std::string_view before;
+    std::string_view whole;
+    std::string_view after;
+
+    padded() = default;
+    explicit padded(std::string_view name, std::string_view prefix = {}, std::string_view suffix = {})
+        : size(prefix.size() + name.size() + suffix.size()), before(prefix), whole(name), after(suffix) {
+        if (size > width) return;
+        auto at = std::copy(prefix.begin(), prefix.end(), text.begin());
+        at = std::copy(name.begin(), name.end(), at);
+        std::copy(suffix.begin(), suffix.end(), at);
+    }
+};
+
+// The names a record writes, by enum value, and the words of the combinable VIFEs: looked up in
+// tables built once instead of the library's scans (name(quantity) walks its table) and strings
+// (combinable_vife_name allocates).
+struct name_tables {
+    std::array<padded, 256> quantity;    // name(quantity)
+    std::array<padded, 256> description; // description(quantity)
+    std::array<padded, 256> symbol;      // symbol(unit)
+    std::array<padded, 16> coding;       // name(data_coding)
+    std::array<padded, 4> function;      // name(function_kind)
+    std::array<padded, 4> kind;          // name(record_kind)
+    std::array<padded, 3> table;         // name(vif_table)
+    // The same with the keys around them, for data records.
+    std::array<padded, 16> coding_key;    // ","coding":"int32","description":"
+    std::array<padded, 4> function_key;   // ,"function":"instantaneous","hex":"
+    std::array<padded, 256> quantity_key; // ,"quantity":"energy","raw":
+    std::array<padded, 3> table_key;      // ,"table":"primary","tariff":
+    std::array<std::string, 128> vife;    // combinable_vife_name
+    std::array<bool, 128> vife_plain{};
+    // A header's medium: `,"medium":N,"medium_description":"…","medium_name":"…"`, and whether its
+    // names need no escape.
+    std::array<std::string, 256> medium;
+    std::array<bool, 256> medium_plain{};
+};
+
+const name_tables& names() {
+    static const name_tables t = [] {
+        name_tables n;
+        for (unsigned v = 0; v < 256; ++v) {
+            n.quantity[v] = padded(name(static_cast<quantity>(v)));
+            n.quantity_key[v] = padded(name(static_cast<quantity>(v)), ",\"quantity\":\"", "\",\"raw\":");
+            n.description[v] = padded(description(static_cast<quantity>(v)));
+            n.symbol[v] = padded(symbol(static_cast<unit>(v)));
+            const auto medium = static_cast<std::uint8_t>(v);
+            const std::string medium_words(medium_description(medium));
+            const std::string medium_key = medium_name(medium);
+            n.medium_plain[v] = plain(medium_words) && plain(medium_key);
+            n.medium[v] = fmt::format(",\"medium\":{},\"medium_description\":\"{}\",\"medium_name\":\"{}\"",
+                                      v, medium_words, medium_key);
+        }
+        for (unsigned v = 0; v < 16; ++v) {
+            n.coding[v] = padded(name(static_cast<data_coding>(v)));
+            n.coding_key[v] =
+                padded(name(static_cast<data_coding>(v)), "\",\"coding\":\"", "\",\"description\":\"");
+        }
+        for (unsigned v = 0; v < 4; ++v) {
+            n.function[v] = padded(name(static_cast<function_kind>(v)));
+            n.function_key[v] =
+                padded(name(static_cast<function_kind>(v)), ",\"function\":\"", "\",\"hex\":\"");
+            n.kind[v] = padded(name(static_cast<record_kind>(v)));
+        }
+        for (const auto table : {vif_table::primary, vif_table::fd, vif_table::fb}) {
+            n.table[static_cast<std::size_t>(table)] = padded(name(table));
+            n.table_key[static_cast<std::size_t>(table)] =
+                padded(name(table), ",\"table\":\"", "\",\"tariff\":");
+        }
+        for (unsigned v = 0; v < 128; ++v) {
+            n.vife[v] = combinable_vife_name(static_cast<std::uint8_t>(v));
+            n.vife_plain[v] = plain(n.vife[v]);
+        }
+        return n;
+    }();
+    return t;
+}
+
+// Two hex digits per byte value, read as one.
+constexpr auto hex_pairs = [] {
+    std::array<std::array<char, 2>, 256> t{};
+    for (std::size_t b = 0; b < 256; ++b)
+        t[b] = {hex_digits[b >> 4], hex_digits[b & 0x0F]};
+    return t;
+}();
+
+// 10^0 to 10^15.
+constexpr auto pow10_int = [] {
+    std::array<std::int64_t, 16> t{};
+    std::int64_t v = 1;
+    for (auto& x : t) {
+        x = v;
+        v *= 10;
+    }
+    return t;
+}();
+
+// "00" to "99".
+constexpr auto decimal_pairs = [] {
+    std::array<std::array<char, 2>, 100> t{};
+    for (std::size_t v = 0; v < 100; ++v)
+        t[v] = {static_cast<char>('0' + v / 10), static_cast<char>('0' + v % 10)};
+    return t;
+}();
+
+// A double that is not a whole number, converted once for both of a record's texts: nlohmann's
+// digits (Grisu2, which its dump() writes) for the JSON value, and fmt's "{}" (the shortest digits
+// that read back) for the text line. Grisu2's digits are not always the shortest, but when there
+// are 15 or fewer they are: two decimals of at most 15 significant digits lie at least 10^-15 of
+// their value apart, more than the 2^-52 that one double's rounding interval spans, so no other
+// such decimal reads back to the same double, and the shortest (which has no more digits) is this
+// one. Longer, the text line takes fmt's own conversion.
+struct decimal {
+    std::array<char, 32> digits{}; // without the sign; value = digits x 10^exponent
+    int len{0};
+    int exponent{0};
+    bool negative{false};
+
+    explicit decimal(double v) : negative(std::signbit(v)) {
+        nlohmann::detail::dtoa_impl::grisu2(digits.data(), len, exponent, std::fabs(v));
+    }
+};
+
+// Writes into the output string through a pointer; the caller (out_cursor) made room.
 struct text_out {
     char* p;
+    const name_tables* names; // names(), looked up once per telegram
 
     template <std::size_t N>
     void lit(const char (&s)[N]) {
@@ -687,14 +821,30 @@ struct text_out {
         std::memcpy(p, s.data(), s.size());
         p += s.size();
     }
-    void ch(char c) { *p++ = c; }
-    void hex(byte b) {
-        *p++ = hex_digits[b >> 4];
-        *p++ = hex_digits[b & 0x0F];
+    [[gnu::always_inline]] void name(const padded& s) {
+        if (s.size > padded::width) {
+            str(s.before);
+            str(s.whole);
+            return str(s.after);
+        }
+        std::memcpy(p, s.text.data(), padded::width);
+        p += s.size;
     }
-    void hex(bytes_view b) {
-        for (const byte c : b)
-            hex(c);
+    void ch(char c) { *p++ = c; }
+    [[gnu::always_inline]] void hex(byte b) {
+        std::memcpy(p, hex_pairs[b].data(), 2);
+        p += 2;
+    }
+    [[gnu::always_inline]] void hex(bytes_view b) {
+        std::size_t i = 0;
+        for (; i + 2 <= b.size(); i += 2) { // two bytes, four digits, one store
+            char four[4];
+            std::memcpy(four, hex_pairs[b[i]].data(), 2);
+            std::memcpy(four + 2, hex_pairs[b[i + 1]].data(), 2);
+            std::memcpy(p, four, 4);
+            p += 4;
+        }
+        if (i < b.size()) hex(b[i]);
     }
     void hex_spaced(bytes_view b) { // to_hex(b): "01 02"
         for (std::size_t i = 0; i < b.size(); ++i) {
@@ -703,35 +853,117 @@ struct text_out {
         }
     }
     template <class Int>
-    void num(Int v) {
-        p = std::to_chars(p, p + 24, v).ptr;
+    [[gnu::noinline]] static char* long_num(char* at, Int v) {
+        return std::to_chars(at, at + 24, v).ptr;
+    }
+    template <class Int>
+    [[gnu::always_inline]] void num(Int v) {
+        // One or two digits: the common storage, tariff, index, exponent.
+        if constexpr (std::is_signed_v<Int>) {
+            if (v < 0 && v > -10) {
+                *p++ = '-';
+                *p++ = static_cast<char>('0' - v);
+                return;
+            }
+            if (v < 0) {
+                p = long_num(p, v);
+                return;
+            }
+        }
+        if (v < 10) {
+            *p++ = static_cast<char>('0' + v);
+            return;
+        }
+        if (v < 100) {
+            std::memcpy(p, decimal_pairs[static_cast<std::size_t>(v)].data(), 2);
+            p += 2;
+            return;
+        }
+        p = long_num(p, v);
     }
     // fmt's "{:02}" / "{:04}" for the fields of a date (never negative, and never wider).
-    void digits(unsigned v, int width) {
+    [[gnu::always_inline]] void digits(unsigned v, int width) {
         if (v >= (width == 2 ? 100u : 10000u)) return num(v);
-        for (int i = width - 1; i >= 0; --i) {
-            p[i] = static_cast<char>('0' + v % 10);
-            v /= 10;
+        if (width == 4) {
+            std::memcpy(p, decimal_pairs[v / 100].data(), 2);
+            p += 2;
         }
-        p += width;
+        std::memcpy(p, decimal_pairs[v % 100].data(), 2);
+        p += 2;
     }
     // Both conversions of a double below write a whole number of at most 15 digits as its integer
     // ("154000", and "154000.0" for nlohmann): the shortest digits that read back are the
     // integer's own then (json_writer's tests compare the two ways over many values).
     static bool whole(double v) {
-        return v == std::trunc(v) && std::fabs(v) < 1e15 && !(v == 0 && std::signbit(v));
+        if (!(std::fabs(v) < 1e15)) return false; // NaN too
+        const auto i = static_cast<std::int64_t>(v);
+        return static_cast<double>(i) == v && !(v == 0 && std::signbit(v));
     }
-    void json_double(double v) { // put_double
+    // The JSON value (put_double); `dec` is v's conversion when v is neither whole nor zero.
+    void json_double(double v, const decimal* dec) {
         if (!std::isfinite(v)) return lit("null");
         if (whole(v)) {
             num(static_cast<std::int64_t>(v));
             return lit(".0");
         }
-        p = nlohmann::detail::to_chars(p, p + 64, v);
+        if (dec == nullptr) {
+            p = nlohmann::detail::to_chars(p, p + 64, v);
+            return;
+        }
+        if (dec->negative) *p++ = '-';
+        std::memcpy(p, dec->digits.data(), dec->digits.size());
+        p = nlohmann::detail::dtoa_impl::format_buffer(p, dec->len, dec->exponent, -4, 15);
     }
-    void text_double(double v) { // as fmt::format("{}")
+    // The text line's number, as fmt::format("{}").
+    void text_double(double v, const decimal* dec) {
         if (std::isfinite(v) && whole(v)) return num(static_cast<std::int64_t>(v));
-        p = fmt::format_to(p, FMT_COMPILE("{}"), v);
+        if (dec == nullptr || dec->len > 15) {
+            p = fmt::format_to(p, FMT_COMPILE("{}"), v);
+            return;
+        }
+        // fmt's layout of the shortest digits (do_write_float, general format): fixed from 1e-4
+        // up to below 1e16, else one digit, a point, the rest and a signed exponent of two digits
+        // or more.
+        int n = dec->len;
+        int e = dec->exponent;
+        while (n > 1 && dec->digits[static_cast<std::size_t>(n - 1)] == '0') {
+            --n;
+            ++e;
+        }
+        const char* d = dec->digits.data();
+        if (dec->negative) *p++ = '-';
+        const int point = n + e; // digits before the decimal point
+        const int output_exp = point - 1;
+        if (output_exp < -4 || output_exp >= 16) {
+            *p++ = d[0];
+            if (n > 1) {
+                *p++ = '.';
+                str(std::string_view(d + 1, static_cast<std::size_t>(n - 1)));
+            }
+            *p++ = 'e';
+            *p++ = output_exp < 0 ? '-' : '+';
+            const int x = output_exp < 0 ? -output_exp : output_exp;
+            if (x >= 100)
+                num(x);
+            else
+                digits(static_cast<unsigned>(x), 2);
+            return;
+        }
+        if (e >= 0) {
+            str(std::string_view(d, static_cast<std::size_t>(n)));
+            for (int i = 0; i < e; ++i)
+                *p++ = '0';
+        } else if (point > 0) {
+            str(std::string_view(d, static_cast<std::size_t>(point)));
+            *p++ = '.';
+            str(std::string_view(d + point, static_cast<std::size_t>(n - point)));
+        } else {
+            *p++ = '0';
+            *p++ = '.';
+            for (int i = 0; i < -point; ++i)
+                *p++ = '0';
+            str(std::string_view(d, static_cast<std::size_t>(n)));
+        }
     }
 };
 
@@ -739,8 +971,12 @@ struct text_out {
 // is told; false for what only describe_vib spells (an extension-table VIFE) or what needs an escape.
 struct notes {
     static constexpr std::size_t max = 12;
-    std::array<std::string_view, max> at{}; // the words, as written into the buffer
+    // The words, as written into the buffer (left uninitialised: a record has none mostly).
+    const char* begin[max];
+    std::size_t size[max];
     std::size_t count{0};
+
+    std::string_view at(std::size_t i) const { return {begin[i], size[i]}; }
 };
 
 bool plain_text_unit(const decoded_record& d) {
@@ -756,7 +992,8 @@ std::string_view unit_text(const decoded_record& d, std::string& scratch) {
 }
 
 // append_where (record_spec.cpp): " (storage 1, tariff 2)" after the quantity.
-void put_where(text_out& o, const decoded_record& d) {
+[[gnu::always_inline]] inline void put_where(text_out& o, const decoded_record& d) {
+    if (d.function == function_kind::instantaneous && (d.storage | d.tariff | d.subunit) == 0) return;
     bool any = false;
     const auto part = [&] {
         if (any)
@@ -842,15 +1079,17 @@ bool put_modifiers(text_out& o, const char* end, const decoded_record& d, notes&
     o.ch('[');
     bool manufacturer_codes = d.vib.q == quantity::manufacturer_specific;
     const std::size_t first = d.vib.code.table == vif_table::primary ? 0 : 1;
-    const auto word = [&](std::string_view w, std::string_view code_suffix = {}) {
-        if (n.count == notes::max || !plain(w) || end - o.p < static_cast<std::ptrdiff_t>(w.size() + 16))
+    const auto& words = *o.names;
+    const auto word = [&](std::string_view w, bool is_plain, std::string_view code_suffix = {}) {
+        if (n.count == notes::max || !is_plain || end - o.p < static_cast<std::ptrdiff_t>(w.size() + 16))
             return false;
         if (n.count > 0) o.ch(',');
         o.ch('"');
         const char* at = o.p;
         o.str(w);
         o.str(code_suffix);
-        n.at[n.count++] = std::string_view(at, static_cast<std::size_t>(o.p - at));
+        n.begin[n.count] = at;
+        n.size[n.count++] = static_cast<std::size_t>(o.p - at);
         o.ch('"');
         return true;
     };
@@ -858,28 +1097,27 @@ bool put_modifiers(text_out& o, const char* end, const decoded_record& d, notes&
         const auto c = static_cast<std::uint8_t>(d.vife[i] & 0x7F);
         if (manufacturer_codes) {
             const char code[4] = {'0', 'x', hex_digits[c >> 4], hex_digits[c & 0x0F]};
-            if (!word("manufacturer-specific code ", std::string_view(code, 4))) return false;
+            if (!word("manufacturer-specific code ", true, std::string_view(code, 4))) return false;
             continue;
         }
         if (c == 0x7F) {
             manufacturer_codes = true;
-            if (i + 1 == d.vife.size() && !word(combinable_vife_name(c))) return false;
+            if (i + 1 == d.vife.size() && !word(words.vife[c], words.vife_plain[c])) return false;
             continue;
         }
         if (c == 0x7C && i + 1 < d.vife.size()) return false; // extension_vife_name is describe_vib's
-        if (!word(combinable_vife_name(c))) return false;
+        if (!word(words.vife[c], words.vife_plain[c])) return false;
     }
     o.ch(']');
     return true;
 }
 
 // The raw value ("raw", and "raw_format" for hex) as put_raw_text writes it.
-void put_raw(text_out& o, const decoded_record& d) {
-    o.lit(",\"raw\":");
+[[gnu::always_inline]] inline void put_raw(text_out& o, const decoded_record& d, const char*& integer_at) {
     switch (d.kind_of_value) {
     case value_kind::none: return o.lit("null");
-    case value_kind::integer: return o.num(d.integer);
-    case value_kind::real: return o.json_double(d.real);
+    case value_kind::integer: integer_at = o.p; return o.num(d.integer);
+    case value_kind::real: return o.json_double(d.real, nullptr);
     case value_kind::binary:
         o.ch('"');
         o.hex(d.field);
@@ -898,7 +1136,9 @@ void put_raw(text_out& o, const decoded_record& d) {
 
 // The DIB's keys after "coding" up to "kind" (dif, dife, [exponent,] function, hex, index, kind) are
 // written in place by the callers; these are the ones every kind shares.
-void put_dib_tail(text_out& o, const decoded_record& d) { // storage, subunit, tariff
+[[gnu::always_inline]] inline void put_dib_tail(text_out& o,
+                                                const decoded_record& d) { // storage, subunit, tariff
+    if ((d.storage | d.subunit | d.tariff) == 0) return o.lit(",\"storage\":0,\"subunit\":0,\"tariff\":0");
     o.lit(",\"storage\":");
     o.num(d.storage);
     o.lit(",\"subunit\":");
@@ -907,19 +1147,21 @@ void put_dib_tail(text_out& o, const decoded_record& d) { // storage, subunit, t
     o.num(d.tariff);
 }
 
-void put_function_to_kind(text_out& o, const record_view& r, const decoded_record& d, std::size_t index) {
+[[gnu::always_inline]] inline void put_function_to_kind(text_out& o, const record_view& r,
+                                                        const decoded_record& d, std::size_t index) {
+    const auto& t = *o.names;
     o.lit(",\"function\":\"");
-    o.str(name(d.function));
+    o.name(t.function[static_cast<std::size_t>(d.function) & 3]);
     o.lit("\",\"hex\":\"");
     o.hex(r.wire);
     o.lit("\",\"index\":");
     o.num(index);
     o.lit(",\"kind\":\"");
-    o.str(name(d.kind));
+    o.name(t.kind[static_cast<std::size_t>(d.kind) & 3]);
     o.ch('"');
 }
 
-void put_dif(text_out& o, const record_view& r) {
+[[gnu::always_inline]] inline void put_dif(text_out& o, const record_view& r) {
     o.lit(",\"dif\":\"");
     o.hex(r.dif);
     o.lit("\",\"dife\":\"");
@@ -927,15 +1169,17 @@ void put_dif(text_out& o, const record_view& r) {
     o.ch('"');
 }
 
-// put_record's text for the record `r` decoded as `d`, written into `o`; false (and `o` left
+// lean_record's work, inlined there: put_record's text for `r` decoded as `d`, into `o`; false (and `o` left
 // half-written) when the record is put_record's to write.
-bool lean_record(text_out& o, const char* end, const record_view& r, const decoded_record& d,
-                 std::size_t index) {
+[[gnu::always_inline]] inline bool lean_fields(text_out& o, const char* end, const record_view& r,
+                                               const decoded_record& d, std::size_t index) {
     if (d.error) return false;
+    const auto& t = *o.names;
+    const padded& coding = t.coding[static_cast<std::size_t>(d.coding) & 0x0F];
     if (d.kind == record_kind::manufacturer_data || d.kind == record_kind::more_records_follow) {
         const bool more = d.kind == record_kind::more_records_follow;
         o.lit("{\"coding\":\"");
-        o.str(name(d.coding));
+        o.name(coding);
         o.lit("\",\"data\":\"");
         o.hex(r.data);
         o.ch('"');
@@ -957,7 +1201,7 @@ bool lean_record(text_out& o, const char* end, const record_view& r, const decod
     }
     if (d.kind == record_kind::idle_filler) {
         o.lit("{\"coding\":\"");
-        o.str(name(d.coding));
+        o.name(coding);
         o.ch('"');
         put_dif(o, r);
         put_function_to_kind(o, r, d, index);
@@ -974,16 +1218,18 @@ bool lean_record(text_out& o, const char* end, const record_view& r, const decod
     if (unit.data() != d.unit_symbol.data() && !plain(unit)) return false;
     o.lit("{\"code\":\"");
     o.hex(d.vib.code.code);
-    o.lit("\",\"coding\":\"");
-    o.str(name(d.coding));
-    o.lit("\",\"description\":\"");
-    o.str(d.quantity_text);
+    o.name(t.coding_key[static_cast<std::size_t>(d.coding) & 0x0F]);
+    const padded& words = t.description[static_cast<std::size_t>(d.vib.q)];
+    o.name(words);
     o.ch('"');
     put_dif(o, r);
     o.lit(",\"exponent\":");
     o.num(d.vib.exponent);
-    put_function_to_kind(o, r, d, index);
-    o.lit(",\"modifiers\":");
+    o.name(t.function_key[static_cast<std::size_t>(d.function) & 3]);
+    o.hex(r.wire);
+    o.lit("\",\"index\":");
+    o.num(index);
+    o.lit(",\"kind\":\"data\",\"modifiers\":");
     notes n;
     if (!put_modifiers(o, end, d, n)) return false;
     if (plain_text_unit(d)) { // plain, as `unit` begins with it
@@ -992,51 +1238,94 @@ bool lean_record(text_out& o, const char* end, const record_view& r, const decod
             o.ch(static_cast<char>(d.plain_text[i - 1]));
         o.ch('"');
     }
-    o.lit(",\"quantity\":\"");
-    o.str(name(d.vib.q));
-    o.ch('"');
-    put_raw(o, d);
-    o.lit(",\"storage\":");
-    o.num(d.storage);
-    o.lit(",\"subunit\":");
-    o.num(d.subunit);
-    o.lit(",\"table\":\"");
-    o.str(name(d.vib.code.table));
-    o.lit("\",\"tariff\":");
+    o.name(t.quantity_key[static_cast<std::size_t>(d.vib.q)]);
+    const char* integer_at = nullptr; // where the raw integer's digits went
+    put_raw(o, d, integer_at);
+    const char* const integer_end = o.p;
+    if ((d.storage | d.subunit) == 0) {
+        o.lit(",\"storage\":0,\"subunit\":0");
+    } else {
+        o.lit(",\"storage\":");
+        o.num(d.storage);
+        o.lit(",\"subunit\":");
+        o.num(d.subunit);
+    }
+    const auto table_index = static_cast<std::size_t>(d.vib.code.table) % 3;
+    const padded& table = t.table[table_index];
+    o.name(t.table_key[table_index]);
     o.num(d.tariff);
     // The line of append_text: the quantity, its notes, where, the value and its unit.
     o.lit(",\"text\":\"");
     if (d.vib.q == quantity::unknown) {
         o.lit("Reserved VIF ");
-        o.str(name(d.vib.code.table));
+        o.name(table);
         o.ch(' ');
         o.hex(d.vib.code.code);
     } else {
-        o.str(d.quantity_text);
+        o.name(words);
     }
     for (std::size_t i = 0; i < n.count; ++i) {
-        if (end - o.p < static_cast<std::ptrdiff_t>(n.at[i].size() + 600)) return false;
+        if (end - o.p < static_cast<std::ptrdiff_t>(n.size[i] + 600)) return false;
         o.lit(" [");
-        o.str(n.at[i]);
+        o.str(n.at(i));
         o.ch(']');
     }
     put_where(o, d);
     o.lit(" = ");
-    if (d.has_scaled)
-        o.text_double(d.scaled);
-    else
+    // The scaled value's conversion, once for the text line and the JSON value: a whole number's
+    // digits are the same in both (the JSON value adds ".0"), kept from the text line.
+    const bool whole = d.has_scaled && text_out::whole(d.scaled);
+    std::optional<decimal> dec;
+    if (d.has_scaled && !whole && std::isfinite(d.scaled) && d.scaled != 0) dec.emplace(d.scaled);
+    const decimal* conv = dec ? &*dec : nullptr;
+    std::array<char, 24> whole_digits;
+    std::size_t whole_size = 0;
+    if (whole) {
+        char* const at = o.p;
+        const int e = d.vib.exponent;
+        if (integer_at != nullptr && d.integer != 0 && !d.vib.has_additive && e >= 0 && e < 15 &&
+            d.integer > -pow10_int[static_cast<std::size_t>(15 - e)] &&
+            d.integer < pow10_int[static_cast<std::size_t>(15 - e)]) {
+            // raw x 10^e, exact in a double: the raw digits written above and e zeros.
+            std::memcpy(whole_digits.data(), integer_at, whole_digits.size());
+            std::memcpy(o.p, whole_digits.data(), whole_digits.size());
+            o.p += integer_end - integer_at;
+            std::memcpy(o.p, "000000000000000", 16);
+            o.p += e;
+        } else {
+            o.num(static_cast<std::int64_t>(d.scaled));
+        }
+        whole_size = static_cast<std::size_t>(o.p - at);
+        std::memcpy(whole_digits.data(), at, whole_digits.size()); // the room is there
+    } else if (d.has_scaled) {
+        o.text_double(d.scaled, conv);
+    } else {
         put_value_text(o, d);
+    }
+    const bool symbol = unit.data() == d.unit_symbol.data();
+    const padded& unit_name = t.symbol[static_cast<std::size_t>(d.vib.u)];
     if (!unit.empty() && (d.has_scaled || d.kind_of_value == value_kind::invalid_bcd)) {
         o.ch(' ');
-        o.str(unit);
+        if (symbol)
+            o.name(unit_name);
+        else
+            o.str(unit);
     }
     o.lit("\",\"unit\":\"");
-    o.str(unit);
-    o.lit("\",\"value\":");
-    if (d.has_scaled)
-        o.json_double(d.scaled);
+    if (symbol)
+        o.name(unit_name);
     else
+        o.str(unit);
+    o.lit("\",\"value\":");
+    if (whole) {
+        std::memcpy(o.p, whole_digits.data(), whole_digits.size());
+        o.p += whole_size;
+        o.lit(".0");
+    } else if (d.has_scaled) {
+        o.json_double(d.scaled, conv);
+    } else {
         o.lit("null");
+    }
     o.lit(",\"vif\":\"");
     o.hex(r.vif);
     o.lit("\",\"vife\":\"");
@@ -1045,22 +1334,69 @@ bool lean_record(text_out& o, const char* end, const record_view& r, const decod
     return true;
 }
 
-// put_header's text through text_out, for the writer from bytes; put_header writes the rare header
-// whose names need escapes (manufacturer letters are any of '@' to '_', backslash included).
-void put_plain_header(std::string& out, const header& h) {
-    std::string letters;
-    std::string medium;
-    std::string_view medium_words;
-    if (h.address) {
-        letters = manufacturer_letters(h.address->manufacturer);
-        medium = medium_name(h.address->medium);
-        medium_words = medium_description(h.address->medium);
-        if (!plain(letters) || !plain(medium) || !plain(medium_words) ||
-            medium.size() + medium_words.size() > 400)
-            return put_header(out, h);
+// put_record's text for the record `r` decoded as `d`, written into `out`; false (and `out` left
+// half-written) when the record is put_record's to write. The pointer is kept in a local copy, in a
+// register, while the fields are written.
+bool lean_record(text_out& out, const char* end, const record_view& r, const decoded_record& d,
+                 std::size_t index) {
+    text_out o = out;
+    const bool written = lean_fields(o, end, r, d, index);
+    out = o;
+    return written;
+}
+
+// The output string written through a pointer: made larger ahead of the writer (resize, up to its
+// capacity, which grows geometrically), written at `o.p`, and cut to what was written at the end.
+// Nothing is written twice, and no buffer is copied into the string.
+struct out_cursor {
+    std::string& out;
+    text_out o{out.data() + out.size(), &names()};
+    char* end{o.p};
+
+    // Room for `n` more bytes from o.p on.
+    void room(std::size_t n) {
+        if (static_cast<std::size_t>(end - o.p) >= n) return;
+        const auto at = static_cast<std::size_t>(o.p - out.data());
+        // resize() zero-fills what it adds: in steps under glibc's threshold for `rep stosb`
+        // (2 KiB), which is slower than vector stores for so few bytes.
+        // With some more, so that the next records (about 450 bytes each) find room.
+        const std::size_t target = at + n + 1536;
+        for (std::size_t size = out.size(); size < target;) {
+            size = std::min(target, size + 1984);
+            out.resize(size);
+        }
+        o.p = out.data() + at;
+        end = out.data() + out.size();
     }
-    std::array<char, 1024> buf;
-    text_out o{buf.data()};
+    // The string cut to what was written, for a writer that appends to it (put_record); sync()
+    // takes the pointer back after it.
+    std::string& finish() {
+        out.resize(static_cast<std::size_t>(o.p - out.data()));
+        return out;
+    }
+    void sync() { o.p = end = out.data() + out.size(); }
+};
+
+// put_header's text, for the writer from bytes; put_header writes the rare header whose names need
+// escapes (manufacturer letters are any of '@' to '_', backslash included).
+void put_plain_header(out_cursor& w, const header& h) {
+    const auto& t = *w.o.names;
+    const std::string* medium = nullptr;
+    if (h.address) {
+        const auto m = h.address->medium;
+        const auto code = h.address->manufacturer;
+        const bool backslash =
+            ((code >> 10) & 0x1F) == 0x1C || ((code >> 5) & 0x1F) == 0x1C || (code & 0x1F) == 0x1C;
+        if (backslash || !t.medium_plain[m]) {
+            put_header(w.finish(), h);
+            return w.sync();
+        }
+        medium = &t.medium[m];
+        w.room(medium->size() + 512);
+    } else {
+        w.room(512);
+    }
+    text_out& o = w.o;
     const auto hex4 = [&](std::uint16_t v) {
         o.hex(static_cast<byte>(v >> 8));
         o.hex(static_cast<byte>(v));
@@ -1072,8 +1408,10 @@ void put_plain_header(std::string& out, const header& h) {
         o.lit(",\"id\":\""); // id_to_string: "{:08X}"
         hex4(static_cast<std::uint16_t>(a.id >> 16));
         hex4(static_cast<std::uint16_t>(a.id));
-        o.lit("\",\"manufacturer\":\"");
-        o.str(letters);
+        o.lit("\",\"manufacturer\":\""); // manufacturer_letters
+        o.ch(static_cast<char>(((a.manufacturer >> 10) & 0x1F) + 64));
+        o.ch(static_cast<char>(((a.manufacturer >> 5) & 0x1F) + 64));
+        o.ch(static_cast<char>((a.manufacturer & 0x1F) + 64));
         o.lit("\",\"manufacturer_code\":\"");
         hex4(a.manufacturer);
         o.lit("\",\"manufacturer_valid\":");
@@ -1081,13 +1419,7 @@ void put_plain_header(std::string& out, const header& h) {
             o.lit("true");
         else
             o.lit("false");
-        o.lit(",\"medium\":");
-        o.num(a.medium);
-        o.lit(",\"medium_description\":\"");
-        o.str(medium_words);
-        o.lit("\",\"medium_name\":\"");
-        o.str(medium);
-        o.ch('"');
+        o.str(*medium);
     }
     o.lit(",\"signature\":\"");
     hex4(h.signature);
@@ -1121,29 +1453,23 @@ void put_plain_header(std::string& out, const header& h) {
         o.num(h.address->version);
     }
     o.ch('}');
-    out.append(buf.data(), static_cast<std::size_t>(o.p - buf.data()));
 }
 
 // One record of variable data read in place: decoded into `d` (reused from record to record) and
 // written by lean_record, or by put_record when lean_record leaves it.
-void put_decoded_record(std::string& out, const record_view& r, decoded_record& d, std::size_t index) {
+void put_decoded_record(out_cursor& w, const record_view& r, decoded_record& d, std::size_t index) {
     decode_record(r, d);
-    // Room for the fixed keys and names, the numbers, and every byte of the record up to six times
-    // over as hex (hex, dife/vife/data, raw, text).
-    std::array<char, 8192> buf;
+    // Room for the fixed keys and names (and a padded name's overrun), the numbers, and every byte
+    // of the record up to six times over as hex (hex, dife/vife/data, raw, text).
     const std::size_t need = 2048 + 12 * r.wire.size();
-    if (need <= buf.size()) {
-        text_out o{buf.data()};
-        if (lean_record(o, buf.data() + buf.size(), r, d, index)) {
-            out.append(buf.data(), static_cast<std::size_t>(o.p - buf.data()));
-            return;
-        }
-    }
-    put_record(out, r, index);
+    w.room(need);
+    char* const at = w.o.p;
+    if (lean_record(w.o, at + need - padded::width, r, d, index)) return;
+    w.o.p = at;
+    put_record(w.finish(), r, index);
+    w.sync();
 }
 
-// Writes the top-level object's keys, and puts the caller's extra member among them where its key
-// sorts (as the DOM's std::map would).
 struct top_keys {
     std::string& out;
     json_member extra;
@@ -1170,9 +1496,8 @@ struct top_keys {
 
 // Variable data: the header, then the records that `next()` gives one after the other. Returns
 // where the value of "more_records_follow" stands in `out`.
-template <class Next, class Put = decltype(put_record)&>
-std::size_t put_variable(top_keys& top, byte ci, const header& h, bool more, std::size_t count, Next&& next,
-                         Put&& put = put_record, bool from_bytes = false) {
+template <class Next>
+std::size_t put_variable(top_keys& top, byte ci, const header& h, bool more, std::size_t count, Next&& next) {
     auto& out = top.out;
     out.reserve(out.size() + 400 + 480 * count); // a data record takes about 450 bytes
     out += '{';
@@ -1182,8 +1507,6 @@ std::size_t put_variable(top_keys& top, byte ci, const header& h, bool more, std
     top("header");
     if (ci == ci::variable_none)
         out += "null";
-    else if (from_bytes)
-        put_plain_header(out, h);
     else
         put_header(out, h);
     top("more_records_follow");
@@ -1194,13 +1517,86 @@ std::size_t put_variable(top_keys& top, byte ci, const header& h, bool more, std
     std::size_t i = 0;
     while (const std::optional<record_view> r = next()) {
         if (i > 0) out += ',';
-        put(out, *r, i++);
+        put_record(out, *r, i++);
     }
     out += ']';
     top("structure");
     put_string(out, "variable");
     top.close();
     return more_at;
+}
+
+// Variable data from its bytes, in one pass: the top-level keys, the header and the records read in
+// place. "more_records_follow" (a DIF 1F record, always the last) is written false and turned true
+// when that record comes. Returns the cursor's error, with `out` as it was then.
+std::error_code put_variable_from_bytes(std::string& out, byte ci, const variable_view& view,
+                                        json_member extra) {
+    const std::size_t start = out.size();
+    // A data record of 6 bytes takes about 450 bytes of text; then room for the last one's bound.
+    out.reserve(out.size() + 4096 + extra.text.size() + 128 * view.records.size());
+    out_cursor w{out};
+    bool extra_done = extra.key.empty();
+    // A key of the top-level object, after the caller's extra member where that one sorts first.
+    const auto top = [&](std::string_view k, const auto& literal, bool first = false) {
+        if (!extra_done && extra.key < k) {
+            w.room(extra.key.size() + extra.text.size() + 8);
+            if (!first) w.o.ch(',');
+            w.o.ch('"');
+            w.o.str(extra.key);
+            w.o.lit("\":");
+            w.o.str(extra.text);
+            extra_done = true;
+            first = false;
+        }
+        w.room(64);
+        if (!first) w.o.ch(',');
+        w.o.lit(literal);
+    };
+    w.room(16);
+    w.o.ch('{');
+    top("ci", "\"ci\":\"", true);
+    w.o.hex(ci);
+    w.o.ch('"');
+    top("header", "\"header\":");
+    if (ci == ci::variable_none)
+        w.o.lit("null");
+    else
+        put_plain_header(w, view.header);
+    top("more_records_follow", "\"more_records_follow\":");
+    const auto more_at = static_cast<std::size_t>(w.o.p - out.data());
+    w.o.lit("false");
+    top("records", "\"records\":[");
+    auto cursor = view.cursor();
+    decoded_record d;
+    bool more = false;
+    std::size_t i = 0;
+    while (const std::optional<record_view> r = cursor.next()) {
+        if (i > 0) {
+            w.room(1);
+            w.o.ch(',');
+        }
+        more = more || r->dif == special_dif::more_records_follow;
+        put_decoded_record(w, *r, d, i++);
+    }
+    w.room(1);
+    w.o.ch(']');
+    top("structure", "\"structure\":\"variable\"");
+    if (!extra_done) {
+        w.room(extra.key.size() + extra.text.size() + 8);
+        w.o.lit(",\"");
+        w.o.str(extra.key);
+        w.o.lit("\":");
+        w.o.str(extra.text);
+    }
+    w.room(1);
+    w.o.ch('}');
+    w.finish();
+    if (cursor.error()) {
+        out.resize(start);
+        return cursor.error();
+    }
+    if (more) out.replace(more_at, 5, "true");
+    return {};
 }
 
 struct json_text_visitor {
@@ -1315,25 +1711,7 @@ result<void> write_json(std::string& out, byte ci, bytes_view data, json_member 
         write_json(out, *ud, extra);
         return {};
     }
-    // One pass: "more_records_follow" (a DIF 1F record, always the last) is written false and
-    // turned true when that record comes; on an error of app::decode's, what was written goes.
-    const std::size_t start = out.size();
-    top_keys top{out, extra};
-    auto cursor = view->cursor();
-    decoded_record d;
-    bool more = false;
-    const std::size_t more_at = put_variable(
-        top, ci, view->header, false, view->records.size() / 6 + 1, [&cursor] { return cursor.next(); },
-        [&d, &more](std::string& o, const record_view& r, std::size_t index) {
-            more = more || r.dif == special_dif::more_records_follow;
-            put_decoded_record(o, r, d, index);
-        },
-        true);
-    if (cursor.error()) {
-        out.resize(start);
-        return unexpected(cursor.error());
-    }
-    if (more) out.replace(more_at, 5, "true");
+    if (const auto e = put_variable_from_bytes(out, ci, *view, extra)) return unexpected(e);
     return {};
 }
 

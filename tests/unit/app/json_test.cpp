@@ -6,6 +6,7 @@
 #include <mbus/app/record_spec.hpp>
 
 #include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -171,6 +172,21 @@ TEST_CASE("json writer: a member added where its key sorts, and the text laid ou
         CAPTURE(k);
         CHECK(ours == dom.dump());
         CHECK(indent_json(ours, 2) == dom.dump(2));
+        // The same from the telegram's bytes, with a header and without.
+        const auto wire = encode(ud);
+        std::string from_bytes;
+        REQUIRE(write_json(from_bytes, wire.ci, wire.data, {k, member}));
+        CHECK(from_bytes == dom.dump());
+        variable_data with_header = t;
+        with_header.ci = ci::variable_long;
+        with_header.header.address =
+            secondary_address{0x12345678, manufacturer_code("KAM").value(), 0x08, 0x04};
+        json long_dom = to_json(user_data{with_header});
+        long_dom[k] = dom[k];
+        const auto long_wire = encode(user_data{with_header});
+        std::string long_text;
+        REQUIRE(write_json(long_text, long_wire.ci, long_wire.data, {k, member}));
+        CHECK(long_text == long_dom.dump());
     }
     // Every structure, and an array of them, as the decode command prints them.
     const json many = json::array({to_json(ud), to_json(user_data{application_error{std::uint8_t{8}}}),
@@ -293,6 +309,60 @@ TEST_CASE("json writer from bytes: lean records and the records it describes in 
             t.records.push_back(rec(q, u, data_coding::int64, v));
     }
     CHECK(same(encode(user_data{t}).data) == 1);
+}
+
+TEST_CASE("json writer from bytes: numbers of every size and exponent as the DOM writes them") {
+    // The writer converts a scaled value once for both of its texts (the JSON value as nlohmann
+    // writes it, the text line as fmt's "{}") and takes a whole value's digits from the raw
+    // integer's: random integers and floats over the exponents of three quantities, compared with
+    // app::decode then to_json(...).dump(). The floats' bits are random: NaN, infinities,
+    // subnormals, and values whose conversion has 16 or 17 digits (the text line's own path).
+    std::mt19937_64 random{14};
+    std::vector<byte> vifs;
+    for (const byte base : {byte{0x00}, byte{0x10}, byte{0x38}}) // energy Wh, volume m3, flow m3/h
+        for (byte e = 0; e < 8; ++e)
+            vifs.push_back(static_cast<byte>(base + e));
+    int telegrams = 0;
+    for (int round = 0; round < 60; ++round) {
+        bytes data;
+        for (int i = 0; i < 40; ++i) {
+            const byte vif = vifs[random() % vifs.size()];
+            const auto bits = random();
+            switch (random() % 3) {
+            case 0: { // int64 of 1 to 19 digits, either sign
+                const auto digits = static_cast<int>(random() % 19);
+                std::int64_t v = static_cast<std::int64_t>(bits % 1'000'000'000'000'000'000ULL);
+                for (int d = digits; d < 18; ++d)
+                    v /= 10;
+                if ((bits >> 63) != 0) v = -v;
+                data.push_back(0x07);
+                data.push_back(vif);
+                for (int b = 0; b < 64; b += 8)
+                    data.push_back(static_cast<byte>(static_cast<std::uint64_t>(v) >> b));
+                break;
+            }
+            case 1: // int32, any
+                data.push_back(0x04);
+                data.push_back(vif);
+                for (int b = 0; b < 32; b += 8)
+                    data.push_back(static_cast<byte>(bits >> b));
+                break;
+            default: // real32, any bits
+                data.push_back(0x05);
+                data.push_back(vif);
+                for (int b = 0; b < 32; b += 8)
+                    data.push_back(static_cast<byte>(bits >> b));
+            }
+        }
+        const auto ud = decode(ci::variable_none, data);
+        REQUIRE(ud);
+        std::string ours;
+        REQUIRE(write_json(ours, ci::variable_none, data));
+        CAPTURE(to_hex(data, ""));
+        CHECK(ours == to_json(*ud).dump());
+        ++telegrams;
+    }
+    CHECK(telegrams == 60);
 }
 
 TEST_CASE("json writer: the names it writes without escaping need none") {
