@@ -31,6 +31,26 @@ asio::awaitable<std::pair<asio::ip::tcp::socket, asio::ip::tcp::socket>> socket_
     co_return std::pair{std::move(a), std::move(b)};
 }
 
+const bytes short_frame{0x10, 0x5B, 0x01, 0x5C, 0x16};
+
+// A short frame written by `b` and read by `a` with read_some_in_place once it has crossed the loopback:
+// whether the read was in place (a handler posted before it had not run yet). That handler runs before
+// this returns.
+asio::awaitable<bool> read_frame(asio::ip::tcp::socket& a, asio::ip::tcp::socket& b,
+                                 transport::detail::in_place_reads& state) {
+    std::array<byte, 64> buf{};
+    asio::write(b, asio::buffer(short_frame));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    bool other_ran = false;
+    asio::post(a.get_executor(), [&other_ran] { other_ran = true; });
+    const auto [ec, n] = co_await transport::detail::read_some_in_place(a, buf, state);
+    CHECK_FALSE(ec);
+    CHECK(bytes(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n)) == short_frame);
+    const bool in_place = !other_ran;
+    co_await transport::sleep_for(0ms);
+    co_return in_place;
+}
+
 } // namespace
 
 TEST_CASE("stream io to_std maps end of file to closed and keeps other codes") {
@@ -84,19 +104,11 @@ TEST_CASE("stream io read_some_in_place takes bytes already there without a trip
         auto [a, b] = co_await socket_pair();
         transport::detail::in_place_reads state;
         std::array<byte, 64> buf{};
-        const bytes req{0x10, 0x5B, 0x01, 0x5C, 0x16};
+        const auto& req = short_frame;
         for (int i = 0; i < 16; ++i) {
-            asio::write(b, asio::buffer(req));
-            // Let the bytes cross the loopback before the read looks.
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
-            bool other_ran = false;
-            asio::post(a.get_executor(), [&] { other_ran = true; });
-            const auto [ec, n] = co_await transport::detail::read_some_in_place(a, buf, state);
-            CHECK_FALSE(ec);
-            CHECK(bytes(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n)) == req);
-            CHECK_FALSE(other_ran); // read in place: the posted handler is still waiting
+            const bool in_place = co_await read_frame(a, b, state);
+            CHECK(in_place);
             CHECK(state.streak == static_cast<unsigned>(i + 1));
-            co_await transport::sleep_for(0ms); // lets it run before the next round
         }
         // The 17th in a row goes through the io_context: the others get their turn.
         asio::write(b, asio::buffer(req));
@@ -149,21 +161,10 @@ TEST_CASE("stream io read_some_in_place after a run of misses reads through the 
         auto& a = pair.first; // named, not bound: clang 14 lets no lambda capture a structured binding
         auto& b = pair.second;
         transport::detail::in_place_reads state;
-        std::array<byte, 64> buf{};
-        const bytes req{0x10, 0x5B, 0x01, 0x5C, 0x16};
         // Bytes already there, after `misses` reads that were not in place: read in place or not.
         const auto read_after = [&](unsigned misses) -> asio::awaitable<bool> {
             state.misses = misses;
-            asio::write(b, asio::buffer(req));
-            std::this_thread::sleep_for(std::chrono::milliseconds(2));
-            bool other_ran = false;
-            asio::post(a.get_executor(), [&] { other_ran = true; });
-            const auto [ec, n] = co_await transport::detail::read_some_in_place(a, buf, state);
-            CHECK_FALSE(ec);
-            CHECK(bytes(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n)) == req);
-            const bool in_place = !other_ran;   // the posted handler still waits
-            co_await transport::sleep_for(0ms); // lets it run while other_ran exists
-            co_return in_place;
+            co_return co_await read_frame(a, b, state);
         };
         const bool at_40 = co_await read_after(40);
         CHECK_FALSE(at_40);
