@@ -94,14 +94,19 @@ void stream_parser::parse(std::vector<stream_event>& out) {
 
 std::vector<stream_event> stream_parser::feed(bytes_view chunk, time_point at) {
     std::vector<stream_event> out;
-    if (chunk.empty()) return out;
+    feed(chunk, at, out);
+    return out;
+}
+
+void stream_parser::feed(bytes_view chunk, time_point at, std::vector<stream_event>& out) {
+    out.clear();
+    if (chunk.empty()) return;
     if (have_last_ && at - last_at_ > gap_) drop_pending(out, errc::gap_timeout);
     pending_.insert(pending_.end(), chunk.begin(), chunk.end());
     pending_at_.insert(pending_at_.end(), chunk.size(), at);
     have_last_ = true;
     last_at_ = at;
     parse(out);
-    return out;
 }
 
 std::vector<stream_event> stream_parser::expire(time_point now) {

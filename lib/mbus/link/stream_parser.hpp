@@ -49,6 +49,8 @@ class stream_parser {
 
     // Every byte of `chunk` arrived at `at`.
     std::vector<stream_event> feed(bytes_view chunk, time_point at);
+    // The same into `out` (cleared first): a reader that keeps one vector allocates none per read.
+    void feed(bytes_view chunk, time_point at, std::vector<stream_event>& out);
     // Drops a partial frame (and reports a junk run) whose last byte came more than the gap timeout
     // before `now`.
     std::vector<stream_event> expire(time_point now);

@@ -103,7 +103,7 @@ void runner::state::close_session(session& s, std::string why, bool error) {
     s.stream->close(); // the read loop ends and reports it
 }
 
-void runner::state::handle(const std::shared_ptr<session>& s, std::vector<link::stream_event> events,
+void runner::state::handle(const std::shared_ptr<session>& s, std::vector<link::stream_event>& events,
                            bool caller_drains) {
     std::size_t preamble = 0;
     for (std::size_t i = 0; i < events.size(); ++i) {
@@ -145,6 +145,8 @@ void runner::state::handle(const std::shared_ptr<session>& s, std::vector<link::
 
 asio::awaitable<void> runner::state::read_loop(std::shared_ptr<state> st, std::shared_ptr<session> s) {
     std::array<byte, 4096> buf{};
+    // One vector for every read's events: its storage is kept from read to read.
+    std::vector<link::stream_event> events;
     std::error_code why;
     for (;;) {
         std::pair<std::error_code, std::size_t> r;
@@ -153,7 +155,8 @@ asio::awaitable<void> runner::state::read_loop(std::shared_ptr<state> st, std::s
             // master has been quiet for the gap timeout, it is dropped or reported.
             auto t = co_await transport::with_timeout(s->stream->read_some(buf), s->parser.gap_timeout());
             if (!t) {
-                st->handle(s, s->parser.expire(clock::now()));
+                events = s->parser.expire(clock::now());
+                st->handle(s, events);
                 continue;
             }
             r = *t;
@@ -172,10 +175,12 @@ asio::awaitable<void> runner::state::read_loop(std::shared_ptr<state> st, std::s
         // With immediate timing serving never waits: a reader that finds the bus idle serves its
         // requests itself, without a trip through the io_context to the bus loop and back.
         const bool serve_here = st->options.immediate && !st->serving;
-        st->handle(s, s->parser.feed(std::span<const byte>(buf.data(), r.second), now), serve_here);
+        s->parser.feed(std::span<const byte>(buf.data(), r.second), now, events);
+        st->handle(s, events, serve_here);
         if (serve_here && !st->queue.empty()) st->drain_now();
     }
-    st->handle(s, s->parser.finish());
+    events = s->parser.finish();
+    st->handle(s, events);
     s->closed = true;
     s->stream->close();
     s->stream->on_line_change(nullptr);

@@ -28,25 +28,33 @@ bytes cat(std::initializer_list<bytes> parts) {
     return out;
 }
 
-// Feeds `wire` cut at the given offsets, every chunk at t0, then finishes the stream.
-events feed_split(const bytes& wire, const std::vector<std::size_t>& cuts) {
-    stream_parser p(gap);
-    events out;
-    std::size_t from = 0;
-    for (const std::size_t to : cuts) {
-        append(out, p.feed(bytes_view(wire).subspan(from, to - from), t0));
-        from = to;
-    }
-    append(out, p.feed(bytes_view(wire).subspan(from), t0));
-    append(out, p.finish());
-    return out;
-}
-
 stream_event frame_event(const frame& f, const bytes& raw, time_point first, time_point last) {
     return {stream_event::kind::frame, f, raw, {}, first, last};
 }
 stream_event junk_event(const bytes& raw, errc why, time_point first, time_point last) {
     return {stream_event::kind::junk, {}, raw, why, first, last};
+}
+
+// Feeds `wire` cut at the given offsets, every chunk at t0, then finishes the stream. `kept`: every
+// chunk's events into one vector kept from chunk to chunk (feed's overload for readers), which must
+// hold that chunk's events only.
+events feed_split(const bytes& wire, const std::vector<std::size_t>& cuts, bool kept = false) {
+    stream_parser p(gap);
+    events out;
+    events chunk_events{junk_event({0x01}, errc::bad_start, t0, t0)}; // cleared by the first feed
+    const auto feed = [&](bytes_view chunk) {
+        if (!kept) return append(out, p.feed(chunk, t0));
+        p.feed(chunk, t0, chunk_events);
+        append(out, chunk_events);
+    };
+    std::size_t from = 0;
+    for (const std::size_t to : cuts) {
+        feed(bytes_view(wire).subspan(from, to - from));
+        from = to;
+    }
+    feed(bytes_view(wire).subspan(from));
+    append(out, p.finish());
+    return out;
 }
 
 const bytes req_ud2{0x10, 0x7B, 0x05, 0x80, 0x16}; // start, C=REQ_UD2 FCB=1, A=5, CS, stop
@@ -111,6 +119,7 @@ TEST_CASE("stream parser gives the same events for every split of the stream") {
     for (std::size_t i = 0; i <= wire.size(); ++i) {
         CAPTURE(i);
         CHECK(feed_split(wire, {i}) == expected);
+        CHECK(feed_split(wire, {i}, true) == expected);
         for (std::size_t j = i; j <= wire.size(); ++j) {
             CAPTURE(j);
             REQUIRE(feed_split(wire, {i, j}) == expected);
@@ -120,6 +129,7 @@ TEST_CASE("stream parser gives the same events for every split of the stream") {
     for (std::size_t i = 1; i < wire.size(); ++i)
         every.push_back(i);
     CHECK(feed_split(wire, every) == expected);
+    CHECK(feed_split(wire, every, true) == expected);
 }
 
 TEST_CASE("stream parser merges consecutive skipped bytes into one junk event") {

@@ -119,7 +119,8 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
     std::shared_ptr<session> open_session(std::unique_ptr<transport::byte_stream> stream, bool from_listener);
     void close_session(session& s, std::string why, bool error);
     // Requests go to the queue; the bus loop is woken unless the caller drains the queue itself.
-    void handle(const std::shared_ptr<session>& s, std::vector<link::stream_event> events,
+    // Takes the requests' frames and bytes out of `events` (left to be cleared).
+    void handle(const std::shared_ptr<session>& s, std::vector<link::stream_event>& events,
                 bool caller_drains = false);
     static asio::awaitable<void> read_loop(std::shared_ptr<state> st, std::shared_ptr<session> s);
     static asio::awaitable<void> accept_loop(std::shared_ptr<state> st, transport::listener* l);
