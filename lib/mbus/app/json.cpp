@@ -6,6 +6,7 @@
 #include <mbus/app/libmbus_tables.hpp>
 #include <mbus/app/manufacturer.hpp>
 #include <mbus/app/medium.hpp>
+#include <mbus/core/hex_pairs.hpp>
 
 #include <fmt/compile.h>
 #include <fmt/format.h>
@@ -761,14 +762,6 @@ const name_tables& names() {
     return t;
 }
 
-// Two hex digits per byte value, read as one.
-constexpr auto hex_pairs = [] {
-    std::array<std::array<char, 2>, 256> t{};
-    for (std::size_t b = 0; b < 256; ++b)
-        t[b] = {hex_digits[b >> 4], hex_digits[b & 0x0F]};
-    return t;
-}();
-
 // 10^0 to 10^15.
 constexpr auto pow10_int = [] {
     std::array<std::int64_t, 16> t{};
@@ -831,21 +824,8 @@ struct text_out {
         p += s.size;
     }
     void ch(char c) { *p++ = c; }
-    [[gnu::always_inline]] void hex(byte b) {
-        std::memcpy(p, hex_pairs[b].data(), 2);
-        p += 2;
-    }
-    [[gnu::always_inline]] void hex(bytes_view b) {
-        std::size_t i = 0;
-        for (; i + 2 <= b.size(); i += 2) { // two bytes, four digits, one store
-            char four[4];
-            std::memcpy(four, hex_pairs[b[i]].data(), 2);
-            std::memcpy(four + 2, hex_pairs[b[i + 1]].data(), 2);
-            std::memcpy(p, four, 4);
-            p += 4;
-        }
-        if (i < b.size()) hex(b[i]);
-    }
+    [[gnu::always_inline]] void hex(byte b) { p = mbus::put_hex(p, b); }
+    [[gnu::always_inline]] void hex(bytes_view b) { p = mbus::put_hex(p, b); }
     void hex_spaced(bytes_view b) { // to_hex(b): "01 02"
         for (std::size_t i = 0; i < b.size(); ++i) {
             if (i > 0) *p++ = ' ';

@@ -2,6 +2,7 @@
 
 #include <mbus/app/codec.hpp>
 #include <mbus/app/dif.hpp>
+#include <mbus/core/hex_pairs.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -340,23 +341,6 @@ char* put(char* p, const char (&literal)[N]) {
 char* put(char* p, std::string_view s) {
     std::memcpy(p, s.data(), s.size());
     return p + s.size();
-}
-
-// Both hex digits of every byte, so that a byte is one lookup and one two-byte move.
-constexpr std::array<std::array<char, 2>, 256> hex_pairs = [] {
-    constexpr char digits[] = "0123456789ABCDEF";
-    std::array<std::array<char, 2>, 256> t{};
-    for (std::size_t b = 0; b < 256; ++b)
-        t[b] = {digits[b >> 4], digits[b & 0x0F]};
-    return t;
-}();
-
-char* put_hex(char* p, bytes_view raw) {
-    for (const auto b : raw) {
-        std::memcpy(p, hex_pairs[b].data(), 2);
-        p += 2;
-    }
-    return p;
 }
 
 // The most a string takes as append_string writes it: quotes and six bytes ("\u001f") a byte.

@@ -69,12 +69,10 @@ void runner::state::ask_bus(request& req, harness::exchange& x, bool words, sim:
 
     x.number = counters.requests;
     x.bus = name;
-    // Field by field, not a new record: an exchange reused (serve_now) keeps the raw bytes' capacity.
-    const auto stamp = make_record(harness::record_kind::request, id, req.end);
-    x.request.kind = stamp.kind;
-    x.request.session = stamp.session;
-    x.request.t = stamp.t;
-    x.request.wall = stamp.wall;
+    // A new record, but for the raw bytes' storage, which an exchange reused (serve_now) keeps.
+    auto raw = std::move(x.request.raw);
+    x.request = make_record(harness::record_kind::request, id, req.end);
+    x.request.raw = std::move(raw);
     // The request's frame moves into its record, and the bus reads it there.
     const auto& frame = x.request.frame.emplace(std::move(req.frame));
     x.request.request = link::kind_of(frame);
@@ -90,13 +88,12 @@ void runner::state::ask_bus(request& req, harness::exchange& x, bool words, sim:
     // they do not support.
     const bool refused = options.read_only && x.request.request == link::request_kind::snd_ud;
     bus.set_notes(words); // the meters' notes are read only with the words
-    if (refused)
-        reply = sim::bus_reply{};
-    else
-        bus.on_frame(frame, std::move(ctx), now, reply);
     if (refused) {
+        reply = sim::bus_reply{};
         ++counters.read_only;
         x.notes.push_back("refused: the bus is read-only (--read-only)");
+    } else {
+        bus.on_frame(frame, std::move(ctx), now, reply);
     }
 
     auto& out = x.outcome;
