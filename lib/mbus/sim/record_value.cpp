@@ -2,6 +2,7 @@
 #include <mbus/sim/record_value.hpp>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -10,11 +11,21 @@ namespace mbus::sim {
 
 namespace {
 
+// 10^n as std::pow(10.0, n) gives it, looked up where the power is exact (up to 10^22): every poll
+// of every record scales its value, and pow() was a tenth of a poll's instructions.
+double power_of_ten(int n) {
+    static constexpr std::array<double, 23> exact{1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    if (n >= 0 && n < static_cast<int>(exact.size())) return exact[static_cast<std::size_t>(n)];
+    return std::pow(10.0, n);
+}
+
 double scale(double x, int shift) {
     // Dividing by an exact power of ten keeps 39.49 at 10^2 exactly 3949 where a multiplication by
     // 0.01's inverse would not.
-    if (shift >= 0) return x * std::pow(10.0, shift);
-    return x / std::pow(10.0, -shift);
+    if (shift >= 0) return x * power_of_ten(shift);
+    return x / power_of_ten(-shift);
 }
 
 double round_as(double x, rounding r) {
@@ -78,7 +89,17 @@ result<fitted_value> fit_time(std::chrono::local_seconds t, app::data_coding c) 
 
 } // namespace
 
-std::optional<integer_range> range_of(app::data_coding c) { return app::coding_range(c); }
+std::optional<integer_range> range_of(app::data_coding c) {
+    // A table of the 16 codings, made once: every poll of a record asks.
+    static const auto ranges = [] {
+        std::array<std::optional<integer_range>, 16> t;
+        for (std::size_t i = 0; i < t.size(); ++i)
+            t[i] = app::coding_range(static_cast<app::data_coding>(i));
+        return t;
+    }();
+    const auto i = static_cast<std::size_t>(c);
+    return i < ranges.size() ? ranges[i] : app::coding_range(c);
+}
 
 result<fitted_value> fit(const sample& s, app::data_coding c, int shift, rounding r) {
     if (const auto* x = std::get_if<double>(&s)) return fit_number(*x, c, shift, r);

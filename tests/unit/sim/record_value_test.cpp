@@ -51,6 +51,30 @@ TEST_CASE("record value clamps to the coding range and says so") {
     CHECK(huge->clamped);
 }
 
+TEST_CASE("record value ranges are the app's coding ranges, for every coding") {
+    for (unsigned c = 0; c < 16; ++c) {
+        CAPTURE(c);
+        const auto coding = static_cast<data_coding>(c);
+        CHECK(range_of(coding) == app::coding_range(coding));
+    }
+}
+
+TEST_CASE("record value scales by every power of ten as std::pow does") {
+    // real32 keeps the scaled double (clamped to the float range only), so it shows the scaling's
+    // exact result: the looked-up powers must be pow()'s doubles, past the exact ones too.
+    for (int shift = -30; shift <= 30; ++shift) {
+        for (const double x : {1.0, 0.1, 39.49, -12.345, 3.0e-7}) {
+            CAPTURE(shift);
+            CAPTURE(x);
+            const double want = shift >= 0 ? x * std::pow(10.0, shift) : x / std::pow(10.0, -shift);
+            if (std::abs(want) > 3.0e38) continue;
+            CHECK(value_of(fit(x, data_coding::real32, shift, rounding::nearest)) == app::value{want});
+        }
+    }
+    CHECK(value_of(fit(12.345, data_coding::bcd8, 3, rounding::nearest)) == app::value{std::int64_t{12345}});
+    CHECK(value_of(fit(12345.0, data_coding::int32, -3, rounding::nearest)) == app::value{std::int64_t{12}});
+}
+
 TEST_CASE("record value keeps reals and rejects what a coding cannot hold") {
     CHECK(value_of(fit(21.5, data_coding::real32, 0, rounding::nearest)) == app::value{21.5});
     CHECK(fit(std::nan(""), data_coding::int32, 0, rounding::nearest).error() == app::errc::invalid_value);
