@@ -52,6 +52,16 @@ bool same_value(const app::value& a, const app::value& b) {
     return a == b;
 }
 
+// The same sample, bit for bit (as same_value).
+bool same_sample(const sample& a, const sample& b) {
+    const auto* x = std::get_if<double>(&a);
+    const auto* y = std::get_if<double>(&b);
+    if (x != nullptr || y != nullptr)
+        return x != nullptr && y != nullptr &&
+               std::bit_cast<std::uint64_t>(*x) == std::bit_cast<std::uint64_t>(*y);
+    return a == b;
+}
+
 void put16(bytes& out, std::uint16_t v) {
     out.push_back(static_cast<byte>(v & 0xFFU));
     out.push_back(static_cast<byte>(v >> 8U));
@@ -226,8 +236,13 @@ const std::optional<bytes>& meter::written(std::size_t index) const {
 
 std::optional<app::value> meter::value_at(std::size_t i, const sim_now& now) {
     auto& st = state()[i];
+    return fitted(i, st.generator->at(now.mono - st.since, now.wall));
+}
+
+std::optional<app::value> meter::fitted(std::size_t i, const sample& s) {
+    const auto& st = state()[i];
     const auto& sr = std::get<spec_record>(config_.records[i].content);
-    auto value = fit(st.generator->at(now.mono - st.since, now.wall), sr.spec.coding, st.shift, st.round);
+    auto value = fit(s, sr.spec.coding, st.shift, st.round);
     if (!value) {
         notes_.push_back(fmt::format("record {}: value not sent ({}), its first value instead", i + 1,
                                      value.error().message()));
@@ -267,7 +282,11 @@ meter::record_bytes meter::bytes_at(std::size_t i, const sim_now& now) {
     if (st.written) return {head, *st.written};
     const auto whole = record_bytes{head, bytes_view{shape.wire}.subspan(shape.head)};
     if (!st.generator) return whole;
-    auto value = value_at(i, now);
+    const auto s = st.generator->at(now.mono - st.since, now.wall);
+    if (st.sent_sample && same_sample(*st.sent_sample, s)) return {{}, st.encoded};
+    st.sent_sample.reset();
+    const auto notes = notes_.size();
+    auto value = fitted(i, s);
     if (!value) return whole;
     if (!st.encoded_value || !same_value(*st.encoded_value, *value)) {
         auto spec = std::get<spec_record>(config_.records[i].content).spec;
@@ -282,6 +301,7 @@ meter::record_bytes meter::bytes_at(std::size_t i, const sim_now& now) {
         app::append_record(st.encoded, *encoded);
         st.encoded_value = std::move(*value);
     }
+    if (notes_.size() == notes) st.sent_sample = s; // a clamped value says so at every poll
     return {{}, st.encoded};
 }
 
@@ -425,6 +445,7 @@ bool meter::set_source(std::size_t index, value_source source, time_point since)
     st.generator.emplace(std::move(source));
     st.since = since;
     st.written.reset();
+    st.sent_sample.reset();
     return true;
 }
 

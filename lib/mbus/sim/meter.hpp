@@ -137,6 +137,11 @@ class meter {
         // source, a write, a fault) can make them stale.
         std::optional<app::value> encoded_value;
         bytes encoded;
+        // The generator's sample that `encoded` was last sent for, fitted without a note: the same
+        // sample again (a clock record within its second, a constant) sends the same bytes without
+        // fitting it again. The fit depends on the sample, the spec, `shift` and `round` alone;
+        // set_source() forgets it.
+        std::optional<sample> sent_sample;
     };
     // Record i as it goes out now: its DIB and VIB, then its data (views into the shapes or state).
     struct record_bytes {
@@ -150,6 +155,7 @@ class meter {
     // The value a generator gives record i at `now`, fitted to its coding (nothing: the record's
     // shape goes out; notes say why).
     std::optional<app::value> value_at(std::size_t i, const sim_now& now);
+    std::optional<app::value> fitted(std::size_t i, const sample& s);
     record_bytes bytes_at(std::size_t i, const sim_now& now);
     std::uint8_t take_access_number();
 

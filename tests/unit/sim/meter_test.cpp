@@ -76,6 +76,34 @@ TEST_CASE("meter clamps a value its coding cannot hold and notes it") {
     CHECK(records_of(m.readout(0, {}, false).wire) == bytes{0x01, 0x13, 0x7F}); // 127 litres, not 1000
     REQUIRE(m.notes().size() == 1);
     CHECK(m.notes()[0].find("clamped") != std::string::npos);
+    // The same sample at the next poll is clamped again, and says so again.
+    CHECK(records_of(m.readout(0, {}, false).wire) == bytes{0x01, 0x13, 0x7F});
+    REQUIRE(m.notes().size() == 1);
+    CHECK(m.notes()[0].find("clamped") != std::string::npos);
+}
+
+TEST_CASE("meter sends the bytes of an unchanged sample again, and the new ones when it changes") {
+    using namespace std::chrono;
+    spec_record r{spec(app::quantity::date_time, app::unit::none, 0, app::data_coding::int32),
+                  current_date_time{}, 0};
+    meter m{one_record(r)};
+    const wall_time wall = sys_days{2024y / January / 15} + 11h + 46min + 59s;
+    const bytes at_46{0x04, 0x6D, 0x2E, 0x0B, 0x0F, 0x31};
+    CHECK(records_of(m.readout(0, after(0s, wall), false).wire) == at_46);
+    CHECK(records_of(m.readout(0, after(1ms, wall + 400ms), false).wire) == at_46); // the same second
+    CHECK(records_of(m.readout(0, after(1s, wall + 1s), false).wire) ==
+          bytes{0x04, 0x6D, 0x2F, 0x0B, 0x0F, 0x31});
+    CHECK(records_of(m.readout(0, after(0s, wall), false).wire) == at_46); // and back
+
+    // A new source can fit the same sample otherwise: a counter shows whole units (12.5 -> 12), a
+    // constant rounds (12.5 -> 13).
+    spec_record c{spec(app::quantity::volume, app::unit::m3, 0, app::data_coding::bcd8), counter{12.5, 0, 1h},
+                  0};
+    meter n{one_record(c)};
+    CHECK(records_of(n.readout(0, after(0s), false).wire) == bytes{0x0C, 0x16, 0x12, 0x00, 0x00, 0x00});
+    CHECK(records_of(n.readout(0, after(0s), false).wire) == bytes{0x0C, 0x16, 0x12, 0x00, 0x00, 0x00});
+    REQUIRE(n.set_source(0, constant{12.5}, mbus::time_point{}));
+    CHECK(records_of(n.readout(0, after(0s), false).wire) == bytes{0x0C, 0x16, 0x13, 0x00, 0x00, 0x00});
 }
 
 TEST_CASE("meter writable spec record takes the written data") {
