@@ -1,6 +1,7 @@
 #include <mbus/app/codec.hpp>
 #include <mbus/app/decoded_record.hpp>
 #include <mbus/app/describe_in_place.hpp>
+#include <mbus/app/detail/json_number.hpp>
 #include <mbus/app/errc.hpp>
 #include <mbus/app/json.hpp>
 #include <mbus/app/libmbus_tables.hpp>
@@ -781,23 +782,14 @@ constexpr auto decimal_pairs = [] {
     return t;
 }();
 
-// A double that is not a whole number, converted once for both of a record's texts: nlohmann's
-// digits (Grisu2, which its dump() writes) for the JSON value, and fmt's "{}" (the shortest digits
-// that read back) for the text line. Grisu2's digits are not always the shortest, but when there
-// are 15 or fewer they are: two decimals of at most 15 significant digits lie at least 10^-15 of
-// their value apart, more than the 2^-52 that one double's rounding interval spans, so no other
-// such decimal reads back to the same double, and the shortest (which has no more digits) is this
-// one. Longer, the text line takes fmt's own conversion.
-struct decimal {
-    std::array<char, 32> digits{}; // without the sign; value = digits x 10^exponent
-    int len{0};
-    int exponent{0};
-    bool negative{false};
-
-    explicit decimal(double v) : negative(std::signbit(v)) {
-        nlohmann::detail::dtoa_impl::grisu2(digits.data(), len, exponent, std::fabs(v));
-    }
-};
+// A double that is not a whole number is converted once for both of a record's texts: Grisu2's
+// digits (detail::decimal), which nlohmann's dump() writes, for the JSON value, and fmt's "{}"
+// (the shortest digits that read back) for the text line. Grisu2's digits are not always the
+// shortest, but when there are 15 or fewer they are: two decimals of at most 15 significant digits
+// lie at least 10^-15 of their value apart, more than the 2^-52 that one double's rounding
+// interval spans, so no other such decimal reads back to the same double, and the shortest (which
+// has no more digits) is this one. Longer, the text line takes fmt's own conversion.
+using detail::decimal;
 
 // Writes into the output string through a pointer; the caller (out_cursor) made room.
 struct text_out {
@@ -890,9 +882,7 @@ struct text_out {
             p = nlohmann::detail::to_chars(p, p + 64, v);
             return;
         }
-        if (dec->negative) *p++ = '-';
-        std::memcpy(p, dec->digits.data(), dec->digits.size());
-        p = nlohmann::detail::dtoa_impl::format_buffer(p, dec->len, dec->exponent, -4, 15);
+        p = detail::put_json_decimal(p, *dec);
     }
     // The text line's number, as fmt::format("{}").
     void text_double(double v, const decimal* dec) {
@@ -1255,9 +1245,15 @@ bool put_modifiers(text_out& o, const char* end, const decoded_record& d, notes&
     // The scaled value's conversion, once for the text line and the JSON value: a whole number's
     // digits are the same in both (the JSON value adds ".0"), kept from the text line.
     const bool whole = d.has_scaled && text_out::whole(d.scaled);
-    std::optional<decimal> dec;
-    if (d.has_scaled && !whole && std::isfinite(d.scaled) && d.scaled != 0) dec.emplace(d.scaled);
-    const decimal* conv = dec ? &*dec : nullptr;
+    decimal dec;
+    const decimal* conv = nullptr;
+    if (d.has_scaled && !whole && std::isfinite(d.scaled) && d.scaled != 0) {
+        // Mostly an integer over a power of ten, whose digits are its own (scaled_digits).
+        if (d.kind_of_value != value_kind::integer || d.vib.has_additive || d.vib.exponent >= 0 ||
+            !detail::scaled_digits(d.integer, -d.vib.exponent, d.scaled, dec))
+            dec = detail::grisu_digits(d.scaled);
+        conv = &dec;
+    }
     std::array<char, 24> whole_digits;
     std::size_t whole_size = 0;
     if (whole) {
