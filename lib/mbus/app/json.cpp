@@ -1321,36 +1321,38 @@ bool lean_record(text_out& out, const char* end, const record_view& r, const dec
     return written;
 }
 
-// The output string written through a pointer: made larger ahead of the writer (resize, up to its
-// capacity, which grows geometrically), written at `o.p`, and cut to what was written at the end.
-// Nothing is written twice, and no buffer is copied into the string.
+// The text written through a pointer into a buffer of the thread's, and appended to the caller's
+// string once at the end. Written into that string itself, every resize() would zero-fill the bytes
+// it adds before they are written (C++20 has no resize_and_overwrite), and outgrowing its capacity
+// would copy what was written; the buffer keeps its size from call to call (the largest text this
+// thread wrote, some KiB), so both happen only while it grows.
 struct out_cursor {
-    std::string& out;
-    text_out o{out.data() + out.size(), &names()};
-    char* end{o.p};
+    std::string& buf; // its size() is the room: grown, never cut
+    text_out o{buf.data(), &names()};
+    char* end{buf.data() + buf.size()};
+
+    static std::string& thread_buffer() {
+        thread_local std::string b;
+        return b;
+    }
 
     // Room for `n` more bytes from o.p on.
     void room(std::size_t n) {
         if (static_cast<std::size_t>(end - o.p) >= n) return;
-        const auto at = static_cast<std::size_t>(o.p - out.data());
-        // resize() zero-fills what it adds: in steps under glibc's threshold for `rep stosb`
-        // (2 KiB), which is slower than vector stores for so few bytes.
-        // With some more, so that the next records (about 450 bytes each) find room.
-        const std::size_t target = at + n + 1536;
-        for (std::size_t size = out.size(); size < target;) {
-            size = std::min(target, size + 1984);
-            out.resize(size);
-        }
-        o.p = out.data() + at;
-        end = out.data() + out.size();
+        grow(n);
     }
-    // The string cut to what was written, for a writer that appends to it (put_record); sync()
-    // takes the pointer back after it.
-    std::string& finish() {
-        out.resize(static_cast<std::size_t>(o.p - out.data()));
-        return out;
+    [[gnu::noinline]] void grow(std::size_t n) {
+        const std::size_t at = written();
+        buf.resize(std::max(2 * buf.size(), at + n + 4096));
+        o.p = buf.data() + at;
+        end = buf.data() + buf.size();
     }
-    void sync() { o.p = end = out.data() + out.size(); }
+    std::size_t written() const { return static_cast<std::size_t>(o.p - buf.data()); }
+    // Text from a writer that appends to a string (put_record, put_header), copied in.
+    void append(std::string_view s) {
+        room(s.size());
+        o.str(s);
+    }
 };
 
 // put_header's text, for the writer from bytes; put_header writes the rare header whose names need
@@ -1364,8 +1366,9 @@ void put_plain_header(out_cursor& w, const header& h) {
         const bool backslash =
             ((code >> 10) & 0x1F) == 0x1C || ((code >> 5) & 0x1F) == 0x1C || (code & 0x1F) == 0x1C;
         if (backslash || !t.medium_plain[m]) {
-            put_header(w.finish(), h);
-            return w.sync();
+            std::string text;
+            put_header(text, h);
+            return w.append(text);
         }
         medium = &t.medium[m];
         w.room(medium->size() + 512);
@@ -1442,8 +1445,9 @@ void put_decoded_record(out_cursor& w, const record_view& r, decoded_record& d, 
     char* const at = w.o.p;
     if (lean_record(w.o, at + need - padded::width, r, d, index)) return;
     w.o.p = at;
-    put_record(w.finish(), r, index);
-    w.sync();
+    std::string text;
+    put_record(text, r, index);
+    w.append(text);
 }
 
 struct top_keys {
@@ -1507,10 +1511,7 @@ std::size_t put_variable(top_keys& top, byte ci, const header& h, bool more, std
 // when that record comes. Returns the cursor's error, with `out` as it was then.
 std::error_code put_variable_from_bytes(std::string& out, byte ci, const variable_view& view,
                                         json_member extra) {
-    const std::size_t start = out.size();
-    // A data record of 6 bytes takes about 450 bytes of text; then room for the last one's bound.
-    out.reserve(out.size() + 4096 + extra.text.size() + 128 * view.records.size());
-    out_cursor w{out};
+    out_cursor w{out_cursor::thread_buffer()};
     bool extra_done = extra.key.empty();
     // A key of the top-level object, after the caller's extra member where that one sorts first.
     const auto top = [&](std::string_view k, const auto& literal, bool first = false) {
@@ -1539,7 +1540,7 @@ std::error_code put_variable_from_bytes(std::string& out, byte ci, const variabl
     else
         put_plain_header(w, view.header);
     top("more_records_follow", "\"more_records_follow\":");
-    const auto more_at = static_cast<std::size_t>(w.o.p - out.data());
+    const std::size_t more_at = w.written();
     w.o.lit("false");
     top("records", "\"records\":[");
     auto cursor = view.cursor();
@@ -1566,12 +1567,16 @@ std::error_code put_variable_from_bytes(std::string& out, byte ci, const variabl
     }
     w.room(1);
     w.o.ch('}');
-    w.finish();
-    if (cursor.error()) {
-        out.resize(start);
-        return cursor.error();
+    if (cursor.error()) return cursor.error();
+    const std::string_view text(w.buf.data(), w.written());
+    if (!more) {
+        out.append(text);
+        return {};
     }
-    if (more) out.replace(more_at, 5, "true");
+    out.reserve(out.size() + text.size() - 1);
+    out.append(text.substr(0, more_at));
+    out += "true";
+    out.append(text.substr(more_at + 5));
     return {};
 }
 
