@@ -801,7 +801,7 @@ struct text_out {
         std::memcpy(p, s, N - 1);
         p += N - 1;
     }
-    void str(std::string_view s) {
+    [[gnu::always_inline]] void str(std::string_view s) {
         if (s.empty()) return; // an empty view may have no data: memcpy's source must not be null
         std::memcpy(p, s.data(), s.size());
         p += s.size();
@@ -871,8 +871,15 @@ struct text_out {
         const auto i = static_cast<std::int64_t>(v);
         return static_cast<double>(i) == v && !(v == 0 && std::signbit(v));
     }
-    // The JSON value (put_double); `dec` is v's conversion when v is neither whole nor zero.
-    void json_double(double v, const decimal* dec) {
+    // The JSON value (put_double) at `at`, returning the end; `dec` is v's conversion when v is
+    // neither whole nor zero. (On a pointer, as text_double: the writer's own pointer stays in a
+    // register when no call takes its address.)
+    [[gnu::noinline]] static char* json_double(char* at, double v, const decimal* dec) {
+        text_out o{at, nullptr};
+        o.put_json_double(v, dec);
+        return o.p;
+    }
+    void put_json_double(double v, const decimal* dec) {
         if (!std::isfinite(v)) return lit("null");
         if (whole(v)) {
             num(static_cast<std::int64_t>(v));
@@ -884,8 +891,13 @@ struct text_out {
         }
         p = detail::put_json_decimal(p, *dec);
     }
-    // The text line's number, as fmt::format("{}").
-    void text_double(double v, const decimal* dec) {
+    // The text line's number, as fmt::format("{}"), at `at`; returns the end.
+    [[gnu::noinline]] static char* text_double(char* at, double v, const decimal* dec) {
+        text_out o{at, nullptr};
+        o.put_text_double(v, dec);
+        return o.p;
+    }
+    void put_text_double(double v, const decimal* dec) {
         if (std::isfinite(v) && whole(v)) return num(static_cast<std::int64_t>(v));
         if (dec == nullptr || dec->len > 15) {
             p = fmt::format_to(p, FMT_COMPILE("{}"), v);
@@ -961,62 +973,64 @@ std::string_view unit_text(const decoded_record& d, std::string& scratch) {
     return scratch;
 }
 
+// " (" before the first part of append_where's words, ", " before the others.
+[[gnu::always_inline]] inline void where_part(text_out& o, bool& any) {
+    o.ch(any ? ',' : ' ');
+    o.ch(any ? ' ' : '(');
+    any = true;
+}
+
 // append_where (record_spec.cpp): " (storage 1, tariff 2)" after the quantity.
 [[gnu::always_inline]] inline void put_where(text_out& o, const decoded_record& d) {
     if (d.function == function_kind::instantaneous && (d.storage | d.tariff | d.subunit) == 0) return;
     bool any = false;
-    const auto part = [&] {
-        if (any)
-            o.lit(", ");
-        else
-            o.lit(" (");
-        any = true;
-    };
     if (d.function != function_kind::instantaneous) {
-        part();
+        where_part(o, any);
         o.str(name(d.function));
     }
     if (d.storage != 0) {
-        part();
+        where_part(o, any);
         o.lit("storage ");
         o.num(d.storage);
     }
     if (d.tariff != 0) {
-        part();
+        where_part(o, any);
         o.lit("tariff ");
         o.num(d.tariff);
     }
     if (d.subunit != 0) {
-        part();
+        where_part(o, any);
         o.lit("subunit ");
         o.num(d.subunit);
     }
     if (any) o.ch(')');
 }
 
-// to_string(d.to_value()) (value.cpp) for a value without a scaled number.
-void put_value_text(text_out& o, const decoded_record& d) {
+// to_string(d.to_value()) (value.cpp) for a value without a scaled number. The writer's state goes
+// in and out by value, as with every writer that lean_record calls and does not inline: its
+// pointer stays in a register then, instead of being stored and loaded again around each piece.
+text_out put_value_text(text_out o, const decoded_record& d) {
     switch (d.kind_of_value) {
     case value_kind::none:
     case value_kind::integer: // always scaled
-    case value_kind::real: return;
+    case value_kind::real: return o;
     case value_kind::invalid_bcd:
         if (d.negative_bcd) o.ch('-');
         for (std::size_t i = d.field.size(); i > 0; --i)
             o.hex(d.field[i - 1]);
-        return;
+        return o;
     case value_kind::text:
         for (std::size_t i = d.field.size(); i > 0; --i)
             o.ch(static_cast<char>(d.field[i - 1]));
-        return;
-    case value_kind::binary: o.hex(d.field); return;
+        return o;
+    case value_kind::binary: o.hex(d.field); return o;
     case value_kind::date:
         o.digits(static_cast<unsigned>(d.day.full_year()), 4);
         o.ch('-');
         o.digits(d.day.month, 2);
         o.ch('-');
         o.digits(d.day.day, 2);
-        return;
+        return o;
     case value_kind::date_time: {
         const auto& t = d.moment;
         o.digits(static_cast<unsigned>(t.full_year()), 4);
@@ -1032,7 +1046,7 @@ void put_value_text(text_out& o, const decoded_record& d) {
             o.ch(':');
             o.digits(t.second, 2);
         }
-        return;
+        return o;
     }
     case value_kind::time_of_day:
         o.digits(d.clock.hour, 2);
@@ -1040,12 +1054,14 @@ void put_value_text(text_out& o, const decoded_record& d) {
         o.digits(d.clock.minute, 2);
         o.ch(':');
         o.digits(d.clock.second, 2);
-        return;
+        return o;
     }
+    return o;
 }
 
-// The "modifiers" array; false when a word is not the writer's to spell (see notes).
-bool put_modifiers(text_out& o, const char* end, const decoded_record& d, notes& n) {
+// The "modifiers" array; returns the end, or null when a word is not the writer's to spell (see
+// notes).
+char* put_modifiers(text_out o, const char* end, const decoded_record& d, notes& n) {
     o.ch('[');
     bool manufacturer_codes = d.vib.q == quantity::manufacturer_specific;
     const std::size_t first = d.vib.code.table == vif_table::primary ? 0 : 1;
@@ -1067,19 +1083,19 @@ bool put_modifiers(text_out& o, const char* end, const decoded_record& d, notes&
         const auto c = static_cast<std::uint8_t>(d.vife[i] & 0x7F);
         if (manufacturer_codes) {
             const char code[4] = {'0', 'x', hex_digits[c >> 4], hex_digits[c & 0x0F]};
-            if (!word("manufacturer-specific code ", true, std::string_view(code, 4))) return false;
+            if (!word("manufacturer-specific code ", true, std::string_view(code, 4))) return nullptr;
             continue;
         }
         if (c == 0x7F) {
             manufacturer_codes = true;
-            if (i + 1 == d.vife.size() && !word(words.vife[c], words.vife_plain[c])) return false;
+            if (i + 1 == d.vife.size() && !word(words.vife[c], words.vife_plain[c])) return nullptr;
             continue;
         }
-        if (c == 0x7C && i + 1 < d.vife.size()) return false; // extension_vife_name is describe_vib's
-        if (!word(words.vife[c], words.vife_plain[c])) return false;
+        if (c == 0x7C && i + 1 < d.vife.size()) return nullptr; // extension_vife_name is describe_vib's
+        if (!word(words.vife[c], words.vife_plain[c])) return nullptr;
     }
     o.ch(']');
-    return true;
+    return o.p;
 }
 
 // The raw value ("raw", and "raw_format" for hex) as put_raw_text writes it.
@@ -1087,7 +1103,7 @@ bool put_modifiers(text_out& o, const char* end, const decoded_record& d, notes&
     switch (d.kind_of_value) {
     case value_kind::none: return o.lit("null");
     case value_kind::integer: integer_at = o.p; return o.num(d.integer);
-    case value_kind::real: return o.json_double(d.real, nullptr);
+    case value_kind::real: o.p = text_out::json_double(o.p, d.real, nullptr); return;
     case value_kind::binary:
         o.ch('"');
         o.hex(d.field);
@@ -1098,7 +1114,7 @@ bool put_modifiers(text_out& o, const char* end, const decoded_record& d, notes&
     case value_kind::date_time:
     case value_kind::time_of_day:
         o.ch('"');
-        put_value_text(o, d);
+        o = put_value_text(o, d);
         o.ch('"');
         return;
     }
@@ -1201,7 +1217,8 @@ bool put_modifiers(text_out& o, const char* end, const decoded_record& d, notes&
     o.num(index);
     o.lit(",\"kind\":\"data\",\"modifiers\":");
     notes n;
-    if (!put_modifiers(o, end, d, n)) return false;
+    o.p = put_modifiers(o, end, d, n);
+    if (o.p == nullptr) return false;
     if (plain_text_unit(d)) { // plain, as `unit` begins with it
         o.lit(",\"plain_text_unit\":\"");
         for (std::size_t i = d.plain_text.size(); i > 0; --i)
@@ -1274,9 +1291,9 @@ bool put_modifiers(text_out& o, const char* end, const decoded_record& d, notes&
         whole_size = static_cast<std::size_t>(o.p - at);
         std::memcpy(whole_digits.data(), at, whole_digits.size()); // the room is there
     } else if (d.has_scaled) {
-        o.text_double(d.scaled, conv);
+        o.p = text_out::text_double(o.p, d.scaled, conv);
     } else {
-        put_value_text(o, d);
+        o = put_value_text(o, d);
     }
     const bool symbol = unit.data() == d.unit_symbol.data();
     const padded& unit_name = t.symbol[static_cast<std::size_t>(d.vib.u)];
@@ -1298,7 +1315,7 @@ bool put_modifiers(text_out& o, const char* end, const decoded_record& d, notes&
         o.p += whole_size;
         o.lit(".0");
     } else if (d.has_scaled) {
-        o.json_double(d.scaled, conv);
+        o.p = text_out::json_double(o.p, d.scaled, conv);
     } else {
         o.lit("null");
     }
@@ -1312,7 +1329,10 @@ bool put_modifiers(text_out& o, const char* end, const decoded_record& d, notes&
 
 // put_record's text for the record `r` decoded as `d`, written into `out`; false (and `out` left
 // half-written) when the record is put_record's to write. The pointer is kept in a local copy, in a
-// register, while the fields are written.
+// register, while the fields are written: so no call that is not inlined may take the copy's
+// address (put_value_text, put_modifiers, json_double and text_double take the pointer and give it
+// back by value), or it lives in memory for the whole record, stored and loaded again around every
+// piece (a chain of store-to-load latencies: that cost JSON about 15% of its time).
 bool lean_record(text_out& out, const char* end, const record_view& r, const decoded_record& d,
                  std::size_t index) {
     text_out o = out;
