@@ -6,7 +6,8 @@
 //      answered), the same client against both, rounds alternated, CPU from /proc/PID/task/*/schedstat;
 //   2. decode rates of the 76 libmbus test frames (../shared/corpus/libmbus/test-frames) to records,
 //      to plain libmbus XML and to JSON, against libmbus's own C code path when its reference program
-//      is there (scripts/libmbus_reference/build.sh), else against nothing (figures alone);
+//      is there (scripts/libmbus_reference/build.sh), else against nothing (figures alone); R rounds
+//      (--rounds) of records, XML, JSON and libmbus measured in turn, medians printed;
 //   3. buses of 1, 1k, 10k and 100k meters: ready time, RSS, CPU per request (bench_bus_scale);
 //   4. the primary scan of a 1-meter bus at 2400 baud over a PTY against its physical bound
 //      (scripts/scan_bound.sh over a reduced range);
@@ -42,6 +43,7 @@
 #include <fstream>
 #include <map>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -275,37 +277,62 @@ void round_trip_rows(const std::string& sim, const std::string& baseline, int re
     }
 }
 
-void decode_rows(const std::string& libmbus, double seconds) {
+// Each round measures records, plain XML and JSON one after the other (and libmbus, when built), so a
+// ratio compares windows next to each other: on a shared machine the load moves between seconds, and
+// one window per figure made JSON/XML swing from 0.6x to 3x under load for the same build.
+void decode_rows(const std::string& libmbus, double seconds, int rounds) {
     const auto dir = test::corpus_dir();
     if (!dir) std::exit(1);
     const auto files = test::files_with_suffix(*dir / "libmbus" / "test-frames", ".hex");
     std::vector<bytes> frames;
     for (const auto& p : files)
         if (auto wire = from_hex(test::read_file(p))) frames.push_back(std::move(*wire));
-    const double records = test::rate(frames, seconds, test::decode_records);
-    const double xml = test::rate(frames, seconds, test::decode_plain_xml);
-    const double json = test::rate(frames, seconds, test::decode_json);
+    std::string command;
+    if (!libmbus.empty() && fs::exists(libmbus)) {
+        command = quote(libmbus) + " " + fmt::format("{}", seconds);
+        for (const auto& p : files)
+            command += " " + quote(p.string());
+    }
+    std::vector<double> records_r, xml_r, json_r, json_xml, records_ref, xml_ref;
+    std::map<std::string, std::vector<double>> refs;
+    for (int round = 0; round < std::max(1, rounds); ++round) {
+        const double r = test::rate(frames, seconds, test::decode_records);
+        const double x = test::rate(frames, seconds, test::decode_plain_xml);
+        const double j = test::rate(frames, seconds, test::decode_json);
+        records_r.push_back(r);
+        xml_r.push_back(x);
+        json_r.push_back(j);
+        json_xml.push_back(x > 0 ? j / x : 0.0);
+        if (command.empty()) continue;
+        std::map<std::string, double> ref;
+        for (const auto& line : run_lines(command)) {
+            const auto space = line.find(' ');
+            if (space != std::string::npos) ref[line.substr(0, space)] = std::atof(line.c_str() + space + 1);
+        }
+        for (const auto& [key, rate] : ref)
+            refs[key].push_back(rate);
+        if (ref["records"] > 0) records_ref.push_back(r / ref["records"]);
+        if (ref["xml"] > 0) xml_ref.push_back(x / ref["xml"]);
+    }
+    const double records = test::median(records_r);
+    const double xml = test::median(xml_r);
+    const double json = test::median(json_r);
     const double values = test::rate(frames, seconds, test::decode_record_values);
     const double views = test::rate(frames, seconds, test::decode_record_views);
     const double json_dom = test::rate(frames, seconds, test::decode_json_dom);
     const double described = test::rate(frames, seconds, test::decode_described);
     std::map<std::string, double> ref;
-    if (!libmbus.empty() && fs::exists(libmbus)) {
-        std::string command = quote(libmbus) + " " + fmt::format("{}", seconds);
-        for (const auto& p : files)
-            command += " " + quote(p.string());
-        for (const auto& line : run_lines(command)) {
-            const auto space = line.find(' ');
-            if (space != std::string::npos) ref[line.substr(0, space)] = std::atof(line.c_str() + space + 1);
-        }
-    }
-    fmt::print("2. decode the {} libmbus test frames ({} of them decoded), frames per second\n", files.size(),
-               frames.size());
+    for (const auto& [key, rates] : refs)
+        ref[key] = test::median(rates);
+    fmt::print("2. decode the {} libmbus test frames ({} of them decoded), frames per second, {} rounds "
+               "alternated (median; the ratios are medians of each round's)\n",
+               files.size(), frames.size(), std::max(1, rounds));
     const auto row = [&](const char* what, double ours, const char* key) {
         const auto r = ref.find(key);
+        const auto& ratios = std::string_view(key) == "records" ? records_ref : xml_ref;
         if (r != ref.end() && r->second > 0)
             fmt::print("   {:<22} mbus-sim {:>9.0f} vs libmbus {:>9.0f} = {:.2f}x   (goal >= 5x)\n", what,
-                       ours, r->second, ours / r->second);
+                       ours, r->second, test::median(ratios));
         else
             fmt::print(
                 "   {:<22} mbus-sim {:>9.0f} (no libmbus reference: scripts/libmbus_reference/build.sh)\n",
@@ -313,8 +340,9 @@ void decode_rows(const std::string& libmbus, double seconds) {
     };
     row("to records:", records, "records");
     row("to plain libmbus XML:", xml, "xml");
-    fmt::print("   {:<22} mbus-sim {:>9.0f} vs mbus-sim XML {:>9.0f} = {:.2f}x   (goal >= 1x)\n",
-               "to JSON:", json, xml, xml > 0 ? json / xml : 0.0);
+    fmt::print(
+        "   {:<22} mbus-sim {:>9.0f} vs mbus-sim XML {:>9.0f} = {:.2f}x   (goal >= 1x; rounds: {:.2f})\n",
+        "to JSON:", json, xml, test::median(json_xml), fmt::join(json_xml, ", "));
     fmt::print(
         "   records: app::decode_records into app::decoded_record (value decoded and scaled, unit and\n"
         "   quantity from the static tables, storage, tariff, subunit, function; one reused vector, no\n"
@@ -655,7 +683,7 @@ int main(int argc, char** argv) {
     }
     fmt::print("bench perf_table: {}\n", sim);
     if (round_trips) round_trip_rows(sim, baseline, requests, rounds);
-    if (decode) decode_rows(libmbus, decode_s);
+    if (decode) decode_rows(libmbus, decode_s, rounds);
     if (scale) {
         fmt::print("3. buses of 1 to 100,000 meters (bench_bus_scale, each bus in a process of its own)\n");
         relay(quote((self_dir() / "bench_bus_scale").string()) + fmt::format(" {}", scale_budget), "   ");
