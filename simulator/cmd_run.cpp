@@ -261,7 +261,12 @@ int run(run_options o) {
         shard = *s;
     }
     // Before the buses: their streams must close while the io_context they use still exists.
-    asio::io_context io{1};
+    // One thread runs it, and only that thread starts or completes operations on its sockets, timers,
+    // descriptors and signal_set: the only other threads, a pty's termios watches, just post() to it.
+    // So the reactor's lock per socket, taken and released around every read and write, guards nothing
+    // here and is left out (UNSAFE_IO); the scheduler keeps its lock for those posts (and would let an
+    // async resolve work). Like 1, the hint tells Asio that one thread runs it.
+    asio::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
     const auto ex = io.get_executor();
     // Bus k of all (scenario by scenario, copy by copy) listens on PORT + k whichever shard runs it,
     // so that the shards of a fleet together cover one port range.

@@ -50,6 +50,9 @@ struct exchange {
     std::string error;                         // write_failed: why
     friend bool operator==(const exchange&, const exchange&) = default;
 };
+// Makes `x` equal to exchange{} but keeps the storage of its records, strings and vectors (reset of a
+// record). A field added to exchange is cleared here too.
+void reset(exchange& x);
 
 // Everything the bus says that is not an exchange.
 struct notice {

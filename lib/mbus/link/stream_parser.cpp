@@ -1,4 +1,5 @@
 #include <mbus/link/errc.hpp>
+#include <mbus/link/frame_view.hpp>
 #include <mbus/link/stream_parser.hpp>
 
 #include <ostream>
@@ -54,15 +55,18 @@ void stream_parser::drop_pending(std::vector<stream_event>& out, std::error_code
     pending_at_.clear();
 }
 
-void stream_parser::parse(std::vector<stream_event>& out) {
+// Events from the start of `data`, byte i having arrived at at_of(i); returns the bytes used (in
+// events or the junk run), the rest being the start of a frame not complete yet.
+template <class At>
+std::size_t stream_parser::parse(bytes_view data, At at_of, std::vector<stream_event>& out) {
     std::size_t pos = 0;
-    while (pos < pending_.size()) {
-        const auto rest = bytes_view(pending_).subspan(pos);
+    while (pos < data.size()) {
+        const auto rest = data.subspan(pos);
         const auto size = frame_size(rest);
         if (!size) {
             if (size.error() == errc::need_more) break;
             // The start or length bytes rule out a frame here, but one may begin at the next byte.
-            skip(out, pending_[pos], pending_at_[pos], size.error());
+            skip(out, data[pos], at_of(pos), size.error());
             ++pos;
             continue;
         }
@@ -70,26 +74,29 @@ void stream_parser::parse(std::vector<stream_event>& out) {
         if (rest.size() < n) break;
         // The header was sound, so a bad checksum or stop condemns the whole candidate: resyncing
         // inside it would read its data (an E5, a 68 ...) as frames.
-        const auto d = decode(rest.first(n));
+        // Read in place, and the event built where it stays: a frame value decoded, returned and
+        // moved into an event that was then moved into `out` cost as much as the rest of a read.
+        const auto d = decode_view(rest.first(n));
         emit_junk_run(out);
-        stream_event e{stream_event::kind::junk,
-                       {},
-                       bytes(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(n)),
-                       {},
-                       pending_at_[pos],
-                       pending_at_[pos + n - 1]};
+        auto& e = out.emplace_back();
+        e.raw.swap(spare_); // recycled storage, if any
+        e.raw.assign(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(n));
+        e.first = at_of(pos);
+        e.last = at_of(pos + n - 1);
         if (d) {
+            const auto& v = d->value;
             e.k = stream_event::kind::frame;
-            e.f = std::move(d->value);
+            e.f.kind = v.kind;
+            e.f.c = v.c;
+            e.f.a = v.a;
+            e.f.ci = v.ci;
+            e.f.data.assign(v.data.begin(), v.data.end());
         } else {
             e.error = d.error();
         }
-        out.push_back(std::move(e));
         pos += n;
     }
-    const auto cut = static_cast<std::ptrdiff_t>(pos);
-    pending_.erase(pending_.begin(), pending_.begin() + cut);
-    pending_at_.erase(pending_at_.begin(), pending_at_.begin() + cut);
+    return pos;
 }
 
 std::vector<stream_event> stream_parser::feed(bytes_view chunk, time_point at) {
@@ -102,11 +109,26 @@ void stream_parser::feed(bytes_view chunk, time_point at, std::vector<stream_eve
     out.clear();
     if (chunk.empty()) return;
     if (have_last_ && at - last_at_ > gap_) drop_pending(out, errc::gap_timeout);
-    pending_.insert(pending_.end(), chunk.begin(), chunk.end());
-    pending_at_.insert(pending_at_.end(), chunk.size(), at);
     have_last_ = true;
     last_at_ = at;
-    parse(out);
+    if (pending_.empty()) {
+        // The usual case, a chunk that starts with a frame: it is parsed where it lies (every byte
+        // arrived at `at`), and only a partial frame at its end is copied and held.
+        const auto used = parse(
+            chunk, [at](std::size_t) { return at; }, out);
+        if (used < chunk.size()) {
+            pending_.assign(chunk.begin() + static_cast<std::ptrdiff_t>(used), chunk.end());
+            pending_at_.assign(chunk.size() - used, at);
+        }
+        return;
+    }
+    pending_.insert(pending_.end(), chunk.begin(), chunk.end());
+    pending_at_.insert(pending_at_.end(), chunk.size(), at);
+    const auto used = parse(
+        pending_, [this](std::size_t i) { return pending_at_[i]; }, out);
+    const auto cut = static_cast<std::ptrdiff_t>(used);
+    pending_.erase(pending_.begin(), pending_.begin() + cut);
+    pending_at_.erase(pending_at_.begin(), pending_at_.begin() + cut);
 }
 
 std::vector<stream_event> stream_parser::expire(time_point now) {

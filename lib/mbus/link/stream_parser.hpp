@@ -57,6 +57,10 @@ class stream_parser {
     // End of stream: reports everything held; a partial frame comes out as junk with errc::need_more.
     std::vector<stream_event> finish();
 
+    // Storage for a later frame's bytes (what it holds is dropped): a reader that hands back the
+    // bytes it took from an event, once done with them, allocates nothing per frame.
+    void recycle(bytes storage) { spare_ = std::move(storage); }
+
     bool has_partial() const { return !pending_.empty(); }
     // Whether bytes are held back: a partial frame, or junk not yet reported. When nothing is held,
     // the events so far cover every byte fed.
@@ -67,7 +71,8 @@ class stream_parser {
     std::chrono::microseconds gap_timeout() const { return gap_; }
 
   private:
-    void parse(std::vector<stream_event>& out);
+    template <class At>
+    std::size_t parse(bytes_view data, At at_of, std::vector<stream_event>& out);
     void skip(std::vector<stream_event>& out, byte b, time_point at, std::error_code why);
     void emit_junk_run(std::vector<stream_event>& out);
     void drop_pending(std::vector<stream_event>& out, std::error_code why);
@@ -78,6 +83,7 @@ class stream_parser {
     std::vector<time_point> pending_at_;
     // Skipped bytes not yet reported.
     stream_event junk_;
+    bytes spare_; // recycle()
     bool have_last_{false};
     time_point last_at_{};
 };

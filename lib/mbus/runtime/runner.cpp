@@ -56,13 +56,18 @@ const std::string& runner::state::meter_name(std::size_t i) const {
 
 harness::record runner::state::make_record(harness::record_kind kind, unsigned session, time_point at) const {
     harness::record r;
+    stamp(r, kind, session, at);
+    return r;
+}
+
+void runner::state::stamp(harness::record& r, harness::record_kind kind, unsigned session,
+                          time_point at) const {
     r.kind = kind;
     r.session = session;
     // Rounded as the transcript writes them, so that a record read back equals the one emitted.
     r.t = std::round(std::chrono::duration<double>(at - started).count() * 1e6) / 1e6;
     r.wall = std::chrono::floor<std::chrono::milliseconds>(
         started_wall + std::chrono::duration_cast<std::chrono::system_clock::duration>(at - started));
-    return r;
 }
 
 void runner::state::publish(const harness::entry& e) {

@@ -69,21 +69,28 @@ void runner::state::ask_bus(request& req, harness::exchange& x, bool words, sim:
 
     x.number = counters.requests;
     x.bus = name;
-    // A new record, but for the raw bytes' storage, which an exchange reused (serve_now) keeps.
-    auto raw = std::move(x.request.raw);
-    x.request = make_record(harness::record_kind::request, id, req.end);
-    x.request.raw = std::move(raw);
+    // `x` is new (serve) or reset (serve_now): its request record is filled in place.
+    stamp(x.request, harness::record_kind::request, id, req.end);
     // The request's frame moves into its record, and the bus reads it there.
     const auto& frame = x.request.frame.emplace(std::move(req.frame));
     x.request.request = link::kind_of(frame);
     if (words) x.request.summary = summarize(frame);
     x.request.line_baud = req.line_baud;
-    x.request.raw.assign(req.raw.begin(), req.raw.end());
 
     sim::request_context ctx;
     ctx.line_baud = req.line_baud;
     ctx.preamble_zeros = req.preamble_zeros;
-    ctx.raw = std::move(req.raw);
+    if (bus.config().echo || bus.hooks()) {
+        x.request.raw.assign(req.raw.begin(), req.raw.end());
+        ctx.raw = std::move(req.raw);
+    } else {
+        // Only echoes (the converter's, or a fault's) read the request's bytes on the bus: without
+        // them the bytes move to the record, and the record's former storage goes back to the
+        // session's parser for a later request's bytes, so that neither allocates per request.
+        x.request.raw.swap(req.raw);
+        req.raw.clear();
+        req.from->parser.recycle(std::move(req.raw));
+    }
     // A read-only bus takes no SND_UD but selections: the meters never see it, as meters ignore what
     // they do not support.
     const bool refused = options.read_only && x.request.request == link::request_kind::snd_ud;
@@ -126,12 +133,7 @@ void runner::state::ask_bus(request& req, harness::exchange& x, bool words, sim:
 void runner::state::settle(harness::exchange& x, harness::fate f, harness::record_kind kind,
                            time_point at) const {
     x.end = f;
-    const auto stamp = make_record(kind, x.request.session, at);
-    auto& out = x.outcome;
-    out.kind = stamp.kind;
-    out.session = stamp.session;
-    out.t = stamp.t;
-    out.wall = stamp.wall;
+    stamp(x.outcome, kind, x.request.session, at);
 }
 
 void runner::state::publish_silence(harness::entry& entry) {
@@ -175,7 +177,9 @@ void runner::state::publish_written(harness::entry& entry, sim::bus_reply& reply
             out.summary = std::move(decoded.summary);
             out.more_follows = decoded.more_follows;
         }
-        out.raw = std::move(reply.wire);
+        // Swapped rather than moved: the reply takes the record's storage (empty, its capacity kept by
+        // serve_now's reset) for the next answer, so neither allocates once grown.
+        out.raw.swap(reply.wire);
     }
     publish(entry);
 }
@@ -210,29 +214,11 @@ asio::awaitable<void> runner::state::serve(request req) {
     publish_written(entry, reply, ec, first, words);
 }
 
-namespace {
-
-// `x` as a new exchange, but for the capacity of the vectors that every exchange fills.
-void renew(harness::exchange& x) {
-    auto raw = std::move(x.request.raw);
-    auto meters = std::move(x.outcome.meters);
-    auto answered_by = std::move(x.outcome.answered_by);
-    x = harness::exchange{};
-    raw.clear();
-    meters.clear();
-    answered_by.clear();
-    x.request.raw = std::move(raw);
-    x.outcome.meters = std::move(meters);
-    x.outcome.answered_by = std::move(answered_by);
-}
-
-} // namespace
-
 void runner::state::serve_now(request req) {
     const bool words = words_wanted();
     auto& entry = spare;
     auto& x = std::get<harness::exchange>(entry);
-    renew(x);
+    harness::reset(x); // as new, its vectors' and strings' storage kept from the requests before
     auto& reply = spare_reply;
     ask_bus(req, x, words, reply);
     if (reply.silent()) {

@@ -212,6 +212,9 @@ bool bus::gather(const link::frame& request) {
                     index_.matching(*mask, slaves_, candidates_);
         } else {
             append(index_.at(request.a));
+            // The one list, in index order without repeats already: the usual request (REQ_UD2 to a
+            // primary address) skips the sort.
+            if (!hooks_) return false;
         }
     }
     std::sort(candidates_.begin(), candidates_.end());
@@ -233,22 +236,18 @@ void bus::on_frame(const link::frame& request, request_context ctx, const sim_no
     touched_.clear();
 
     const unsigned line_baud = ctx.line_baud;
-    {
-        // Every field as new, the vectors' storage kept; the answers are written over one by one
-        // below, each keeping its bytes' storage.
-        bus_reply kept = std::move(out);
-        out = bus_reply{};
-        const auto reuse = [](auto& to, auto& from) {
-            to = std::move(from);
-            to.clear();
-        };
-        reuse(out.wire, kept.wire);
-        reuse(out.received, kept.received);
-        reuse(out.events, kept.events);
-        reuse(out.gaps, kept.gaps);
-        reuse(out.injected, kept.injected);
-        out.answers = std::move(kept.answers);
-    }
+    // Every field as new, the vectors' storage kept, field by field (a whole new bus_reply moved in
+    // and out cost more than the bus's own work); the answers are written over one by one below, each
+    // keeping its bytes' storage.
+    out.wire.clear();
+    out.received.clear();
+    out.delay = microseconds{0};
+    out.baud = 0;
+    out.collision = false;
+    out.intact_from.reset();
+    out.events.clear();
+    out.gaps.clear();
+    out.injected.clear();
     std::size_t answered = 0;
     // One draw for the whole bus: slaves at one rate with no delay of their own answer together,
     // as the simplest line does; their skews then decide how the answers overlap.
@@ -286,9 +285,13 @@ void bus::on_frame(const link::frame& request, request_context ctx, const sim_no
                                           100;
             auto& a = answered < out.answers.size() ? out.answers[answered] : out.answers.emplace_back();
             ++answered;
-            bytes wire = std::move(a.wire);
-            wire.assign(r.wire.begin(), r.wire.end());
-            a = {i, std::move(wire), delay, skew, rate, {}, !q.skew_bits.has_value()};
+            a.slave = i;
+            a.wire.assign(r.wire.begin(), r.wire.end());
+            a.delay = delay;
+            a.skew_bits = skew;
+            a.baud = rate;
+            a.gaps.clear();
+            a.own_offset = !q.skew_bits.has_value();
         }
         out.events.push_back({i, std::move(r)});
     };

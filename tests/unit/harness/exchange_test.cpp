@@ -4,6 +4,8 @@
 
 #include <mbus/harness/exchange.hpp>
 
+#include <chrono>
+
 #include <string>
 #include <vector>
 
@@ -67,4 +69,27 @@ TEST_CASE("a stopped exchange gives its request only") {
 TEST_CASE("a notice gives its line only") {
     const notice n{with_summary(record_kind::junk, "not a frame start"), "#1 junk FF 12", true};
     CHECK(summaries(entry{n}) == std::vector<std::string>{"junk: not a frame start"});
+}
+
+TEST_CASE("reset makes an exchange new and keeps its records' storage") {
+    using namespace std::chrono_literals;
+    auto x = exchange_ending(fate::write_failed);   // every field set away from its default
+    x.request.raw = {0x10, 0x5B, 0x05, 0x60, 0x16}; // REQ_UD2 to 5: start, C, A, CS, stop
+    x.outcome.meters = {"heat-1"};
+    x.notes = {"heat-1: selected"};
+    x.intact_from = "heat-1";
+    x.chosen_delay = 4600us;
+    x.since_request = 5ms;
+    x.on_wire = 1ms;
+    x.paced = true;
+    x.baud = 2400;
+    x.error = "broken pipe";
+    const auto* raw = x.request.raw.data();
+    const auto* meters = x.outcome.meters.data();
+    reset(x);
+    CHECK(x == exchange{});
+    x.request.raw.push_back(0xE5);
+    x.outcome.meters.emplace_back("heat-2");
+    CHECK(x.request.raw.data() == raw);
+    CHECK(x.outcome.meters.data() == meters);
 }

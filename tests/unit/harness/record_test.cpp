@@ -30,3 +30,20 @@ TEST_CASE("the stream operator writes the record as one JSON line") {
     CHECK(os.str().find('\n') == std::string::npos);
     CHECK(json::parse(os.str()) == to_json(request_record()));
 }
+
+TEST_CASE("reset makes a record new and keeps its storage") {
+    // Every field set away from its default (a reply's lists and flags on a request's bytes and frame).
+    auto r = reply_record();
+    r.raw = request_record().raw;
+    r.frame = request_record().frame;
+    r.collision = true;
+    r.more_follows = true;
+    r.line_baud = 2400;
+    REQUIRE(r.raw.capacity() > 0);
+    const auto* kept = r.raw.data();
+    reset(r);
+    CHECK(r == record{});
+    CHECK(r.raw.capacity() > 0);
+    r.raw.push_back(0xE5); // the same storage takes the next bytes
+    CHECK(r.raw.data() == kept);
+}

@@ -287,3 +287,23 @@ TEST_CASE("stream parser cuts endless noise into bounded junk events") {
     REQUIRE(ev.size() == 1);
     CHECK(ev[0].raw.size() == 3);
 }
+
+TEST_CASE("a recycled vector takes the next frame's bytes") {
+    stream_parser p(10ms);
+    const bytes req{0x10, 0x5B, 0x05, 0x60, 0x16}; // REQ_UD2 to 5: start, C, A, CS, stop
+    auto first = p.feed(req, t0);
+    REQUIRE(first.size() == 1);
+    auto storage = std::move(first[0].raw);
+    storage.assign({0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF}); // what it holds is dropped
+    const auto* kept = storage.data();
+    p.recycle(std::move(storage));
+    const auto second = p.feed(req, t0 + 1ms);
+    REQUIRE(second.size() == 1);
+    CHECK(second[0].is_frame());
+    CHECK(second[0].raw == req);
+    CHECK(second[0].raw.data() == kept);
+    // Used once: the frame after it has bytes of its own.
+    const auto third = p.feed(req, t0 + 2ms);
+    REQUIRE(third.size() == 1);
+    CHECK(third[0].raw == req);
+}

@@ -105,6 +105,8 @@ struct runner::state : std::enable_shared_from_this<runner::state> {
 
     // runner.cpp
     harness::record make_record(harness::record_kind kind, unsigned session, time_point at) const;
+    // make_record's kind, session and times written into `r`, its other fields left as they are.
+    void stamp(harness::record& r, harness::record_kind kind, unsigned session, time_point at) const;
     void publish(const harness::entry& e);
     bool words_wanted() const; // a subscriber reads summaries, decoded replies and notes
     void notice(harness::record_kind kind, unsigned session, time_point at, std::string summary,
