@@ -131,6 +131,14 @@ void put_double(std::string& out, double v) {
 
 void put_bool(std::string& out, bool b) { out += b ? "true" : "false"; }
 
+// `v` as a quoted string of `digits` upper-case hex digits ("{:08X}", "{:04X}").
+void put_hex_number(std::string& out, std::uint32_t v, int digits) {
+    out += '"';
+    for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4)
+        out += hex_digits[(v >> shift) & 0x0F];
+    out += '"';
+}
+
 // `"key":` (keys here never need escapes), written in place.
 void key(std::string& out, std::string_view k, bool first = false) {
     const std::size_t at = out.size();
@@ -211,17 +219,11 @@ void detail::put_header(std::string& out, const header& h) {
     if (h.address) {
         const auto& a = *h.address;
         key(out, "id");
-        out += '"';
-        for (int shift = 28; shift >= 0; shift -= 4) // id_to_string: "{:08X}"
-            out += hex_digits[(a.id >> shift) & 0x0F];
-        out += '"';
+        put_hex_number(out, a.id, 8); // as id_to_string
         key(out, "manufacturer");
         put_string(out, manufacturer_letters(a.manufacturer));
         key(out, "manufacturer_code");
-        out += '"';
-        for (int shift = 12; shift >= 0; shift -= 4)
-            out += hex_digits[(a.manufacturer >> shift) & 0x0F];
-        out += '"';
+        put_hex_number(out, a.manufacturer, 4);
         key(out, "manufacturer_valid");
         put_bool(out, valid_manufacturer(a.manufacturer));
         key(out, "medium");
@@ -232,10 +234,7 @@ void detail::put_header(std::string& out, const header& h) {
         put_string(out, medium_name(a.medium));
     }
     key(out, "signature");
-    out += '"';
-    for (int shift = 12; shift >= 0; shift -= 4)
-        out += hex_digits[(h.signature >> shift) & 0x0F];
-    out += '"';
+    put_hex_number(out, h.signature, 4);
     key(out, "status");
     put_int(out, h.status);
     key(out, "status_flags");

@@ -41,19 +41,10 @@ std::size_t head_size(const app::record& r) {
     return n;
 }
 
-// Equal values encode to equal bytes. Doubles are compared bit for bit: 0.0 and -0.0 are equal
-// numbers but not equal real32 fields.
-bool same_value(const app::value& a, const app::value& b) {
-    const auto* x = std::get_if<double>(&a);
-    const auto* y = std::get_if<double>(&b);
-    if (x != nullptr || y != nullptr)
-        return x != nullptr && y != nullptr &&
-               std::bit_cast<std::uint64_t>(*x) == std::bit_cast<std::uint64_t>(*y);
-    return a == b;
-}
-
-// The same sample, bit for bit (as same_value).
-bool same_sample(const sample& a, const sample& b) {
+// Equal values (app::value, or a generator's sample) encode to equal bytes. Doubles are compared bit
+// for bit: 0.0 and -0.0 are equal numbers but not equal real32 fields.
+template <class Variant>
+bool same_value(const Variant& a, const Variant& b) {
     const auto* x = std::get_if<double>(&a);
     const auto* y = std::get_if<double>(&b);
     if (x != nullptr || y != nullptr)
@@ -283,7 +274,7 @@ meter::record_bytes meter::bytes_at(std::size_t i, const sim_now& now) {
     const auto whole = record_bytes{head, bytes_view{shape.wire}.subspan(shape.head)};
     if (!st.generator) return whole;
     const auto s = st.generator->at(now.mono - st.since, now.wall);
-    if (st.sent_sample && same_sample(*st.sent_sample, s)) return {{}, st.encoded};
+    if (st.sent_sample && same_value(*st.sent_sample, s)) return {{}, st.encoded};
     st.sent_sample.reset();
     const auto notes = notes_.size();
     auto value = fitted(i, s);
